@@ -1,0 +1,72 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { describeSignInError, isSignInErrorCode } from "@/lib/auth";
+import { getConnection } from "@/lib/config";
+import { CopyButton } from "@/components/copy-button";
+import { SignInButton } from "@/components/sign-in-button";
+
+export const metadata: Metadata = { title: "Sign-in problem" };
+
+type Params = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+
+export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const params = await searchParams;
+  const rawCode = one(params.code);
+  const code = isSignInErrorCode(rawCode) ? rawCode : "configuration";
+  const connectionName = one(params.connection);
+  const connection = connectionName ? getConnection(connectionName) : null;
+  const ref = one(params.ref);
+  const page = describeSignInError(code, { connection, idpError: one(params.idp_error) });
+
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-8" aria-labelledby="error-title">
+      <p className="text-sm font-medium uppercase tracking-wide text-red-700">Sign-in failed</p>
+      <h1 id="error-title" className="mt-1 text-2xl font-semibold">
+        {page.title}
+      </h1>
+      <p className="mt-3 text-slate-700">{page.summary}</p>
+
+      {page.steps.length > 0 ? (
+        <div className="mt-6 rounded-md border border-amber-200 bg-amber-50 p-5">
+          <h2 className="font-semibold text-amber-900">{page.audience === "admin" ? "How an Okta admin fixes this" : "What to do"}</h2>
+          <ol className="mt-3 list-decimal space-y-2 pl-5 text-sm text-amber-950">
+            {page.steps.map((step) => (
+              <li key={step}>{step}</li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+
+      {page.values.length > 0 ? (
+        <dl className="mt-4 space-y-3">
+          {page.values.map((v) => (
+            <div key={v.label}>
+              <dt className="text-xs font-medium text-slate-500">{v.label}</dt>
+              <dd className="mt-1 flex items-center gap-2">
+                <code className="break-all rounded bg-slate-100 px-2 py-1 text-sm">{v.value}</code>
+                <CopyButton value={v.value} label={v.label} />
+              </dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+
+      <div className="mt-8 flex flex-wrap items-center gap-4">
+        {page.retry && connection ? <SignInButton connection={connection.name} callbackUrl="/profile" label="Try signing in again" /> : null}
+        <Link href="/" className="text-brand underline">
+          Back to the start page
+        </Link>
+      </div>
+      <p className="mt-6 text-xs text-slate-500">
+        Error code <code>{code}</code>
+        {ref && /^[0-9a-f-]{36}$/.test(ref) ? (
+          <>
+            {" "}
+            · reference <code>{ref}</code> (give this to your administrator: it is in porter&apos;s audit log)
+          </>
+        ) : null}
+      </p>
+    </section>
+  );
+}

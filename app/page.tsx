@@ -1,0 +1,40 @@
+import Link from "next/link";
+import { getSessionView, toSafeRedirectPath } from "@/lib/auth";
+import { getConfig } from "@/lib/config";
+import { SignInButton } from "@/components/sign-in-button";
+
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const config = getConfig();
+  const callbackUrl = toSafeRedirectPath(params.callbackUrl, config.publicUrl);
+  const view = await getSessionView();
+
+  if (view) {
+    return (
+      <section className="rounded-lg border border-slate-200 bg-white p-8">
+        <h1 className="text-2xl font-semibold">Welcome back{view.user.name ? `, ${view.user.name}` : ""}</h1>
+        <p className="mt-2 text-slate-600">
+          You are signed in as <strong>{view.user.email ?? view.user.sub}</strong> through {view.connection}.
+        </p>
+        <Link href="/profile" className="mt-6 inline-block rounded-md bg-brand px-4 py-2 font-medium text-white">
+          Open your profile
+        </Link>
+      </section>
+    );
+  }
+
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-8">
+      <h1 className="text-2xl font-semibold">Sign in to porter</h1>
+      <p className="mt-2 text-slate-600">porter uses your company&apos;s Okta account. Your Okta groups decide what you can do here.</p>
+      <div className="mt-6 flex flex-col gap-3">
+        {config.connections.map((c) => (
+          <SignInButton key={c.name} connection={c.name} callbackUrl={callbackUrl} label={config.connections.length > 1 ? `Sign in with Okta (${c.name})` : "Sign in with Okta"} />
+        ))}
+      </div>
+      <p className="mt-6 text-xs text-slate-500">
+        Region: {config.region.toUpperCase()} · {config.publicUrl}
+      </p>
+    </section>
+  );
+}

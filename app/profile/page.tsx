@@ -1,0 +1,63 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getSessionView } from "@/lib/auth";
+import { OKTA_GROUPS_CLAIM_CAP } from "@/lib/rbac";
+import { signOutAction } from "./actions";
+
+export const metadata: Metadata = { title: "Your profile" };
+
+export default async function ProfilePage() {
+  const view = await getSessionView();
+  if (!view) redirect("/?callbackUrl=/profile");
+
+  return (
+    <div className="flex flex-col gap-6">
+      <section className="rounded-lg border border-slate-200 bg-white p-8">
+        <div className="flex items-start justify-between gap-4">
+          <div>
+            <h1 className="text-2xl font-semibold">{view.user.name ?? view.user.email ?? view.user.sub}</h1>
+            <p className="mt-1 text-slate-600">{view.user.email}</p>
+          </div>
+          <form action={signOutAction}>
+            <button type="submit" className="rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-700 hover:bg-slate-100">
+              Sign out
+            </button>
+          </form>
+        </div>
+        <dl className="mt-6 grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[12rem_1fr]">
+          <dt className="text-slate-500">Okta user ID (sub)</dt>
+          <dd className="font-mono">{view.user.sub}</dd>
+          <dt className="text-slate-500">Organization</dt>
+          <dd>{view.connection}</dd>
+          <dt className="text-slate-500">Region</dt>
+          <dd>{view.region.toUpperCase()}</dd>
+          <dt className="text-slate-500">Session expires</dt>
+          <dd>{new Date(view.expiresAt).toUTCString()}</dd>
+        </dl>
+      </section>
+
+      <section className="rounded-lg border border-slate-200 bg-white p-8" aria-labelledby="groups-heading">
+        <h2 id="groups-heading" className="text-lg font-semibold">
+          Your Okta groups <span className="text-sm font-normal text-slate-500">({view.groups.length})</span>
+        </h2>
+        {view.rawGroupCount === OKTA_GROUPS_CLAIM_CAP ? (
+          <p role="status" className="mt-2 rounded bg-amber-50 p-3 text-sm text-amber-900">
+            Okta sent exactly {OKTA_GROUPS_CLAIM_CAP} groups, its limit for the groups claim. The list may be incomplete; ask an admin to narrow the
+            groups claim filter in Okta.
+          </p>
+        ) : null}
+        {view.groups.length === 0 ? (
+          <p className="mt-2 text-slate-600">Okta sent no groups for you (or none passed porter&apos;s groups filter).</p>
+        ) : (
+          <ul className="mt-3 flex flex-wrap gap-2" aria-label="Groups">
+            {view.groups.map((g) => (
+              <li key={g} className="rounded-full bg-slate-100 px-3 py-1 text-sm text-slate-800">
+                {g}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

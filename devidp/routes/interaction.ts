@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type Provider from "oidc-provider";
+import type { Directory } from "../support/directory";
+import { loginPage } from "../support/views";
+
+const MAX_FORM_BYTES = 8 * 1024;
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) throw new Error("form too large");
+    chunks.push(chunk);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+}
+
+function html(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-frame-options": "DENY" });
+  res.end(body);
+}
+
+/** The sign-in page (GET /interaction/:uid), its submit (POST .../login) and Cancel (POST .../abort). */
+export async function handleInteraction(provider: Provider, directory: Directory, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://devidp.invalid");
+  const match = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(url.pathname);
+  if (!match) {
+    html(res, 404, "Not found");
+    return;
+  }
+  const [, uid, action] = match;
+  const base = `/interaction/${uid ?? ""}`;
+
+  let details;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch {
+    html(res, 400, "This sign-in request has expired. Go back to the application and start again.");
+    return;
+  }
+  const clientId = typeof details.params.client_id === "string" ? details.params.client_id : "";
+  const clientLabel = directory.client(clientId)?.label ?? clientId;
+
+  if (req.method === "GET" && !action) {
+    if (details.prompt.name !== "login") {
+      // Consent is implied for demo apps: finish with what was already granted.
+      return provider.interactionFinished(req, res, {}, { mergeWithLastSubmission: true });
+    }
+    const hint = typeof details.params.login_hint === "string" ? details.params.login_hint : undefined;
+    html(res, 200, loginPage({ action: `${base}/login`, abort: `${base}/abort`, clientLabel, username: hint }));
+    return;
+  }
+  if (req.method === "POST" && action === "abort") {
+    return provider.interactionFinished(req, res, { error: "access_denied", error_description: "End-User aborted interaction" }, { mergeWithLastSubmission: false });
+  }
+  if (req.method === "POST" && action === "login") {
+    const form = await readForm(req);
+    const username = form.get("username") ?? "";
+    const user = directory.authenticate(username, form.get("password") ?? "");
+    if (!user) {
+      html(res, 401, loginPage({ action: `${base}/login`, abort: `${base}/abort`, clientLabel, username, error: "Unable to sign in: the username or password is not correct." }));
+      return;
+    }
+    return provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+  }
+  html(res, 405, "Method not allowed");
+}

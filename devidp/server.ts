@@ -1,0 +1,49 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import Provider from "oidc-provider";
+import { handleInteraction } from "./routes/interaction";
+import { configuration } from "./support/configuration";
+import { Directory } from "./support/directory";
+import { AUTH_SERVER_PATH, readIdpEnv } from "./support/env";
+import { loadOrCreateKeys } from "./support/keys";
+import { esc, page } from "./support/views";
+
+/** devidp: an Okta-shaped OpenID Provider for porter's demo and tests. Its own process; porter never imports it. */
+export async function startIdp() {
+  const env = readIdpEnv();
+  const directory = Directory.load(env);
+  const keys = await loadOrCreateKeys(env.dataDir);
+  const issuer = `${env.origin}${AUTH_SERVER_PATH}`;
+  const provider = new Provider(issuer, configuration(directory, keys));
+  const oidc = provider.callback();
+
+  const server = createServer((req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
+    const url = req.url ?? "/";
+    if (url === AUTH_SERVER_PATH || url.startsWith(`${AUTH_SERVER_PATH}/`) || url.startsWith(`${AUTH_SERVER_PATH}?`)) {
+      req.originalUrl = url;
+      req.url = url.slice(AUTH_SERVER_PATH.length) || "/";
+      void oidc(req, res);
+      return;
+    }
+    if (url.startsWith("/interaction/")) {
+      handleInteraction(provider, directory, req, res).catch((err: unknown) => {
+        console.error("devidp: interaction failed", err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("devidp: internal error");
+      });
+      return;
+    }
+    if (url === "/" || url === "/health") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(page("devidp", `<main class="card wide"><h1>devidp is running</h1><p>Issuer: <code>${esc(issuer)}</code></p></main>`));
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("Not found");
+  });
+
+  await new Promise<void>((resolve) => server.listen(env.port, "127.0.0.1", resolve));
+  console.log(`devidp: issuer ${issuer} listening on 127.0.0.1:${String(env.port)}`);
+  return { server, issuer };
+}
+
+await startIdp();

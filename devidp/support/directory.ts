@@ -1,0 +1,84 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { IdpEnv } from "./env";
+
+export interface DirectoryUser {
+  id: string;
+  email: string;
+  name: string;
+  groups: string[];
+}
+
+export interface GroupsClaimConfig {
+  name: string;
+  /** Okta "Matches regex": the whole group name must match. */
+  regex: string;
+}
+
+export interface DirectoryClient {
+  client_id: string;
+  client_secret?: string;
+  label: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  token_endpoint_auth_method: "client_secret_basic" | "client_secret_post" | "none";
+  groups_claim?: GroupsClaimConfig;
+}
+
+interface DirectoryFile {
+  password: string;
+  users: DirectoryUser[];
+  clients: DirectoryClient[];
+}
+
+/** Okta's cap: a groups claim that would carry more than this makes the token request fail. */
+export const GROUPS_CLAIM_LIMIT = 100;
+export const TOO_MANY_GROUPS_MESSAGE = "The groups claim matched too many groups and must be configured to match fewer groups";
+
+const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+
+export class Directory {
+  private readonly byEmail: Map<string, DirectoryUser>;
+  private readonly byId: Map<string, DirectoryUser>;
+  private readonly passwordDigest: Buffer;
+  readonly clients: DirectoryClient[];
+
+  constructor(file: DirectoryFile, env: IdpEnv) {
+    this.byEmail = new Map(file.users.map((u) => [u.email.toLowerCase(), u]));
+    this.byId = new Map(file.users.map((u) => [u.id, u]));
+    this.passwordDigest = digest(file.password);
+    const fill = (s: string) => s.replaceAll("{{APP_URL_EU}}", env.appUrls.eu).replaceAll("{{APP_URL_US}}", env.appUrls.us);
+    this.clients = file.clients.map((c) => ({
+      ...c,
+      redirect_uris: c.redirect_uris.map(fill),
+      post_logout_redirect_uris: c.post_logout_redirect_uris.map(fill),
+    }));
+  }
+
+  static load(env: IdpEnv): Directory {
+    const path = fileURLToPath(new URL("../data/directory.json", import.meta.url));
+    return new Directory(JSON.parse(readFileSync(path, "utf8")) as DirectoryFile, env);
+  }
+
+  /** Constant-time password check; unknown users cost the same as known ones. */
+  authenticate(username: string, password: string): DirectoryUser | null {
+    const user = this.byEmail.get(username.trim().toLowerCase());
+    const ok = timingSafeEqual(digest(password), this.passwordDigest);
+    return user && ok ? user : null;
+  }
+
+  user(id: string): DirectoryUser | null {
+    return this.byId.get(id) ?? null;
+  }
+
+  client(clientId: string): DirectoryClient | null {
+    return this.clients.find((c) => c.client_id === clientId) ?? null;
+  }
+
+  /** The user's groups as the client's groups claim filter lets them through. */
+  groupsFor(user: DirectoryUser, claim: GroupsClaimConfig): string[] {
+    const re = new RegExp(`^(?:${claim.regex})$`);
+    return user.groups.filter((g) => re.test(g));
+  }
+}

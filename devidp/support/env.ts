@@ -1,0 +1,22 @@
+/** devidp's own settings (it is a separate program from porter; this is the only file that reads its environment). */
+export interface IdpEnv {
+  port: number;
+  /** Public origin of devidp, e.g. http://localhost:4000 */
+  origin: string;
+  dataDir: string;
+  appUrls: { eu: string; us: string };
+}
+
+export function readIdpEnv(env: NodeJS.ProcessEnv = process.env): IdpEnv {
+  const port = Number(env.DEVIDP_PORT ?? "4000");
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`DEVIDP_PORT must be a port number, got ${String(env.DEVIDP_PORT)}`);
+  return {
+    port,
+    origin: env.DEVIDP_URL ?? `http://localhost:${String(port)}`,
+    dataDir: env.DEVIDP_DATA_DIR ?? "./data/devidp",
+    appUrls: { eu: env.APP_URL_EU ?? "http://localhost:3000", us: env.APP_URL_US ?? "http://localhost:3001" },
+  };
+}
+
+/** The custom authorization server's path, like Okta's `default` server. */
+export const AUTH_SERVER_PATH = "/oauth2/default";

@@ -1,0 +1,24 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { exportJWK, generateKeyPair, type JWK } from "jose";
+
+interface KeyStore {
+  jwks: { keys: JWK[] };
+  cookieKeys: string[];
+}
+
+/** RS256 signing keys and cookie keys: generated on first start, then kept under the data directory. */
+export async function loadOrCreateKeys(dataDir: string): Promise<KeyStore> {
+  const file = path.join(dataDir, "keys.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as KeyStore;
+  const { privateKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true });
+  const jwk = await exportJWK(privateKey);
+  const store: KeyStore = {
+    jwks: { keys: [{ ...jwk, kid: `devidp-${randomBytes(6).toString("hex")}`, alg: "RS256", use: "sig" }] },
+    cookieKeys: [randomBytes(32).toString("base64url")],
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(store), { mode: 0o600 });
+  return store;
+}

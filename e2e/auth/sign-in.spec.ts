@@ -1,0 +1,85 @@
+import { expect, test } from "@playwright/test";
+import { Porter } from "../pages/porter";
+
+test.describe("sign-in through Okta (devidp) in a real browser", () => {
+  test("admin signs in, sees their groups, /api/me answers, cookie is small and holds no tokens", async ({ page, context }) => {
+    const porter = new Porter(page);
+    await porter.signInAs("admin@example.com");
+    const groups = page.getByRole("list", { name: "Groups" });
+    for (const g of ["Port Admins", "Everyone", "PAM Linux Sysadmins"]) await expect(groups.getByText(g, { exact: true })).toBeVisible();
+
+    const me = await page.request.get("/api/me");
+    expect(me.status()).toBe(200);
+    const body = (await me.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      user: { email: "admin@example.com", name: "Ada Admin", sub: "00u1admin0000000001" },
+      connection: "acme",
+      region: "eu",
+      groups: ["Port Admins", "Everyone", "PAM Linux Sysadmins"],
+    });
+    expect(Array.isArray(body.roles)).toBe(true);
+
+    const cookies = await context.cookies("http://localhost:3100");
+    const session = cookies.find((c) => c.name === "authjs.session-token");
+    expect(session, "a session cookie is set").toBeTruthy();
+    expect(session?.httpOnly).toBe(true);
+    const total = cookies.reduce((n, c) => n + c.name.length + c.value.length, 0);
+    expect(total).toBeLessThan(4096);
+    // The cookie is an encrypted envelope around an opaque id: no JWT (ID or access token) rides in it.
+    for (const c of cookies) expect(c.value).not.toMatch(/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
+  });
+
+  test("viewer signs in and out: the porter session and the Okta session both end", async ({ page }) => {
+    const porter = new Porter(page);
+    await porter.signInAs("viewer@example.com");
+    await expect(page.getByRole("list", { name: "Groups" }).getByText("Everyone", { exact: true })).toBeVisible();
+    expect((await page.request.get("/api/me")).status()).toBe(200);
+
+    await porter.signOut();
+    const me = await page.request.get("/api/me");
+    expect(me.status()).toBe(401);
+    expect(((await me.json()) as { error: { code: string } }).error.code).toBe("unauthenticated");
+
+    // Okta (devidp) forgot the user too: starting again asks for the password.
+    await porter.startSignIn();
+    await porter.idp.expectVisible();
+  });
+
+  test("a user with exactly 100 groups signs in with a small cookie and a truncation warning", async ({ page, context }) => {
+    const porter = new Porter(page);
+    await porter.signInAs("hundred@example.com");
+    await expect(page.getByRole("status")).toContainText("exactly 100 groups");
+    const me = (await (await page.request.get("/api/me")).json()) as { groups: string[] };
+    expect(me.groups).toHaveLength(100);
+    const cookies = await context.cookies("http://localhost:3100");
+    expect(cookies.reduce((n, c) => n + c.name.length + c.value.length, 0)).toBeLessThan(4096);
+  });
+
+  test("a user in 150 groups gets Okta's too-many-groups refusal explained with the Admin Console fix", async ({ page }) => {
+    const porter = new Porter(page);
+    await porter.startSignIn();
+    await porter.idp.signIn("many@example.com");
+    await porter.expectErrorPage("Your Okta account is in too many groups for the groups claim");
+    await expect(page.getByText("The groups claim matched too many groups")).toBeVisible();
+    await expect(page.getByText(/Sign On/).first()).toBeVisible();
+    await expect(page.getByText('Under "OpenID Connect ID Token" click Edit.')).toBeVisible();
+    expect((await page.request.get("/api/me")).status()).toBe(401);
+  });
+
+  test("wrong password at devidp: refused there, no porter session", async ({ page }) => {
+    const porter = new Porter(page);
+    await porter.startSignIn();
+    await porter.idp.signIn("admin@example.com", "wrong-password");
+    await expect(page.getByRole("alert")).toContainText("Unable to sign in");
+    await porter.idp.expectVisible();
+    expect((await page.request.get("/api/me")).status()).toBe(401);
+  });
+
+  test("cancel at Okta (error=access_denied) shows a plain page, not a crash", async ({ page }) => {
+    const porter = new Porter(page);
+    await porter.startSignIn();
+    await porter.idp.cancel();
+    await porter.expectErrorPage("Sign-in was cancelled");
+    await expect(page.getByRole("button", { name: "Try signing in again" })).toBeVisible();
+  });
+});

@@ -1,0 +1,27 @@
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: [".next/**", "node_modules/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "lib/db/migrations/**"] },
+  ...nextVitals,
+  ...nextTs,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs"] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: false }],
+      "@typescript-eslint/no-unnecessary-condition": "off",
+      // Only lib/config reads the environment (plus the few entry points exempted below).
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read settings through lib/config." }],
+    },
+  },
+  {
+    files: ["lib/config/**", "devidp/support/env.ts", "scripts/**", "e2e/**", "playwright.config.ts", "vitest.config.ts", "drizzle.config.ts", "bench/**", "**/*.test.ts"],
+    rules: { "no-restricted-properties": "off" },
+  },
+  { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+);

@@ -1,0 +1,189 @@
+import type { NextAuthConfig } from "next-auth";
+import { encode as encodeJwt } from "next-auth/jwt";
+import Okta from "next-auth/providers/okta";
+import type { AuditEvent } from "../audit/events";
+import type { Config, Connection, Region } from "../config";
+import type { Db } from "../db/client";
+import { verifyIdToken } from "../okta";
+import { compileGroupsFilter, filterGroups, readGroupsClaim, type GroupsFilter } from "../rbac";
+import { captureAuthError } from "./context";
+import { AuthFlowError } from "./errors";
+import { createSession, ensureOrganization, getActiveSession, revokeSession, upsertUser, type ActiveSession } from "./queries";
+import { toSafeRedirectPath } from "./redirects";
+
+/** What the server knows about the signed-in person. Built from the database on every request. */
+export interface PorterSessionView {
+  user: { id: string; sub: string; email: string | null; name: string | null };
+  organizationId: string;
+  connection: string;
+  region: Region;
+  groups: string[];
+  rawGroupCount: number;
+  createdAt: string;
+  expiresAt: string;
+}
+
+declare module "next-auth" {
+  interface Session {
+    porter: PorterSessionView;
+  }
+}
+declare module "@auth/core/jwt" {
+  interface JWT {
+    /** The raw server-side session id: the only thing the cookie carries. */
+    sid?: string;
+    view?: PorterSessionView;
+  }
+}
+
+export interface AuthDeps {
+  config: Config;
+  db: () => Promise<Db>;
+  audit: (event: AuditEvent) => Promise<void>;
+  /** Client address of the request being served, for the audit log. */
+  ip?: string | null;
+}
+
+const filterCache = new Map<string, GroupsFilter>();
+function groupsFilterFor(c: Connection): GroupsFilter {
+  const key = `${c.groupsAllow}\u0000${c.groupsBlock ?? ""}`;
+  let filter = filterCache.get(key);
+  if (!filter) {
+    filter = compileGroupsFilter({ allow: c.groupsAllow, block: c.groupsBlock });
+    filterCache.set(key, filter);
+  }
+  return filter;
+}
+
+function toView(active: ActiveSession, config: Config): PorterSessionView {
+  const { session, user } = active;
+  const connection = config.connections.find((c) => c.name === session.connection);
+  return {
+    user: { id: user.id, sub: user.sub, email: user.email, name: user.name },
+    organizationId: session.organizationId,
+    connection: session.connection,
+    region: connection?.region ?? config.region,
+    groups: session.groups,
+    rawGroupCount: session.rawGroupCount,
+    createdAt: session.createdAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+  };
+}
+
+const stringClaim = (v: unknown): string | null => (typeof v === "string" && v.length > 0 ? v.slice(0, 320) : null);
+
+/** The Auth.js configuration: one Okta provider per connection, server-side sessions, strict checks. */
+export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
+  const { config } = deps;
+  const connectionFor = (providerId: string): Connection => {
+    const connection = config.connections.find((c) => c.name === providerId);
+    if (!connection) {
+      throw new AuthFlowError({ code: "unknown_connection", status: 404, message: `no connection ${providerId}`, userMessage: "Unknown connection." });
+    }
+    return connection;
+  };
+
+  return {
+    secret: config.authSecret,
+    trustHost: true,
+    basePath: "/api/auth",
+    session: { strategy: "jwt", maxAge: config.sessionMaxAgeSeconds },
+    pages: { signIn: "/", error: "/auth/error" },
+    providers: config.connections.map((c) =>
+      Okta({
+        id: c.name,
+        name: `Okta (${c.name})`,
+        issuer: c.issuer,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        // Auth.js's Okta provider checks only pkce and state; porter always adds nonce.
+        checks: ["pkce", "state", "nonce"],
+        authorization: { params: { scope: c.scopes } },
+        ...(c.clientSecret ? {} : { client: { token_endpoint_auth_method: "none" } }),
+      }),
+    ),
+    jwt: {
+      // Whatever a callback puts on the token, the cookie carries only the opaque session id.
+      encode: (params) => encodeJwt({ ...params, token: params.token?.sid ? { sid: params.token.sid } : {} }),
+    },
+    logger: {
+      error: (error) => {
+        captureAuthError(error);
+      },
+      warn: () => undefined,
+      debug: () => undefined,
+    },
+    callbacks: {
+      async signIn({ account }) {
+        if (!account || typeof account.id_token !== "string") {
+          throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "no ID token in the token response", userMessage: "No ID token." });
+        }
+        const connection = connectionFor(account.provider);
+        // Auth.js does not verify the signature of an ID token from the token endpoint; porter does.
+        await verifyIdToken(account.id_token, { issuer: connection.issuer, clientId: connection.clientId });
+        return true;
+      },
+      async jwt({ token, account, profile, trigger }) {
+        const db = await deps.db();
+        if (trigger === "signIn" && account && profile) {
+          const connection = connectionFor(account.provider);
+          const claim = readGroupsClaim(profile[connection.groupsClaim]);
+          const groups = filterGroups(claim.groups, groupsFilterFor(connection));
+          const sub = stringClaim(profile.sub);
+          if (!sub) throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "ID token without sub", userMessage: "No subject." });
+          const organizationId = await ensureOrganization(db, connection.name);
+          const user = await upsertUser(db, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name) });
+          const sid = await createSession(db, {
+            userId: user.id,
+            organizationId,
+            connection: connection.name,
+            groups,
+            rawGroupCount: claim.rawCount,
+            idToken: account.id_token ?? null,
+            maxAgeSeconds: config.sessionMaxAgeSeconds,
+          });
+          await deps.audit({
+            type: "sign_in.succeeded",
+            organizationId,
+            connection: connection.name,
+            actor: user.email ?? sub,
+            ip: deps.ip ?? null,
+            details: {
+              sub,
+              rawGroupCount: claim.rawCount,
+              keptGroupCount: groups.length,
+              possiblyTruncated: claim.possiblyTruncated,
+              claimProblems: claim.problems,
+            },
+          });
+          return { sid };
+        }
+        if (typeof token.sid !== "string") return null;
+        const active = await getActiveSession(db, token.sid);
+        return active ? { sid: token.sid, view: toView(active, config) } : null;
+      },
+      session({ session, token }) {
+        const view = token.view;
+        if (!view) throw new Error("session without a server-side view");
+        return {
+          expires: session.expires,
+          user: { id: view.user.id, email: view.user.email ?? "", name: view.user.name, emailVerified: null },
+          porter: view,
+        };
+      },
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${toSafeRedirectPath(url, baseUrl)}`;
+      },
+    },
+    events: {
+      async signOut(message) {
+        const sid = "token" in message ? message.token?.sid : undefined;
+        if (typeof sid !== "string") return;
+        const revoked = await revokeSession(await deps.db(), sid, "sign_out");
+        if (revoked) {
+          await deps.audit({ type: "sign_out", organizationId: revoked.organizationId, connection: revoked.connection, ip: deps.ip ?? null, details: {} });
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import type { Connection } from "../config";
+import type { SignInErrorCode } from "./errors";
+
+export interface SignInErrorPage {
+  title: string;
+  summary: string;
+  /** Who can fix it: the person signing in (try again) or an Okta admin (setup). */
+  audience: "user" | "admin";
+  /** Okta Admin Console steps, in order. */
+  steps: string[];
+  /** Exact values to paste, each shown with a copy button. */
+  values: { label: string; value: string }[];
+  retry: boolean;
+}
+
+export interface DescribeContext {
+  connection: Connection | null;
+  idpError?: string | undefined;
+}
+
+const APP = "Applications > Applications > (your porter app)";
+
+/** Plain-words explanation of each sign-in failure, with the Okta Admin Console fix where setup is the cause. */
+export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext): SignInErrorPage {
+  const c = ctx.connection;
+  const host = c ? new URL(c.issuer).host : "your Okta org";
+  switch (code) {
+    case "access_denied":
+      return {
+        title: "Sign-in was cancelled",
+        summary: "Okta reported that the sign-in was cancelled or denied (access_denied). Nothing was changed.",
+        audience: "user",
+        steps: [],
+        values: [],
+        retry: true,
+      };
+    case "user_not_assigned":
+      return {
+        title: "You are not assigned to porter in Okta",
+        summary: "Okta refused the sign-in because your Okta user is not assigned to the porter app.",
+        audience: "admin",
+        steps: [
+          `In the Okta Admin Console open ${APP} > Assignments.`,
+          "Click Assign > Assign to Groups (or Assign to People) and add this user or a group they belong to.",
+          "Click Done, then sign in again.",
+        ],
+        values: [],
+        retry: true,
+      };
+    case "idp_error":
+      return {
+        title: "Okta returned an error",
+        summary: `Okta answered the sign-in with the error "${ctx.idpError ?? "other"}". The audit log has Okta's full description.`,
+        audience: "admin",
+        steps: [`In the Okta Admin Console open Reports > System Log and search for the app's client ID${c ? ` (${c.clientId})` : ""}.`],
+        values: [],
+        retry: true,
+      };
+    case "state_invalid":
+      return {
+        title: "This sign-in link has expired or was already used",
+        summary:
+          "The answer from Okta did not match a sign-in started in this browser (its state was missing, changed or already used). For your safety it was refused. Start the sign-in again from porter.",
+        audience: "user",
+        steps: [],
+        values: [],
+        retry: true,
+      };
+    case "nonce_invalid":
+      return {
+        title: "The sign-in could not be verified",
+        summary:
+          "The ID token from Okta was not issued for this sign-in (its nonce did not match). It was refused, and the attempt is recorded in the audit log.",
+        audience: "user",
+        steps: [],
+        values: [],
+        retry: true,
+      };
+    case "code_invalid":
+      return {
+        title: "This sign-in code was already used or has expired",
+        summary: "Okta refused the one-time sign-in code (invalid_grant). Codes are single-use and expire after a minute. Start again.",
+        audience: "user",
+        steps: [],
+        values: [],
+        retry: true,
+      };
+    case "id_token_invalid":
+      return {
+        title: "The ID token from Okta failed verification",
+        summary:
+          "porter verifies every ID token's signature, issuer, audience and expiry. This one failed, so sign-in was refused and the attempt was recorded. If it keeps happening, check this server's clock and the issuer setting.",
+        audience: "admin",
+        steps: c
+          ? [
+              `Check that porter's issuer is exactly the Issuer URI shown in the Okta Admin Console under Security > API > Authorization Servers.`,
+              "Check that this server's clock is correct (NTP): tokens are refused when the clock is off by more than a minute.",
+            ]
+          : [],
+        values: c ? [{ label: "Issuer porter expects", value: c.issuer }] : [],
+        retry: true,
+      };
+    case "issuer_mismatch":
+      return {
+        title: "Okta's issuer does not match porter's setting",
+        summary: `The authorization server at ${host} identifies itself with a different issuer than the one porter is configured with, so sign-in was refused (mix-up protection).`,
+        audience: "admin",
+        steps: [
+          "In the Okta Admin Console open Security > API > Authorization Servers and copy the Issuer URI of the server your app uses.",
+          "Set porter's OKTA_ISSUER to exactly that value (no trailing slash) and restart porter.",
+        ],
+        values: c ? [{ label: "Issuer porter uses now", value: c.issuer }] : [],
+        retry: false,
+      };
+    case "too_many_groups":
+      return {
+        title: "Your Okta account is in too many groups for the groups claim",
+        summary:
+          'Okta refused to issue the ID token: "The groups claim matched too many groups and must be configured to match fewer groups". Okta puts at most 100 groups in the claim; narrow the claim filter to the groups porter uses.',
+        audience: "admin",
+        steps: [
+          `In the Okta Admin Console open ${APP} > Sign On.`,
+          'Under "OpenID Connect ID Token" click Edit.',
+          `Keep the Groups claim name "${c?.groupsClaim ?? "groups"}", set the filter to "Matches regex" and enter a pattern that matches only the groups porter maps to roles (fewer than 100 per user), for example the value below.`,
+          "Click Save, then sign in again.",
+        ],
+        values: [{ label: "Example groups claim filter (Matches regex)", value: "^(Port .*|Engineering|team-.*)$" }],
+        retry: true,
+      };
+    case "invalid_client":
+      return {
+        title: "Okta rejected porter's client credentials",
+        summary: "The token request was refused with invalid_client: the client ID or client secret porter uses is not the app's current one.",
+        audience: "admin",
+        steps: [
+          `In the Okta Admin Console open ${APP} > General > Client Credentials.`,
+          "Check that the Client ID equals the value below, copy the current Client secret (or generate a new one) and set it as porter's OKTA_CLIENT_SECRET.",
+          'For a "Single-Page" app (no secret), set Client authentication to "None" and leave OKTA_CLIENT_SECRET empty.',
+          "Restart porter.",
+        ],
+        values: c ? [{ label: "Client ID porter uses", value: c.clientId }] : [],
+        retry: false,
+      };
+    case "issuer_unreachable":
+      return {
+        title: "porter cannot reach Okta right now",
+        summary: `The porter server could not connect to ${host} over HTTPS (port 443), so sign-in cannot start. Your account is fine; this is a network or configuration problem on porter's side.`,
+        audience: "admin",
+        steps: [
+          `Ask the network team to allow outbound HTTPS (TCP 443) from the porter servers to ${host}, and port 80 to the certificate revocation (OCSP/CRL) hosts.`,
+          "If a proxy inspects TLS, exempt the Okta domain from inspection.",
+          "GET /api/health on porter shows whether discovery works again.",
+        ],
+        values: c ? [{ label: "Issuer", value: c.issuer }] : [],
+        retry: true,
+      };
+    case "unknown_connection":
+      return {
+        title: "Unknown sign-in link",
+        summary: "This sign-in link does not match any organization on this porter deployment. Check the link with your administrator.",
+        audience: "user",
+        steps: [],
+        values: [],
+        retry: false,
+      };
+    case "configuration":
+      return {
+        title: "Sign-in failed because of a server problem",
+        summary: "porter could not complete the sign-in. The details are in the server log and the audit log under the reference below.",
+        audience: "admin",
+        steps: [],
+        values: [],
+        retry: true,
+      };
+  }
+}

@@ -1,0 +1,154 @@
+import "server-only";
+import { randomBytes, randomUUID } from "node:crypto";
+import NextAuth from "next-auth";
+import { decode as decodeJwt } from "next-auth/jwt";
+import { cookies } from "next/headers";
+import type { NextRequest } from "next/server";
+import { audit } from "../audit";
+import { getConfig, getConnection, type Connection } from "../config";
+import { getDb } from "../db";
+import { clientIp } from "../http/client-ip";
+import { logger } from "../log";
+import { getOidcMetadata } from "../okta";
+import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInError } from "./classify-error";
+import { createAuthConfig, type PorterSessionView } from "./config";
+import { authRequestContext } from "./context";
+import { ensureOrganization, revokeSession } from "./queries";
+import { toSafeRedirectPath } from "./redirects";
+
+export type { PorterSessionView } from "./config";
+export { toSafeRedirectPath } from "./redirects";
+export { describeSignInError, type SignInErrorPage } from "./describe-sign-in-error";
+export { isSignInErrorCode, type SignInErrorCode } from "./errors";
+
+const nextAuth = NextAuth((req) =>
+  createAuthConfig({ config: getConfig(), db: getDb, audit, ip: req ? clientIp(req.headers) : null }),
+);
+
+export const { auth, signIn, signOut } = nextAuth;
+
+type RouteHandler = (req: NextRequest) => Promise<Response>;
+
+function errorPageUrl(failure: ClassifiedSignInError, connection: string | null, ref: string): string {
+  const params = new URLSearchParams({ code: failure.code, ref });
+  if (connection) params.set("connection", connection);
+  if (failure.idpError) params.set("idp_error", failure.idpError);
+  return `${getConfig().publicUrl}/auth/error?${params.toString()}`;
+}
+
+/** Records a failed sign-in (audit + log) and returns where to send the browser. */
+async function recordSignInFailure(
+  err: unknown,
+  connection: Connection | null,
+  ip: string | null,
+  where: string,
+  idp?: CallbackErrorParams | null,
+): Promise<string> {
+  const failure = classifySignInError(err, idp);
+  const ref = randomUUID();
+  const organizationId = connection ? await ensureOrganization(await getDb(), connection.name).catch(() => null) : null;
+  await audit({
+    type: "sign_in.failed",
+    organizationId,
+    connection: connection?.name ?? null,
+    ip,
+    details: { code: failure.code, detail: failure.detail, ref, where },
+  });
+  logger.warn({ event: "sign_in.failed", code: failure.code, connection: connection?.name, ref }, "sign-in failed");
+  return errorPageUrl(failure, connection?.name ?? null, ref);
+}
+
+function providerIdFromPath(pathname: string): string | null {
+  const match = /^\/api\/auth\/(?:callback|signin)\/([^/]+)$/.exec(pathname);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Runs an Auth.js route and turns its generic error redirects ("?error=Configuration") into porter's
+ * error page with the real cause, recorded in the audit log.
+ */
+function withSignInErrors(handler: RouteHandler): RouteHandler {
+  return async (req) => {
+    const store = { errors: [] as unknown[] };
+    const res = await authRequestContext.run(store, () => handler(req));
+    const location = res.headers.get("location");
+    if (!location) return res;
+    const target = new URL(location, getConfig().publicUrl);
+    const isAuthErrorRedirect = target.searchParams.has("error") && (target.pathname === "/auth/error" || target.pathname === "/");
+    if (!isAuthErrorRedirect) return res;
+    const requestUrl = new URL(req.url);
+    const providerId = providerIdFromPath(requestUrl.pathname);
+    const cause = store.errors.at(-1) ?? new Error(`Auth.js error ${target.searchParams.get("error") ?? ""}`);
+    const idpError = requestUrl.searchParams.get("error");
+    const idp = idpError ? { error: idpError, description: requestUrl.searchParams.get("error_description") ?? "" } : null;
+    const url = await recordSignInFailure(cause, providerId ? getConnection(providerId) : null, clientIp(req.headers), "callback", idp);
+    const out = new Response(null, { status: 302, headers: { location: url, "cache-control": "no-store" } });
+    for (const cookie of res.headers.getSetCookie()) out.headers.append("set-cookie", cookie);
+    return out;
+  };
+}
+
+export const handlers = {
+  GET: withSignInErrors(nextAuth.handlers.GET),
+  POST: withSignInErrors(nextAuth.handlers.POST),
+};
+
+/**
+ * Starts an Authorization Code + PKCE sign-in (fresh state, nonce and code verifier) for a connection
+ * and answers with the redirect to Okta. Used by the sign-in button and the direct login URL.
+ */
+export async function startSignIn(
+  connection: Connection,
+  options: { callbackUrl?: unknown; loginHint?: string | undefined; ip: string | null },
+): Promise<Response> {
+  const redirectTo = toSafeRedirectPath(options.callbackUrl, getConfig().publicUrl);
+  try {
+    const url: unknown = await signIn(
+      connection.name,
+      { redirect: false, redirectTo },
+      options.loginHint ? { login_hint: options.loginHint } : undefined,
+    );
+    if (typeof url !== "string" || new URL(url).searchParams.has("error")) throw new Error(`sign-in did not start: ${String(url)}`);
+    return new Response(null, { status: 303, headers: { location: url, "cache-control": "no-store" } });
+  } catch (err) {
+    const url = await recordSignInFailure(err, connection, options.ip, "start");
+    return new Response(null, { status: 303, headers: { location: url, "cache-control": "no-store" } });
+  }
+}
+
+/** The signed-in person as the server knows them, or null. Denies (null) on any session problem. */
+export async function getSessionView(): Promise<PorterSessionView | null> {
+  const session = await auth();
+  return session?.porter ?? null;
+}
+
+export function sessionCookieName(): string {
+  return `${getConfig().publicUrl.startsWith("https:") ? "__Secure-" : ""}authjs.session-token`;
+}
+
+/**
+ * Ends the porter session (revoked server-side, cookie cleared) and returns Okta's logout URL
+ * (RP-initiated logout with id_token_hint), so the Okta session ends too.
+ */
+export async function signOutEverywhere(ip: string | null): Promise<string> {
+  const config = getConfig();
+  const name = sessionCookieName();
+  const raw = (await cookies()).get(name)?.value;
+  const payload = raw ? await decodeJwt({ token: raw, secret: config.authSecret, salt: name }).catch(() => null) : null;
+  const revoked = typeof payload?.sid === "string" ? await revokeSession(await getDb(), payload.sid, "sign_out") : null;
+  if (revoked) {
+    await audit({ type: "sign_out", organizationId: revoked.organizationId, connection: revoked.connection, ip, details: {} });
+  }
+  await signOut({ redirect: false });
+
+  const connection = revoked ? getConnection(revoked.connection) : null;
+  const signedOut = `${config.publicUrl}/signed-out`;
+  if (!connection || !revoked?.idToken) return signedOut;
+  const metadata = await getOidcMetadata(connection.issuer).catch(() => null);
+  if (!metadata?.end_session_endpoint) return signedOut;
+  const logout = new URL(metadata.end_session_endpoint);
+  logout.searchParams.set("id_token_hint", revoked.idToken);
+  logout.searchParams.set("post_logout_redirect_uri", signedOut);
+  logout.searchParams.set("state", randomBytes(16).toString("base64url"));
+  return logout.toString();
+}

@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { organizations, sessions, users, type SessionRow, type User } from "../db/schema";
+
+export function hashSessionId(rawId: string): string {
+  return createHash("sha256").update(rawId).digest("base64url");
+}
+
+export async function ensureOrganization(db: Db, name: string): Promise<string> {
+  const [row] = await db
+    .insert(organizations)
+    .values({ name })
+    .onConflictDoUpdate({ target: organizations.name, set: { name } })
+    .returning({ id: organizations.id });
+  if (!row) throw new Error("organization upsert returned nothing");
+  return row.id;
+}
+
+export async function upsertUser(
+  db: Db,
+  organizationId: string,
+  profile: { sub: string; email: string | null; name: string | null },
+): Promise<User> {
+  const now = new Date();
+  const [row] = await db
+    .insert(users)
+    .values({ organizationId, sub: profile.sub, email: profile.email, name: profile.name, lastSignInAt: now })
+    .onConflictDoUpdate({
+      target: [users.organizationId, users.sub],
+      set: { email: profile.email, name: profile.name, lastSignInAt: now },
+    })
+    .returning();
+  if (!row) throw new Error("user upsert returned nothing");
+  return row;
+}
+
+export interface NewSession {
+  userId: string;
+  organizationId: string;
+  connection: string;
+  groups: string[];
+  rawGroupCount: number;
+  idToken: string | null;
+  maxAgeSeconds: number;
+}
+
+/** Creates a server-side session and returns its raw id (only its hash is stored). */
+export async function createSession(db: Db, s: NewSession): Promise<string> {
+  const rawId = randomBytes(32).toString("base64url");
+  await db.insert(sessions).values({
+    idHash: hashSessionId(rawId),
+    userId: s.userId,
+    organizationId: s.organizationId,
+    connection: s.connection,
+    groups: s.groups,
+    rawGroupCount: s.rawGroupCount,
+    idToken: s.idToken,
+    expiresAt: new Date(Date.now() + s.maxAgeSeconds * 1000),
+  });
+  return rawId;
+}
+
+export interface ActiveSession {
+  session: SessionRow;
+  user: User;
+}
+
+/** The session if it exists, is not revoked and has not expired; otherwise null. */
+export async function getActiveSession(db: Db, rawId: string): Promise<ActiveSession | null> {
+  const idHash = hashSessionId(rawId);
+  const now = new Date();
+  const rows = await db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  // Touch at most once a minute: a read-mostly path should not write on every request.
+  if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
+  }
+  return row;
+}
+
+/** Revokes one session; returns the row as it was (for the logout hint), or null if unknown. */
+export async function revokeSession(db: Db, rawId: string, reason: string): Promise<SessionRow | null> {
+  const [row] = await db
+    .update(sessions)
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where(and(eq(sessions.idHash, hashSessionId(rawId)), isNull(sessions.revokedAt)))
+    .returning();
+  return row ?? null;
+}
+
+/** Deletes sessions that ended more than a day ago, so the table cannot grow without bound. */
+export async function pruneSessions(db: Db): Promise<void> {
+  const cutoff = new Date(Date.now() - 24 * 60 * 60 * 1000);
+  await db.delete(sessions).where(or(lt(sessions.expiresAt, cutoff), lt(sessions.revokedAt, cutoff)));
+}

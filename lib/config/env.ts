@@ -1,0 +1,177 @@
+import { z } from "zod";
+import { compileRegex } from "../rbac/compile-regex";
+import { ConfigError } from "./errors";
+import { isAllowedScheme, parseUrl } from "./url-rules";
+
+export const REGIONS = ["eu", "us"] as const;
+export type Region = (typeof REGIONS)[number];
+
+export const CONNECTION_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+export interface Connection {
+  /** URL-safe name; also the Auth.js provider id and the organization's name. */
+  readonly name: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Undefined for an Okta "Single-Page" app (public client, PKCE only). */
+  readonly clientSecret: string | undefined;
+  readonly region: Region;
+  readonly scopes: string;
+  readonly groupsClaim: string;
+  readonly groupsAllow: string;
+  readonly groupsBlock: string | undefined;
+}
+
+export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
+
+export interface Config {
+  readonly region: Region;
+  /** Public base URL of this deployment (the URL of `region`). */
+  readonly publicUrl: string;
+  readonly regionUrls: Readonly<Record<Region, string>>;
+  readonly authSecret: string;
+  readonly sessionMaxAgeSeconds: number;
+  readonly adminGroups: readonly string[];
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly connections: readonly Connection[];
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Empty strings count as missing (a blank line in .env must not become a value). */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+const required = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema);
+
+function baseUrl(example: string) {
+  return z.string().superRefine((value, ctx) => {
+    const url = parseUrl(value);
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+      ctx.addIssue({ code: "custom", message: `must be an absolute URL, e.g. ${example}` });
+    } else if (!isAllowedScheme(url)) {
+      ctx.addIssue({ code: "custom", message: `must use https (http is allowed only for localhost), e.g. ${example}` });
+    } else if (url.pathname !== "/" || url.search || url.hash) {
+      ctx.addIssue({ code: "custom", message: `must be an origin without path, query or fragment, e.g. ${example}` });
+    }
+  });
+}
+
+const issuerSchema = z.string().superRefine((value, ctx) => {
+  const example = "https://acme.okta.com/oauth2/default";
+  const url = parseUrl(value);
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    ctx.addIssue({ code: "custom", message: `must be an absolute URL, e.g. ${example}` });
+  } else if (!isAllowedScheme(url)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must use https: an http issuer is refused unless its host is localhost or 127.0.0.1, e.g. ${example}`,
+    });
+  } else if (url.search || url.hash) {
+    ctx.addIssue({ code: "custom", message: `must not have a query or fragment, e.g. ${example}` });
+  } else if (value.endsWith("/")) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must not end with "/": Okta's issuer has no trailing slash and the ID token's iss must match exactly, e.g. ${example}`,
+    });
+  }
+});
+
+const regexSchema = z
+  .string()
+  .max(1000)
+  .superRefine((value, ctx) => {
+    const result = compileRegex(value);
+    if (!result.ok) ctx.addIssue({ code: "custom", message: `is not a usable RE2 pattern (${result.reason}), e.g. ^(Port .*|team-.*)$` });
+  });
+
+const EXAMPLES: Record<string, string> = {
+  AUTH_SECRET: "at least 32 random characters, e.g. the output of `openssl rand -base64 32`",
+  APP_REGION: 'one of "eu" or "us"',
+  OKTA_CLIENT_ID: "the Client ID from Okta's app General tab, e.g. 0oa1b2c3d4e5F6g7h8i9",
+  OKTA_CONNECTION_NAME: 'lowercase letters, digits and "-", e.g. acme',
+  OKTA_REGION: 'one of "eu" or "us"',
+  SESSION_MAX_AGE: "a number of seconds between 300 and 604800, e.g. 28800",
+  DATABASE_URL: "postgres://user:password@db.internal:5432/porter",
+  OKTA_SCOPES: 'space-separated scopes that include "openid", e.g. openid profile email',
+};
+
+const schema = z.object({
+  AUTH_SECRET: required(z.string().min(32, { message: `is too short: ${EXAMPLES.AUTH_SECRET ?? ""}` })),
+  APP_REGION: required(z.enum(REGIONS)),
+  APP_URL_EU: required(baseUrl("https://porter.eu.example.com")),
+  APP_URL_US: required(baseUrl("https://porter.us.example.com")),
+  SESSION_MAX_AGE: optional(z.coerce.number().int().min(300).max(604800)),
+  ADMIN_GROUPS: optional(z.string()),
+  DATA_DIR: optional(z.string()),
+  DATABASE_URL: optional(z.string().regex(/^postgres(?:ql)?:\/\/\S+$/)),
+  OKTA_CONNECTION_NAME: optional(z.string().regex(CONNECTION_NAME_PATTERN)),
+  OKTA_ISSUER: required(issuerSchema),
+  OKTA_CLIENT_ID: required(z.string().regex(/^[A-Za-z0-9._~-]{1,255}$/)),
+  OKTA_CLIENT_SECRET: optional(z.string()),
+  OKTA_REGION: optional(z.enum(REGIONS)),
+  OKTA_SCOPES: optional(z.string().regex(/(^|\s)openid(\s|$)/)),
+  OKTA_GROUPS_CLAIM: optional(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$/)),
+  OKTA_GROUPS_ALLOW: optional(regexSchema),
+  OKTA_GROUPS_BLOCK: optional(regexSchema),
+});
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const variable = String(issue.path[0] ?? "environment");
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return `${variable} is missing: set it, e.g. ${exampleFor(variable)}`;
+  }
+  if (issue.code === "custom") return `${variable} ${issue.message}`;
+  if (issue.code === "too_small" && variable === "AUTH_SECRET") return `${variable} ${issue.message}`;
+  return `${variable} is invalid: expected ${exampleFor(variable)}`;
+}
+
+function exampleFor(variable: string): string {
+  switch (variable) {
+    case "APP_URL_EU":
+      return "https://porter.eu.example.com";
+    case "APP_URL_US":
+      return "https://porter.us.example.com";
+    case "OKTA_ISSUER":
+      return "https://acme.okta.com/oauth2/default";
+    default:
+      return EXAMPLES[variable] ?? "a valid value (see .env.example)";
+  }
+}
+
+/** Parses the environment into a frozen Config, or throws one ConfigError listing every problem. */
+export function parseConfig(env: Env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  const e = result.data;
+  const regionUrls = { eu: new URL(e.APP_URL_EU).origin, us: new URL(e.APP_URL_US).origin };
+  const dataDir = e.DATA_DIR ?? "./data";
+  const connection: Connection = Object.freeze({
+    name: e.OKTA_CONNECTION_NAME ?? "okta",
+    issuer: e.OKTA_ISSUER,
+    clientId: e.OKTA_CLIENT_ID,
+    clientSecret: e.OKTA_CLIENT_SECRET,
+    region: e.OKTA_REGION ?? e.APP_REGION,
+    scopes: e.OKTA_SCOPES ?? "openid profile email",
+    groupsClaim: e.OKTA_GROUPS_CLAIM ?? "groups",
+    groupsAllow: e.OKTA_GROUPS_ALLOW ?? ".*",
+    groupsBlock: e.OKTA_GROUPS_BLOCK,
+  });
+  return Object.freeze({
+    region: e.APP_REGION,
+    publicUrl: regionUrls[e.APP_REGION],
+    regionUrls: Object.freeze(regionUrls),
+    authSecret: e.AUTH_SECRET,
+    sessionMaxAgeSeconds: e.SESSION_MAX_AGE ?? 8 * 60 * 60,
+    adminGroups: Object.freeze(
+      (e.ADMIN_GROUPS ?? "")
+        .split(",")
+        .map((g) => g.trim())
+        .filter(Boolean),
+    ),
+    dataDir,
+    database: e.DATABASE_URL ? { kind: "postgres" as const, url: e.DATABASE_URL } : { kind: "pglite" as const, dataDir },
+    connections: Object.freeze([connection]),
+  });
+}

@@ -1,0 +1,17 @@
+import { AppError } from "../http/app-error";
+
+export type ConfigErrorCode = "invalid_environment";
+
+/** Start-up configuration problems: one line per variable, each with a valid example. */
+export class ConfigError extends AppError<ConfigErrorCode> {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super({
+      code: "invalid_environment",
+      status: 500,
+      message: `porter cannot start: ${String(problems.length)} configuration problem(s)\n  - ${problems.join("\n  - ")}`,
+      userMessage: "The server is misconfigured. An administrator has to fix its environment.",
+    });
+    this.problems = problems;
+  }
+}

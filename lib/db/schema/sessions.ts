@@ -1,0 +1,36 @@
+import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { organizations } from "./organizations";
+import { users } from "./users";
+
+/**
+ * Server-side sessions. The browser's cookie carries only an opaque session id (encrypted by Auth.js);
+ * this table keeps its SHA-256, so a database leak does not leak usable session ids. Groups live here,
+ * never in the cookie, so users in many groups keep a small cookie.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    connection: text("connection").notNull(),
+    /** Groups kept after the app-side filter, as they were at sign-in. */
+    groups: text("groups").array().notNull(),
+    /** How many groups the claim carried before filtering (100 means it may have been truncated). */
+    rawGroupCount: integer("raw_group_count").notNull(),
+    /** Kept server-side only, for RP-initiated logout (`id_token_hint`). Never sent to the browser. */
+    idToken: text("id_token"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;

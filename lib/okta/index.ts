@@ -1,0 +1,3 @@
+export { getOidcMetadata, discoveryUrl, DISCOVERY_TIMEOUT_MS, type OidcMetadata } from "./discovery";
+export { verifyIdToken, type IdTokenExpectations } from "./verify-id-token";
+export { OktaError, type OktaErrorCode } from "./errors";

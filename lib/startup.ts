@@ -1,0 +1,34 @@
+import { ConfigError, getConfig } from "./config";
+import { getDbHandle } from "./db";
+import { logger } from "./log";
+import { getOidcMetadata } from "./okta";
+
+/**
+ * Start-up: a bad environment stops the process with one line per problem; the database is opened and
+ * migrated; each issuer's discovery is warmed in the background (an unreachable issuer does not stop
+ * start-up: /api/health reports it and sign-in shows a clear page).
+ */
+export async function startServer(): Promise<void> {
+  let config;
+  try {
+    config = getConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  try {
+    const handle = await getDbHandle();
+    logger.info({ event: "startup", region: config.region, database: handle.kind, connections: config.connections.map((c) => c.name) }, "porter started");
+  } catch (err) {
+    logger.fatal({ err }, "database could not be opened");
+    process.exit(1);
+  }
+  for (const connection of config.connections) {
+    getOidcMetadata(connection.issuer).catch((err: unknown) => {
+      logger.warn({ event: "discovery_failed", connection: connection.name, err }, "issuer discovery failed at start");
+    });
+  }
+}

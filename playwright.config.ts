@@ -1,0 +1,30 @@
+import { defineConfig } from "@playwright/test";
+
+export const APP_PORT = 3100;
+export const IDP_PORT = 4100;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "./e2e",
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://localhost:${String(APP_PORT)}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  webServer: {
+    command: `node node_modules/tsx/dist/cli.mjs scripts/demo.ts --app-port ${String(APP_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh`,
+    url: `http://localhost:${String(APP_PORT)}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

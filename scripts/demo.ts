@@ -1,0 +1,136 @@
+/**
+ * `npm run demo`: devidp on :4000 and porter on :3000, configured for each other, embedded database,
+ * no .env needed. Flags (used by the e2e tests): --app-port, --idp-port, --data-dir, --fresh.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    "app-port": { type: "string", default: "3000" },
+    "idp-port": { type: "string", default: "4000" },
+    "data-dir": { type: "string", default: "./data/demo" },
+    fresh: { type: "boolean", default: false },
+  },
+});
+
+const root = path.resolve(import.meta.dirname, "..");
+const appPort = Number(args["app-port"]);
+const idpPort = Number(args["idp-port"]);
+const dataDir = path.resolve(root, args["data-dir"]);
+const appUrl = `http://localhost:${String(appPort)}`;
+const idpUrl = `http://localhost:${String(idpPort)}`;
+const issuer = `${idpUrl}/oauth2/default`;
+
+if (args.fresh) rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(dataDir, { recursive: true });
+
+function demoSecret(): string {
+  const file = path.join(dataDir, "auth-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
+    else newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfStale(): void {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  const sources = ["app", "lib", "components", "public"].map((d) => path.join(root, d)).filter(existsSync);
+  const newest = Math.max(...sources.map(newestSourceMtime), ...["next.config.ts", "proxy.ts", "instrumentation.ts", "package-lock.json"].map((f) => statSync(path.join(root, f)).mtimeMs));
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return;
+  console.log("demo: building porter (first run or sources changed)...");
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+const children: ChildProcess[] = [];
+function run(name: string, command: string, argv: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  child.on("exit", (code, signal) => {
+    if (!shuttingDown) {
+      console.error(`demo: ${name} exited (${String(code ?? signal)}); stopping`);
+      shutdown(code ?? 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let shuttingDown = false;
+function shutdown(code: number): void {
+  shuttingDown = true;
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 300).unref();
+}
+process.on("SIGINT", () => {
+  shutdown(0);
+});
+process.on("SIGTERM", () => {
+  shutdown(0);
+});
+
+async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not come up within ${String(timeoutMs / 1000)} s`);
+}
+
+const started = Date.now();
+buildIfStale();
+
+run("devidp", process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "devidp/server.ts"], {
+  DEVIDP_PORT: String(idpPort),
+  DEVIDP_URL: idpUrl,
+  DEVIDP_DATA_DIR: path.join(dataDir, "devidp"),
+  APP_URL_EU: appUrl,
+  APP_URL_US: "http://localhost:3001",
+});
+await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
+
+run("porter", process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(appPort), "-H", "127.0.0.1"], {
+  NODE_ENV: "production",
+  AUTH_SECRET: demoSecret(),
+  APP_REGION: "eu",
+  APP_URL_EU: appUrl,
+  APP_URL_US: "http://localhost:3001",
+  DATA_DIR: path.join(dataDir, "porter"),
+  OKTA_CONNECTION_NAME: "acme",
+  OKTA_ISSUER: issuer,
+  OKTA_CLIENT_ID: "porter-eu",
+  OKTA_CLIENT_SECRET: "porter-eu-demo-secret-change-me",
+  ADMIN_GROUPS: "Port Admins",
+});
+await waitFor(`${appUrl}/api/health`, 60_000);
+
+console.log(`
+  porter is running: ${appUrl}   (devidp, the local Okta: ${idpUrl})
+  ready in ${((Date.now() - started) / 1000).toFixed(1)} s
+
+  Demo accounts (password for all: Passw0rd!)
+    admin@example.com     Port Admins, Everyone, PAM Linux Sysadmins
+    dev@example.com       Engineering, team-payments, Everyone
+    viewer@example.com    Everyone
+    nogroups@example.com  (no groups)
+    many@example.com      150 groups: Okta refuses the groups claim (try it)
+
+  Ctrl+C stops both.
+`);
