@@ -87,18 +87,18 @@ const regexSchema = z
   });
 
 const EXAMPLES: Record<string, string> = {
-  AUTH_SECRET: "at least 32 random characters, e.g. the output of `openssl rand -base64 32`",
+  AUTH_SECRET: "32 or more random characters (the output of `openssl rand -base64 32`)",
   APP_REGION: 'one of "eu" or "us"',
-  OKTA_CLIENT_ID: "the Client ID from Okta's app General tab, e.g. 0oa1b2c3d4e5F6g7h8i9",
-  OKTA_CONNECTION_NAME: 'lowercase letters, digits and "-", e.g. acme',
+  OKTA_CLIENT_ID: "0oa1b2c3d4e5F6g7h8i9 (the Client ID on the Okta app's General tab)",
+  OKTA_CONNECTION_NAME: 'acme (lowercase letters, digits and "-")',
   OKTA_REGION: 'one of "eu" or "us"',
-  SESSION_MAX_AGE: "a number of seconds between 300 and 604800, e.g. 28800",
+  SESSION_MAX_AGE: "28800 (seconds, between 300 and 604800)",
   DATABASE_URL: "postgres://user:password@db.internal:5432/porter",
-  OKTA_SCOPES: 'space-separated scopes that include "openid", e.g. openid profile email',
+  OKTA_SCOPES: '"openid profile email" (space-separated, must include openid)',
 };
 
 const schema = z.object({
-  AUTH_SECRET: required(z.string().min(32, { message: `is too short: ${EXAMPLES.AUTH_SECRET ?? ""}` })),
+  AUTH_SECRET: required(z.string().min(32, { message: `is too short: use ${EXAMPLES.AUTH_SECRET ?? ""}` })),
   APP_REGION: required(z.enum(REGIONS)),
   APP_URL_EU: required(baseUrl("https://porter.eu.example.com")),
   APP_URL_US: required(baseUrl("https://porter.us.example.com")),
@@ -117,14 +117,12 @@ const schema = z.object({
   OKTA_GROUPS_BLOCK: optional(regexSchema),
 });
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const variable = String(issue.path[0] ?? "environment");
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return `${variable} is missing: set it, e.g. ${exampleFor(variable)}`;
-  }
+  if ((env[variable] ?? "").trim() === "") return `${variable} is missing. Example: ${exampleFor(variable)}`;
   if (issue.code === "custom") return `${variable} ${issue.message}`;
   if (issue.code === "too_small" && variable === "AUTH_SECRET") return `${variable} ${issue.message}`;
-  return `${variable} is invalid: expected ${exampleFor(variable)}`;
+  return `${variable} is invalid. Example: ${exampleFor(variable)}`;
 }
 
 function exampleFor(variable: string): string {
@@ -143,7 +141,7 @@ function exampleFor(variable: string): string {
 /** Parses the environment into a frozen Config, or throws one ConfigError listing every problem. */
 export function parseConfig(env: Env): Config {
   const result = schema.safeParse(env);
-  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, env)));
   const e = result.data;
   const regionUrls = { eu: new URL(e.APP_URL_EU).origin, us: new URL(e.APP_URL_US).origin };
   const dataDir = e.DATA_DIR ?? "./data";

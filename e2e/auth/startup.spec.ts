@@ -1,0 +1,76 @@
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+
+/** Starts a second porter (the built app, `next start`) with the given environment. */
+function startPorter(port: number, env: Record<string, string>) {
+  const dataDir = `./data/e2e-startup-${String(port)}`;
+  rmSync(dataDir, { recursive: true, force: true });
+  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      AUTH_SECRET: "e2e-startup-secret-0123456789abcdef",
+      APP_REGION: "eu",
+      APP_URL_EU: `http://localhost:${String(port)}`,
+      APP_URL_US: "http://localhost:3001",
+      OKTA_CONNECTION_NAME: "acme",
+      OKTA_CLIENT_ID: "porter-eu",
+      OKTA_CLIENT_SECRET: "x",
+      DATA_DIR: dataDir,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => { resolve(code); }));
+  return { child, exited, output: () => output };
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 120; i += 1) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+test("an http issuer on a non-loopback host stops start-up with a message naming the variable", async () => {
+  const porter = startPorter(3191, { OKTA_ISSUER: "http://acme.okta.example/oauth2/default" });
+  expect(await porter.exited).toBe(1);
+  expect(porter.output()).toContain("OKTA_ISSUER must use https: an http issuer is refused unless its host is localhost");
+});
+
+test("an unreachable issuer: porter starts, health reports it, sign-in shows a clear page, nothing fails open", async ({ page }) => {
+  // Port 9 (discard) on loopback: nothing listens, connections are refused.
+  const porter = startPorter(3190, { OKTA_ISSUER: "http://127.0.0.1:9/oauth2/default" });
+  try {
+    await waitForHealth("http://localhost:3190/api/health");
+    const health = (await (await fetch("http://localhost:3190/api/health")).json()) as {
+      status: string;
+      database: { status: string };
+      connections: { name: string; discovery: { status: string; code?: string } }[];
+    };
+    expect(health.status).toBe("degraded");
+    expect(health.database.status).toBe("ok");
+    expect(health.connections[0]).toMatchObject({ name: "acme", discovery: { status: "error", code: "issuer_unreachable" } });
+
+    await page.goto("http://localhost:3190/");
+    await page.getByRole("button", { name: "Sign in with Okta" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("porter cannot reach Okta right now");
+    await expect(page.getByText("port 443").first()).toBeVisible();
+
+    expect((await fetch("http://localhost:3190/api/me")).status).toBe(401);
+    const profile = await fetch("http://localhost:3190/profile", { redirect: "manual" });
+    expect(profile.status).toBe(303);
+  } finally {
+    porter.child.kill("SIGTERM");
+    await porter.exited;
+  }
+});
