@@ -102,18 +102,22 @@ export async function startSignIn(
   options: { callbackUrl?: unknown; loginHint?: string | undefined; ip: string | null },
 ): Promise<Response> {
   const redirectTo = toSafeRedirectPath(options.callbackUrl, getConfig().publicUrl);
+  const store = { errors: [] as unknown[] };
+  let outcome: unknown;
   try {
-    const url: unknown = await signIn(
-      connection.name,
-      { redirect: false, redirectTo },
-      options.loginHint ? { login_hint: options.loginHint } : undefined,
+    outcome = await authRequestContext.run(store, () =>
+      signIn(connection.name, { redirect: false, redirectTo }, options.loginHint ? { login_hint: options.loginHint } : undefined),
     );
-    if (typeof url !== "string" || new URL(url).searchParams.has("error")) throw new Error(`sign-in did not start: ${String(url)}`);
-    return new Response(null, { status: 303, headers: { location: url, "cache-control": "no-store" } });
   } catch (err) {
-    const url = await recordSignInFailure(err, connection, options.ip, "start");
-    return new Response(null, { status: 303, headers: { location: url, "cache-control": "no-store" } });
+    store.errors.push(err);
   }
+  const noStore = { "cache-control": "no-store" };
+  if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error")) {
+    return new Response(null, { status: 303, headers: { location: outcome, ...noStore } });
+  }
+  const cause = store.errors.at(-1) ?? new Error(`sign-in did not start: ${String(outcome)}`);
+  const url = await recordSignInFailure(cause, connection, options.ip, "start");
+  return new Response(null, { status: 303, headers: { location: url, ...noStore } });
 }
 
 /** The signed-in person as the server knows them, or null. Denies (null) on any session problem. */
