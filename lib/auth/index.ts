@@ -12,7 +12,7 @@ import { logger } from "../log";
 import { getOidcMetadata } from "../okta";
 import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInError } from "./classify-error";
 import { createAuthConfig, type PorterSessionView } from "./config";
-import { authRequestContext } from "./context";
+import { runCapturingAuthErrors } from "./context";
 import { ensureOrganization, revokeSession } from "./queries";
 import { toSafeRedirectPath } from "./redirects";
 
@@ -28,6 +28,10 @@ const nextAuth = NextAuth((req) =>
 export const { auth, signIn, signOut } = nextAuth;
 
 type RouteHandler = (req: NextRequest) => Promise<Response>;
+
+function redirectNoStore(location: string, status: 302 | 303): Response {
+  return new Response(null, { status, headers: { location, "cache-control": "no-store" } });
+}
 
 function errorPageUrl(failure: ClassifiedSignInError, connection: string | null, ref: string): string {
   const params = new URLSearchParams({ code: failure.code, ref });
@@ -69,8 +73,8 @@ function providerIdFromPath(pathname: string): string | null {
  */
 function withSignInErrors(handler: RouteHandler): RouteHandler {
   return async (req) => {
-    const store = { errors: [] as unknown[] };
-    const res = await authRequestContext.run(store, () => handler(req));
+    const { value: res, error } = await runCapturingAuthErrors(() => handler(req));
+    if (!res) throw error;
     const location = res.headers.get("location");
     if (!location) return res;
     const target = new URL(location, getConfig().publicUrl);
@@ -78,11 +82,11 @@ function withSignInErrors(handler: RouteHandler): RouteHandler {
     if (!isAuthErrorRedirect) return res;
     const requestUrl = new URL(req.url);
     const providerId = providerIdFromPath(requestUrl.pathname);
-    const cause = store.errors.at(-1) ?? new Error(`Auth.js error ${target.searchParams.get("error") ?? ""}`);
+    const cause = error ?? new Error(`Auth.js error ${target.searchParams.get("error") ?? ""}`);
     const idpError = requestUrl.searchParams.get("error");
     const idp = idpError ? { error: idpError, description: requestUrl.searchParams.get("error_description") ?? "" } : null;
     const url = await recordSignInFailure(cause, providerId ? getConnection(providerId) : null, clientIp(req.headers), "callback", idp);
-    const out = new Response(null, { status: 302, headers: { location: url, "cache-control": "no-store" } });
+    const out = redirectNoStore(url, 302);
     for (const cookie of res.headers.getSetCookie()) out.headers.append("set-cookie", cookie);
     return out;
   };
@@ -102,22 +106,12 @@ export async function startSignIn(
   options: { callbackUrl?: unknown; loginHint?: string | undefined; ip: string | null },
 ): Promise<Response> {
   const redirectTo = toSafeRedirectPath(options.callbackUrl, getConfig().publicUrl);
-  const store = { errors: [] as unknown[] };
-  let outcome: unknown;
-  try {
-    outcome = await authRequestContext.run(store, () =>
-      signIn(connection.name, { redirect: false, redirectTo }, options.loginHint ? { login_hint: options.loginHint } : undefined),
-    );
-  } catch (err) {
-    store.errors.push(err);
-  }
-  const noStore = { "cache-control": "no-store" };
-  if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error")) {
-    return new Response(null, { status: 303, headers: { location: outcome, ...noStore } });
-  }
-  const cause = store.errors.at(-1) ?? new Error(`sign-in did not start: ${String(outcome)}`);
-  const url = await recordSignInFailure(cause, connection, options.ip, "start");
-  return new Response(null, { status: 303, headers: { location: url, ...noStore } });
+  const { value: outcome, error } = await runCapturingAuthErrors<unknown>(() =>
+    signIn(connection.name, { redirect: false, redirectTo }, options.loginHint ? { login_hint: options.loginHint } : undefined),
+  );
+  if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error")) return redirectNoStore(outcome, 303);
+  const cause = error ?? new Error(`sign-in did not start: ${String(outcome)}`);
+  return redirectNoStore(await recordSignInFailure(cause, connection, options.ip, "start"), 303);
 }
 
 /** The signed-in person as the server knows them, or null. Denies (null) on any session problem. */

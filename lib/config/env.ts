@@ -95,6 +95,9 @@ const EXAMPLES: Record<string, string> = {
   SESSION_MAX_AGE: "28800 (seconds, between 300 and 604800)",
   DATABASE_URL: "postgres://user:password@db.internal:5432/porter",
   OKTA_SCOPES: '"openid profile email" (space-separated, must include openid)',
+  APP_URL_EU: "https://porter.eu.example.com",
+  APP_URL_US: "https://porter.us.example.com",
+  OKTA_ISSUER: "https://acme.okta.com/oauth2/default",
 };
 
 const schema = z.object({
@@ -126,16 +129,7 @@ function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
 }
 
 function exampleFor(variable: string): string {
-  switch (variable) {
-    case "APP_URL_EU":
-      return "https://porter.eu.example.com";
-    case "APP_URL_US":
-      return "https://porter.us.example.com";
-    case "OKTA_ISSUER":
-      return "https://acme.okta.com/oauth2/default";
-    default:
-      return EXAMPLES[variable] ?? "a valid value (see .env.example)";
-  }
+  return EXAMPLES[variable] ?? "a valid value (see .env.example)";
 }
 
 /** Parses the environment into a frozen Config, or throws one ConfigError listing every problem. */
