@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "./lib/config";
 
-const PROTECTED_PREFIXES = ["/profile", "/admin"];
+const PROTECTED_PREFIXES = ["/profile", "/admin", "/services"];
 
 function contentSecurityPolicy(nonce: string, dev: boolean): string {
   const config = getConfig();

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
+import { getSessionView } from "@/lib/auth";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -11,6 +12,8 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Reading the request makes every page dynamic, so each gets the per-request CSP nonce.
   await headers();
+  const view = await getSessionView().catch(() => null);
+  const can = (p: string) => view?.permissions.some((held) => held === p) ?? false;
   return (
     <html lang="en">
       <body className="min-h-screen">
@@ -19,7 +22,30 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             <Link href="/" className="text-lg font-semibold tracking-tight text-slate-900">
               porter
             </Link>
-            <span className="text-xs text-slate-500">developer portal</span>
+            {view ? (
+              <nav aria-label="Main" className="flex items-center gap-5 text-sm">
+                {can("services.read") ? (
+                  <Link href="/services" className="text-slate-700 hover:text-brand">
+                    Services
+                  </Link>
+                ) : null}
+                {can("rules.read") ? (
+                  <Link href="/admin/rules" className="text-slate-700 hover:text-brand">
+                    Rules
+                  </Link>
+                ) : null}
+                {can("users.read") ? (
+                  <Link href="/admin/users" className="text-slate-700 hover:text-brand">
+                    Users
+                  </Link>
+                ) : null}
+                <Link href="/profile" className="text-slate-500 hover:text-brand">
+                  {view.user.email ?? view.user.sub}
+                </Link>
+              </nav>
+            ) : (
+              <span className="text-xs text-slate-500">developer portal</span>
+            )}
           </div>
         </header>
         <main className="mx-auto max-w-4xl px-6 py-10">{children}</main>

@@ -2,12 +2,18 @@ import Link from "next/link";
 import { getSessionView, toSafeRedirectPath } from "@/lib/auth";
 import { getConfig } from "@/lib/config";
 import { SignInButton } from "@/components/sign-in-button";
+import { NoAccess } from "@/components/access-denied";
+import { grantingMatchers } from "@/lib/auth/access";
 
 export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const config = getConfig();
   const callbackUrl = toSafeRedirectPath(params.callbackUrl, config.publicUrl);
   const view = await getSessionView();
+
+  if (view && view.permissions.length === 0) {
+    return <NoAccess who={view.user.email ?? view.user.sub} organization={view.connection} granting={await grantingMatchers(view.organizationId, null)} />;
+  }
 
   if (view) {
     return (
@@ -16,9 +22,17 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
         <p className="mt-2 text-slate-600">
           You are signed in as <strong>{view.user.email ?? view.user.sub}</strong> through {view.connection}.
         </p>
-        <Link href="/profile" className="mt-6 inline-block rounded-md bg-brand px-4 py-2 font-medium text-white">
-          Open your profile
-        </Link>
+        <p className="mt-2 text-slate-600">Your roles: {view.roles.map((r) => r.role).join(", ")}.</p>
+        <div className="mt-6 flex gap-3">
+          {view.permissions.includes("services.read") ? (
+            <Link href="/services" className="inline-block rounded-md bg-brand px-4 py-2 font-medium text-white">
+              Open the service catalog
+            </Link>
+          ) : null}
+          <Link href="/profile" className="inline-block rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-700">
+            Your profile and roles
+          </Link>
+        </div>
       </section>
     );
   }

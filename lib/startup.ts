@@ -1,4 +1,6 @@
+import { applySeedOnce, organizationIdFor, readSeedFile } from "./access";
 import { ConfigError, getConfig } from "./config";
+import { AppError } from "./http/app-error";
 import { getDbHandle } from "./db";
 import { logger } from "./log";
 import { getOidcMetadata } from "./okta";
@@ -21,9 +23,20 @@ export async function startServer(): Promise<void> {
   }
   try {
     const handle = await getDbHandle();
+    const seed = config.orgSeedFile ? await readSeedFile(config.orgSeedFile) : null;
+    for (const connection of config.connections) {
+      const organizationId = await organizationIdFor(handle.db, connection.name);
+      if (seed && (await applySeedOnce(handle.db, organizationId, seed))) {
+        logger.info({ event: "seed_applied", connection: connection.name, file: config.orgSeedFile }, "organization seeded from the seed file");
+      }
+    }
     logger.info({ event: "startup", region: config.region, database: handle.kind, connections: config.connections.map((c) => c.name) }, "porter started");
   } catch (err) {
-    logger.fatal({ err }, "database could not be opened");
+    if (err instanceof AppError) {
+      console.error(err.message);
+    } else {
+      logger.fatal({ err }, "database could not be opened");
+    }
     process.exit(1);
   }
   for (const connection of config.connections) {

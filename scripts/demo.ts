@@ -118,6 +118,8 @@ run("porter", process.execPath, [path.join(root, "node_modules/next/dist/bin/nex
   OKTA_CLIENT_ID: "porter-eu",
   OKTA_CLIENT_SECRET: "porter-eu-demo-secret-change-me",
   ADMIN_GROUPS: "Port Admins",
+  OKTA_API_CLIENT_IDS: "porter-eu,porter-cli,porter-ci",
+  ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
 });
 await waitFor(`${appUrl}/api/health`, 60_000);
 
@@ -126,11 +128,18 @@ console.log(`
   ready in ${((Date.now() - started) / 1000).toFixed(1)} s
 
   Demo accounts (password for all: Passw0rd!)
-    admin@example.com     Port Admins, Everyone, PAM Linux Sysadmins
-    dev@example.com       Engineering, team-payments, Everyone
-    viewer@example.com    Everyone
-    nogroups@example.com  (no groups)
+    admin@example.com     Port Admins, Everyone, PAM Linux Sysadmins  -> admin, viewer, sre
+    dev@example.com       Engineering, team-payments, Everyone         -> member (edits team-payments services), viewer
+    viewer@example.com    Everyone                                     -> viewer (reads the catalog)
+    nogroups@example.com  (no groups)                                  -> no access: the page names the groups that would grant it
     many@example.com      150 groups: Okta refuses the groups claim (try it)
+
+  Rules, roles and services come from demo/org-seed.json (applied once; edit them at ${appUrl}/admin/rules).
+
+  Bearer API with devidp access tokens (client credentials, service app porter-ci):
+    TOKEN=$(curl -s -u porter-ci:porter-ci-demo-secret-change-me -d grant_type=client_credentials \\
+      -d scope="porter.read porter.write" ${issuer}/v1/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+    curl -H "Authorization: Bearer $TOKEN" ${appUrl}/api/v1/services
 
   Ctrl+C stops both.
 `);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getSessionView } from "@/lib/auth";
 import { OKTA_GROUPS_CLAIM_CAP } from "@/lib/rbac";
@@ -34,6 +35,35 @@ export default async function ProfilePage() {
           <dt className="text-slate-500">Session expires</dt>
           <dd>{new Date(view.expiresAt).toUTCString()}</dd>
         </dl>
+      </section>
+
+      <section className="rounded-lg border border-slate-200 bg-white p-8" aria-labelledby="roles-heading">
+        <h2 id="roles-heading" className="text-lg font-semibold">
+          Your roles and why you have them
+        </h2>
+        {view.roles.length === 0 ? (
+          <p className="mt-2 text-slate-600">
+            None: no mapping rule matches your groups. <Link href="/" className="text-brand underline">See which groups would give you access.</Link>
+          </p>
+        ) : (
+          <ul className="mt-3 flex flex-col gap-3" aria-label="Roles">
+            {view.roles.map((r) => (
+              <li key={r.role}>
+                <span className="rounded-full bg-blue-100 px-3 py-1 text-sm font-medium text-blue-900">{r.role}</span>
+                <ul className="mt-1 ml-4 list-disc text-sm text-slate-600">
+                  {r.via.map((v) => (
+                    <li key={`${v.ruleId}:${v.group ?? ""}`}>
+                      {v.group === null ? "default role: no rule matched your groups" : <>from group <strong className="text-slate-800">{v.group}</strong>: {v.rule}</>}
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="mt-4 text-sm text-slate-500">
+          Permissions: {view.permissions.length > 0 ? <span className="font-mono">{view.permissions.join(", ")}</span> : "none"}
+        </p>
       </section>
 
       <section className="rounded-lg border border-slate-200 bg-white p-8" aria-labelledby="groups-heading">

@@ -3,6 +3,10 @@ import { errors } from "oidc-provider";
 import { GROUPS_CLAIM_LIMIT, TOO_MANY_GROUPS_MESSAGE, type Directory } from "./directory";
 import { esc, page } from "./views";
 
+/** The audience and scopes of devidp's one resource server, like Okta's "default" custom authorization server. */
+export const API_AUDIENCE = "api://default";
+export const API_SCOPES = "porter.read porter.write";
+
 /**
  * oidc-provider set up to behave like an Okta custom authorization server: Okta's endpoint paths,
  * PKCE required, an Okta-style groups claim per app, Okta's wording for its errors.
@@ -16,8 +20,10 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       redirect_uris: c.redirect_uris,
       post_logout_redirect_uris: c.post_logout_redirect_uris,
       token_endpoint_auth_method: c.token_endpoint_auth_method,
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
+      ...(c.application_type ? { application_type: c.application_type } : {}),
+      grant_types: c.grant_types ?? ["authorization_code"],
+      response_types: c.grant_types?.includes("client_credentials") ? [] : ["code"],
+      ...(c.grant_types?.includes("client_credentials") ? { scope: API_SCOPES } : {}),
     })),
     jwks: keys.jwks,
     cookies: { keys: keys.cookieKeys },
@@ -30,6 +36,7 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       introspection: "/v1/introspect",
       revocation: "/v1/revoke",
     },
+    scopes: ["openid", "offline_access", ...API_SCOPES.split(" ")],
     pkce: { required: () => true },
     responseTypes: ["code"],
     // Okta puts profile, email and the app's groups claim in the ID token; Auth.js never calls userinfo.
@@ -43,6 +50,20 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       devInteractions: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       introspection: { enabled: true },
+      clientCredentials: { enabled: true },
+      // Like an Okta custom authorization server: access tokens are RS256 JWTs for the audience api://default.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => API_AUDIENCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: API_SCOPES,
+          audience: API_AUDIENCE,
+          accessTokenTTL: 3600,
+          accessTokenFormat: "jwt",
+          jwt: { sign: { alg: "RS256" } },
+        }),
+      },
       revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -67,9 +88,38 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       const { client, session } = ctx.oidc;
       if (!client || !session?.accountId) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-      grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(" "));
+      const requested = [...ctx.oidc.requestParamScopes];
+      grant.addOIDCScope(requested.join(" "));
+      const apiScopes = requested.filter((s) => API_SCOPES.split(" ").includes(s));
+      if (apiScopes.length > 0) grant.addResourceScope(API_AUDIENCE, apiScopes.join(" "));
       await grant.save();
       return grant;
+    },
+    // Okta's access token claims: cid (the app), uid (the user's id), scp (scopes as an array), and the
+    // groups claim configured on the authorization server (for a service app: a fixed value).
+    extraTokenClaims(_ctx, token) {
+      if (token.kind !== "AccessToken" && token.kind !== "ClientCredentials") return undefined;
+      const client = directory.client(token.clientId ?? "");
+      const scp = (token.scope ?? "").split(" ").filter(Boolean);
+      if ("accountId" in token && typeof token.accountId === "string") {
+        const user = directory.user(token.accountId);
+        const claim = client?.groups_claim;
+        const groups = user && claim ? directory.groupsFor(user, claim) : [];
+        if (claim && groups.length > GROUPS_CLAIM_LIMIT) throw new errors.InvalidRequest(TOO_MANY_GROUPS_MESSAGE);
+        return { cid: token.clientId, uid: token.accountId, scp, ...(claim ? { [claim.name]: groups } : {}) };
+      }
+      return { cid: token.clientId, scp, ...(client?.static_groups ? { groups: client.static_groups } : {}) };
+    },
+    formats: {
+      customizers: {
+        // Okta puts the user's login (email) in an access token's sub, and their id in uid.
+        jwt(_ctx, token, jwt) {
+          const accountId = "accountId" in token && typeof token.accountId === "string" ? token.accountId : undefined;
+          const user = accountId ? directory.user(accountId) : null;
+          if (user) jwt.payload.sub = user.email;
+          delete jwt.payload.scope;
+        },
+      },
     },
     findAccount(ctx, sub) {
       const user = directory.user(sub);

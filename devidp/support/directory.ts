@@ -23,7 +23,12 @@ export interface DirectoryClient {
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   token_endpoint_auth_method: "client_secret_basic" | "client_secret_post" | "none";
+  /** Default: authorization_code. "client_credentials" makes a service (Okta "API Services") app. */
+  grant_types?: ("authorization_code" | "client_credentials")[];
+  application_type?: "web" | "native";
   groups_claim?: GroupsClaimConfig;
+  /** For a service app: groups its access tokens carry (an Okta custom claim with a fixed value). */
+  static_groups?: string[];
 }
 
 interface DirectoryFile {

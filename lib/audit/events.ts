@@ -5,6 +5,15 @@ export const AUDIT_EVENT_TYPES = [
   "sign_out",
   "session.revoked",
   "session.rejected",
+  /** A person or token was refused an action for lack of a permission (403). */
+  "access.denied",
+  /** A bearer token was refused (401): malformed, forged, expired, wrong audience, issuer or client. */
+  "api.token_rejected",
+  /** A person's roles changed (at sign-in, or because the rules changed), with what was gained and lost. */
+  "roles.changed",
+  /** Mapping rules, custom roles or the default role changed. */
+  "rules.changed",
+  "service.updated",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -5,7 +5,8 @@ import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
 import { verifyIdToken } from "../okta";
-import { compileGroupsFilter, filterGroups, readGroupsClaim, type GroupsFilter } from "../rbac";
+import { getCompiledRuleSet, getUserTeams, groupsFilterFor, syncSignIn } from "../access";
+import { mapGroups, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { AuthFlowError } from "./errors";
 import { createSession, ensureOrganization, getActiveSession, revokeSession, upsertUser, type ActiveSession } from "./queries";
@@ -17,8 +18,14 @@ export interface PorterSessionView {
   organizationId: string;
   connection: string;
   region: Region;
+  /** Kept groups (the person's teams) as of their last sign-in. */
   groups: string[];
   rawGroupCount: number;
+  /** Effective roles with provenance, resolved now from the teams and the organization's current rules. */
+  roles: RoleGrant[];
+  permissions: Permission[];
+  /** True when the person holds a role only because no rule matched and a default role is set. */
+  defaultRoleApplied: boolean;
   createdAt: string;
   expiresAt: string;
 }
@@ -44,27 +51,21 @@ export interface AuthDeps {
   ip?: string | null;
 }
 
-const filterCache = new Map<string, GroupsFilter>();
-function groupsFilterFor(c: Connection): GroupsFilter {
-  const key = `${c.groupsAllow}\u0000${c.groupsBlock ?? ""}`;
-  let filter = filterCache.get(key);
-  if (!filter) {
-    filter = compileGroupsFilter({ allow: c.groupsAllow, block: c.groupsBlock });
-    filterCache.set(key, filter);
-  }
-  return filter;
-}
-
-function toView(active: ActiveSession, config: Config): PorterSessionView {
+async function toView(active: ActiveSession, config: Config, db: Db): Promise<PorterSessionView> {
   const { session, user } = active;
   const connection = config.connections.find((c) => c.name === session.connection);
+  const teams = await getUserTeams(db, user.id);
+  const resolution = (await getCompiledRuleSet(db, session.organizationId, config.adminGroups)).resolve(teams);
   return {
     user: { id: user.id, sub: user.sub, email: user.email, name: user.name },
     organizationId: session.organizationId,
     connection: session.connection,
     region: connection?.region ?? config.region,
-    groups: session.groups,
+    groups: teams,
     rawGroupCount: session.rawGroupCount,
+    roles: [...resolution.roles],
+    permissions: [...resolution.permissions],
+    defaultRoleApplied: resolution.defaultRoleApplied,
     createdAt: session.createdAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),
   };
@@ -127,40 +128,54 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
         const db = await deps.db();
         if (trigger === "signIn" && account && profile) {
           const connection = connectionFor(account.provider);
-          const claim = readGroupsClaim(profile[connection.groupsClaim]);
-          const groups = filterGroups(claim.groups, groupsFilterFor(connection));
           const sub = stringClaim(profile.sub);
           if (!sub) throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "ID token without sub", userMessage: "No subject." });
           const organizationId = await ensureOrganization(db, connection.name);
+          const ruleSet = await getCompiledRuleSet(db, organizationId, config.adminGroups);
+          const mapping = mapGroups(profile[connection.groupsClaim], groupsFilterFor(connection), ruleSet);
           const user = await upsertUser(db, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name) });
+          const sync = await syncSignIn(db, { organizationId, userId: user.id, keptGroups: mapping.keptGroups, rawGroupCount: mapping.rawGroupCount, ruleSet });
           const sid = await createSession(db, {
             userId: user.id,
             organizationId,
             connection: connection.name,
-            groups,
-            rawGroupCount: claim.rawCount,
+            groups: [...mapping.keptGroups],
+            rawGroupCount: mapping.rawGroupCount,
             idToken: account.id_token ?? null,
             maxAgeSeconds: config.sessionMaxAgeSeconds,
           });
+          const actor = user.email ?? sub;
           await deps.audit({
             type: "sign_in.succeeded",
             organizationId,
             connection: connection.name,
-            actor: user.email ?? sub,
+            actor,
             ip: deps.ip ?? null,
             details: {
               sub,
-              rawGroupCount: claim.rawCount,
-              keptGroupCount: groups.length,
-              possiblyTruncated: claim.possiblyTruncated,
-              claimProblems: claim.problems,
+              rawGroupCount: mapping.rawGroupCount,
+              keptGroupCount: mapping.keptGroups.length,
+              possiblyTruncated: mapping.possiblyTruncated,
+              claimProblems: mapping.claimProblems,
+              roles: sync.resolution.roles.map((r) => r.role),
+              joinedTeams: sync.joinedTeams,
+              leftTeams: sync.leftTeams,
             },
           });
+          if (sync.gainedRoles.length > 0 || sync.lostRoles.length > 0) {
+            await deps.audit({
+              type: "roles.changed",
+              organizationId,
+              connection: connection.name,
+              actor,
+              details: { userId: user.id, cause: "sign_in", gained: sync.gainedRoles, lost: sync.lostRoles, roles: sync.resolution.roles },
+            });
+          }
           return { sid };
         }
         if (typeof token.sid !== "string") return null;
         const active = await getActiveSession(db, token.sid);
-        return active ? { sid: token.sid, view: toView(active, config) } : null;
+        return active ? { sid: token.sid, view: await toView(active, config, db) } : null;
       },
       session({ session, token }) {
         const view = token.view;

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import NextAuth from "next-auth";
+import { cache } from "react";
 import { decode as decodeJwt } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import type { NextRequest } from "next/server";
@@ -114,11 +115,14 @@ export async function startSignIn(
   return redirectNoStore(await recordSignInFailure(cause, connection, options.ip, "start"), 303);
 }
 
-/** The signed-in person as the server knows them, or null. Denies (null) on any session problem. */
-export async function getSessionView(): Promise<PorterSessionView | null> {
+/**
+ * The signed-in person as the server knows them, or null. Denies (null) on any session problem.
+ * Memoised per request (React cache), so the layout and the page share one database read.
+ */
+export const getSessionView = cache(async (): Promise<PorterSessionView | null> => {
   const session = await auth();
   return session?.porter ?? null;
-}
+});
 
 export function sessionCookieName(): string {
   return `${getConfig().publicUrl.startsWith("https:") ? "__Secure-" : ""}authjs.session-token`;

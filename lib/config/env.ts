@@ -20,6 +20,10 @@ export interface Connection {
   readonly groupsClaim: string;
   readonly groupsAllow: string;
   readonly groupsBlock: string | undefined;
+  /** Audience of the Okta access tokens accepted on /api/v1 (the custom authorization server's audience). */
+  readonly apiAudience: string;
+  /** Okta apps (cid) whose access tokens /api/v1 accepts: this app, a CLI, service clients. */
+  readonly apiClientIds: readonly string[];
 }
 
 export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
@@ -35,6 +39,8 @@ export interface Config {
   readonly dataDir: string;
   readonly database: DatabaseConfig;
   readonly connections: readonly Connection[];
+  /** Rules as code: roles, mapping rules and services a new organization starts with (applied once). */
+  readonly orgSeedFile: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -98,6 +104,8 @@ const EXAMPLES: Record<string, string> = {
   APP_URL_EU: "https://porter.eu.example.com",
   APP_URL_US: "https://porter.us.example.com",
   OKTA_ISSUER: "https://acme.okta.com/oauth2/default",
+  OKTA_API_AUDIENCE: "api://default (Security > API > Authorization Servers > default > Audience)",
+  OKTA_API_CLIENT_IDS: "0oa1b2c3d4e5F6g7h8i9,0oa9cli0123456789 (comma-separated client IDs)",
 };
 
 const schema = z.object({
@@ -118,6 +126,9 @@ const schema = z.object({
   OKTA_GROUPS_CLAIM: optional(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$/)),
   OKTA_GROUPS_ALLOW: optional(regexSchema),
   OKTA_GROUPS_BLOCK: optional(regexSchema),
+  OKTA_API_AUDIENCE: optional(z.string().min(1).max(500)),
+  OKTA_API_CLIENT_IDS: optional(z.string().regex(/^\s*[A-Za-z0-9._~-]{1,255}(\s*,\s*[A-Za-z0-9._~-]{1,255})*\s*$/)),
+  ORG_SEED_FILE: optional(z.string()),
 });
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
@@ -149,6 +160,8 @@ export function parseConfig(env: Env): Config {
     groupsClaim: e.OKTA_GROUPS_CLAIM ?? "groups",
     groupsAllow: e.OKTA_GROUPS_ALLOW ?? ".*",
     groupsBlock: e.OKTA_GROUPS_BLOCK,
+    apiAudience: e.OKTA_API_AUDIENCE ?? "api://default",
+    apiClientIds: Object.freeze(e.OKTA_API_CLIENT_IDS ? e.OKTA_API_CLIENT_IDS.split(",").map((c) => c.trim()) : [e.OKTA_CLIENT_ID]),
   });
   return Object.freeze({
     region: e.APP_REGION,
@@ -165,5 +178,6 @@ export function parseConfig(env: Env): Config {
     dataDir,
     database: e.DATABASE_URL ? { kind: "postgres" as const, url: e.DATABASE_URL } : { kind: "pglite" as const, dataDir },
     connections: Object.freeze([connection]),
+    orgSeedFile: e.ORG_SEED_FILE,
   });
 }

@@ -9,11 +9,24 @@ export interface GroupsFilter {
   keep(group: string): boolean;
 }
 
-/** Builds the app-side filter (allow regex, optional block regex). Throws on a pattern RE2 refuses. */
+const MEMO_LIMIT = 50_000;
+
+/** Builds the app-side filter (allow regex, optional block regex), memoised per group name. Throws on a pattern RE2 refuses. */
 export function compileGroupsFilter(spec: GroupsFilterSpec): GroupsFilter {
   const allow = mustCompile(spec.allow, "allow");
   const block = spec.block ? mustCompile(spec.block, "block") : null;
-  return { keep: (group) => allow.matches(group) && !(block?.matches(group) ?? false) };
+  const memo = new Map<string, boolean>();
+  return {
+    keep(group) {
+      let kept = memo.get(group);
+      if (kept === undefined) {
+        kept = allow.matches(group) && !(block?.matches(group) ?? false);
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(group, kept);
+      }
+      return kept;
+    },
+  };
 }
 
 function mustCompile(source: string, which: string): CompiledRegex {

@@ -19,6 +19,8 @@ export class FakeOp {
   kid = "fake-op-key-1";
   tokenReply: (form: URLSearchParams) => Promise<TokenReply> = () => Promise.resolve({ status: 500, body: { error: "server_error" } });
   tokenRequests: URLSearchParams[] = [];
+  /** How many times the JWKS was read. */
+  jwksReads = 0;
 
   async start(): Promise<void> {
     this.privateKey = (await generateKeyPair("RS256", { extractable: true })).privateKey;
@@ -47,6 +49,7 @@ export class FakeOp {
         return;
       }
       if (url.pathname === "/oauth2/default/v1/keys") {
+        this.jwksReads++;
         send(200, jwks);
         return;
       }
@@ -79,8 +82,8 @@ export class FakeOp {
     });
   }
 
-  sign(claims: JWTPayload, opts: { key?: CryptoKey; alg?: string } = {}): Promise<string> {
-    return new SignJWT(claims).setProtectedHeader({ alg: opts.alg ?? "RS256", kid: this.kid }).sign(opts.key ?? this.privateKey);
+  sign(claims: JWTPayload, opts: { key?: CryptoKey | Uint8Array; alg?: string; kid?: string } = {}): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader({ alg: opts.alg ?? "RS256", kid: opts.kid ?? this.kid }).sign(opts.key ?? this.privateKey);
   }
 
   unsigned(claims: JWTPayload): string {

@@ -11,8 +11,8 @@ export async function GET(): Promise<Response> {
       connection: view.connection,
       region: view.region,
       groups: view.groups,
-      roles: [],
-      permissions: [],
+      roles: view.roles,
+      permissions: view.permissions,
     },
     { headers: { "cache-control": "no-store" } },
   );

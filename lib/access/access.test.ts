@@ -1,0 +1,161 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabases } from "../../test/support/databases";
+import type { AuditEvent } from "../audit/events";
+import { ensureOrganization, upsertUser } from "../auth/queries";
+import { listServices } from "../catalog/queries";
+import { updateService } from "../catalog/update-service";
+import { openDatabase, type DbHandle } from "../db/client";
+import { signIns } from "../db/schema";
+import { RbacError, type Principal } from "../rbac";
+import { applySeedOnce } from "./apply-seed";
+import { addCustomRole, addRule, deleteCustomRole, deleteRule, setDefaultRole, type Actor } from "./manage-rules";
+import { getOrganizationRules, getStoredRoles, getUserTeams } from "./queries";
+import { getCompiledRuleSet } from "./rule-sets";
+import { parseSeed } from "./seed";
+import { syncSignIn } from "./sync";
+import { eq } from "drizzle-orm";
+
+const seed = parseSeed(
+  JSON.stringify({
+    rules: [
+      { match: "exact", pattern: "Port Admins", role: "admin" },
+      { match: "regex", pattern: "team-.*", role: "member" },
+      { match: "exact", pattern: "Everyone", role: "viewer" },
+    ],
+    services: [
+      { name: "payments-api", ownerTeam: "team-payments", lifecycle: "production" },
+      { name: "search-indexer", ownerTeam: "team-search" },
+    ],
+  }),
+  "test seed",
+);
+
+describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbConfig) => {
+  let handle: DbHandle;
+  const events: AuditEvent[] = [];
+  const record = (e: AuditEvent) => {
+    events.push(e);
+    return Promise.resolve();
+  };
+
+  beforeAll(async () => {
+    handle = await openDatabase(dbConfig);
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  async function newOrg() {
+    const organizationId = await ensureOrganization(handle.db, `org-${randomUUID().slice(0, 8)}`);
+    expect(await applySeedOnce(handle.db, organizationId, seed)).toBe(true);
+    const actor: Actor = { organizationId, name: "admin@example.com", adminGroups: [] };
+    return { organizationId, actor };
+  }
+
+  async function signIn(organizationId: string, sub: string, groups: string[]) {
+    const user = await upsertUser(handle.db, organizationId, { sub, email: `${sub}@example.com`, name: null });
+    const ruleSet = await getCompiledRuleSet(handle.db, organizationId, []);
+    const sync = await syncSignIn(handle.db, { organizationId, userId: user.id, keptGroups: groups, rawGroupCount: groups.length, ruleSet });
+    return { user, sync };
+  }
+
+  const principal = (organizationId: string, permissions: Principal["permissions"], teams: string[]): Principal => ({
+    kind: "user",
+    organizationId,
+    connection: "acme",
+    actor: "someone@example.com",
+    roles: [],
+    permissions,
+    teams,
+  });
+
+  it("applies the seed once only", async () => {
+    const { organizationId } = await newOrg();
+    expect(await applySeedOnce(handle.db, organizationId, seed)).toBe(false);
+    expect((await getOrganizationRules(handle.db, organizationId)).rules).toHaveLength(3);
+  });
+
+  it("syncs teams on every sign-in, removing groups no longer in the claim, and records what changed", async () => {
+    const { organizationId } = await newOrg();
+    const first = await signIn(organizationId, "dev", ["Engineering", "team-payments", "Everyone"]);
+    expect(first.sync).toMatchObject({ gainedRoles: ["member", "viewer"], lostRoles: [], joinedTeams: ["Engineering", "Everyone", "team-payments"], leftTeams: [] });
+    expect(await getUserTeams(handle.db, first.user.id)).toEqual(["Engineering", "Everyone", "team-payments"]);
+
+    const second = await signIn(organizationId, "dev", ["Everyone"]);
+    expect(second.sync).toMatchObject({ gainedRoles: [], lostRoles: ["member"], joinedTeams: [], leftTeams: ["Engineering", "team-payments"] });
+    expect(await getUserTeams(handle.db, first.user.id)).toEqual(["Everyone"]);
+    expect(await getStoredRoles(handle.db, first.user.id)).toEqual([{ role: "viewer", via: [{ group: "Everyone", rule: 'group is "Everyone"', ruleId: expect.any(String) as string }] }]);
+    const history = await handle.db.select().from(signIns).where(eq(signIns.userId, first.user.id));
+    expect(history.map((h) => h.lostRoles)).toEqual([[], ["member"]]);
+  });
+
+  it("re-resolves every user's roles when a rule changes, and says who gained what", async () => {
+    const { organizationId, actor } = await newOrg();
+    const { user } = await signIn(organizationId, "eng", ["Engineering"]);
+    const result = await addRule(handle.db, actor, { match: "exact", pattern: "Engineering", role: "viewer" });
+    expect(result.affected).toEqual([{ userId: user.id, user: "eng@example.com", gained: ["viewer"], lost: [] }]);
+    expect((await getCompiledRuleSet(handle.db, organizationId, [])).version).toBe(result.version);
+  });
+
+  it("refuses an invalid regex when saved, with the position and the reason", async () => {
+    const { actor } = await newOrg();
+    const err = await addRule(handle.db, actor, { match: "regex", pattern: "team-**", role: "member" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RbacError);
+    expect((err as RbacError).userMessage).toBe("Invalid regular expression (at character 6): error parsing regexp: invalid nested repetition operator: `**`.");
+  });
+
+  it("refuses to delete the last admin rule (lockout), but allows it while another admin rule exists", async () => {
+    const { organizationId, actor } = await newOrg();
+    const adminRule = (await getOrganizationRules(handle.db, organizationId)).rules.find((r) => r.role === "admin");
+    if (!adminRule) throw new Error("seed has an admin rule");
+    await expect(deleteRule(handle.db, actor, adminRule.id)).rejects.toMatchObject({ code: "lockout", status: 409 });
+    await addRule(handle.db, actor, { match: "exact", pattern: "Okta Admins", role: "admin" });
+    await expect(deleteRule(handle.db, actor, adminRule.id)).resolves.toMatchObject({ summary: expect.stringContaining("Port Admins") as string });
+  });
+
+  it("keeps custom roles safe: no rules.write, no deleting a role in use, admin never the default", async () => {
+    const { actor } = await newOrg();
+    await expect(addCustomRole(handle.db, actor, { name: "sneaky", description: "", permissions: ["rules.write"] })).rejects.toMatchObject({ code: "invalid_role" });
+    await addCustomRole(handle.db, actor, { name: "auditor", description: "", permissions: ["audit.read"] });
+    await addRule(handle.db, actor, { match: "exact", pattern: "Auditors", role: "auditor" });
+    await expect(deleteCustomRole(handle.db, actor, "auditor")).rejects.toMatchObject({ code: "role_in_use" });
+    await expect(setDefaultRole(handle.db, actor, "admin")).rejects.toMatchObject({ code: "invalid_role" });
+  });
+
+  it("never shows or changes another organization's rules or services", async () => {
+    const a = await newOrg();
+    const b = await newOrg();
+    const ruleOfA = (await getOrganizationRules(handle.db, a.organizationId)).rules[1];
+    if (!ruleOfA) throw new Error("seeded");
+    await expect(deleteRule(handle.db, b.actor, ruleOfA.id)).rejects.toMatchObject({ code: "not_found", status: 404 });
+    const servicesOfA = await listServices(handle.db, a.organizationId);
+    const servicesOfB = await listServices(handle.db, b.organizationId);
+    expect(servicesOfA.map((s) => s.id).some((id) => servicesOfB.some((s) => s.id === id))).toBe(false);
+    const target = servicesOfA[0];
+    if (!target) throw new Error("seeded");
+    const adminOfB = principal(b.organizationId, ["services.read", "services.write", "services.write_any"], ["team-payments"]);
+    await expect(updateService(handle.db, adminOfB, target.id, { description: "pwned" }, record)).rejects.toMatchObject({ status: 404 });
+    expect((await listServices(handle.db, a.organizationId)).find((s) => s.id === target.id)?.description).not.toBe("pwned");
+  });
+
+  it("lets a member edit their own team's service only, and audits the refusal", async () => {
+    const { organizationId } = await newOrg();
+    const services = await listServices(handle.db, organizationId);
+    const payments = services.find((s) => s.name === "payments-api");
+    const search = services.find((s) => s.name === "search-indexer");
+    if (!payments || !search) throw new Error("seeded");
+    const member = principal(organizationId, ["services.read", "services.write"], ["team-payments"]);
+
+    const updated = await updateService(handle.db, member, payments.id, { description: "Payments, v2" }, record);
+    expect(updated).toMatchObject({ description: "Payments, v2", updatedBy: "someone@example.com" });
+
+    const err = await updateService(handle.db, member, search.id, { description: "mine now" }, record).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 403, userMessage: expect.stringContaining("services.write_any") as string });
+    expect(events.at(-1)).toMatchObject({ type: "access.denied", details: { service: "search-indexer", missing: "services.write_any" } });
+    await expect(updateService(handle.db, member, payments.id, { ownerTeam: "team-search" }, record)).rejects.toMatchObject({ status: 403 });
+    const viewer = principal(organizationId, ["services.read"], ["team-payments"]);
+    await expect(updateService(handle.db, viewer, payments.id, { lifecycle: "deprecated" }, record)).rejects.toMatchObject({ status: 403 });
+    await expect(updateService(handle.db, member, "not-a-uuid", { lifecycle: "deprecated" }, record)).rejects.toMatchObject({ status: 404 });
+  });
+});

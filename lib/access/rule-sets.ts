@@ -1,0 +1,41 @@
+import { compileRuleSet, type CompiledRuleSet } from "../rbac";
+import { getOrganizationRules, getRulesVersion, toRuleSetSpec, type Queryable } from "./queries";
+
+/** How long a compiled rule set is trusted before its version is checked again (other nodes' changes). */
+const RECHECK_MS = 2_000;
+
+interface Entry {
+  version: number;
+  compiled: CompiledRuleSet;
+  checkedAt: number;
+  adminGroups: string;
+}
+
+const globalKey = Symbol.for("porter.ruleSets");
+type WithCache = typeof globalThis & { [globalKey]?: Map<string, Entry> };
+const cache = ((globalThis as WithCache)[globalKey] ??= new Map<string, Entry>());
+
+/**
+ * The organization's compiled rule set. Compiled once per rules version; the version is re-read at most
+ * every 2 s, so a change made on another node applies within that time (on this node: at once).
+ */
+export async function getCompiledRuleSet(db: Queryable, organizationId: string, adminGroups: readonly string[]): Promise<CompiledRuleSet> {
+  const now = Date.now();
+  const key = adminGroups.join("\u0000");
+  const entry = cache.get(organizationId);
+  if (entry && entry.adminGroups === key && now - entry.checkedAt < RECHECK_MS) return entry.compiled;
+  const version = await getRulesVersion(db, organizationId);
+  if (version === null) throw new Error(`organization ${organizationId} does not exist`);
+  if (entry && entry.adminGroups === key && entry.version === version) {
+    entry.checkedAt = now;
+    return entry.compiled;
+  }
+  const compiled = compileRuleSet(toRuleSetSpec(await getOrganizationRules(db, organizationId), adminGroups));
+  cache.set(organizationId, { version: compiled.version, compiled, checkedAt: now, adminGroups: key });
+  return compiled;
+}
+
+/** Forgets the cached rule set after a change on this node. */
+export function forgetRuleSet(organizationId: string): void {
+  cache.delete(organizationId);
+}

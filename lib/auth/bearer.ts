@@ -1,0 +1,125 @@
+import "server-only";
+import { getCompiledRuleSet, groupsFilterFor, organizationIdFor } from "../access";
+import { audit } from "../audit";
+import { getConfig, type Connection } from "../config";
+import { getDb } from "../db";
+import { clientIp } from "../http/client-ip";
+import { toErrorResponse } from "../http/error-response";
+import { AccessTokenVerifier, BearerError, looksLikeJwt, peekIssuer } from "../okta";
+import { forbiddenError, hasPermission, mapGroups, type Permission, type Principal } from "../rbac";
+
+const globalKey = Symbol.for("porter.accessTokenVerifiers");
+type WithVerifiers = typeof globalThis & { [globalKey]?: Map<string, AccessTokenVerifier> };
+const verifiers = ((globalThis as WithVerifiers)[globalKey] ??= new Map<string, AccessTokenVerifier>());
+
+function verifierFor(connection: Connection): AccessTokenVerifier {
+  let verifier = verifiers.get(connection.name);
+  if (!verifier) {
+    verifier = new AccessTokenVerifier({ issuer: connection.issuer, audience: connection.apiAudience, clientIds: connection.apiClientIds });
+    verifiers.set(connection.name, verifier);
+  }
+  return verifier;
+}
+
+/** Okta's org authorization server (issuer without /oauth2/...) signs access tokens only Okta can verify. */
+function isOrgAuthorizationServer(issuer: string): boolean {
+  return !/\/oauth2\/[^/]+$/.test(new URL(issuer).pathname);
+}
+
+export interface BearerContext {
+  principal: Principal;
+  connection: Connection;
+}
+
+/** Verifies the request's bearer token and turns its groups into a principal with the same engine as sign-in. */
+export async function authenticateBearer(req: Request, scopes: readonly string[]): Promise<BearerContext> {
+  const header = req.headers.get("authorization") ?? "";
+  const match = /^Bearer +([^\s]+) *$/i.exec(header);
+  if (!match?.[1]) throw new BearerError("invalid_token", "Send an Okta access token: Authorization: Bearer <token>.");
+  const token = match[1];
+  if (!looksLikeJwt(token)) throw new BearerError("invalid_token", "The access token is not a JWT: send the access_token from Okta's token response, not the ID token's claims or an opaque token.");
+  const issuer = peekIssuer(token);
+  const connection = getConfig().connections.find((c) => c.issuer === issuer);
+  if (!connection) throw new BearerError("invalid_token", "The access token was not issued by an Okta authorization server porter knows.");
+  if (isOrgAuthorizationServer(connection.issuer)) {
+    throw new BearerError("invalid_token", "This connection uses Okta's org authorization server, whose access tokens only Okta can verify. Use a custom authorization server (e.g. /oauth2/default).");
+  }
+  const verified = await verifierFor(connection).verify(token, scopes);
+  const db = await getDb();
+  const organizationId = await organizationIdFor(db, connection.name);
+  const ruleSet = await getCompiledRuleSet(db, organizationId, getConfig().adminGroups);
+  const mapping = mapGroups(verified.claims[connection.groupsClaim], groupsFilterFor(connection), ruleSet);
+  const service = verified.sub === verified.cid;
+  return {
+    connection,
+    principal: {
+      kind: service ? "service" : "user",
+      organizationId,
+      connection: connection.name,
+      actor: service ? `client ${verified.cid}` : verified.sub,
+      roles: mapping.roles,
+      permissions: mapping.permissions,
+      teams: mapping.keptGroups,
+    },
+  };
+}
+
+/** At most one audit record per reason and address every 10 s: a flood of bad tokens must not flood the database. */
+const AUDIT_WINDOW_MS = 10_000;
+const recentRejections = new Map<string, { at: number; suppressed: number }>();
+
+async function auditRejection(err: BearerError, ip: string | null): Promise<void> {
+  const key = `${err.userMessage}\u0000${ip ?? ""}`;
+  const now = Date.now();
+  const recent = recentRejections.get(key);
+  if (recent && now - recent.at < AUDIT_WINDOW_MS) {
+    recent.suppressed++;
+    return;
+  }
+  if (recentRejections.size > 1000) recentRejections.clear();
+  recentRejections.set(key, { at: now, suppressed: 0 });
+  await audit({ type: "api.token_rejected", ip, details: { code: err.code, reason: err.userMessage, similarSuppressedBefore: recent?.suppressed ?? 0 } });
+}
+
+type Handler<P> = (req: Request, ctx: BearerContext & { params: P }) => Promise<Response>;
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/**
+ * Wraps an /api/v1 route: a valid Okta access token with `scopes`, then `permission` from the token's
+ * groups (null when the handler decides per resource, as updateService does). 401 + WWW-Authenticate for a bad token, 403 naming what is missing, every refusal audited.
+ */
+export function withBearer<P = Record<string, never>>(
+  options: { scopes: readonly string[]; permission: Permission | null },
+  handler: Handler<P>,
+): (req: Request, ctx: { params: Promise<P> }) => Promise<Response> {
+  return async (req, ctx) => {
+    let context: BearerContext;
+    try {
+      context = await authenticateBearer(req, options.scopes);
+    } catch (err) {
+      if (err instanceof BearerError) {
+        await auditRejection(err, clientIp(req.headers));
+        return toErrorResponse(err, { ...NO_STORE, "www-authenticate": err.wwwAuthenticate });
+      }
+      return toErrorResponse(err, NO_STORE);
+    }
+    const { principal } = context;
+    if (options.permission && !hasPermission(principal, options.permission)) {
+      await audit({
+        type: "access.denied",
+        organizationId: principal.organizationId,
+        connection: principal.connection,
+        actor: principal.actor,
+        ip: clientIp(req.headers),
+        details: { action: `${req.method} ${new URL(req.url).pathname}`, missing: options.permission, via: principal.kind },
+      });
+      return toErrorResponse(forbiddenError(options.permission, "do this"), NO_STORE);
+    }
+    try {
+      return await handler(req, { ...context, params: await ctx.params });
+    } catch (err) {
+      return toErrorResponse(err, NO_STORE);
+    }
+  };
+}

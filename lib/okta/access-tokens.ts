@@ -1,0 +1,214 @@
+import { createPublicKey, hash as digest, type KeyObject } from "node:crypto";
+import OktaJwtVerifier from "@okta/jwt-verifier";
+import { isLoopbackHost } from "../config/url-rules";
+import { AppError } from "../http/app-error";
+
+/** RFC 6750 error codes for the WWW-Authenticate header. */
+export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope";
+
+/** A refused bearer token: 401 (or 403 for a missing scope) with a WWW-Authenticate header saying why. */
+export class BearerError extends AppError<BearerErrorCode> {
+  readonly scope: string | undefined;
+  constructor(code: BearerErrorCode, description: string, scope?: string) {
+    super({ code, status: code === "insufficient_scope" ? 403 : code === "invalid_request" ? 400 : 401, message: description, userMessage: description });
+    this.scope = scope;
+  }
+
+  get wwwAuthenticate(): string {
+    const quote = (s: string) => s.replace(/["\\]/g, "");
+    return `Bearer error="${this.code}", error_description="${quote(this.userMessage)}"${this.scope ? `, scope="${quote(this.scope)}"` : ""}`;
+  }
+}
+
+export interface VerifiedAccessToken {
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** The Okta app the token was minted for. */
+  readonly cid: string;
+  readonly sub: string;
+  readonly scopes: readonly string[];
+  /** Seconds since the epoch. */
+  readonly exp: number;
+}
+
+export interface AccessTokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  clientIds: readonly string[];
+  /** How long a key stays trusted before the JWKS is read again (Okta rotates keys about every 90 days). */
+  keyMaxAgeMs?: number;
+  /** After a JWKS read, how long an unknown `kid` is refused without reading it again. */
+  unknownKidCooldownMs?: number;
+  /** Upper bound of the verified-token cache. */
+  cacheEntries?: number;
+  now?: () => number;
+}
+
+/** The parts of @okta/jwt-verifier's instance we reach into (present in 4.x, see lib.js). */
+interface VerifierInternals {
+  verifier: { setKeyResolver(resolve: (kid: string | undefined, cb: (err: unknown, key?: KeyObject) => void) => void): void };
+  jwksClient: { getSigningKeys(): Promise<{ kid?: string; getPublicKey(): string }[]> };
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const MAX_TOKEN_LENGTH = 16_384;
+
+/** Cheap shape check before any parsing: three base64url parts, bounded length. */
+export function looksLikeJwt(token: string): boolean {
+  return token.length <= MAX_TOKEN_LENGTH && JWT_SHAPE.test(token);
+}
+
+/**
+ * Verifies Okta access tokens with @okta/jwt-verifier (RS256 signature, iss, aud, exp, nbf) and adds the
+ * checks it leaves out: `exp` must be present, `cid` must be one of the connection's apps, scopes are
+ * checked per route. Keys are parsed once per `kid` (the library would re-parse the PEM on every call),
+ * and verified tokens are cached by their SHA-256 until they expire.
+ *
+ * Unknown `kid`s: the JWKS is re-read at most once per cooldown (single flight); during the cooldown an
+ * unknown `kid` is refused at once. A flood of made-up `kid`s therefore costs one JWKS read per cooldown
+ * and never delays tokens signed with a known key. A real new key is picked up by the next read.
+ */
+export class AccessTokenVerifier {
+  private readonly library: OktaJwtVerifier & VerifierInternals;
+  private readonly keys = new Map<string, KeyObject>();
+  private keysReadAt = 0;
+  private reading: Promise<void> | null = null;
+  private readonly cache = new Map<string, VerifiedAccessToken>();
+  private readonly opts: Required<Omit<AccessTokenVerifierOptions, "clientIds">> & { clientIds: ReadonlySet<string> };
+  /** Counters for health and benchmarks. */
+  readonly stats = { jwksReads: 0, cacheHits: 0, verifications: 0 };
+
+  constructor(options: AccessTokenVerifierOptions) {
+    this.opts = {
+      keyMaxAgeMs: 60 * 60 * 1000,
+      unknownKidCooldownMs: 10_000,
+      cacheEntries: 10_000,
+      now: Date.now,
+      ...options,
+      clientIds: new Set(options.clientIds),
+    };
+    const url = new URL(options.issuer);
+    this.library = new OktaJwtVerifier({
+      issuer: options.issuer,
+      // The config refuses http issuers unless on loopback (devidp, tests); only those skip the https check.
+      ...(url.protocol === "http:" && isLoopbackHost(url.hostname) ? { testing: { disableHttpsCheck: true } } : {}),
+    }) as OktaJwtVerifier & VerifierInternals;
+    this.library.verifier.setKeyResolver((kid, cb) => {
+      this.keyFor(kid).then(
+        (key) => {
+          cb(null, key);
+        },
+        (err: unknown) => {
+          cb(err);
+        },
+      );
+    });
+  }
+
+  /** Verifies a token and checks it carries every scope in `requiredScopes`. Throws BearerError. */
+  async verify(token: string, requiredScopes: readonly string[] = []): Promise<VerifiedAccessToken> {
+    const verified = await this.verifyToken(token);
+    const missing = requiredScopes.filter((s) => !verified.scopes.includes(s));
+    if (missing.length > 0) throw new BearerError("insufficient_scope", `The access token lacks the scope ${missing.join(" ")}.`, requiredScopes.join(" "));
+    return verified;
+  }
+
+  private async verifyToken(token: string): Promise<VerifiedAccessToken> {
+    if (!looksLikeJwt(token)) throw new BearerError("invalid_token", "The access token is not a JWT.");
+    const now = this.opts.now();
+    const hash = digest("sha256", token, "base64url");
+    const cached = this.cache.get(hash);
+    if (cached) {
+      if (cached.exp * 1000 > now) {
+        this.stats.cacheHits++;
+        return cached;
+      }
+      this.cache.delete(hash);
+    }
+    let claims: Record<string, unknown>;
+    try {
+      this.stats.verifications++;
+      claims = { ...(await this.library.verifyAccessToken(token, this.opts.audience)).claims };
+    } catch (err) {
+      throw new BearerError("invalid_token", describeLibraryError(err));
+    }
+    const verified = this.checkClaims(claims, now);
+    if (this.cache.size >= this.opts.cacheEntries) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(hash, verified);
+    return verified;
+  }
+
+  private checkClaims(claims: Record<string, unknown>, now: number): VerifiedAccessToken {
+    const { exp, cid, sub } = claims;
+    if (typeof exp !== "number") throw new BearerError("invalid_token", "The access token has no expiry (exp); porter refuses tokens that never expire.");
+    if (exp * 1000 <= now) throw new BearerError("invalid_token", "The access token has expired.");
+    if (typeof cid !== "string") throw new BearerError("invalid_token", "The access token does not say which app it was minted for (cid).");
+    if (!this.opts.clientIds.has(cid)) throw new BearerError("invalid_token", `The access token was minted for the app ${cid}, which this organization does not accept.`);
+    if (typeof sub !== "string" || sub.length === 0) throw new BearerError("invalid_token", "The access token has no subject (sub).");
+    const scp = claims.scp;
+    const scopes = Array.isArray(scp) ? scp.filter((s): s is string => typeof s === "string") : typeof claims.scope === "string" ? claims.scope.split(" ") : [];
+    return Object.freeze({ claims: Object.freeze(claims), cid, sub, scopes: Object.freeze(scopes), exp });
+  }
+
+  private async keyFor(kid: string | undefined): Promise<KeyObject> {
+    if (!kid) throw new Error("the token header has no kid");
+    const fresh = this.opts.now() - this.keysReadAt < this.opts.keyMaxAgeMs;
+    const known = this.keys.get(kid);
+    if (known && fresh) return known;
+    if (!this.reading) {
+      if (known || this.opts.now() - this.keysReadAt >= this.opts.unknownKidCooldownMs) this.reading = this.readKeys();
+      else throw new Error(`signing key ${kid} is not in the issuer's key set`);
+    }
+    try {
+      await this.reading;
+    } catch (err) {
+      // Okta unreachable: keep using a known key rather than refusing every request.
+      if (known) return known;
+      throw err;
+    }
+    const key = this.keys.get(kid);
+    if (!key) throw new Error(`signing key ${kid} is not in the issuer's key set`);
+    return key;
+  }
+
+  private readKeys(): Promise<void> {
+    this.stats.jwksReads++;
+    this.keysReadAt = this.opts.now();
+    return this.library.jwksClient
+      .getSigningKeys()
+      .then((keys) => {
+        this.keys.clear();
+        for (const k of keys) if (k.kid) this.keys.set(k.kid, createPublicKey(k.getPublicKey()));
+      })
+      .finally(() => {
+        this.reading = null;
+      });
+  }
+}
+
+/** Peeks at a JWT's `iss` without trusting it, to pick the connection whose verifier must check it. */
+export function peekIssuer(token: string): string | null {
+  const payload = token.split(".")[1];
+  if (!payload || payload.length > MAX_TOKEN_LENGTH) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    return parsed && typeof parsed === "object" && "iss" in parsed && typeof parsed.iss === "string" ? parsed.iss : null;
+  } catch {
+    return null;
+  }
+}
+
+function describeLibraryError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/cannot be parsed/i.test(message)) return "The access token is not a well-formed JWT.";
+  if (/expired/i.test(message)) return "The access token has expired.";
+  if (/not active/i.test(message)) return "The access token is not valid yet (nbf).";
+  if (/algorithm/i.test(message)) return "The access token is not signed with RS256, the only algorithm porter accepts from Okta.";
+  if (/signature/i.test(message)) return "The access token's signature does not verify against the issuer's keys.";
+  if (/signing key|kid|Error while resolving/i.test(message)) return "The access token is signed with a key the issuer does not publish.";
+  if (/audience/i.test(message)) return "The access token is for another audience (aud).";
+  if (/issuer/i.test(message)) return "The access token comes from another issuer (iss).";
+  return "The access token could not be verified.";
+}
