@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
 import type { Directory } from "../support/directory";
+import { API_AUDIENCE, API_SCOPES } from "../support/configuration";
 import { loginPage } from "../support/views";
 
 const MAX_FORM_BYTES = 8 * 1024;
@@ -43,8 +44,20 @@ export async function handleInteraction(provider: Provider, directory: Directory
   const clientLabel = directory.client(clientId)?.label ?? clientId;
 
   if (req.method === "GET" && !action) {
+    if (details.prompt.name === "consent") {
+      // Consent is implied for the demo apps (admin consent, as for Okta first-party apps). Native apps are
+      // asked every time by oidc-provider's policy, so grant what was requested here.
+      const accountId = details.session?.accountId;
+      if (!accountId) return provider.interactionFinished(req, res, { error: "login_required" }, { mergeWithLastSubmission: false });
+      const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
+      const scope = typeof details.params.scope === "string" ? details.params.scope : "openid";
+      grant.addOIDCScope(scope);
+      const apiScopes = scope.split(" ").filter((s) => API_SCOPES.split(" ").includes(s));
+      if (apiScopes.length > 0) grant.addResourceScope(API_AUDIENCE, apiScopes.join(" "));
+      const grantId = await grant.save();
+      return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    }
     if (details.prompt.name !== "login") {
-      // Consent is implied for demo apps: finish with what was already granted.
       return provider.interactionFinished(req, res, {}, { mergeWithLastSubmission: true });
     }
     const hint = typeof details.params.login_hint === "string" ? details.params.login_hint : undefined;

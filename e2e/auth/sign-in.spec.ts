@@ -15,9 +15,16 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
       user: { email: "admin@example.com", name: "Ada Admin", sub: "00u1admin0000000001" },
       connection: "acme",
       region: "eu",
-      groups: ["Port Admins", "Everyone", "PAM Linux Sysadmins"],
+      groups: ["Everyone", "PAM Linux Sysadmins", "Port Admins"],
+      permissions: ["services.read", "services.write", "services.write_any", "users.read", "audit.read", "rules.read", "rules.write"],
     });
-    expect(Array.isArray(body.roles)).toBe(true);
+    expect(body.roles).toContainEqual({
+      role: "admin",
+      via: [
+        { group: "Port Admins", rule: "ADMIN_GROUPS (break-glass)", ruleId: "break-glass" },
+        { group: "Port Admins", rule: 'group is "Port Admins"', ruleId: expect.any(String) },
+      ],
+    });
 
     const cookies = await context.cookies("http://localhost:3100");
     const session = cookies.find((c) => c.name === "authjs.session-token");
