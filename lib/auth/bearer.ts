@@ -44,7 +44,8 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   if (isOrgAuthorizationServer(connection.issuer)) {
     throw new BearerError("invalid_token", "This connection uses Okta's org authorization server, whose access tokens only Okta can verify. Use a custom authorization server (e.g. /oauth2/default).");
   }
-  const verified = await verifierFor(connection).verify(token, scopes);
+  const verifier = verifierFor(connection);
+  const verified = verifier.verifyCached(token, scopes) ?? (await verifier.verify(token, scopes));
   const db = await getDb();
   const organizationId = await organizationIdFor(db, connection.name);
   const ruleSet = await getCompiledRuleSet(db, organizationId, getConfig().adminGroups);

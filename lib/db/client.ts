@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -23,11 +23,41 @@ const MIGRATIONS_FOLDER = path.join(process.cwd(), "lib/db/migrations");
 /** Any constant shared by every app node: only one node migrates at a time. */
 const MIGRATION_LOCK_KEY = 727_001;
 
+const OWNER_FILE = "porter.pid";
+
+/** The live process that has this PGlite directory open, or null. PGlite is single-process: two would corrupt it. */
+export function pgliteOwner(location: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(location, OWNER_FILE), "utf8").trim());
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null; // a stale file from a process that has exited
+  }
+}
+
+export function pgliteLocation(dataDir: string): string {
+  return path.resolve(dataDir, "pglite");
+}
+
 /** Opens the database and applies pending migrations. `dataDir: "memory://"` gives a throwaway PGlite. */
 export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
   if (config.kind === "pglite") {
-    const location = config.dataDir === "memory://" ? "memory://" : path.resolve(config.dataDir, "pglite");
-    if (location !== "memory://") mkdirSync(location, { recursive: true });
+    const location = config.dataDir === "memory://" ? "memory://" : pgliteLocation(config.dataDir);
+    if (location !== "memory://") {
+      mkdirSync(location, { recursive: true });
+      const owner = pgliteOwner(location);
+      if (owner !== null) {
+        throw new Error(`The embedded database ${location} is in use by process ${String(owner)}. Stop it first, or use PostgreSQL (DATABASE_URL) to share a database.`);
+      }
+      writeFileSync(path.join(location, OWNER_FILE), String(process.pid));
+    }
     const client = new PGlite(location);
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -37,7 +67,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
       ping: async () => {
         await client.query("select 1");
       },
-      close: () => client.close(),
+      close: async () => {
+        await client.close();
+        if (location !== "memory://") rmSync(path.join(location, OWNER_FILE), { force: true });
+      },
     };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10 });

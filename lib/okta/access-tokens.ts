@@ -93,6 +93,12 @@ export class AccessTokenVerifier {
       ...(url.protocol === "http:" && isLoopbackHost(url.hostname) ? { testing: { disableHttpsCheck: true } } : {}),
     }) as OktaJwtVerifier & VerifierInternals;
     this.library.verifier.setKeyResolver((kid, cb) => {
+      // A known, fresh key is handed over at once, without a promise hop.
+      const known = kid ? this.keys.get(kid) : undefined;
+      if (known && this.opts.now() - this.keysReadAt < this.opts.keyMaxAgeMs) {
+        cb(null, known);
+        return;
+      }
       this.keyFor(kid).then(
         (key) => {
           cb(null, key);
@@ -104,26 +110,46 @@ export class AccessTokenVerifier {
     });
   }
 
-  /** Verifies a token and checks it carries every scope in `requiredScopes`. Throws BearerError. */
+  /**
+   * Verifies a token and checks it carries every scope in `requiredScopes`; rejects with BearerError.
+   * A token seen before is answered from the cache (see verifyCached for the synchronous path).
+   */
   async verify(token: string, requiredScopes: readonly string[] = []): Promise<VerifiedAccessToken> {
-    const verified = await this.verifyToken(token);
-    const missing = requiredScopes.filter((s) => !verified.scopes.includes(s));
-    if (missing.length > 0) throw new BearerError("insufficient_scope", `The access token lacks the scope ${missing.join(" ")}.`, requiredScopes.join(" "));
+    if (token.length > MAX_TOKEN_LENGTH) throw new BearerError("invalid_token", "The access token is not a JWT.");
+    const hash = digest("sha256", token, "base64url");
+    const cached = this.fromCache(hash, requiredScopes);
+    if (cached) return cached;
+    const verified = await this.verifyFresh(token, hash);
+    const missing = missingScopes(verified, requiredScopes);
+    if (missing) throw missing;
     return verified;
   }
 
-  private async verifyToken(token: string): Promise<VerifiedAccessToken> {
-    if (!looksLikeJwt(token)) throw new BearerError("invalid_token", "The access token is not a JWT.");
-    const now = this.opts.now();
-    const hash = digest("sha256", token, "base64url");
+  /**
+   * The synchronous fast path: the token if it was verified before and has not expired, else null.
+   * Throws BearerError when it lacks a required scope. Request handlers call this before `verify`.
+   */
+  verifyCached(token: string, requiredScopes: readonly string[] = []): VerifiedAccessToken | null {
+    if (token.length > MAX_TOKEN_LENGTH) return null;
+    return this.fromCache(digest("sha256", token, "base64url"), requiredScopes);
+  }
+
+  private fromCache(hash: string, requiredScopes: readonly string[]): VerifiedAccessToken | null {
     const cached = this.cache.get(hash);
-    if (cached) {
-      if (cached.exp * 1000 > now) {
-        this.stats.cacheHits++;
-        return cached;
-      }
+    if (!cached) return null;
+    if (cached.exp * 1000 <= this.opts.now()) {
       this.cache.delete(hash);
+      return null;
     }
+    this.stats.cacheHits++;
+    const missing = missingScopes(cached, requiredScopes);
+    if (missing) throw missing;
+    return cached;
+  }
+
+  private async verifyFresh(token: string, hash: string): Promise<VerifiedAccessToken> {
+    // The shape check costs more than a cache hit (a regex over the whole token): only on a miss.
+    if (!looksLikeJwt(token)) throw new BearerError("invalid_token", "The access token is not a JWT.");
     let claims: Record<string, unknown>;
     try {
       this.stats.verifications++;
@@ -131,7 +157,7 @@ export class AccessTokenVerifier {
     } catch (err) {
       throw new BearerError("invalid_token", describeLibraryError(err));
     }
-    const verified = this.checkClaims(claims, now);
+    const verified = this.checkClaims(claims, this.opts.now());
     if (this.cache.size >= this.opts.cacheEntries) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
@@ -186,6 +212,16 @@ export class AccessTokenVerifier {
         this.reading = null;
       });
   }
+}
+
+function missingScopes(token: VerifiedAccessToken, required: readonly string[]): BearerError | null {
+  for (const scope of required) {
+    if (!token.scopes.includes(scope)) {
+      const missing = required.filter((s) => !token.scopes.includes(s));
+      return new BearerError("insufficient_scope", `The access token lacks the scope ${missing.join(" ")}.`, required.join(" "));
+    }
+  }
+  return null;
 }
 
 /** Peeks at a JWT's `iss` without trusting it, to pick the connection whose verifier must check it. */

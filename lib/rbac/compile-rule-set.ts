@@ -1,4 +1,6 @@
 import { compileRegex, type CompiledRegex } from "./compile-regex";
+import type { GroupsFilter } from "./filter-groups";
+import { MAX_GROUP_ENTRIES, MAX_GROUP_NAME_LENGTH, type GroupsClaimProblem } from "./read-groups-claim";
 import { BUILT_IN_ROLE_PERMISSIONS, PERMISSIONS, ADMIN_ROLE, isBuiltInRole, type Permission } from "./permissions";
 import { describeRule, type MappingRule, type RuleSetSpec } from "./rule-set";
 
@@ -24,9 +26,21 @@ export interface Resolution {
   readonly defaultRoleApplied: boolean;
 }
 
+export interface ClaimMapping extends Resolution {
+  /** Distinct, well-formed names the filter kept, in claim order. */
+  readonly keptGroups: readonly string[];
+  readonly problems: readonly GroupsClaimProblem[];
+}
+
 export interface CompiledRuleSet {
   readonly version: number;
+  /** Roles for a clean list of group names (a person's teams). */
   resolve(groups: readonly string[]): Resolution;
+  /**
+   * One pass over a raw groups claim: drops malformed entries, duplicates and what the filter refuses,
+   * and resolves the rest. One memo lookup per entry, no intermediate arrays.
+   */
+  resolveClaim(items: readonly unknown[], filter: GroupsFilter): ClaimMapping;
   permissionsOf(roles: readonly string[]): Permission[];
   /** What would grant access: for the no-access page. */
   readonly grantingMatchers: readonly { match: "exact" | "regex" | "break-glass"; pattern: string; role: string }[];
@@ -83,25 +97,60 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
   const defaultRole = spec.defaultRole !== null && rolePermissions.has(spec.defaultRole) ? spec.defaultRole : null;
   if (spec.defaultRole !== null && defaultRole === null) problems.push(`default role "${spec.defaultRole}" does not exist`);
 
-  const memo = new Map<string, readonly Hit[]>();
-  const hitsFor = (group: string): readonly Hit[] => {
-    const cached = memo.get(group);
-    if (cached) return cached;
+  // Roles in display order (admin, member, viewer, then custom by name); each gets an index and a
+  // permission bitmask, so resolving a person allocates little: an array slot per role, a cached list per mask.
+  const roleNames = [...rolePermissions.keys()].sort((a, b) => roleOrder(a) - roleOrder(b) || a.localeCompare(b));
+  const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
+  const roleMask = roleNames.map((r) => (rolePermissions.get(r) ?? []).reduce((m, p) => m | (1 << PERMISSIONS.indexOf(p)), 0));
+  const permissionLists = new Map<number, readonly Permission[]>();
+  const permissionsForMask = (mask: number): readonly Permission[] => {
+    let list = permissionLists.get(mask);
+    if (!list) {
+      list = Object.freeze(PERMISSIONS.filter((_, i) => (mask & (1 << i)) !== 0));
+      permissionLists.set(mask, list);
+    }
+    return list;
+  };
+
+  // Per group name: the roles it grants, each with its provenance entry built once (shared, frozen), the
+  // filter's verdict for the last filter seen, and a stamp that spots duplicates within one claim.
+  interface GroupEntry {
+    hits: readonly { role: number; via: Via }[] | null;
+    filter: GroupsFilter | null;
+    kept: boolean;
+    stamp: number;
+  }
+  const memo = new Map<string, GroupEntry>();
+  let currentStamp = 0;
+  const entryFor = (group: string): GroupEntry => {
+    let entry = memo.get(group);
+    if (!entry) {
+      entry = { hits: null, filter: null, kept: false, stamp: 0 };
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(group, entry);
+    }
+    return entry;
+  };
+  const hitsOf = (group: string, entry: GroupEntry): readonly { role: number; via: Via }[] => {
+    if (entry.hits) return entry.hits;
     const hits: Hit[] = [];
     if (adminGroups.has(group)) hits.push({ role: ADMIN_ROLE, rule: BREAK_GLASS, ruleId: "break-glass" });
     const exactHits = exact.get(group);
     if (exactHits) hits.push(...exactHits);
     for (const { regex, hit } of regexes) if (regex.matches(group)) hits.push(hit);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(group, hits);
-    return hits;
+    entry.hits = Object.freeze(hits.map((h) => Object.freeze({ role: roleIndex.get(h.role) ?? 0, via: Object.freeze({ group, rule: h.rule, ruleId: h.ruleId }) })));
+    return entry.hits;
   };
 
   const permissionsOf = (roles: readonly string[]): Permission[] => {
-    const held = new Set<Permission>();
-    for (const role of roles) for (const p of rolePermissions.get(role) ?? []) held.add(p);
-    return PERMISSIONS.filter((p) => held.has(p));
+    let mask = 0;
+    for (const role of roles) {
+      const i = roleIndex.get(role);
+      if (i !== undefined) mask |= roleMask[i] ?? 0;
+    }
+    return [...permissionsForMask(mask)];
   };
+  const defaultVia: readonly Via[] = Object.freeze([Object.freeze({ group: null, rule: "default role (no rule matched)", ruleId: "default" })]);
 
   return {
     version: spec.version,
@@ -113,25 +162,75 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
     ],
     permissionsOf,
     resolve(groups) {
-      const byRole = new Map<string, Via[]>();
-      for (const group of groups) {
-        for (const hit of hitsFor(group)) {
-          const via = byRole.get(hit.role);
-          const entry = { group, rule: hit.rule, ruleId: hit.ruleId };
-          if (via) via.push(entry);
-          else byRole.set(hit.role, [entry]);
-        }
-      }
-      let defaultRoleApplied = false;
-      if (byRole.size === 0 && defaultRole !== null) {
-        byRole.set(defaultRole, [{ group: null, rule: "default role (no rule matched)", ruleId: "default" }]);
-        defaultRoleApplied = true;
-      }
-      const roles = [...byRole.entries()].sort(([a], [b]) => roleOrder(a) - roleOrder(b) || a.localeCompare(b)).map(([role, via]) => ({ role, via }));
-      return { roles, permissions: permissionsOf([...byRole.keys()]), defaultRoleApplied };
+      return resolveClaim(groups, KEEP_ALL);
     },
+    resolveClaim,
   };
+
+  function resolveClaim(items: readonly unknown[], filter: GroupsFilter): ClaimMapping {
+    const stamp = ++currentStamp;
+    const keptGroups: string[] = [];
+    let problems: GroupsClaimProblem[] | null = null;
+    if (items.length > MAX_GROUP_ENTRIES) problems = addProblem(problems, "too_many_entries");
+    const vias: (Via[] | undefined)[] = new Array<Via[] | undefined>(roleNames.length);
+    let found = false;
+    const end = Math.min(items.length, MAX_GROUP_ENTRIES);
+    for (let i = 0; i < end; i++) {
+      const group = items[i];
+      if (typeof group !== "string" || group.length === 0) {
+        problems = addProblem(problems, "non_string_items");
+        continue;
+      }
+      if (group.length > MAX_GROUP_NAME_LENGTH) {
+        problems = addProblem(problems, "names_too_long");
+        continue;
+      }
+      const entry = entryFor(group);
+      if (entry.stamp === stamp) continue; // a duplicate within this claim
+      entry.stamp = stamp;
+      if (entry.filter !== filter) {
+        entry.kept = filter.keep(group);
+        entry.filter = filter;
+      }
+      if (!entry.kept) continue;
+      keptGroups.push(group);
+      const hits = hitsOf(group, entry);
+      for (let h = 0; h < hits.length; h++) {
+        const hit = hits[h];
+        if (!hit) continue;
+        const list = vias[hit.role];
+        if (list) list.push(hit.via);
+        else vias[hit.role] = [hit.via];
+        found = true;
+      }
+    }
+    const claimProblems: readonly GroupsClaimProblem[] = problems ?? NO_PROBLEMS;
+    if (!found) {
+      if (defaultRole === null) return { keptGroups, problems: claimProblems, roles: [], permissions: permissionsForMask(0), defaultRoleApplied: false };
+      const i = roleIndex.get(defaultRole) ?? 0;
+      return { keptGroups, problems: claimProblems, roles: [{ role: defaultRole, via: defaultVia }], permissions: permissionsForMask(roleMask[i] ?? 0), defaultRoleApplied: true };
+    }
+    const roles: RoleGrant[] = [];
+    let mask = 0;
+    for (let i = 0; i < vias.length; i++) {
+      const via = vias[i];
+      if (via) {
+        roles.push({ role: roleNames[i] ?? "", via });
+        mask |= roleMask[i] ?? 0;
+      }
+    }
+    return { keptGroups, problems: claimProblems, roles, permissions: permissionsForMask(mask), defaultRoleApplied: false };
+  }
 }
+
+const KEEP_ALL: GroupsFilter = { keep: () => true };
+
+function addProblem(problems: GroupsClaimProblem[] | null, problem: GroupsClaimProblem): GroupsClaimProblem[] {
+  const list = problems ?? [];
+  if (!list.includes(problem)) list.push(problem);
+  return list;
+}
+const NO_PROBLEMS: readonly GroupsClaimProblem[] = Object.freeze([]);
 
 function roleOrder(role: string): number {
   const i = ["admin", "member", "viewer"].indexOf(role);

@@ -1,6 +1,6 @@
 import type { CompiledRuleSet, Resolution } from "./compile-rule-set";
-import { filterGroups, type GroupsFilter } from "./filter-groups";
-import { readGroupsClaim, type GroupsClaimProblem } from "./read-groups-claim";
+import type { GroupsFilter } from "./filter-groups";
+import { OKTA_GROUPS_CLAIM_CAP, readGroupsClaim, type GroupsClaimProblem } from "./read-groups-claim";
 
 export interface GroupMapping extends Resolution {
   /** Groups left after reading the claim and applying the connection's filter: the person's teams. */
@@ -12,13 +12,19 @@ export interface GroupMapping extends Resolution {
 
 /** The whole pipeline: raw groups claim (any shape) -> app-side filter -> rules -> roles, permissions, provenance. */
 export function mapGroups(claim: unknown, filter: GroupsFilter, ruleSet: CompiledRuleSet): GroupMapping {
-  const read = readGroupsClaim(claim);
-  const keptGroups = filterGroups(read.groups, filter);
+  if (!Array.isArray(claim)) {
+    const read = readGroupsClaim(claim);
+    return { keptGroups: [], rawGroupCount: 0, possiblyTruncated: false, claimProblems: read.problems, ...ruleSet.resolve([]) };
+  }
+  const items: readonly unknown[] = claim;
+  const { keptGroups, problems, roles, permissions, defaultRoleApplied } = ruleSet.resolveClaim(items, filter);
   return {
     keptGroups,
-    rawGroupCount: read.rawCount,
-    possiblyTruncated: read.possiblyTruncated,
-    claimProblems: read.problems,
-    ...ruleSet.resolve(keptGroups),
+    rawGroupCount: items.length,
+    possiblyTruncated: items.length === OKTA_GROUPS_CLAIM_CAP,
+    claimProblems: problems,
+    roles,
+    permissions,
+    defaultRoleApplied,
   };
 }

@@ -24,17 +24,21 @@ export function readGroupsClaim(value: unknown): GroupsClaim {
   const items: unknown[] = value;
   if (items.length > MAX_GROUP_ENTRIES) problems.add("too_many_entries");
   const seen = new Set<string>();
-  for (const item of items.slice(0, MAX_GROUP_ENTRIES)) {
+  const groups: string[] = [];
+  const end = Math.min(items.length, MAX_GROUP_ENTRIES);
+  for (let i = 0; i < end; i++) {
+    const item = items[i];
     if (typeof item !== "string" || item.length === 0) {
       problems.add("non_string_items");
     } else if (item.length > MAX_GROUP_NAME_LENGTH) {
       problems.add("names_too_long");
-    } else {
+    } else if (!seen.has(item)) {
       seen.add(item);
+      groups.push(item);
     }
   }
   return {
-    groups: [...seen],
+    groups,
     rawCount: items.length,
     possiblyTruncated: items.length === OKTA_GROUPS_CLAIM_CAP,
     problems: [...problems],

@@ -1,0 +1,38 @@
+import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** An RS256 key published as a JWKS at `${issuer}/v1/keys` on loopback, like an Okta custom authorization server. */
+export async function startJwksIssuer(): Promise<{ issuer: string; publicKey: KeyObject; sign: (claims: Record<string, unknown>) => string; close: () => Promise<void> }> {
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const kid = "bench-key-1";
+  const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" }] });
+  const server: Server = createServer((req, res) => {
+    if (req.url === "/oauth2/default/v1/keys") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(jwks);
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const issuer = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/oauth2/default`;
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const sign = (claims: Record<string, unknown>) => {
+    const now = Math.floor(Date.now() / 1000);
+    const input = `${b64({ alg: "RS256", kid, typ: "at+jwt" })}.${b64({ iss: issuer, aud: "api://default", iat: now, exp: now + 3600, jti: randomUUID(), ...claims })}`;
+    return `${input}.${createSign("RSA-SHA256").update(input).sign(privateKey).toString("base64url")}`;
+  };
+  return {
+    issuer,
+    publicKey,
+    sign,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}

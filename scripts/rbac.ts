@@ -1,0 +1,101 @@
+/**
+ * Mapping what-if from the shell (DESIGN.md contract):
+ *   npm run rbac -- explain --groups "A,B" [--connection NAME] [--seed FILE] [--admin-groups "X,Y"]
+ *
+ * Without --connection it explains with the rules of a seed file (rules as code: --seed, else
+ * ORG_SEED_FILE, else demo/org-seed.json). With --connection it reads that organization's live rules
+ * from porter's database (the environment's DATABASE_URL or DATA_DIR) and uses the connection's filter.
+ * Prints JSON; exit 0, or 2 with a usage line on bad arguments, or 1 when the source cannot be read.
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { getOrganizationRules, toRuleSetSpec } from "../lib/access/queries";
+import { readSeedFile } from "../lib/access/seed";
+import { parseConfig, type Connection } from "../lib/config/env";
+import { ConfigError } from "../lib/config/errors";
+import { openDatabase, pgliteLocation, pgliteOwner } from "../lib/db/client";
+import { organizations } from "../lib/db/schema";
+import { compileGroupsFilter, compileRuleSet, mapGroups, type RuleSetSpec } from "../lib/rbac";
+import { eq } from "drizzle-orm";
+
+const USAGE = 'usage: npm run rbac -- explain --groups "Group A,Group B" [--connection NAME] [--seed FILE] [--admin-groups "X,Y"]';
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+const list = (value: string | undefined) => (value ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { groups: { type: "string" }, connection: { type: "string" }, seed: { type: "string" }, "admin-groups": { type: "string" }, help: { type: "boolean" } },
+  });
+} catch (err) {
+  fail(2, `${(err as Error).message}\n${USAGE}`);
+}
+const { values, positionals } = parsed;
+if (values.help) fail(0, USAGE);
+if (positionals[0] !== "explain" || positionals.length !== 1) fail(2, USAGE);
+if (values.groups === undefined) fail(2, `--groups is required (use --groups "" for a person with no groups)\n${USAGE}`);
+const groups = list(values.groups);
+
+let spec: RuleSetSpec;
+let filter: Pick<Connection, "groupsAllow" | "groupsBlock"> = { groupsAllow: ".*", groupsBlock: undefined };
+let source: Record<string, unknown>;
+
+if (values.connection) {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(1, `--connection reads porter's database, so it needs porter's environment:\n${err.message}`);
+    throw err;
+  }
+  const connection = config.connections.find((c) => c.name === values.connection);
+  if (!connection) fail(1, `No connection named "${values.connection}". Known: ${config.connections.map((c) => c.name).join(", ")}`);
+  if (config.database.kind === "pglite") {
+    const owner = pgliteOwner(pgliteLocation(config.database.dataDir));
+    if (owner !== null) fail(1, `porter (process ${String(owner)}) has the embedded database open. Stop it, use PostgreSQL, or explain with the seed file (omit --connection).`);
+  }
+  const handle = await openDatabase(config.database);
+  try {
+    const [org] = await handle.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.name, connection.name));
+    if (!org) fail(1, `The organization "${connection.name}" has no data yet: start porter once, or omit --connection to use the seed file.`);
+    const rules = await getOrganizationRules(handle.db, org.id);
+    spec = toRuleSetSpec(rules, values["admin-groups"] !== undefined ? list(values["admin-groups"]) : config.adminGroups);
+    filter = connection;
+    source = { kind: "database", connection: connection.name, rulesVersion: rules.version };
+  } finally {
+    await handle.close();
+  }
+} else {
+  const file = path.resolve(values.seed ?? process.env.ORG_SEED_FILE ?? "demo/org-seed.json");
+  const seed = await readSeedFile(file).catch((err: unknown) => fail(1, (err as Error).message));
+  const adminGroups = values["admin-groups"] !== undefined ? list(values["admin-groups"]) : list(process.env.ADMIN_GROUPS);
+  spec = {
+    version: 1,
+    rules: seed.rules.map((r, i) => ({ id: `seed-${String(i)}`, ...r })),
+    customRoles: seed.roles,
+    defaultRole: seed.defaultRole,
+    adminGroups,
+  };
+  source = { kind: "seed file", file: path.relative(process.cwd(), file) || file };
+}
+
+const ruleSet = compileRuleSet(spec);
+const result = mapGroups(groups, compileGroupsFilter({ allow: filter.groupsAllow, block: filter.groupsBlock }), ruleSet);
+const out = {
+  source,
+  adminGroups: spec.adminGroups,
+  groups,
+  keptGroups: result.keptGroups,
+  droppedByFilter: groups.filter((g) => !result.keptGroups.includes(g)),
+  roles: result.roles,
+  permissions: result.permissions,
+  defaultRoleApplied: result.defaultRoleApplied,
+  ...(ruleSet.problems.length > 0 ? { problems: ruleSet.problems } : {}),
+};
+process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
