@@ -1,10 +1,27 @@
-"use client";
-
-import { useActionState } from "react";
 import type { ActionState } from "@/lib/auth/access";
+import { SERVICE_LIFECYCLES } from "@/lib/db/schema/catalog";
+import { ActionForm } from "./action-form";
 
-const LIFECYCLES = ["experimental", "production", "deprecated"] as const;
+const field = "flex flex-col gap-1";
+const label = "text-sm font-medium text-slate-700";
+const control = "rounded-md border border-slate-300 p-2";
 
+function Select({ name, title, value, options }: { name: string; title: string; value: string; options: readonly string[] }) {
+  return (
+    <label className={field}>
+      <span className={label}>{title}</span>
+      <select name={name} defaultValue={value} className={control}>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The service editor. The server decides again on save (the hidden id can be forged). */
 export function ServiceForm({
   action,
   service,
@@ -16,51 +33,15 @@ export function ServiceForm({
   teams: string[];
   canChangeOwner: boolean;
 }) {
-  const [state, formAction, pending] = useActionState(action, { status: "idle" });
   return (
-    <form action={formAction} className="mt-6 flex flex-col gap-4" aria-label={`Edit ${service.name}`}>
+    <ActionForm action={action} submitLabel="Save" label={`Edit ${service.name}`} className="mt-6 flex flex-col gap-4">
       <input type="hidden" name="id" value={service.id} />
-      <label className="flex flex-col gap-1">
-        <span className="text-sm font-medium text-slate-700">Description</span>
-        <textarea name="description" defaultValue={service.description} maxLength={500} rows={3} className="rounded-md border border-slate-300 p-2" />
+      <label className={field}>
+        <span className={label}>Description</span>
+        <textarea name="description" defaultValue={service.description} maxLength={500} rows={3} className={control} />
       </label>
-      <label className="flex flex-col gap-1">
-        <span className="text-sm font-medium text-slate-700">Lifecycle</span>
-        <select name="lifecycle" defaultValue={service.lifecycle} className="rounded-md border border-slate-300 p-2">
-          {LIFECYCLES.map((l) => (
-            <option key={l} value={l}>
-              {l}
-            </option>
-          ))}
-        </select>
-      </label>
-      {canChangeOwner ? (
-        <label className="flex flex-col gap-1">
-          <span className="text-sm font-medium text-slate-700">Owner team</span>
-          <select name="ownerTeam" defaultValue={service.ownerTeam} className="rounded-md border border-slate-300 p-2">
-            {teams.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
-      <div className="flex items-center gap-4">
-        <button type="submit" disabled={pending} className="rounded-md bg-brand px-4 py-2 font-medium text-white disabled:opacity-60">
-          {pending ? "Saving…" : "Save"}
-        </button>
-        {state.status === "ok" ? (
-          <p role="status" className="text-green-800">
-            {state.message}
-          </p>
-        ) : null}
-      </div>
-      {state.status === "error" ? (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
-          {state.error.message}
-        </p>
-      ) : null}
-    </form>
+      <Select name="lifecycle" title="Lifecycle" value={service.lifecycle} options={SERVICE_LIFECYCLES} />
+      {canChangeOwner ? <Select name="ownerTeam" title="Owner team" value={service.ownerTeam} options={teams} /> : null}
+    </ActionForm>
   );
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RequireAccess } from "@/components/require-access";
+import { TableHead } from "@/components/table-head";
 import { listServices } from "@/lib/catalog";
 import { getDb } from "@/lib/db";
 import { missingPermissionToEditService } from "@/lib/rbac";
@@ -28,16 +29,7 @@ export default function ServicesPage() {
             <h1 className="text-2xl font-semibold">Service catalog</h1>
             <p className="mt-1 text-slate-600">{editable}</p>
             <table className="mt-6 w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-slate-500">
-                <tr>
-                  <th className="py-2 font-medium">Service</th>
-                  <th className="py-2 font-medium">Owner team</th>
-                  <th className="py-2 font-medium">Lifecycle</th>
-                  <th className="py-2 font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={["Service", "Owner team", "Lifecycle"]} actions />
               <tbody>
                 {services.map((s) => {
                   const canEdit = missingPermissionToEditService(principal, s.ownerTeam) === null;

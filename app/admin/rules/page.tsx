@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { ActionForm } from "@/components/action-form";
 import { RequireAccess } from "@/components/require-access";
+import { TableHead } from "@/components/table-head";
 import { getCompiledRuleSet, getOrganizationRules } from "@/lib/access";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
@@ -48,16 +49,7 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 </ul>
               ) : null}
               <table className="mt-6 w-full text-left text-sm">
-                <thead className="border-b border-slate-200 text-slate-500">
-                  <tr>
-                    <th className="py-2 font-medium">When</th>
-                    <th className="py-2 font-medium">Role</th>
-                    <th className="py-2 font-medium">Added</th>
-                    <th className="py-2 font-medium">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={["When", "Role", "Added"]} actions />
                 <tbody>
                   {config.adminGroups.map((g) => (
                     <tr key={`bg:${g}`} className="border-b border-slate-100">

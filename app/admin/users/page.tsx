@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { RequireAccess } from "@/components/require-access";
+import { TableHead } from "@/components/table-head";
 import { listRecentSignInChanges, listUsersWithRoles } from "@/lib/access";
 import { getDb } from "@/lib/db";
 
@@ -21,14 +22,7 @@ export default function UsersPage() {
               </h1>
               <p className="mt-1 text-slate-600">Roles as resolved at each person&apos;s last sign-in, and again whenever the rules changed.</p>
               <table className="mt-6 w-full text-left text-sm">
-                <thead className="border-b border-slate-200 text-slate-500">
-                  <tr>
-                    <th className="py-2 font-medium">Person</th>
-                    <th className="py-2 font-medium">Roles (from)</th>
-                    <th className="py-2 font-medium">Teams</th>
-                    <th className="py-2 font-medium">Last sign-in</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Person", "Roles (from)", "Teams", "Last sign-in"]} />
                 <tbody>
                   {people.map((p) => (
                     <tr key={p.id} className="border-b border-slate-100 align-top">

@@ -1,5 +1,5 @@
+import { organizationId } from "./columns";
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { organizations } from "./organizations";
 import { teams } from "./teams";
 
 export const SERVICE_LIFECYCLES = ["experimental", "production", "deprecated"] as const;
@@ -10,9 +10,7 @@ export const services = pgTable(
   "services",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    organizationId: uuid("organization_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    organizationId: organizationId(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     lifecycle: text("lifecycle", { enum: SERVICE_LIFECYCLES }).notNull().default("experimental"),

@@ -1,6 +1,5 @@
+import { organizationId, userId } from "./columns";
 import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { organizations } from "./organizations";
-import { users } from "./users";
 
 /** Stored shape of a role's provenance (lib/rbac's RoleGrant). */
 export interface StoredRoleGrant {
@@ -13,9 +12,7 @@ export const mappingRules = pgTable(
   "mapping_rules",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    organizationId: uuid("organization_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    organizationId: organizationId(),
     match: text("match", { enum: ["exact", "regex"] }).notNull(),
     pattern: text("pattern").notNull(),
     role: text("role").notNull(),
@@ -28,9 +25,7 @@ export const mappingRules = pgTable(
 export const customRoles = pgTable(
   "custom_roles",
   {
-    organizationId: uuid("organization_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    organizationId: organizationId(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     permissions: text("permissions").array().notNull(),
@@ -44,12 +39,8 @@ export const customRoles = pgTable(
 export const userRoles = pgTable(
   "user_roles",
   {
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    organizationId: uuid("organization_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: userId(),
+    organizationId: organizationId(),
     role: text("role").notNull(),
     via: jsonb("via").$type<StoredRoleGrant["via"]>().notNull(),
     /** The rules version these roles were resolved with. */
@@ -64,12 +55,8 @@ export const signIns = pgTable(
   "sign_ins",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    organizationId: uuid("organization_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    organizationId: organizationId(),
+    userId: userId(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
     rawGroupCount: integer("raw_group_count").notNull(),
     keptGroups: text("kept_groups").array().notNull(),

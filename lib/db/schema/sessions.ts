@@ -1,6 +1,5 @@
-import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { organizations } from "./organizations";
-import { users } from "./users";
+import { organizationId, userId } from "./columns";
+import { index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Server-side sessions. The browser's cookie carries only an opaque session id (encrypted by Auth.js);
@@ -11,12 +10,8 @@ export const sessions = pgTable(
   "sessions",
   {
     idHash: text("id_hash").primaryKey(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    organizationId: uuid("organization_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: userId(),
+    organizationId: organizationId(),
     connection: text("connection").notNull(),
     /** Groups kept after the app-side filter, as they were at sign-in. */
     groups: text("groups").array().notNull(),
