@@ -2,6 +2,7 @@ import { defineConfig } from "@playwright/test";
 
 export const APP_PORT = 3100;
 export const IDP_PORT = 4100;
+export const US_PORT = 3101;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
@@ -20,7 +21,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node node_modules/tsx/dist/cli.mjs scripts/demo.ts --app-port ${String(APP_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh`,
+    command: `node node_modules/tsx/dist/cli.mjs scripts/demo.ts --regions --app-port ${String(APP_PORT)} --us-port ${String(US_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh`,
     url: `http://localhost:${String(APP_PORT)}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,

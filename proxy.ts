@@ -5,8 +5,9 @@ const PROTECTED_PREFIXES = ["/profile", "/admin", "/services"];
 
 function contentSecurityPolicy(nonce: string, dev: boolean): string {
   const config = getConfig();
-  // A sign-in or sign-out form may end in a redirect to the IdP: allow those origins as form targets.
-  const idpOrigins = [...new Set(config.connections.map((c) => new URL(c.issuer).origin))].join(" ");
+  // A sign-in or sign-out form may end in a redirect to the IdP, or to the organization's home region
+  // (which then redirects to the IdP): allow those origins as form targets.
+  const idpOrigins = [...new Set([...config.connections.map((c) => new URL(c.issuer).origin), config.regionUrls.eu, config.regionUrls.us])].join(" ");
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,

@@ -39,6 +39,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                     Users
                   </Link>
                 ) : null}
+                {can("rules.read") ? (
+                  <Link href="/admin/connection" className="text-slate-700 hover:text-brand">
+                    Okta
+                  </Link>
+                ) : null}
                 <Link href="/profile" className="text-slate-500 hover:text-brand">
                   {view.user.email ?? view.user.sub}
                 </Link>

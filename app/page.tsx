@@ -42,10 +42,25 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
       <h1 className="text-2xl font-semibold">Sign in to porter</h1>
       <p className="mt-2 text-slate-600">porter uses your company&apos;s Okta account. Your Okta groups decide what you can do here.</p>
       <div className="mt-6 flex flex-col gap-3">
-        {config.connections.map((c) => (
-          <SignInButton key={c.name} connection={c.name} callbackUrl={callbackUrl} label={config.connections.length > 1 ? `Sign in with Okta (${c.name})` : "Sign in with Okta"} />
-        ))}
+        {config.connections.length === 1 && config.connections[0] ? (
+          <SignInButton connection={config.connections[0].name} callbackUrl={callbackUrl} label="Sign in with Okta" />
+        ) : (
+          // Several customers share this deployment: ask for the organization rather than list them.
+          <form method="get" action="/login" className="flex flex-wrap items-end gap-3">
+            <input type="hidden" name="callbackUrl" value={callbackUrl} />
+            <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
+              Organization
+              <input name="organization" required pattern="[a-z0-9][a-z0-9\-]{0,39}" autoComplete="organization" className="rounded-md border border-slate-300 p-2 font-mono" placeholder="acme" />
+            </label>
+            <button type="submit" className="rounded-md bg-brand px-4 py-2.5 font-medium text-white hover:bg-blue-800">
+              Sign in with Okta
+            </button>
+          </form>
+        )}
       </div>
+      {config.connections.length > 1 ? (
+        <p className="mt-3 text-sm text-slate-500">Or use your organization&apos;s sign-in link, or its tile on your Okta dashboard.</p>
+      ) : null}
       <p className="mt-6 text-xs text-slate-500">
         Region: {config.region.toUpperCase()} · {config.publicUrl}
       </p>

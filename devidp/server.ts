@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Provider from "oidc-provider";
+import { handleDashboard } from "./routes/dashboard";
 import { handleInteraction } from "./routes/interaction";
 import { configuration } from "./support/configuration";
 import { Directory } from "./support/directory";
@@ -27,6 +28,14 @@ export async function startIdp() {
     if (url.startsWith("/interaction/")) {
       handleInteraction(provider, directory, req, res).catch((err: unknown) => {
         console.error("devidp: interaction failed", err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("devidp: internal error");
+      });
+      return;
+    }
+    if (url === "/app/UserHome" || url.startsWith("/app/UserHome?")) {
+      handleDashboard(provider, directory, issuer, env.origin, req, res).catch((err: unknown) => {
+        console.error("devidp: dashboard failed", err);
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
         res.end("devidp: internal error");
       });

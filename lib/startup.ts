@@ -23,11 +23,13 @@ export async function startServer(): Promise<void> {
   }
   try {
     const handle = await getDbHandle();
-    const seed = config.orgSeedFile ? await readSeedFile(config.orgSeedFile) : null;
-    for (const connection of config.connections) {
+    // Each deployment keeps the data of the organizations homed in its region.
+    for (const connection of config.connections.filter((c) => c.region === config.region)) {
+      const file = connection.seedFile ?? config.orgSeedFile;
+      const seed = file ? await readSeedFile(file) : null;
       const organizationId = await organizationIdFor(handle.db, connection.name);
       if (seed && (await applySeedOnce(handle.db, organizationId, seed))) {
-        logger.info({ event: "seed_applied", connection: connection.name, file: config.orgSeedFile }, "organization seeded from the seed file");
+        logger.info({ event: "seed_applied", connection: connection.name, file }, "organization seeded from the seed file");
       }
     }
     logger.info({ event: "startup", region: config.region, database: handle.kind, connections: config.connections.map((c) => c.name) }, "porter started");

@@ -1,6 +1,8 @@
 /**
- * `npm run demo`: devidp on :4000 and porter on :3000, configured for each other, embedded database,
- * no .env needed. Flags (used by the e2e tests): --app-port, --idp-port, --data-dir, --fresh.
+ * `npm run demo`: devidp on :4000 and porter's EU deployment on :3000, configured for each other,
+ * embedded database, no .env needed. `npm run demo:regions` (--regions) adds the US deployment on :3001.
+ * Three demo organizations: acme and initech (EU), globex (US).
+ * Flags (used by the e2e tests): --app-port, --us-port, --idp-port, --data-dir, --fresh, --regions.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,6 +14,8 @@ const { values: args } = parseArgs({
   options: {
     "app-port": { type: "string", default: "3000" },
     "idp-port": { type: "string", default: "4000" },
+    "us-port": { type: "string", default: "3001" },
+    regions: { type: "boolean", default: false },
     "data-dir": { type: "string", default: "./data/demo" },
     fresh: { type: "boolean", default: false },
   },
@@ -22,6 +26,7 @@ const appPort = Number(args["app-port"]);
 const idpPort = Number(args["idp-port"]);
 const dataDir = path.resolve(root, args["data-dir"]);
 const appUrl = `http://localhost:${String(appPort)}`;
+const usUrl = `http://localhost:${String(Number(args["us-port"]))}`;
 const idpUrl = `http://localhost:${String(idpPort)}`;
 const issuer = `${idpUrl}/oauth2/default`;
 
@@ -102,29 +107,55 @@ run("devidp", process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"
   DEVIDP_URL: idpUrl,
   DEVIDP_DATA_DIR: path.join(dataDir, "devidp"),
   APP_URL_EU: appUrl,
-  APP_URL_US: "http://localhost:3001",
+  APP_URL_US: usUrl,
 });
 await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
 
-run("porter", process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(appPort), "-H", "127.0.0.1"], {
+// The other organizations: secrets by environment variable name, never in the file.
+const connectionsFile = path.join(dataDir, "connections.json");
+writeFileSync(
+  connectionsFile,
+  JSON.stringify(
+    {
+      connections: [
+        { name: "initech", issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
+        { name: "globex", issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us"], seedFile: "demo/globex-seed.json" },
+      ],
+    },
+    null,
+    2,
+  ),
+);
+
+const porterEnv = (region: "eu" | "us") => ({
   NODE_ENV: "production",
   AUTH_SECRET: demoSecret(),
-  APP_REGION: "eu",
+  APP_REGION: region,
   APP_URL_EU: appUrl,
-  APP_URL_US: "http://localhost:3001",
-  DATA_DIR: path.join(dataDir, "porter"),
+  APP_URL_US: usUrl,
+  DATA_DIR: path.join(dataDir, region === "eu" ? "porter" : "porter-us"),
   OKTA_CONNECTION_NAME: "acme",
   OKTA_ISSUER: issuer,
   OKTA_CLIENT_ID: "porter-eu",
   OKTA_CLIENT_SECRET: "porter-eu-demo-secret-change-me",
+  OKTA_REGION: "eu",
   ADMIN_GROUPS: "Port Admins",
   OKTA_API_CLIENT_IDS: "porter-eu,porter-cli,porter-ci",
   ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
+  CONNECTIONS_FILE: connectionsFile,
+  INITECH_CLIENT_SECRET: "porter-initech-demo-secret-change-me",
+  GLOBEX_CLIENT_SECRET: "porter-us-demo-secret-change-me",
 });
+const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+run("porter (EU)", process.execPath, [nextBin, "start", "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));
+if (args.regions) run("porter (US)", process.execPath, [nextBin, "start", "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], porterEnv("us"));
 await waitFor(`${appUrl}/api/health`, 60_000);
+if (args.regions) await waitFor(`${usUrl}/api/health`, 60_000);
 
 console.log(`
-  porter is running: ${appUrl}   (devidp, the local Okta: ${idpUrl})
+  porter EU is running: ${appUrl}${args.regions ? `   porter US: ${usUrl}` : ""}   (devidp, the local Okta: ${idpUrl})
+  Organizations: acme (EU) and initech (EU) at ${appUrl}; globex (US) at ${usUrl}${args.regions ? "" : " (start it with npm run demo:regions)"}
+  Okta End-User Dashboard with the app tiles: ${idpUrl}/app/UserHome
   ready in ${((Date.now() - started) / 1000).toFixed(1)} s
 
   Demo accounts (password for all: Passw0rd!)

@@ -27,6 +27,8 @@ export interface DirectoryClient {
   grant_types?: ("authorization_code" | "client_credentials")[];
   application_type?: "web" | "native";
   groups_claim?: GroupsClaimConfig;
+  /** Okta "Initiate login URI": when set, the app shows as a tile on the End-User Dashboard. */
+  initiate_login_uri?: string;
   /** For a service app: groups its access tokens carry (an Okta custom claim with a fixed value). */
   static_groups?: string[];
 }
@@ -53,9 +55,10 @@ export class Directory {
     this.byEmail = new Map(file.users.map((u) => [u.email.toLowerCase(), u]));
     this.byId = new Map(file.users.map((u) => [u.id, u]));
     this.passwordDigest = digest(file.password);
-    const fill = (s: string) => s.replaceAll("{{APP_URL_EU}}", env.appUrls.eu).replaceAll("{{APP_URL_US}}", env.appUrls.us);
+    const fill = (s: string) => s.replaceAll("{{APP_URL_EU}}", env.appUrls.eu).replaceAll("{{APP_URL_US}}", env.appUrls.us).replaceAll("{{IDP_URL}}", env.origin);
     this.clients = file.clients.map((c) => ({
       ...c,
+      ...(c.initiate_login_uri ? { initiate_login_uri: fill(c.initiate_login_uri) } : {}),
       redirect_uris: c.redirect_uris.map(fill),
       post_logout_redirect_uris: c.post_logout_redirect_uris.map(fill),
     }));

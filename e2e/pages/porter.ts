@@ -8,14 +8,15 @@ export class Porter {
     this.idp = new DevIdpSignIn(page);
   }
 
-  async startSignIn(callbackUrl?: string): Promise<void> {
+  async startSignIn(callbackUrl?: string, organization = "acme"): Promise<void> {
     await this.page.goto(callbackUrl === undefined ? "/" : `/?callbackUrl=${encodeURIComponent(callbackUrl)}`);
+    await this.page.getByLabel("Organization").fill(organization);
     await this.page.getByRole("button", { name: "Sign in with Okta" }).click();
   }
 
   /** Full sign-in through devidp; ends on the profile page. */
-  async signInAs(email: string): Promise<void> {
-    await this.startSignIn("/profile");
+  async signInAs(email: string, organization = "acme"): Promise<void> {
+    await this.startSignIn("/profile", organization);
     await this.idp.signIn(email);
     await expect(this.page).toHaveURL(/\/profile$/);
     await expect(this.page.getByText(email).first()).toBeVisible();

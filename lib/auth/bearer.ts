@@ -5,7 +5,7 @@ import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
 import { clientIp } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
-import { AccessTokenVerifier, BearerError, looksLikeJwt, peekIssuer } from "../okta";
+import { AccessTokenVerifier, BearerError, looksLikeJwt, peekIssuerAndClient } from "../okta";
 import { forbiddenError, hasPermission, mapGroups, type Permission, type Principal } from "../rbac";
 
 const globalKey = Symbol.for("porter.accessTokenVerifiers");
@@ -38,9 +38,13 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   if (!match?.[1]) throw new BearerError("invalid_token", "Send an Okta access token: Authorization: Bearer <token>.");
   const token = match[1];
   if (!looksLikeJwt(token)) throw new BearerError("invalid_token", "The access token is not a JWT: send the access_token from Okta's token response, not the ID token's claims or an opaque token.");
-  const issuer = peekIssuer(token);
-  const connection = getConfig().connections.find((c) => c.issuer === issuer);
-  if (!connection) throw new BearerError("invalid_token", "The access token was not issued by an Okta authorization server porter knows.");
+  // The organization comes from the token's issuer (and, when several organizations share an Okta
+  // authorization server, its app): verification below then checks both for real.
+  const { iss, cid } = peekIssuerAndClient(token);
+  const sameIssuer = getConfig().connections.filter((c) => c.issuer === iss);
+  if (sameIssuer.length === 0) throw new BearerError("invalid_token", "The access token was not issued by an Okta authorization server porter knows.");
+  const connection = sameIssuer.length === 1 ? sameIssuer[0] : sameIssuer.find((c) => cid !== null && c.apiClientIds.includes(cid));
+  if (!connection) throw new BearerError("invalid_token", "The access token was minted for an app no organization on this issuer accepts (cid).");
   if (isOrgAuthorizationServer(connection.issuer)) {
     throw new BearerError("invalid_token", "This connection uses Okta's org authorization server, whose access tokens only Okta can verify. Use a custom authorization server (e.g. /oauth2/default).");
   }

@@ -1,4 +1,4 @@
-import type { Connection } from "../config";
+import type { Connection, ConnectionUrls } from "../config";
 import type { SignInErrorCode } from "./errors";
 
 export interface SignInErrorPage {
@@ -16,6 +16,8 @@ export interface SignInErrorPage {
 export interface DescribeContext {
   connection: Connection | null;
   idpError?: string | undefined;
+  /** The connection's URLs in its home region and in this deployment's region (for wrong-region help). */
+  urls?: { home: ConnectionUrls; here: ConnectionUrls } | undefined;
 }
 
 const APP = "Applications > Applications > (your porter app)";
@@ -161,6 +163,55 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         audience: "user",
         steps: [],
         values: [],
+        retry: false,
+      };
+    case "wrong_region_callback": {
+      const u = ctx.urls;
+      return {
+        title: "Okta sent the sign-in to the wrong region",
+        summary: u
+          ? `Your organization lives in the ${u.home.region.toUpperCase()} region, but Okta sent the sign-in back to the ${u.here.region.toUpperCase()} deployment. porter refused it: the Okta app lists the wrong region's sign-in redirect URI.`
+          : "Okta sent the sign-in back to a porter deployment in another region than your organization's. porter refused it.",
+        audience: "admin",
+        steps: [
+          `Okta Admin Console: ${APP} > General > Login > Sign-in redirect URIs.`,
+          u ? `Replace ${u.here.signInRedirectUri} with ${u.home.signInRedirectUri} (only the ${u.home.region.toUpperCase()} one).` : "Replace the other region's URI with your region's.",
+          "Save, then sign in again.",
+        ],
+        values: u
+          ? [
+              { label: `Register (${u.home.region.toUpperCase()})`, value: u.home.signInRedirectUri },
+              { label: `Remove (${u.here.region.toUpperCase()})`, value: u.here.signInRedirectUri },
+            ]
+          : [],
+        retry: false,
+      };
+    }
+    case "initiate_iss_mismatch":
+      return {
+        title: "This Okta sign-in link is not for this organization",
+        summary:
+          "Okta (or someone) started a sign-in here with an issuer (iss) that is not this organization's Okta authorization server, or without one. porter refuses it: it only starts sign-ins its own Okta org asked for.",
+        audience: "admin",
+        steps: [
+          `Okta Admin Console: ${APP} > General > Login: check that the Initiate login URI is this organization's (below) and that the app belongs to the Okta org porter is connected to.`,
+          "If porter is connected to a custom authorization server, its issuer is what Okta must send; the audit log shows the iss that arrived under the reference below.",
+        ],
+        values: ctx.urls ? [{ label: "Initiate login URI", value: ctx.urls.home.initiateLoginUri }] : [],
+        retry: false,
+      };
+    case "unsolicited_token":
+      return {
+        title: "Okta sent a token directly: porter does not accept that",
+        summary:
+          "The Okta app is set to send an ID token straight to porter when a tile is clicked. That mode skips PKCE, state and nonce, so porter refuses every token it did not ask for.",
+        audience: "admin",
+        steps: [
+          `Okta Admin Console: ${APP} > General > Login > Login initiated by: Either Okta or App.`,
+          'Login flow: choose "Redirect to app to initiate login (OIDC Compliant)" (not "Send ID Token directly to app").',
+          "Initiate login URI: the value below. Save, then click the tile again.",
+        ],
+        values: ctx.urls ? [{ label: "Initiate login URI", value: ctx.urls.home.initiateLoginUri }] : [],
         retry: false,
       };
     case "configuration":

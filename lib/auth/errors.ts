@@ -13,6 +13,9 @@ export const SIGN_IN_ERROR_CODES = [
   "invalid_client",
   "issuer_unreachable",
   "unknown_connection",
+  "wrong_region_callback",
+  "initiate_iss_mismatch",
+  "unsolicited_token",
   "configuration",
 ] as const;
 export type SignInErrorCode = (typeof SIGN_IN_ERROR_CODES)[number];

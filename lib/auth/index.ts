@@ -14,6 +14,7 @@ import { getOidcMetadata } from "../okta";
 import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInError } from "./classify-error";
 import { createAuthConfig, type PorterSessionView } from "./config";
 import { runCapturingAuthErrors } from "./context";
+import { AuthFlowError } from "./errors";
 import { ensureOrganization, revokeSession } from "./queries";
 import { toSafeRedirectPath } from "./redirects";
 
@@ -42,7 +43,7 @@ function errorPageUrl(failure: ClassifiedSignInError, connection: string | null,
 }
 
 /** Records a failed sign-in (audit + log) and returns where to send the browser. */
-async function recordSignInFailure(
+export async function recordSignInFailure(
   err: unknown,
   connection: Connection | null,
   ip: string | null,
@@ -74,6 +75,14 @@ function providerIdFromPath(pathname: string): string | null {
  */
 function withSignInErrors(handler: RouteHandler): RouteHandler {
   return async (req) => {
+    const requestPath = new URL(req.url).pathname;
+    const callbackFor = /^\/api\/auth\/callback\/([^/]+)$/.exec(requestPath)?.[1];
+    const callbackConnection = callbackFor ? getConnection(callbackFor) : null;
+    if (callbackConnection && callbackConnection.region !== getConfig().region) {
+      // Okta sent the browser to this region's callback, but the organization lives in the other one.
+      const cause = new AuthFlowError({ code: "wrong_region_callback", status: 400, message: `callback for ${callbackConnection.name} (home ${callbackConnection.region}) reached ${getConfig().region}`, userMessage: "Wrong region." });
+      return redirectNoStore(await recordSignInFailure(cause, callbackConnection, clientIp(req.headers), "callback"), 302);
+    }
     const { value: res, error } = await runCapturingAuthErrors(() => handler(req));
     if (!res) throw error;
     const location = res.headers.get("location");

@@ -1,12 +1,10 @@
 import { z } from "zod";
-import { compileRegex } from "../rbac/compile-regex";
+import { parseConnectionsFile } from "./connections-file";
 import { ConfigError } from "./errors";
+import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema, type Region } from "./schemas";
 import { isAllowedScheme, parseUrl } from "./url-rules";
 
-export const REGIONS = ["eu", "us"] as const;
-export type Region = (typeof REGIONS)[number];
-
-export const CONNECTION_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export { REGIONS, CONNECTION_NAME_PATTERN, type Region } from "./schemas";
 
 export interface Connection {
   /** URL-safe name; also the Auth.js provider id and the organization's name. */
@@ -24,6 +22,8 @@ export interface Connection {
   readonly apiAudience: string;
   /** Okta apps (cid) whose access tokens /api/v1 accepts: this app, a CLI, service clients. */
   readonly apiClientIds: readonly string[];
+  /** Rules as code for this organization (else ORG_SEED_FILE). */
+  readonly seedFile: string | undefined;
 }
 
 export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
@@ -64,34 +64,6 @@ function baseUrl(example: string) {
   });
 }
 
-const issuerSchema = z.string().superRefine((value, ctx) => {
-  const example = "https://acme.okta.com/oauth2/default";
-  const url = parseUrl(value);
-  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-    ctx.addIssue({ code: "custom", message: `must be an absolute URL, e.g. ${example}` });
-  } else if (!isAllowedScheme(url)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `must use https: an http issuer is refused unless its host is localhost or 127.0.0.1, e.g. ${example}`,
-    });
-  } else if (url.search || url.hash) {
-    ctx.addIssue({ code: "custom", message: `must not have a query or fragment, e.g. ${example}` });
-  } else if (value.endsWith("/")) {
-    ctx.addIssue({
-      code: "custom",
-      message: `must not end with "/": Okta's issuer has no trailing slash and the ID token's iss must match exactly, e.g. ${example}`,
-    });
-  }
-});
-
-const regexSchema = z
-  .string()
-  .max(1000)
-  .superRefine((value, ctx) => {
-    const result = compileRegex(value);
-    if (!result.ok) ctx.addIssue({ code: "custom", message: `is not a usable RE2 pattern (${result.reason}), e.g. ^(Port .*|team-.*)$` });
-  });
-
 const EXAMPLES: Record<string, string> = {
   AUTH_SECRET: "32 or more random characters (the output of `openssl rand -base64 32`)",
   APP_REGION: 'one of "eu" or "us"',
@@ -129,6 +101,7 @@ const schema = z.object({
   OKTA_API_AUDIENCE: optional(z.string().min(1).max(500)),
   OKTA_API_CLIENT_IDS: optional(z.string().regex(/^\s*[A-Za-z0-9._~-]{1,255}(\s*,\s*[A-Za-z0-9._~-]{1,255})*\s*$/)),
   ORG_SEED_FILE: optional(z.string()),
+  CONNECTIONS_FILE: optional(z.string()),
 });
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
@@ -143,8 +116,14 @@ function exampleFor(variable: string): string {
   return EXAMPLES[variable] ?? "a valid value (see .env.example)";
 }
 
+/** A connections file's text, read by the caller (parseConfig itself does no I/O). */
+export interface ConnectionsFileInput {
+  path: string;
+  text: string;
+}
+
 /** Parses the environment into a frozen Config, or throws one ConfigError listing every problem. */
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): Config {
   const result = schema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, env)));
   const e = result.data;
@@ -162,7 +141,14 @@ export function parseConfig(env: Env): Config {
     groupsBlock: e.OKTA_GROUPS_BLOCK,
     apiAudience: e.OKTA_API_AUDIENCE ?? "api://default",
     apiClientIds: Object.freeze(e.OKTA_API_CLIENT_IDS ? e.OKTA_API_CLIENT_IDS.split(",").map((c) => c.trim()) : [e.OKTA_CLIENT_ID]),
+    seedFile: undefined,
   });
+  const more = connectionsFile ? parseConnectionsFile(connectionsFile, env) : [];
+  const names = new Set([connection.name]);
+  const duplicates = more.filter((c) => names.has(c.name) || !names.add(c.name)).map((c) => c.name);
+  if (duplicates.length > 0) {
+    throw new ConfigError([`${connectionsFile?.path ?? "CONNECTIONS_FILE"}: connection name(s) ${duplicates.join(", ")} used twice (OKTA_CONNECTION_NAME is "${connection.name}")`]);
+  }
   return Object.freeze({
     region: e.APP_REGION,
     publicUrl: regionUrls[e.APP_REGION],
@@ -177,7 +163,7 @@ export function parseConfig(env: Env): Config {
     ),
     dataDir,
     database: e.DATABASE_URL ? { kind: "postgres" as const, url: e.DATABASE_URL } : { kind: "pglite" as const, dataDir },
-    connections: Object.freeze([connection]),
+    connections: Object.freeze([connection, ...more]),
     orgSeedFile: e.ORG_SEED_FILE,
   });
 }

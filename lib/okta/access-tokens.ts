@@ -224,15 +224,20 @@ function missingScopes(token: VerifiedAccessToken, required: readonly string[]):
   return null;
 }
 
-/** Peeks at a JWT's `iss` without trusting it, to pick the connection whose verifier must check it. */
-export function peekIssuer(token: string): string | null {
+/**
+ * Peeks at a JWT's `iss` and `cid` without trusting them, to pick the connection whose verifier must
+ * check the token (which then checks both for real).
+ */
+export function peekIssuerAndClient(token: string): { iss: string | null; cid: string | null } {
   const payload = token.split(".")[1];
-  if (!payload || payload.length > MAX_TOKEN_LENGTH) return null;
+  if (!payload || payload.length > MAX_TOKEN_LENGTH) return { iss: null, cid: null };
   try {
     const parsed: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    return parsed && typeof parsed === "object" && "iss" in parsed && typeof parsed.iss === "string" ? parsed.iss : null;
+    if (!parsed || typeof parsed !== "object") return { iss: null, cid: null };
+    const claims = parsed as Record<string, unknown>;
+    return { iss: typeof claims.iss === "string" ? claims.iss : null, cid: typeof claims.cid === "string" ? claims.cid : null };
   } catch {
-    return null;
+    return { iss: null, cid: null };
   }
 }
 

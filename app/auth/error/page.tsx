@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { describeSignInError, isSignInErrorCode } from "@/lib/auth";
-import { getConnection } from "@/lib/config";
+import { connectionUrls, getConfig, getConnection } from "@/lib/config";
 import { CopyButton } from "@/components/copy-button";
 import { SignInButton } from "@/components/sign-in-button";
 
@@ -17,7 +17,9 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
   const connectionName = one(params.connection);
   const connection = connectionName ? getConnection(connectionName) : null;
   const ref = one(params.ref);
-  const page = describeSignInError(code, { connection, idpError: one(params.idp_error) });
+  const config = getConfig();
+  const urls = connection ? { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) } : undefined;
+  const page = describeSignInError(code, { connection, idpError: one(params.idp_error), urls });
 
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-8" aria-labelledby="error-title">

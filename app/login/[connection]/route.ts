@@ -1,16 +1,24 @@
 import { startSignIn } from "@/lib/auth";
-import { getConnection } from "@/lib/config";
+import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
 import { clientIp } from "@/lib/http/client-ip";
 import { notFoundResponse } from "@/lib/http/not-found-response";
 import { readLoginParams } from "@/lib/http/read-login-params";
 
 type Ctx = { params: Promise<{ connection: string }> };
 
-/** Direct login URL: GET or POST starts a fresh Authorization Code + PKCE sign-in at once. */
+/**
+ * Direct login URL and the sign-in button: GET or POST starts a fresh Authorization Code + PKCE sign-in at
+ * once. A connection homed in the other region is sent there (303), never answered with an error.
+ */
 async function handle(request: Request, ctx: Ctx): Promise<Response> {
   const connection = getConnection((await ctx.params).connection);
   if (!connection) return notFoundResponse();
   const params = await readLoginParams(request);
+  const query = new URLSearchParams();
+  if (params.callbackUrl) query.set("callbackUrl", params.callbackUrl);
+  if (params.loginHint) query.set("login_hint", params.loginHint);
+  const home = homeRegionUrl(getConfig(), connection, `/login/${encodeURIComponent(connection.name)}${query.size > 0 ? `?${query.toString()}` : ""}`);
+  if (home) return new Response(null, { status: 303, headers: { location: home, "cache-control": "no-store" } });
   return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, ip: clientIp(request.headers) });
 }
 

@@ -1,0 +1,73 @@
+import type { Metadata } from "next";
+import { CopyButton } from "@/components/copy-button";
+import { RequireAccess } from "@/components/require-access";
+import { connectionUrls, getConfig, getConnection } from "@/lib/config";
+
+export const metadata: Metadata = { title: "Okta connection" };
+
+const card = "rounded-lg border border-slate-200 bg-white p-8";
+
+function Value({ label, value, where }: { label: string; value: string; where: string }) {
+  return (
+    <div className="border-b border-slate-100 py-3">
+      <div className="flex items-center justify-between gap-3">
+        <span className="text-sm font-medium text-slate-700">{label}</span>
+        <CopyButton value={value} label={label} />
+      </div>
+      <code className="mt-1 block break-all font-mono text-sm" aria-label={label}>
+        {value}
+      </code>
+      <p className="mt-1 text-xs text-slate-500">{where}</p>
+    </div>
+  );
+}
+
+/** The values an admin pastes into Okta for their organization's connection, for its home region. */
+export default function ConnectionPage() {
+  return (
+    <RequireAccess permission="rules.read" path="/admin/connection">
+      {({ principal }) => {
+        const config = getConfig();
+        // An organization sees its own connection only.
+        const connection = getConnection(principal.connection);
+        if (!connection) return <p>This organization has no connection on this deployment.</p>;
+        const urls = connectionUrls(config, connection);
+        const other = connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu");
+        const app = "Okta Admin Console: Applications > Applications > your porter app > General";
+        return (
+          <section className={card} aria-labelledby="connection">
+            <h1 id="connection" className="text-2xl font-semibold">
+              Okta connection: {connection.name}
+            </h1>
+            <dl className="mt-4 grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+              <dt className="text-slate-500">Home region</dt>
+              <dd>
+                {connection.region.toUpperCase()} · {urls.home}
+              </dd>
+              <dt className="text-slate-500">Issuer</dt>
+              <dd className="break-all font-mono">{connection.issuer}</dd>
+              <dt className="text-slate-500">Client ID</dt>
+              <dd className="font-mono">{connection.clientId}</dd>
+              <dt className="text-slate-500">App type</dt>
+              <dd>{connection.clientSecret ? "Web (confidential client, client secret)" : "Single-Page (public client, PKCE, no secret)"}</dd>
+            </dl>
+            <h2 className="mt-8 text-lg font-semibold">Values to paste into Okta</h2>
+            <Value label="Sign-in redirect URI" value={urls.signInRedirectUri} where={`${app} > Login > Sign-in redirect URIs`} />
+            <Value label="Sign-out redirect URI" value={urls.signOutRedirectUri} where={`${app} > Login > Sign-out redirect URIs`} />
+            <Value
+              label="Initiate login URI"
+              value={urls.initiateLoginUri}
+              where={`${app} > Login > Login initiated by: Either Okta or App; Login flow: Redirect to app to initiate login (OIDC Compliant)`}
+            />
+            <Value label="Direct login URL" value={urls.directLoginUrl} where="Share or bookmark: starts sign-in at once." />
+            <p className="mt-6 rounded-md bg-amber-50 p-3 text-sm text-amber-950" role="note">
+              Register the {connection.region.toUpperCase()} values only. With the {other.region.toUpperCase()} callback ({other.signInRedirectUri}) in
+              its place, Okta answers every sign-in with HTTP 400 (&quot;The &apos;redirect_uri&apos; parameter must be a Login redirect URI in the
+              client app settings&quot;) before porter sees it.
+            </p>
+          </section>
+        );
+      }}
+    </RequireAccess>
+  );
+}

@@ -1,0 +1,83 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { audit } from "../audit";
+import { connectionUrls, getConfig, homeRegionUrl, type Connection } from "../config";
+import { clientIp } from "../http/client-ip";
+import { htmlPage } from "../http/html-page";
+import { createRateLimiter } from "../http/rate-limit";
+import { organizationIdFor } from "../access";
+import { getDb } from "../db";
+import { describeSignInError } from "./describe-sign-in-error";
+import type { SignInErrorCode } from "./errors";
+import { getSessionView, startSignIn } from "./index";
+import { toSafeRedirectPath } from "./redirects";
+
+/** 20 initiations at once per address, then one every 3 s. */
+const limiter = createRateLimiter({ burst: 20, refillMs: 3_000 });
+const MAX_PARAM = 2048;
+
+/** Reads the parameters from the query and, for POST, a form body. Unknown parameters are ignored. */
+async function readParams(request: Request): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  for (const [k, v] of new URL(request.url).searchParams) if (v.length <= MAX_PARAM) values.set(k, v);
+  if (request.method === "POST" && (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
+    const body = await request.text().catch(() => "");
+    if (body.length <= 32_768) for (const [k, v] of new URLSearchParams(body)) if (v.length <= MAX_PARAM) values.set(k, v);
+  }
+  return values;
+}
+
+async function refuse(code: SignInErrorCode, connection: Connection, ip: string | null, details: Record<string, unknown>): Promise<Response> {
+  const ref = randomUUID();
+  const organizationId = await organizationIdFor(await getDb(), connection.name).catch(() => null);
+  await audit({ type: "sign_in.failed", organizationId, connection: connection.name, ip, details: { code, ref, where: "initiate", ...details } });
+  const config = getConfig();
+  const page = describeSignInError(code, { connection, urls: { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) } });
+  return htmlPage({ status: 400, title: page.title, paragraphs: [page.summary], steps: page.steps, reference: ref });
+}
+
+/**
+ * Third-party initiated login (OIDC Core §4), the Okta dashboard tile's entry point. Checks `iss`
+ * exactly, keeps `target_link_uri` only as a same-origin path, passes `login_hint` on, refuses tokens
+ * sent directly, never silently replaces a signed-in person, and starts a fresh Authorization Code +
+ * PKCE flow (new state and nonce each time).
+ */
+export async function initiateLogin(request: Request, connection: Connection): Promise<Response> {
+  const ip = clientIp(request.headers);
+  const wait = limiter.take(ip ?? "unknown");
+  if (wait > 0) {
+    return htmlPage({
+      status: 429,
+      title: "Too many sign-in attempts",
+      paragraphs: [`Too many sign-ins were started from your address. Wait ${String(wait)} seconds, then try again.`],
+      headers: { "retry-after": String(wait) },
+    });
+  }
+  const params = await readParams(request);
+  const config = getConfig();
+
+  const home = homeRegionUrl(config, connection, `${new URL(request.url).pathname}?${new URLSearchParams([...params]).toString()}`);
+  if (home) return new Response(null, { status: 303, headers: { location: home, "cache-control": "no-store" } });
+
+  if (params.has("id_token") || params.has("access_token") || params.has("code")) {
+    return refuse("unsolicited_token", connection, ip, { received: [...params.keys()].filter((k) => ["id_token", "access_token", "code"].includes(k)) });
+  }
+  const iss = params.get("iss");
+  if (iss !== connection.issuer) {
+    return refuse("initiate_iss_mismatch", connection, ip, { iss: iss === undefined ? null : iss.slice(0, 300), expected: connection.issuer });
+  }
+  const target = toSafeRedirectPath(params.get("target_link_uri"), config.publicUrl);
+  const loginHint = params.get("login_hint")?.slice(0, 320);
+
+  const current = await getSessionView();
+  if (current) {
+    const sameOrg = current.connection === connection.name;
+    const samePerson = !loginHint || loginHint.toLowerCase() === (current.user.email ?? "").toLowerCase();
+    if (sameOrg && samePerson) return new Response(null, { status: 303, headers: { location: `${config.publicUrl}${target}`, "cache-control": "no-store" } });
+    // Someone else is signed in here: ask, never switch silently.
+    const next = new URLSearchParams({ target });
+    if (loginHint) next.set("login_hint", loginHint);
+    return new Response(null, { status: 303, headers: { location: `${config.publicUrl}/login/${encodeURIComponent(connection.name)}/switch?${next.toString()}`, "cache-control": "no-store" } });
+  }
+  return startSignIn(connection, { callbackUrl: target, loginHint, ip });
+}

@@ -1,0 +1,70 @@
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { z } from "zod";
+import type { Connection } from "./env";
+import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema } from "./schemas";
+import { ConfigError } from "./errors";
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
+
+const connectionSchema = z.strictObject({
+  name: z.string().regex(CONNECTION_NAME_PATTERN, 'must be lowercase letters, digits and "-" (e.g. globex)'),
+  issuer: issuerSchema,
+  clientId: z.string().regex(/^[A-Za-z0-9._~-]{1,255}$/, "must be the Okta app's Client ID"),
+  /** Secrets never live in the file: name the environment variable that holds it. Omit for a public (SPA) client. */
+  clientSecretEnv: z.string().regex(ENV_NAME, "must be the NAME of an environment variable (e.g. GLOBEX_CLIENT_SECRET), not the secret").optional(),
+  region: z.enum(REGIONS),
+  scopes: z.string().regex(/(^|\s)openid(\s|$)/, 'must include "openid"').optional(),
+  groupsClaim: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$/).optional(),
+  groupsAllow: regexSchema.optional(),
+  groupsBlock: regexSchema.optional(),
+  apiAudience: z.string().min(1).max(500).optional(),
+  apiClientIds: z.array(z.string().regex(/^[A-Za-z0-9._~-]{1,255}$/)).min(1).optional(),
+  /** Rules as code for this organization (path relative to the working directory); else ORG_SEED_FILE. */
+  seedFile: z.string().min(1).max(500).optional(),
+});
+const fileSchema = z.strictObject({ connections: z.array(connectionSchema).max(500) });
+
+/**
+ * Reads the connections file (JSON or YAML: YAML 1.2 parses both) into connections. Every problem is
+ * reported at once with the field path and its line, so start-up can say exactly what to fix.
+ */
+export function parseConnectionsFile(file: { path: string; text: string }, env: Record<string, string | undefined>): Connection[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(file.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => (offset === undefined ? "" : ` (line ${String(lines.linePos(offset).line)})`);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => `${file.path}${at(e.pos[0])}: ${e.message.split("\n")[0] ?? "cannot be parsed"}`));
+  }
+  const parsed = fileSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const node = doc.getIn(issue.path as (string | number)[], true) as Node | undefined;
+        const where = issue.path.map((p) => (typeof p === "number" ? `[${String(p)}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+        const range = node && (isMap(node) || isSeq(node) || "range" in node) ? node.range?.[0] : undefined;
+        return `${file.path}${at(range)}: ${where || "document"} ${issue.message}`;
+      }),
+    );
+  }
+  const problems: string[] = [];
+  const connections = parsed.data.connections.map((c, i) => {
+    const secret = c.clientSecretEnv ? env[c.clientSecretEnv]?.trim() : undefined;
+    if (c.clientSecretEnv && !secret) problems.push(`${file.path}: connections[${String(i)}].clientSecretEnv names ${c.clientSecretEnv}, which is not set in the environment`);
+    return Object.freeze({
+      name: c.name,
+      issuer: c.issuer,
+      clientId: c.clientId,
+      clientSecret: secret || undefined,
+      region: c.region,
+      scopes: c.scopes ?? "openid profile email",
+      groupsClaim: c.groupsClaim ?? "groups",
+      groupsAllow: c.groupsAllow ?? ".*",
+      groupsBlock: c.groupsBlock,
+      apiAudience: c.apiAudience ?? "api://default",
+      apiClientIds: Object.freeze(c.apiClientIds ?? [c.clientId]),
+      seedFile: c.seedFile,
+    });
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return connections;
+}
