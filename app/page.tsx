@@ -58,6 +58,11 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
           </form>
         )}
       </div>
+      {params.organization === "invalid" ? (
+        <p role="alert" className="mt-3 text-sm text-red-800">
+          That is not an organization name: use lowercase letters, digits and &quot;-&quot;, as in your sign-in link.
+        </p>
+      ) : null}
       {config.connections.length > 1 ? (
         <p className="mt-3 text-sm text-slate-500">Or use your organization&apos;s sign-in link, or its tile on your Okta dashboard.</p>
       ) : null}

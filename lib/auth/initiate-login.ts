@@ -27,13 +27,13 @@ async function readParams(request: Request): Promise<Map<string, string>> {
   return values;
 }
 
-async function refuse(code: SignInErrorCode, connection: Connection, ip: string | null, details: Record<string, unknown>): Promise<Response> {
+async function refuse(request: Request, code: SignInErrorCode, connection: Connection, ip: string | null, details: Record<string, unknown>): Promise<Response> {
   const ref = randomUUID();
   const organizationId = await organizationIdFor(await getDb(), connection.name).catch(() => null);
   await audit({ type: "sign_in.failed", organizationId, connection: connection.name, ip, details: { code, ref, where: "initiate", ...details } });
   const config = getConfig();
   const page = describeSignInError(code, { connection, urls: { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) } });
-  return htmlPage({ status: 400, title: page.title, paragraphs: [page.summary], steps: page.steps, reference: ref });
+  return htmlPage({ status: 400, title: page.title, paragraphs: [page.summary], steps: page.steps, values: page.values, reference: ref, nonce: request.headers.get("x-nonce") });
 }
 
 /**
@@ -51,6 +51,7 @@ export async function initiateLogin(request: Request, connection: Connection): P
       title: "Too many sign-in attempts",
       paragraphs: [`Too many sign-ins were started from your address. Wait ${String(wait)} seconds, then try again.`],
       headers: { "retry-after": String(wait) },
+      nonce: request.headers.get("x-nonce"),
     });
   }
   const params = await readParams(request);
@@ -60,11 +61,11 @@ export async function initiateLogin(request: Request, connection: Connection): P
   if (home) return new Response(null, { status: 303, headers: { location: home, "cache-control": "no-store" } });
 
   if (params.has("id_token") || params.has("access_token") || params.has("code")) {
-    return refuse("unsolicited_token", connection, ip, { received: [...params.keys()].filter((k) => ["id_token", "access_token", "code"].includes(k)) });
+    return refuse(request, "unsolicited_token", connection, ip, { received: [...params.keys()].filter((k) => ["id_token", "access_token", "code"].includes(k)) });
   }
   const iss = params.get("iss");
   if (iss !== connection.issuer) {
-    return refuse("initiate_iss_mismatch", connection, ip, { iss: iss === undefined ? null : iss.slice(0, 300), expected: connection.issuer });
+    return refuse(request, "initiate_iss_mismatch", connection, ip, { iss: iss === undefined ? null : iss.slice(0, 300), expected: connection.issuer });
   }
   const target = toSafeRedirectPath(params.get("target_link_uri"), config.publicUrl);
   const loginHint = params.get("login_hint")?.slice(0, 320);

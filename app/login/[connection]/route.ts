@@ -12,7 +12,7 @@ type Ctx = { params: Promise<{ connection: string }> };
  */
 async function handle(request: Request, ctx: Ctx): Promise<Response> {
   const connection = getConnection((await ctx.params).connection);
-  if (!connection) return notFoundResponse();
+  if (!connection) return notFoundResponse(request);
   const params = await readLoginParams(request);
   const query = new URLSearchParams();
   if (params.callbackUrl) query.set("callbackUrl", params.callbackUrl);

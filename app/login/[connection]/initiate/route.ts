@@ -7,7 +7,7 @@ type Ctx = { params: Promise<{ connection: string }> };
 /** Initiate login URI (the Okta dashboard tile): GET and POST. */
 async function handle(request: Request, ctx: Ctx): Promise<Response> {
   const connection = getConnection((await ctx.params).connection);
-  return connection ? initiateLogin(request, connection) : notFoundResponse();
+  return connection ? initiateLogin(request, connection) : notFoundResponse(request);
 }
 
 export const GET = handle;
