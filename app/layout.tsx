@@ -40,9 +40,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                   </Link>
                 ) : null}
                 {can("rules.read") ? (
-                  <Link href="/admin/connection" className="text-slate-700 hover:text-brand">
-                    Okta
-                  </Link>
+                  <>
+                    <Link href="/admin/connection" className="text-slate-700 hover:text-brand">
+                      Okta setup
+                    </Link>
+                    <Link href="/admin/okta" className="text-slate-700 hover:text-brand">
+                      Check
+                    </Link>
+                  </>
                 ) : null}
                 <Link href="/profile" className="text-slate-500 hover:text-brand">
                   {view.user.email ?? view.user.sub}

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { demoConnections, demoPorterEnv } from "./demo-env";
 
 const { values: args } = parseArgs({
   options: {
@@ -113,38 +114,15 @@ await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
 
 // The other organizations: secrets by environment variable name, never in the file.
 const connectionsFile = path.join(dataDir, "connections.json");
-writeFileSync(
-  connectionsFile,
-  JSON.stringify(
-    {
-      connections: [
-        { name: "initech", issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
-        { name: "globex", issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us"], seedFile: "demo/globex-seed.json" },
-      ],
-    },
-    null,
-    2,
-  ),
-);
+writeFileSync(connectionsFile, JSON.stringify(demoConnections(issuer), null, 2));
 
 const porterEnv = (region: "eu" | "us") => ({
+  ...demoPorterEnv({ appUrl, usUrl, issuer }, region),
   NODE_ENV: "production",
   AUTH_SECRET: demoSecret(),
-  APP_REGION: region,
-  APP_URL_EU: appUrl,
-  APP_URL_US: usUrl,
   DATA_DIR: path.join(dataDir, region === "eu" ? "porter" : "porter-us"),
-  OKTA_CONNECTION_NAME: "acme",
-  OKTA_ISSUER: issuer,
-  OKTA_CLIENT_ID: "porter-eu",
-  OKTA_CLIENT_SECRET: "porter-eu-demo-secret-change-me",
-  OKTA_REGION: "eu",
-  ADMIN_GROUPS: "Port Admins",
-  OKTA_API_CLIENT_IDS: "porter-eu,porter-cli,porter-ci",
   ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
   CONNECTIONS_FILE: connectionsFile,
-  INITECH_CLIENT_SECRET: "porter-initech-demo-secret-change-me",
-  GLOBEX_CLIENT_SECRET: "porter-us-demo-secret-change-me",
 });
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 run("porter (EU)", process.execPath, [nextBin, "start", "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));

@@ -5,3 +5,4 @@ export * from "./audit";
 export * from "./teams";
 export * from "./rbac";
 export * from "./catalog";
+export * from "./checks";

@@ -1,0 +1,82 @@
+import type { Metadata } from "next";
+import { Suspense } from "react";
+import { CheckRow, CheckRowPending } from "@/components/check-row";
+import { RequireAccess } from "@/components/require-access";
+import { runOktaCheck } from "@/lib/auth/okta-check";
+import { getDb } from "@/lib/db";
+import { CHECKS, diffRuns, listCheckRuns, type CheckResult } from "@/lib/okta/checks";
+
+export const metadata: Metadata = { title: "Okta configuration check" };
+
+const card = "rounded-lg border border-slate-200 bg-white p-8";
+
+async function Streamed({ result }: { result: Promise<CheckResult> }) {
+  return <CheckRow result={await result} />;
+}
+
+/** Runs the check (streaming each result as it arrives) and shows the stored history of runs. */
+export default async function OktaCheckPage({ searchParams }: { searchParams: Promise<{ run?: string }> }) {
+  const { run } = await searchParams;
+  return (
+    <RequireAccess permission="rules.read" path="/admin/okta">
+      {async ({ principal, view }) => {
+        const canRun = principal.permissions.includes("rules.write");
+        const current = run === "1" && canRun ? await runOktaCheck(principal, view) : null;
+        const history = await listCheckRuns(await getDb(), principal.organizationId, 10);
+        return (
+          <div className="flex flex-col gap-6">
+            <section className={card} aria-labelledby="check">
+              <div className="flex items-start justify-between gap-4">
+                <div>
+                  <h1 id="check" className="text-2xl font-semibold">
+                    Okta configuration check: {principal.connection}
+                  </h1>
+                  <p className="mt-1 text-slate-600">Finds setup problems from the outside, before your users hit them, and says what to change in Okta.</p>
+                </div>
+                {canRun ? (
+                  <form method="get">
+                    <input type="hidden" name="run" value="1" />
+                    <button type="submit" className="rounded-md bg-brand px-4 py-2 font-medium whitespace-nowrap text-white">
+                      {current ? "Run again" : "Run the check"}
+                    </button>
+                  </form>
+                ) : null}
+              </div>
+              {current ? (
+                <ul className="mt-6" aria-label="Check results">
+                  {CHECKS.map((c, i) => (
+                    <Suspense key={c.id} fallback={<CheckRowPending title={c.title} />}>
+                      <Streamed result={current.each[i] ?? Promise.reject(new Error("missing check"))} />
+                    </Suspense>
+                  ))}
+                </ul>
+              ) : (
+                <p className="mt-6 text-slate-600">{canRun ? "Run the check to see each result here." : "Only admins (rules.write) can run the check."}</p>
+              )}
+            </section>
+            <section className={card} aria-labelledby="history">
+              <h2 id="history" className="text-lg font-semibold">
+                Previous runs
+              </h2>
+              {history.length === 0 ? <p className="mt-2 text-slate-600">None yet.</p> : null}
+              <ul className="mt-3 flex flex-col gap-3 text-sm">
+                {history.map((h, i) => {
+                  const counts = ["fail", "warn", "pass", "skipped"].map((s) => `${String(h.results.filter((r) => r.status === s).length)} ${s}`).join(", ");
+                  const changes = diffRuns(h, history[i + 1]);
+                  return (
+                    <li key={h.id}>
+                      <span className="text-slate-500">{h.startedAt.toUTCString()}</span> by {h.actor}: {counts}
+                      {changes.length > 0 ? (
+                        <span className="text-slate-700"> · changed: {changes.map((c) => `${c.title} ${c.from} → ${c.to}`).join("; ")}</span>
+                      ) : null}
+                    </li>
+                  );
+                })}
+              </ul>
+            </section>
+          </div>
+        );
+      }}
+    </RequireAccess>
+  );
+}

@@ -1,0 +1,68 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { expect, test } from "@playwright/test";
+import { demoPorterEnv } from "../../scripts/demo-env";
+import { ISSUER } from "../pages/okta-tokens";
+import { Porter } from "../pages/porter";
+
+const run = promisify(execFile);
+
+/** `npm run check-okta -- --json` against the e2e deployment (its connections file and devidp). */
+async function checkOkta(connection: string): Promise<{ code: number; report: { checks: { id: string; status: string; message: string; fix: string | null; value?: string }[] } }> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...demoPorterEnv({ appUrl: "http://localhost:3100", usUrl: "http://localhost:3101", issuer: ISSUER }, "eu"),
+    AUTH_SECRET: "x".repeat(32),
+    CONNECTIONS_FILE: "data/e2e/connections.json",
+    NODE_ENV: "test",
+  };
+  try {
+    const { stdout } = await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/check-okta.ts", "--connection", connection, "--json"], { env });
+    return { code: 0, report: JSON.parse(stdout) as never };
+  } catch (err) {
+    const e = err as { code: number; stdout: string };
+    return { code: e.code, report: JSON.parse(e.stdout) as never };
+  }
+}
+
+test.describe("Okta configuration check", () => {
+  test("an admin runs it on their healthy organization: every check passes, and the run is kept", async ({ page }) => {
+    await new Porter(page).signInAs("admin@example.com");
+    await page.goto("/admin/okta");
+    await page.getByRole("button", { name: "Run the check" }).click();
+    const results = page.getByRole("list", { name: "Check results" });
+    for (const title of ["Network path to Okta", "Clock", "Discovery document", "Signing keys", "Client ID and secret", "Sign-in redirect URI for this region", "Groups claim in practice"]) {
+      await expect(results.getByRole("listitem", { name: title })).toContainText("pass");
+    }
+    await expect(results.getByRole("listitem", { name: "Okta app settings" })).toContainText("skipped");
+    // The finished run is stored and listed under "Previous runs".
+    await expect(async () => {
+      await page.goto("/admin/okta");
+      await expect(page.getByRole("region", { name: "Previous runs" }).getByText(/by admin@example\.com: 0 fail, 0 warn, 7 pass, 1 skipped/).first()).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
+  });
+
+  test("a viewer cannot open it", async ({ page }) => {
+    await new Porter(page).signInAs("viewer@example.com");
+    await page.goto("/admin/okta");
+    await expect(page.getByRole("heading", { name: "You cannot open this page" })).toBeVisible();
+  });
+
+  test("npm run check-okta -- --json: healthy passes; each misconfigured demo app fails the expected check with the fix", async () => {
+    const healthy = await checkOkta("acme");
+    expect(healthy.code).toBe(0);
+    expect(healthy.report.checks.filter((c) => c.status === "fail")).toEqual([]);
+
+    const umbrella = await checkOkta("umbrella");
+    expect(umbrella.code).toBe(1);
+    expect(umbrella.report.checks.find((c) => c.id === "redirect_uri")).toMatchObject({
+      status: "fail",
+      message: "Your Okta app lists the EU callback, but this organization lives in the US: replace http://localhost:3100/api/auth/callback/umbrella with http://localhost:3101/api/auth/callback/umbrella.",
+      value: "http://localhost:3101/api/auth/callback/umbrella",
+    });
+
+    const wonka = await checkOkta("wonka");
+    expect(wonka.code).toBe(1);
+    expect(wonka.report.checks.find((c) => c.id === "client_credentials")).toMatchObject({ status: "fail", fix: expect.stringContaining("Client Credentials") });
+  });
+});

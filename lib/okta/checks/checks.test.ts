@@ -1,0 +1,177 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Connection, ConnectionUrls } from "../../config";
+import { startChecks } from "./run-checks";
+import type { CheckId, CheckResult } from "./types";
+
+type Handler = (url: URL, req: IncomingMessage) => { status: number; type?: string; body?: string; location?: string } | "hang";
+const servers: Server[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.closeAllConnections();
+});
+
+async function listen(server: Server): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** An Okta-like authorization server whose answers each test decides. */
+async function fakeOkta(handler: Handler): Promise<string> {
+  let issuer = "";
+  const port = await listen(
+    createServer((req, res) => {
+      const answer = handler(new URL(req.url ?? "/", issuer), req);
+      if (answer === "hang") return;
+      res.writeHead(answer.status, { "content-type": answer.type ?? "application/json", ...(answer.location ? { location: answer.location } : {}) });
+      res.end(answer.body ?? "");
+    }),
+  );
+  issuer = `http://127.0.0.1:${String(port)}/oauth2/default`;
+  return issuer;
+}
+
+const discovery = (issuer: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    issuer,
+    authorization_endpoint: `${issuer}/v1/authorize`,
+    token_endpoint: `${issuer}/v1/token`,
+    jwks_uri: `${issuer}/v1/keys`,
+    introspection_endpoint: `${issuer}/v1/introspect`,
+    code_challenge_methods_supported: ["S256"],
+    ...extra,
+  });
+
+const urls = (region: "eu" | "us"): ConnectionUrls => {
+  const home = region === "eu" ? "https://porter.eu.example.com" : "https://porter.us.example.com";
+  return { region, home, signInRedirectUri: `${home}/api/auth/callback/acme`, initiateLoginUri: `${home}/login/acme/initiate`, signOutRedirectUri: `${home}/signed-out`, directLoginUrl: `${home}/login/acme` };
+};
+
+async function run(issuer: string, overrides: Partial<Connection> = {}, signIn: Parameters<typeof startChecks>[0]["signIn"] = null) {
+  const connection: Connection = {
+    name: "acme",
+    issuer,
+    clientId: "0oaACME",
+    clientSecret: "s3cret",
+    region: "eu",
+    scopes: "openid",
+    groupsClaim: "groups",
+    groupsAllow: ".*",
+    groupsBlock: undefined,
+    apiAudience: "api://default",
+    apiClientIds: ["0oaACME"],
+    seedFile: undefined,
+    ...overrides,
+  };
+  const started = performance.now();
+  const results = await startChecks({ connection, urls: urls("eu"), otherUrls: urls("us"), signIn, apiToken: undefined }).all;
+  const byId = Object.fromEntries(results.map((r) => [r.id, r])) as Record<CheckId, CheckResult>;
+  return { byId, ms: performance.now() - started };
+}
+
+/** A healthy server, with one part replaced per test. */
+function healthy(issuer: () => string, override: Partial<Record<string, Handler>> = {}): Handler {
+  return (url, req) => {
+    const route = url.pathname.replace("/oauth2/default", "");
+    const custom = override[route];
+    if (custom) return custom(url, req);
+    if (route === "/.well-known/openid-configuration") return { status: 200, body: discovery(issuer()) };
+    if (route === "/v1/keys") return { status: 200, body: JSON.stringify({ keys: [{ kty: "RSA", kid: "k1", alg: "RS256", n: "AQAB", e: "AQAB" }] }) };
+    if (route === "/v1/introspect") return req.headers.authorization === `Basic ${Buffer.from("0oaACME:s3cret").toString("base64")}` ? { status: 200, body: '{"active":false}' } : { status: 401, body: '{"error":"invalid_client"}' };
+    if (route === "/v1/authorize") {
+      const redirect = url.searchParams.get("redirect_uri") ?? "";
+      return redirect.startsWith("https://porter.eu.example.com") ? { status: 302, location: `${redirect}?error=login_required` } : { status: 400, type: "text/html", body: "<h1>400</h1>" };
+    }
+    return { status: 404 };
+  };
+}
+
+describe("Okta configuration checks against a controllable server", () => {
+  it("all pass on a healthy setup", async () => {
+    let issuer = "";
+    issuer = await fakeOkta(healthy(() => issuer));
+    const { byId } = await run(issuer, {}, { rawGroupCount: 3, keptGroups: ["a", "b", "c"], groupsWithoutRule: [] });
+    for (const id of ["network", "clock", "discovery", "signing_keys", "client_credentials", "redirect_uri", "groups_claim"] as const) expect(byId[id].status, `${id}: ${byId[id].message}`).toBe("pass");
+    expect(byId.app_settings.status).toBe("skipped");
+  });
+
+  it("an issuer that never answers: every check ends, the run takes under 5 s", async () => {
+    const issuer = await fakeOkta(() => "hang");
+    const { byId, ms } = await run(issuer);
+    expect(ms).toBeLessThan(5_000);
+    expect(byId.discovery).toMatchObject({ status: "fail", message: expect.stringContaining("no answer within") as string });
+    expect(byId.redirect_uri.status).toBe("skipped");
+  });
+
+  it("HTML instead of JSON, another issuer, a trailing-slash issuer, a JWKS with no keys, a wrong secret", async () => {
+    let issuer = "";
+    issuer = await fakeOkta(healthy(() => issuer, { "/.well-known/openid-configuration": () => ({ status: 200, type: "text/html", body: "<html>Sign in</html>" }) }));
+    expect((await run(issuer)).byId.discovery.message).toMatch(/not an OpenID Connect discovery document/);
+
+    let other = "";
+    other = await fakeOkta(healthy(() => other, { "/.well-known/openid-configuration": () => ({ status: 200, body: discovery("https://evil.example.com/oauth2/default") }) }));
+    expect((await run(other)).byId.discovery).toMatchObject({ status: "fail", message: expect.stringContaining("it is another issuer") as string });
+
+    let slash = "";
+    slash = await fakeOkta(healthy(() => slash, { "/.well-known/openid-configuration": () => ({ status: 200, body: discovery(`${slash}/`) }) }));
+    expect((await run(slash)).byId.discovery.message).toMatch(/only by a trailing slash/);
+
+    let nokeys = "";
+    nokeys = await fakeOkta(healthy(() => nokeys, { "/v1/keys": () => ({ status: 200, body: '{"keys":[]}' }) }));
+    expect((await run(nokeys)).byId.signing_keys).toMatchObject({ status: "fail", message: expect.stringContaining("no RS256") as string });
+
+    let ok = "";
+    ok = await fakeOkta(healthy(() => ok));
+    const wrong = (await run(ok, { clientSecret: "not-it" })).byId.client_credentials;
+    expect(wrong).toMatchObject({ status: "fail", message: expect.stringContaining("invalid_client") as string });
+    expect(JSON.stringify(wrong)).not.toContain("not-it");
+  });
+
+  it("names the fix when only the other region's redirect URI is registered, and warns on a 500", async () => {
+    let onlyUs = "";
+    onlyUs = await fakeOkta(
+      healthy(() => onlyUs, {
+        "/v1/authorize": (url) => {
+          const redirect = url.searchParams.get("redirect_uri") ?? "";
+          return redirect.startsWith("https://porter.us.example.com") ? { status: 302, location: `${redirect}?error=login_required` } : { status: 400, body: "" };
+        },
+      }),
+    );
+    const result = (await run(onlyUs)).byId.redirect_uri;
+    expect(result.status).toBe("fail");
+    expect(result.message).toBe(
+      "Your Okta app lists the US callback, but this organization lives in the EU: replace https://porter.us.example.com/api/auth/callback/acme with https://porter.eu.example.com/api/auth/callback/acme.",
+    );
+    expect(result.value).toBe("https://porter.eu.example.com/api/auth/callback/acme");
+
+    let broken = "";
+    broken = await fakeOkta(healthy(() => broken, { "/v1/authorize": () => ({ status: 500 }) }));
+    expect((await run(broken)).byId.redirect_uri.status).toBe("warn");
+  });
+
+  it("reads the groups claim from the admin's last sign-in: missing, at the cap", async () => {
+    let issuer = "";
+    issuer = await fakeOkta(healthy(() => issuer));
+    expect((await run(issuer, {}, { rawGroupCount: 0, keptGroups: [], groupsWithoutRule: [] })).byId.groups_claim).toMatchObject({ status: "fail", value: ".*" });
+    expect((await run(issuer, {}, { rawGroupCount: 100, keptGroups: ["a"], groupsWithoutRule: [] })).byId.groups_claim.status).toBe("warn");
+  });
+
+  it("a TLS server with a self-signed certificate is reported as likely TLS inspection", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "porter-tls-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=localhost/O=Corporate Proxy CA"], { stdio: "ignore" });
+    const server = createTlsServer({ key: readFileSync(path.join(dir, "key.pem")), cert: readFileSync(path.join(dir, "cert.pem")) }, (_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
+    const port = await listen(server);
+    const { byId } = await run(`https://localhost:${String(port)}/oauth2/default`);
+    expect(byId.network.status).toBe("fail");
+    expect(byId.network.message).toMatch(/not trusted .*Corporate Proxy CA.*TLS inspection/);
+  });
+});

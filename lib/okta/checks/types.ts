@@ -1,0 +1,54 @@
+import type { Connection, ConnectionUrls } from "../../config";
+
+export const CHECK_IDS = ["network", "clock", "discovery", "signing_keys", "client_credentials", "redirect_uri", "app_settings", "groups_claim"] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+export type CheckStatus = "pass" | "warn" | "fail" | "skipped";
+
+export interface CheckResult {
+  id: CheckId;
+  title: string;
+  status: CheckStatus;
+  /** One line, in plain words. */
+  message: string;
+  /** What was sent and what came back (secrets masked). */
+  evidence: string[];
+  /** What to change, as Okta Admin Console steps in one line (null when nothing to fix). */
+  fix: string | null;
+  /** The exact value to paste, when there is one. */
+  value?: string;
+  durationMs: number;
+}
+
+/** The admin's own last sign-in, for the groups-claim check. */
+export interface SignInSample {
+  rawGroupCount: number;
+  keptGroups: readonly string[];
+  groupsWithoutRule: readonly string[];
+}
+
+export interface CheckContext {
+  connection: Connection;
+  /** This connection's values in its home region, and in the other region (for wrong-region hints). */
+  urls: ConnectionUrls;
+  otherUrls: ConnectionUrls;
+  timeoutMs: number;
+  signIn: SignInSample | null;
+  /** Okta API token for the Apps API, when configured. */
+  apiToken: string | undefined;
+  /** Shared by the checks of one run: the discovery document, fetched once. */
+  discovery: () => Promise<Discovery>;
+}
+
+export interface Discovery {
+  ok: boolean;
+  url: string;
+  status: number | null;
+  date: string | null;
+  contentType: string | null;
+  body: Record<string, unknown> | null;
+  error: string | null;
+}
+
+export type Check = (ctx: CheckContext) => Promise<Omit<CheckResult, "id" | "title" | "durationMs">>;
+
+export const APP = "Applications > Applications > (your porter app)";

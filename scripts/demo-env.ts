@@ -1,0 +1,44 @@
+/**
+ * The demo's porter environment, shared by `npm run demo`, `npm run check-okta` (when no OKTA_ISSUER is
+ * set) and the e2e tests. Demo secrets only: they match devidp/data/directory.json.
+ */
+export interface DemoUrls {
+  appUrl: string;
+  usUrl: string;
+  issuer: string;
+}
+
+/** Organizations beyond acme: two healthy (initech EU, globex US) and three deliberately misconfigured. */
+export function demoConnections(issuer: string) {
+  return {
+    connections: [
+      { name: "initech", issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
+      { name: "globex", issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us"], seedFile: "demo/globex-seed.json" },
+      // Misconfigured on purpose, for the configuration check: the Okta app lists only the EU callback
+      // though the organization lives in the US; the Okta app has no groups claim; a wrong secret.
+      { name: "umbrella", issuer, clientId: "porter-umbrella", clientSecretEnv: "UMBRELLA_CLIENT_SECRET", region: "us", apiClientIds: ["porter-umbrella"] },
+      { name: "hooli", issuer, clientId: "porter-hooli", clientSecretEnv: "HOOLI_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-hooli"] },
+      { name: "wonka", issuer, clientId: "porter-wonka", clientSecretEnv: "WONKA_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-wonka"] },
+    ],
+  };
+}
+
+export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<string, string> {
+  return {
+    APP_REGION: region,
+    APP_URL_EU: urls.appUrl,
+    APP_URL_US: urls.usUrl,
+    OKTA_CONNECTION_NAME: "acme",
+    OKTA_ISSUER: urls.issuer,
+    OKTA_CLIENT_ID: "porter-eu",
+    OKTA_CLIENT_SECRET: "porter-eu-demo-secret-change-me",
+    OKTA_REGION: "eu",
+    ADMIN_GROUPS: "Port Admins",
+    OKTA_API_CLIENT_IDS: "porter-eu,porter-cli,porter-ci",
+    INITECH_CLIENT_SECRET: "porter-initech-demo-secret-change-me",
+    GLOBEX_CLIENT_SECRET: "porter-us-demo-secret-change-me",
+    UMBRELLA_CLIENT_SECRET: "porter-umbrella-demo-secret-change-me",
+    HOOLI_CLIENT_SECRET: "porter-hooli-demo-secret-change-me",
+    WONKA_CLIENT_SECRET: "not-the-secret-okta-has",
+  };
+}
