@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Provider from "oidc-provider";
+import { handleAppsApi } from "./routes/apps-api";
 import { handleDashboard } from "./routes/dashboard";
 import { handleInteraction } from "./routes/interaction";
 import { configuration } from "./support/configuration";
@@ -31,6 +32,10 @@ export async function startIdp() {
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
         res.end("devidp: internal error");
       });
+      return;
+    }
+    if (url.startsWith("/api/v1/")) {
+      handleAppsApi(directory, req, res);
       return;
     }
     if (url === "/app/UserHome" || url.startsWith("/app/UserHome?")) {

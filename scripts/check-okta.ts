@@ -51,7 +51,7 @@ if (!connection) {
 }
 const urls = connectionUrls(config, connection);
 const otherUrls = connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu");
-const results = await startChecks({ connection, urls, otherUrls, signIn: null, apiToken: undefined }).all;
+const results = await startChecks({ connection, urls, otherUrls, signIn: null, apiToken: connection.oktaApiToken }).all;
 const failed = results.some((r) => r.status === "fail");
 
 if (values.json) {

@@ -19,7 +19,9 @@ export function demoConnections(issuer: string) {
       { name: "umbrella", issuer, clientId: "porter-umbrella", clientSecretEnv: "UMBRELLA_CLIENT_SECRET", region: "us", apiClientIds: ["porter-umbrella"] },
       { name: "hooli", issuer, clientId: "porter-hooli", clientSecretEnv: "HOOLI_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-hooli"] },
       { name: "wonka", issuer, clientId: "porter-wonka", clientSecretEnv: "WONKA_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-wonka"] },
-    ],
+      // Only the Apps API shows these: implicit grant on, tile hidden, "Send ID Token directly to app".
+      { name: "stark", issuer, clientId: "porter-stark", clientSecretEnv: "STARK_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-stark"] },
+    ].map((c) => ({ ...c, oktaApiTokenEnv: "OKTA_API_TOKEN" })),
   };
 }
 
@@ -40,5 +42,8 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     UMBRELLA_CLIENT_SECRET: "porter-umbrella-demo-secret-change-me",
     HOOLI_CLIENT_SECRET: "porter-hooli-demo-secret-change-me",
     WONKA_CLIENT_SECRET: "not-the-secret-okta-has",
+    STARK_CLIENT_SECRET: "porter-stark-demo-secret-change-me",
+    // devidp's Apps API token (read-only), for the configuration check's app-settings check.
+    OKTA_API_TOKEN: "devidp-demo-api-token",
   };
 }

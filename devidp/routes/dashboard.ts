@@ -39,7 +39,7 @@ export async function handleDashboard(provider: Provider, directory: Directory, 
     return;
   }
   const tiles = directory.clients
-    .filter((c) => c.initiate_login_uri)
+    .filter((c) => c.initiate_login_uri && !c.okta_app?.tile_hidden)
     .map((c) => {
       const href = `${c.initiate_login_uri ?? ""}?${new URLSearchParams({ iss: issuer }).toString()}`;
       return `<a class="tile" href="${esc(href)}">${esc(c.label)}</a>`;

@@ -31,10 +31,19 @@ export interface DirectoryClient {
   initiate_login_uri?: string;
   /** For a service app: groups its access tokens carry (an Okta custom claim with a fixed value). */
   static_groups?: string[];
+  /** Settings only the Apps API shows (the demo's misconfigured apps use them). */
+  okta_app?: {
+    status?: "ACTIVE" | "INACTIVE";
+    extra_grant_types?: string[];
+    tile_hidden?: boolean;
+    idp_initiated_mode?: "SPEC" | "OKTA" | "DISABLED";
+  };
 }
 
 interface DirectoryFile {
   password: string;
+  /** Okta API tokens (SSWS) and what they may read. */
+  api_tokens?: { token: string; permissions: string[] }[];
   users: DirectoryUser[];
   clients: DirectoryClient[];
 }
@@ -50,11 +59,13 @@ export class Directory {
   private readonly byId: Map<string, DirectoryUser>;
   private readonly passwordDigest: Buffer;
   readonly clients: DirectoryClient[];
+  private readonly apiTokens: Map<string, string[]>;
 
   constructor(file: DirectoryFile, env: IdpEnv) {
     this.byEmail = new Map(file.users.map((u) => [u.email.toLowerCase(), u]));
     this.byId = new Map(file.users.map((u) => [u.id, u]));
     this.passwordDigest = digest(file.password);
+    this.apiTokens = new Map((file.api_tokens ?? []).map((t) => [t.token, t.permissions]));
     const fill = (s: string) => s.replaceAll("{{APP_URL_EU}}", env.appUrls.eu).replaceAll("{{APP_URL_US}}", env.appUrls.us).replaceAll("{{IDP_URL}}", env.origin);
     this.clients = file.clients.map((c) => ({
       ...c,
@@ -78,6 +89,11 @@ export class Directory {
 
   user(id: string): DirectoryUser | null {
     return this.byId.get(id) ?? null;
+  }
+
+  /** The permissions of an Okta API token, or null when unknown. */
+  apiToken(token: string): string[] | null {
+    return this.apiTokens.get(token) ?? null;
   }
 
   client(clientId: string): DirectoryClient | null {

@@ -31,14 +31,13 @@ test.describe("Okta configuration check", () => {
     await page.goto("/admin/okta");
     await page.getByRole("button", { name: "Run the check" }).click();
     const results = page.getByRole("list", { name: "Check results" });
-    for (const title of ["Network path to Okta", "Clock", "Discovery document", "Signing keys", "Client ID and secret", "Sign-in redirect URI for this region", "Groups claim in practice"]) {
+    for (const title of ["Network path to Okta", "Clock", "Discovery document", "Signing keys", "Client ID and secret", "Sign-in redirect URI for this region", "Okta app settings", "Groups claim in practice"]) {
       await expect(results.getByRole("listitem", { name: title })).toContainText("pass");
     }
-    await expect(results.getByRole("listitem", { name: "Okta app settings" })).toContainText("skipped");
     // The finished run is stored and listed under "Previous runs".
     await expect(async () => {
       await page.goto("/admin/okta");
-      await expect(page.getByRole("region", { name: "Previous runs" }).getByText(/by admin@example\.com: 0 fail, 0 warn, 7 pass, 1 skipped/).first()).toBeVisible({ timeout: 1000 });
+      await expect(page.getByRole("region", { name: "Previous runs" }).getByText(/by admin@example\.com: 0 fail, 0 warn, 8 pass, 0 skipped/).first()).toBeVisible({ timeout: 1000 });
     }).toPass({ timeout: 15_000 });
   });
 
@@ -60,6 +59,15 @@ test.describe("Okta configuration check", () => {
       message: "Your Okta app lists the EU callback, but this organization lives in the US: replace http://localhost:3100/api/auth/callback/umbrella with http://localhost:3101/api/auth/callback/umbrella.",
       value: "http://localhost:3101/api/auth/callback/umbrella",
     });
+
+    const stark = await checkOkta("stark");
+    expect(stark.code).toBe(1);
+    const settings = stark.report.checks.find((c) => c.id === "app_settings");
+    expect(settings?.status).toBe("fail");
+    expect(settings?.message).toContain("Send ID Token directly to app");
+    expect(settings?.message).toContain("implicit grant is on");
+    expect(settings?.message).toContain("tile is hidden");
+    expect(settings?.fix).toContain("Redirect to app to initiate login (OIDC Compliant)");
 
     const wonka = await checkOkta("wonka");
     expect(wonka.code).toBe(1);

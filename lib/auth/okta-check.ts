@@ -43,7 +43,7 @@ export async function runOktaCheck(principal: Principal, view: PorterSessionView
     urls: connectionUrls(config, connection),
     otherUrls: connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu"),
     signIn: await lastSignIn(view),
-    apiToken: undefined,
+    apiToken: connection.oktaApiToken,
   });
   const run = { startedAt, each, all };
   running.set(principal.connection, run);

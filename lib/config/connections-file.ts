@@ -21,6 +21,8 @@ const connectionSchema = z.strictObject({
   apiClientIds: z.array(z.string().regex(/^[A-Za-z0-9._~-]{1,255}$/)).min(1).optional(),
   /** Rules as code for this organization (path relative to the working directory); else ORG_SEED_FILE. */
   seedFile: z.string().min(1).max(500).optional(),
+  /** NAME of the environment variable holding an Okta API token (read-only admin) for the Apps API check. */
+  oktaApiTokenEnv: z.string().regex(ENV_NAME, "must be the NAME of an environment variable, not the token").optional(),
 });
 const fileSchema = z.strictObject({ connections: z.array(connectionSchema).max(500) });
 
@@ -50,6 +52,8 @@ export function parseConnectionsFile(file: { path: string; text: string }, env: 
   const connections = parsed.data.connections.map((c, i) => {
     const secret = c.clientSecretEnv ? env[c.clientSecretEnv]?.trim() : undefined;
     if (c.clientSecretEnv && !secret) problems.push(`${file.path}: connections[${String(i)}].clientSecretEnv names ${c.clientSecretEnv}, which is not set in the environment`);
+    const apiToken = c.oktaApiTokenEnv ? env[c.oktaApiTokenEnv]?.trim() : undefined;
+    if (c.oktaApiTokenEnv && !apiToken) problems.push(`${file.path}: connections[${String(i)}].oktaApiTokenEnv names ${c.oktaApiTokenEnv}, which is not set in the environment`);
     return Object.freeze({
       name: c.name,
       issuer: c.issuer,
@@ -63,6 +67,7 @@ export function parseConnectionsFile(file: { path: string; text: string }, env: 
       apiAudience: c.apiAudience ?? "api://default",
       apiClientIds: Object.freeze(c.apiClientIds ?? [c.clientId]),
       seedFile: c.seedFile,
+      oktaApiToken: apiToken || undefined,
     });
   });
   if (problems.length > 0) throw new ConfigError(problems);

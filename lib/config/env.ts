@@ -24,6 +24,8 @@ export interface Connection {
   readonly apiClientIds: readonly string[];
   /** Rules as code for this organization (else ORG_SEED_FILE). */
   readonly seedFile: string | undefined;
+  /** Okta API token (read-only admin) for the Apps API check; never logged or sent to the browser. */
+  readonly oktaApiToken: string | undefined;
 }
 
 export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
@@ -78,6 +80,7 @@ const EXAMPLES: Record<string, string> = {
   OKTA_ISSUER: "https://acme.okta.com/oauth2/default",
   OKTA_API_AUDIENCE: "api://default (Security > API > Authorization Servers > default > Audience)",
   OKTA_API_CLIENT_IDS: "0oa1b2c3d4e5F6g7h8i9,0oa9cli0123456789 (comma-separated client IDs)",
+  OKTA_API_TOKEN: "an Okta API token (Security > API > Tokens), read-only admin",
 };
 
 const schema = z.object({
@@ -101,6 +104,7 @@ const schema = z.object({
   OKTA_API_AUDIENCE: optional(z.string().min(1).max(500)),
   OKTA_API_CLIENT_IDS: optional(z.string().regex(/^\s*[A-Za-z0-9._~-]{1,255}(\s*,\s*[A-Za-z0-9._~-]{1,255})*\s*$/)),
   ORG_SEED_FILE: optional(z.string()),
+  OKTA_API_TOKEN: optional(z.string().max(200)),
   CONNECTIONS_FILE: optional(z.string()),
 });
 
@@ -142,6 +146,7 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     apiAudience: e.OKTA_API_AUDIENCE ?? "api://default",
     apiClientIds: Object.freeze(e.OKTA_API_CLIENT_IDS ? e.OKTA_API_CLIENT_IDS.split(",").map((c) => c.trim()) : [e.OKTA_CLIENT_ID]),
     seedFile: undefined,
+    oktaApiToken: e.OKTA_API_TOKEN,
   });
   const more = connectionsFile ? parseConnectionsFile(connectionsFile, env) : [];
   const names = new Set([connection.name]);

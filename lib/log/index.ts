@@ -23,6 +23,10 @@ export const REDACT_PATHS = [
   "*.access_token",
   "*.refresh_token",
   "*.idToken",
+  "oktaApiToken",
+  "*.oktaApiToken",
+  "authSecret",
+  "*.authSecret",
   "headers.authorization",
   "headers.cookie",
 ];

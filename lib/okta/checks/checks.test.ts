@@ -67,10 +67,11 @@ async function run(issuer: string, overrides: Partial<Connection> = {}, signIn: 
     apiAudience: "api://default",
     apiClientIds: ["0oaACME"],
     seedFile: undefined,
+    oktaApiToken: undefined,
     ...overrides,
   };
   const started = performance.now();
-  const results = await startChecks({ connection, urls: urls("eu"), otherUrls: urls("us"), signIn, apiToken: undefined }).all;
+  const results = await startChecks({ connection, urls: urls("eu"), otherUrls: urls("us"), signIn, apiToken: connection.oktaApiToken }).all;
   const byId = Object.fromEntries(results.map((r) => [r.id, r])) as Record<CheckId, CheckResult>;
   return { byId, ms: performance.now() - started };
 }
@@ -153,6 +154,42 @@ describe("Okta configuration checks against a controllable server", () => {
     let broken = "";
     broken = await fakeOkta(healthy(() => broken, { "/v1/authorize": () => ({ status: 500 }) }));
     expect((await run(broken)).byId.redirect_uri.status).toBe("warn");
+  });
+
+  it("the Apps API: a token without permission (403), an app that does not exist (404), a healthy app", async () => {
+    const app = (id: string) =>
+      JSON.stringify({
+        id,
+        status: "ACTIVE",
+        signOnMode: "OPENID_CONNECT",
+        visibility: { hide: { web: false } },
+        settings: {
+          oauthClient: {
+            redirect_uris: ["https://porter.eu.example.com/api/auth/callback/acme"],
+            post_logout_redirect_uris: ["https://porter.eu.example.com/signed-out"],
+            initiate_login_uri: "https://porter.eu.example.com/login/acme/initiate",
+            grant_types: ["authorization_code"],
+            application_type: "web",
+            idp_initiated_login: { mode: "SPEC" },
+          },
+        },
+      });
+    let issuer = "";
+    issuer = await fakeOkta((url, req) => {
+      if (url.pathname.startsWith("/api/v1/apps/")) {
+        const token = req.headers.authorization;
+        if (token === "SSWS weak") return { status: 403, body: '{"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action"}' };
+        const id = url.pathname.split("/").pop() ?? "";
+        return id === "0oaACME" ? { status: 200, body: app(id) } : { status: 404, body: '{"errorCode":"E0000007","errorSummary":"Not found"}' };
+      }
+      return healthy(() => issuer)(url, req);
+    });
+    const weak = (await run(issuer, { oktaApiToken: "weak" })).byId.app_settings;
+    expect(weak).toMatchObject({ status: "fail", message: expect.stringContaining("403") as string });
+    expect(JSON.stringify(weak)).not.toContain("weak");
+    expect((await run(issuer, { oktaApiToken: "good", clientId: "0oaMISSING" })).byId.app_settings).toMatchObject({ status: "fail", value: "0oaMISSING" });
+    expect((await run(issuer, { oktaApiToken: "good" })).byId.app_settings.status).toBe("pass");
+    expect((await run(issuer)).byId.app_settings.status).toBe("skipped");
   });
 
   it("reads the groups claim from the admin's last sign-in: missing, at the cap", async () => {

@@ -163,15 +163,6 @@ export const redirectUriCheck: Check = async (ctx) => {
   return { status: "fail", message: "Okta does not accept porter's sign-in redirect URI: every sign-in would end on Okta's HTTP 400 page.", evidence, fix: `${where}: add the value below, then Save.`, value: ctx.urls.signInRedirectUri };
 };
 
-/** Not built yet: reading the app through Okta's Apps API needs an API token per connection and devidp's Apps API. */
-export const appSettingsCheck: Check = () =>
-  Promise.resolve({
-    status: "skipped" as const,
-    message: "Skipped: reading the Okta app's own settings (grant types, tile visibility, login mode, assignments) through Okta's Apps API is not built yet; the other checks cover what can be seen from outside.",
-    evidence: [],
-    fix: null,
-  });
-
 export const groupsClaimCheck: Check = (ctx) => {
   const s = ctx.signIn;
   if (!s) {

@@ -1,4 +1,5 @@
-import { appSettingsCheck, clientCredentialsCheck, clockCheck, discoveryCheck, fetchDiscovery, groupsClaimCheck, redirectUriCheck, signingKeysCheck } from "./oidc";
+import { appSettingsCheck } from "./app-settings";
+import { clientCredentialsCheck, clockCheck, discoveryCheck, fetchDiscovery, groupsClaimCheck, redirectUriCheck, signingKeysCheck } from "./oidc";
 import { networkCheck } from "./network";
 import type { Check, CheckContext, CheckId, CheckResult, Discovery } from "./types";
 
