@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
 import { getSessionView } from "@/lib/auth";
+import type { Permission } from "@/lib/rbac";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -9,11 +10,20 @@ export const metadata: Metadata = {
   description: "Okta sign-in, groups to roles, and an admin console that explains it.",
 };
 
+/** The main navigation: each entry shows only to people holding its permission (pages check again). */
+const NAV: readonly { href: string; label: string; permission: Permission }[] = [
+  { href: "/services", label: "Services", permission: "services.read" },
+  { href: "/admin/rules", label: "Rules", permission: "rules.read" },
+  { href: "/admin/users", label: "Users", permission: "users.read" },
+  { href: "/admin/connection", label: "Okta setup", permission: "rules.read" },
+  { href: "/admin/okta", label: "Check", permission: "rules.read" },
+];
+
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Reading the request makes every page dynamic, so each gets the per-request CSP nonce.
   await headers();
   const view = await getSessionView().catch(() => null);
-  const can = (p: string) => view?.permissions.some((held) => held === p) ?? false;
+  const can = (p: Permission) => view?.permissions.includes(p) ?? false;
   return (
     <html lang="en">
       <body className="min-h-screen">
@@ -24,31 +34,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </Link>
             {view ? (
               <nav aria-label="Main" className="flex items-center gap-5 text-sm">
-                {can("services.read") ? (
-                  <Link href="/services" className="text-slate-700 hover:text-brand">
-                    Services
+                {NAV.filter((item) => can(item.permission)).map((item) => (
+                  <Link key={item.href} href={item.href} className="text-slate-700 hover:text-brand">
+                    {item.label}
                   </Link>
-                ) : null}
-                {can("rules.read") ? (
-                  <Link href="/admin/rules" className="text-slate-700 hover:text-brand">
-                    Rules
-                  </Link>
-                ) : null}
-                {can("users.read") ? (
-                  <Link href="/admin/users" className="text-slate-700 hover:text-brand">
-                    Users
-                  </Link>
-                ) : null}
-                {can("rules.read") ? (
-                  <>
-                    <Link href="/admin/connection" className="text-slate-700 hover:text-brand">
-                      Okta setup
-                    </Link>
-                    <Link href="/admin/okta" className="text-slate-700 hover:text-brand">
-                      Check
-                    </Link>
-                  </>
-                ) : null}
+                ))}
                 <Link href="/profile" className="text-slate-500 hover:text-brand">
                   {view.user.email ?? view.user.sub}
                 </Link>
