@@ -36,6 +36,8 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     OKTA_CLIENT_SECRET: "porter-eu-demo-secret-change-me",
     OKTA_REGION: "eu",
     ADMIN_GROUPS: "Port Admins",
+    // Port Admins of acme (the platform organization) may run the configuration check on every organization.
+    PLATFORM_ADMIN_GROUPS: "Port Admins",
     OKTA_API_CLIENT_IDS: "porter-eu,porter-cli,porter-ci",
     INITECH_CLIENT_SECRET: "porter-initech-demo-secret-change-me",
     GLOBEX_CLIENT_SECRET: "porter-us-demo-secret-change-me",

@@ -41,6 +41,57 @@ test.describe("Okta configuration check", () => {
     }).toPass({ timeout: 15_000 });
   });
 
+  test("a platform operator runs it on each misconfigured organization: the expected check fails with its fix", async ({ page, browser }) => {
+    // hooli's Okta app has no groups claim: that shows in a real sign-in, so someone signs in there first.
+    const other = await browser.newContext();
+    const hooli = await other.newPage();
+    await hooli.goto("/login/hooli?callbackUrl=/profile");
+    await hooli.getByLabel("Username").fill("dev@example.com");
+    await hooli.getByLabel("Password").fill("Passw0rd!");
+    await hooli.getByRole("button", { name: "Sign in" }).click();
+    await expect(hooli).toHaveURL(/\/profile$/);
+    await other.close();
+
+    await new Porter(page).signInAs("admin@example.com");
+    const expectations = [
+      ["umbrella", "Sign-in redirect URI for this region", "replace http://localhost:3100/api/auth/callback/umbrella with http://localhost:3101/api/auth/callback/umbrella"],
+      ["wonka", "Client ID and secret", "Client Credentials"],
+      ["stark", "Okta app settings", "Redirect to app to initiate login (OIDC Compliant)"],
+      ["hooli", "Groups claim in practice", 'Groups claim type: Filter, name "groups"'],
+    ] as const;
+    for (const [organization, check, fixText] of expectations) {
+      await page.goto(`/admin/okta?connection=${organization}`);
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Okta configuration check: ${organization}`);
+      await page.getByRole("button", { name: "Run the check" }).click();
+      const row = page.getByRole("list", { name: "Check results" }).getByRole("listitem", { name: check });
+      await expect(row, organization).toContainText("fail");
+      await expect(row, organization).toContainText(fixText);
+    }
+  });
+
+  test("two runs started at once for the same connection become one run", async ({ page }) => {
+    await new Porter(page).signInAs("admin@example.com");
+    const runs = async () => {
+      await page.goto("/admin/okta?connection=globex");
+      return page.getByRole("region", { name: "Previous runs" }).getByRole("listitem").count();
+    };
+    const before = await runs();
+    const [a, b] = await Promise.all([page.request.get("/admin/okta?run=1&connection=globex"), page.request.get("/admin/okta?run=1&connection=globex")]);
+    expect([a.status(), b.status()]).toEqual([200, 200]);
+    await expect.poll(runs, { timeout: 10_000 }).toBe(Math.min(before + 1, 10));
+    await page.waitForTimeout(500);
+    expect(await runs()).toBe(Math.min(before + 1, 10));
+  });
+
+  test("an organization's admin who is not a platform operator checks only their own connection", async ({ page }) => {
+    await new Porter(page).signInAs("admin@example.com", "initech");
+    await page.goto("/admin/okta?connection=acme");
+    await expect(page.getByText("You can run the configuration check on your own organization's connection only.")).toBeVisible();
+    await page.goto("/admin/okta");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Okta configuration check: initech");
+    await expect(page.getByRole("navigation", { name: "Organizations to check" })).toHaveCount(0);
+  });
+
   test("a viewer cannot open it", async ({ page }) => {
     await new Porter(page).signInAs("viewer@example.com");
     await page.goto("/admin/okta");

@@ -1,6 +1,6 @@
 import "server-only";
 import { desc, eq } from "drizzle-orm";
-import { getCompiledRuleSet } from "../access";
+import { getCompiledRuleSet, organizationIdFor } from "../access";
 import { getConfig, connectionUrls, getConnection } from "../config";
 import { getDb } from "../db";
 import { signIns } from "../db/schema";
@@ -9,53 +9,80 @@ import { saveCheckRun, startChecks, type CheckResult, type SignInSample } from "
 import type { Principal } from "../rbac";
 import type { PorterSessionView } from "./config";
 
-interface RunningCheck {
+export interface RunningCheck {
   startedAt: Date;
   each: Promise<CheckResult>[];
   all: Promise<CheckResult[]>;
 }
 
 const globalKey = Symbol.for("porter.runningChecks");
-type WithRuns = typeof globalThis & { [globalKey]?: Map<string, RunningCheck> };
-const running = ((globalThis as WithRuns)[globalKey] ??= new Map<string, RunningCheck>());
+type WithRuns = typeof globalThis & { [globalKey]?: Map<string, Promise<RunningCheck>> };
+const running = ((globalThis as WithRuns)[globalKey] ??= new Map<string, Promise<RunningCheck>>());
 
-async function lastSignIn(view: PorterSessionView): Promise<SignInSample | null> {
+/** The platform organization is the default (environment) connection's; only its members can be operators. */
+export function isPlatformOperator(view: PorterSessionView): boolean {
+  const config = getConfig();
+  return view.connection === config.connections[0]?.name && view.groups.some((g) => config.platformAdminGroups.includes(g));
+}
+
+/** The connections this person may check: their own, or every one for a platform operator. */
+export function checkableConnections(view: PorterSessionView): string[] {
+  return isPlatformOperator(view) ? getConfig().connections.map((c) => c.name) : [view.connection];
+}
+
+/** A sign-in to look at: the person's own last one, or (for another organization) that organization's latest. */
+async function lastSignIn(view: PorterSessionView, organizationId: string): Promise<SignInSample | null> {
   const db = await getDb();
-  const [row] = await db.select().from(signIns).where(eq(signIns.userId, view.user.id)).orderBy(desc(signIns.at)).limit(1);
+  const own = organizationId === view.organizationId;
+  const [row] = await db
+    .select()
+    .from(signIns)
+    .where(own ? eq(signIns.userId, view.user.id) : eq(signIns.organizationId, organizationId))
+    .orderBy(desc(signIns.at))
+    .limit(1);
   if (!row) return null;
-  const ruleSet = await getCompiledRuleSet(db, view.organizationId, getConfig().adminGroups);
+  const ruleSet = await getCompiledRuleSet(db, organizationId, getConfig().adminGroups);
   return { rawGroupCount: row.rawGroupCount, keptGroups: row.keptGroups, groupsWithoutRule: row.keptGroups.filter((g) => ruleSet.resolve([g]).roles.length === 0) };
 }
 
 /**
- * Runs the configuration check for the person's own organization. One run per connection at a time:
- * a second request while one runs shares it. The finished run is stored for the history.
+ * Runs the configuration check for a connection the person may check (their own; any for a platform
+ * operator). One run per connection at a time: the run is registered before anything is awaited, so a
+ * second request arriving meanwhile shares it. The finished run is stored in that organization's history.
  */
-export async function runOktaCheck(principal: Principal, view: PorterSessionView): Promise<RunningCheck> {
-  const existing = running.get(principal.connection);
+export function runOktaCheck(principal: Principal, view: PorterSessionView, connectionName: string): Promise<RunningCheck> {
+  if (!checkableConnections(view).includes(connectionName)) return Promise.reject(new Error("not allowed to check this connection"));
+  const existing = running.get(connectionName);
   if (existing) return existing;
-  const connection = getConnection(principal.connection);
-  if (!connection) throw new Error(`no connection ${principal.connection}`);
+  const starting = startRun(principal, view, connectionName);
+  running.set(connectionName, starting);
+  const forget = () => {
+    if (running.get(connectionName) === starting) running.delete(connectionName);
+  };
+  starting.then((run) => run.all.finally(forget), forget).catch(forget);
+  return starting;
+}
+
+async function startRun(principal: Principal, view: PorterSessionView, connectionName: string): Promise<RunningCheck> {
+  const connection = getConnection(connectionName);
+  if (!connection) throw new Error(`no connection ${connectionName}`);
   const config = getConfig();
+  const organizationId = await organizationIdFor(await getDb(), connection.name);
   const startedAt = new Date();
   const { each, all } = startChecks({
     connection,
     urls: connectionUrls(config, connection),
     otherUrls: connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu"),
-    signIn: await lastSignIn(view),
+    signIn: await lastSignIn(view, organizationId),
     apiToken: connection.oktaApiToken,
   });
-  const run = { startedAt, each, all };
-  running.set(principal.connection, run);
-  void all
-    .then(async (results) => {
-      await saveCheckRun(await getDb(), { organizationId: principal.organizationId, connection: connection.name, startedAt, actor: principal.actor, results });
-    })
-    .catch((err: unknown) => {
-      logger.error({ err, connection: connection.name }, "configuration check could not be stored");
-    })
-    .finally(() => {
-      running.delete(principal.connection);
-    });
-  return run;
+  // Stored before the run counts as finished, so the history never misses a run that was shown.
+  const stored = all.then(async (results) => {
+    await saveCheckRun(await getDb(), { organizationId, connection: connection.name, startedAt, actor: principal.actor, results });
+    return results;
+  });
+  stored.catch((err: unknown) => {
+    logger.error({ err, connection: connection.name }, "configuration check could not be stored");
+  });
+  return { startedAt, each, all: stored };
 }

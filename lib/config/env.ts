@@ -38,6 +38,12 @@ export interface Config {
   readonly authSecret: string;
   readonly sessionMaxAgeSeconds: number;
   readonly adminGroups: readonly string[];
+  /**
+   * Platform operators (the portal vendor's support staff): members of these groups in the platform
+   * organization (the default, environment-configured connection) may run the Okta configuration check
+   * on any organization's connection. They see check results only, never another organization's data.
+   */
+  readonly platformAdminGroups: readonly string[];
   readonly dataDir: string;
   readonly database: DatabaseConfig;
   readonly connections: readonly Connection[];
@@ -105,6 +111,7 @@ const schema = z.object({
   OKTA_API_CLIENT_IDS: optional(z.string().regex(/^\s*[A-Za-z0-9._~-]{1,255}(\s*,\s*[A-Za-z0-9._~-]{1,255})*\s*$/)),
   ORG_SEED_FILE: optional(z.string()),
   OKTA_API_TOKEN: optional(z.string().max(200)),
+  PLATFORM_ADMIN_GROUPS: optional(z.string()),
   CONNECTIONS_FILE: optional(z.string()),
 });
 
@@ -162,6 +169,12 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE ?? 8 * 60 * 60,
     adminGroups: Object.freeze(
       (e.ADMIN_GROUPS ?? "")
+        .split(",")
+        .map((g) => g.trim())
+        .filter(Boolean),
+    ),
+    platformAdminGroups: Object.freeze(
+      (e.PLATFORM_ADMIN_GROUPS ?? "")
         .split(",")
         .map((g) => g.trim())
         .filter(Boolean),

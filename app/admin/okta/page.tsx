@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { CheckRow, CheckRowPending } from "@/components/check-row";
 import { RequireAccess } from "@/components/require-access";
-import { runOktaCheck } from "@/lib/auth/okta-check";
+import { organizationIdFor } from "@/lib/access";
+import { checkableConnections, runOktaCheck } from "@/lib/auth/okta-check";
 import { getDb } from "@/lib/db";
 import { CHECKS, diffRuns, listCheckRuns, type CheckResult } from "@/lib/okta/checks";
 
@@ -15,27 +16,34 @@ async function Streamed({ result }: { result: Promise<CheckResult> }) {
 }
 
 /** Runs the check (streaming each result as it arrives) and shows the stored history of runs. */
-export default async function OktaCheckPage({ searchParams }: { searchParams: Promise<{ run?: string }> }) {
-  const { run } = await searchParams;
+export default async function OktaCheckPage({ searchParams }: { searchParams: Promise<{ run?: string; connection?: string }> }) {
+  const { run, connection: requested } = await searchParams;
   return (
     <RequireAccess permission="rules.read" path="/admin/okta">
       {async ({ principal, view }) => {
+        const allowed = checkableConnections(view);
+        const target = typeof requested === "string" ? requested : principal.connection;
+        if (!allowed.includes(target)) {
+          return <p className={card}>You can run the configuration check on your own organization&apos;s connection only.</p>;
+        }
         const canRun = principal.permissions.includes("rules.write");
-        const current = run === "1" && canRun ? await runOktaCheck(principal, view) : null;
-        const history = await listCheckRuns(await getDb(), principal.organizationId, 10);
+        const current = run === "1" && canRun ? await runOktaCheck(principal, view, target) : null;
+        const db = await getDb();
+        const history = await listCheckRuns(db, await organizationIdFor(db, target), 10);
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="check">
               <div className="flex items-start justify-between gap-4">
                 <div>
                   <h1 id="check" className="text-2xl font-semibold">
-                    Okta configuration check: {principal.connection}
+                    Okta configuration check: {target}
                   </h1>
                   <p className="mt-1 text-slate-600">Finds setup problems from the outside, before your users hit them, and says what to change in Okta.</p>
                 </div>
                 {canRun ? (
                   <form method="get">
                     <input type="hidden" name="run" value="1" />
+                    <input type="hidden" name="connection" value={target} />
                     <button type="submit" className="rounded-md bg-brand px-4 py-2 font-medium whitespace-nowrap text-white">
                       {current ? "Run again" : "Run the check"}
                     </button>
@@ -54,6 +62,20 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
                 <p className="mt-6 text-slate-600">{canRun ? "Run the check to see each result here." : "Only admins (rules.write) can run the check."}</p>
               )}
             </section>
+            {allowed.length > 1 ? (
+              <nav className={card} aria-label="Organizations to check">
+                <h2 className="text-lg font-semibold">Platform operator: check any organization</h2>
+                <ul className="mt-2 flex flex-wrap gap-3 text-sm">
+                  {allowed.map((name) => (
+                    <li key={name}>
+                      <a href={`/admin/okta?connection=${encodeURIComponent(name)}`} className={name === target ? "font-semibold" : "text-brand underline"}>
+                        {name}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            ) : null}
             <section className={card} aria-labelledby="history">
               <h2 id="history" className="text-lg font-semibold">
                 Previous runs
