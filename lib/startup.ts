@@ -1,5 +1,6 @@
 import { applySeedOnce, organizationIdFor, readSeedFile } from "./access";
 import { ConfigError, getConfig } from "./config";
+import { pruneSessions } from "./auth/queries";
 import { AppError } from "./http/app-error";
 import { getDbHandle } from "./db";
 import { logger } from "./log";
@@ -32,6 +33,8 @@ export async function startServer(): Promise<void> {
         logger.info({ event: "seed_applied", connection: connection.name, file }, "organization seeded from the seed file");
       }
     }
+    // Sessions that ended more than a day ago are deleted at each start, so the table stays bounded.
+    await pruneSessions(handle.db);
     logger.info({ event: "startup", region: config.region, database: handle.kind, connections: config.connections.map((c) => c.name) }, "porter started");
   } catch (err) {
     if (err instanceof AppError) {

@@ -5,7 +5,7 @@ import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
 import { clientIp } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
-import { AccessTokenVerifier, BearerError, looksLikeJwt, peekIssuerAndClient } from "../okta";
+import { AccessTokenVerifier, BearerError, isOrgAuthorizationServer, looksLikeJwt, peekIssuerAndClient } from "../okta";
 import { forbiddenError, hasPermission, mapGroups, type Permission, type Principal } from "../rbac";
 
 const globalKey = Symbol.for("porter.accessTokenVerifiers");
@@ -19,11 +19,6 @@ function verifierFor(connection: Connection): AccessTokenVerifier {
     verifiers.set(connection.name, verifier);
   }
   return verifier;
-}
-
-/** Okta's org authorization server (issuer without /oauth2/...) signs access tokens only Okta can verify. */
-function isOrgAuthorizationServer(issuer: string): boolean {
-  return !/\/oauth2\/[^/]+$/.test(new URL(issuer).pathname);
 }
 
 export interface BearerContext {

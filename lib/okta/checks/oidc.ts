@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { isOrgAuthorizationServer } from "../authorization-server";
 import { APP, type Check, type CheckContext, type Discovery } from "./types";
 
 const MAX_BODY = 256 * 1024;
@@ -36,10 +37,6 @@ export const clockCheck: Check = async (ctx) => {
   if (Math.abs(skew) > 30) return { status: "warn", message: `This server's clock is ${String(Math.abs(skew))} s off Okta's.`, evidence, fix };
   return { status: "pass", message: `Clock within ${String(Math.abs(skew))} s of Okta's.`, evidence, fix: null };
 };
-
-export function isOrgAuthorizationServer(issuer: string): boolean {
-  return !/\/oauth2\/[^/]+$/.test(new URL(issuer).pathname);
-}
 
 export const discoveryCheck: Check = async (ctx) => {
   const issuer = ctx.connection.issuer;
