@@ -143,13 +143,22 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
     }
   });
 
-  test("another person's sign-in never silently replaces the signed-in one", async ({ page }) => {
+  test("another person's sign-in never silently replaces the signed-in one", async ({ page, playwright }) => {
     await new Porter(page).signInAs("dev@example.com");
     await page.goto(initiate({ iss: ISSUER, login_hint: "viewer@example.com" }));
     await expect(page.getByRole("heading", { name: "You are already signed in" })).toBeVisible();
     await expect(page.getByRole("link", { name: "Continue as dev@example.com" })).toBeVisible();
-    await expect(page.getByRole("button", { name: "Sign in as viewer@example.com" })).toBeVisible();
     expect(await me(page.request)).toMatchObject({ user: { email: "dev@example.com" } });
+
+    // Switching ends dev's porter session and makes Okta ask who signs in (prompt=login).
+    const devCookie = (await page.context().cookies(EU)).find((c) => c.name === "authjs.session-token");
+    await page.getByRole("button", { name: "Sign in as viewer@example.com" }).click();
+    await new DevIdpSignIn(page).signIn("viewer@example.com");
+    await expect(page).toHaveURL(`${EU}/`);
+    expect(await me(page.request)).toMatchObject({ user: { email: "viewer@example.com" } });
+    const old = await playwright.request.newContext({ extraHTTPHeaders: { cookie: `authjs.session-token=${devCookie?.value ?? ""}` } });
+    expect((await old.get(`${EU}/api/me`)).status()).toBe(401);
+    await old.dispose();
   });
 
   test("unknown connections and hostile names get a 404 that reveals nothing", async ({ request }) => {

@@ -16,6 +16,7 @@ import { createAuthConfig, type PorterSessionView } from "./config";
 import { runCapturingAuthErrors } from "./context";
 import { AuthFlowError } from "./errors";
 import { ensureOrganization, revokeSession } from "./queries";
+import type { SessionRow } from "../db/schema";
 import { toSafeRedirectPath } from "./redirects";
 
 export type { PorterSessionView } from "./config";
@@ -113,11 +114,19 @@ export const handlers = {
  */
 export async function startSignIn(
   connection: Connection,
-  options: { callbackUrl?: unknown; loginHint?: string | undefined; ip: string | null },
+  options: { callbackUrl?: unknown; loginHint?: string | undefined; ip: string | null; switchAccount?: boolean },
 ): Promise<Response> {
   const redirectTo = toSafeRedirectPath(options.callbackUrl, getConfig().publicUrl);
+  const params: Record<string, string> = {};
+  if (options.loginHint) params.login_hint = options.loginHint;
+  if (options.switchAccount) {
+    // Switching person: end the current porter session first, and make Okta ask who is signing in
+    // instead of silently reusing its own session for the previous person.
+    await revokeCurrentSession(options.ip, "switch_account");
+    params.prompt = "login";
+  }
   const { value: outcome, error } = await runCapturingAuthErrors<unknown>(() =>
-    signIn(connection.name, { redirect: false, redirectTo }, options.loginHint ? { login_hint: options.loginHint } : undefined),
+    signIn(connection.name, { redirect: false, redirectTo }, Object.keys(params).length > 0 ? params : undefined),
   );
   if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error")) return redirectNoStore(outcome, 303);
   const cause = error ?? new Error(`sign-in did not start: ${String(outcome)}`);
@@ -141,15 +150,22 @@ export function sessionCookieName(): string {
  * Ends the porter session (revoked server-side, cookie cleared) and returns Okta's logout URL
  * (RP-initiated logout with id_token_hint), so the Okta session ends too.
  */
-export async function signOutEverywhere(ip: string | null): Promise<string> {
+/** Revokes the server-side session this request's cookie points at (if any) and audits it. */
+async function revokeCurrentSession(ip: string | null, reason: string): Promise<SessionRow | null> {
   const config = getConfig();
   const name = sessionCookieName();
   const raw = (await cookies()).get(name)?.value;
   const payload = raw ? await decodeJwt({ token: raw, secret: config.authSecret, salt: name }).catch(() => null) : null;
-  const revoked = typeof payload?.sid === "string" ? await revokeSession(await getDb(), payload.sid, "sign_out") : null;
+  const revoked = typeof payload?.sid === "string" ? await revokeSession(await getDb(), payload.sid, reason) : null;
   if (revoked) {
-    await audit({ type: "sign_out", organizationId: revoked.organizationId, connection: revoked.connection, ip, details: {} });
+    await audit({ type: "sign_out", organizationId: revoked.organizationId, connection: revoked.connection, ip, details: { reason } });
   }
+  return revoked;
+}
+
+export async function signOutEverywhere(ip: string | null): Promise<string> {
+  const config = getConfig();
+  const revoked = await revokeCurrentSession(ip, "sign_out");
   await signOut({ redirect: false });
 
   const connection = revoked ? getConnection(revoked.connection) : null;

@@ -19,7 +19,7 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
   if (params.loginHint) query.set("login_hint", params.loginHint);
   const home = homeRegionUrl(getConfig(), connection, `/login/${encodeURIComponent(connection.name)}${query.size > 0 ? `?${query.toString()}` : ""}`);
   if (home) return new Response(null, { status: 303, headers: { location: home, "cache-control": "no-store" } });
-  return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, ip: clientIp(request.headers) });
+  return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, ip: clientIp(request.headers), switchAccount: params.switchAccount });
 }
 
 export const GET = handle;

@@ -38,6 +38,7 @@ export default async function SwitchPage({ params, searchParams }: { params: Pro
         </Link>
         <form method="post" action={`/login/${encodeURIComponent(connection.name)}`}>
           <input type="hidden" name="callbackUrl" value={target} />
+          <input type="hidden" name="switch" value="1" />
           {loginHint ? <input type="hidden" name="login_hint" value={loginHint} /> : null}
           <button type="submit" className="rounded-md bg-brand px-4 py-2 font-medium text-white">
             Sign in as {loginHint ?? "someone else"}
