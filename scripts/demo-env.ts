@@ -13,7 +13,7 @@ export function demoConnections(issuer: string) {
   return {
     connections: [
       { name: "initech", issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
-      { name: "globex", issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us"], seedFile: "demo/globex-seed.json" },
+      { name: "globex", issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us", "porter-us-ci"], seedFile: "demo/globex-seed.json" },
       // Misconfigured on purpose, for the configuration check: the Okta app lists only the EU callback
       // though the organization lives in the US; the Okta app has no groups claim; a wrong secret.
       { name: "umbrella", issuer, clientId: "porter-umbrella", clientSecretEnv: "UMBRELLA_CLIENT_SECRET", region: "us", apiClientIds: ["porter-umbrella"] },

@@ -50,10 +50,10 @@ export async function userAccessToken(request: APIRequestContext, email: string,
 }
 
 /** A service's access token (client credentials, the Okta "API Services" app porter-ci). */
-export async function serviceAccessToken(request: APIRequestContext, scope = "porter.read porter.write"): Promise<string> {
+export async function serviceAccessToken(request: APIRequestContext, scope = "porter.read porter.write", client = "porter-ci"): Promise<string> {
   const res = await request.post(`${ISSUER}/v1/token`, {
     form: { grant_type: "client_credentials", scope },
-    headers: { authorization: `Basic ${Buffer.from("porter-ci:porter-ci-demo-secret-change-me").toString("base64")}` },
+    headers: { authorization: `Basic ${Buffer.from(`${client}:${client}-demo-secret-change-me`).toString("base64")}` },
   });
   const body = (await res.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`client credentials failed: ${JSON.stringify(body)}`);

@@ -67,6 +67,17 @@ test.describe("organizations, regions and the three ways in", () => {
     expect((await page.request.patch(`${EU}/api/v1/services/${initechService}`, { headers, data: { description: "x" } })).status()).toBe(404);
   });
 
+  test("a US organization's access token called at the EU deployment is told where to call (421)", async ({ request }) => {
+    const token = await serviceAccessToken(request, "porter.read", "porter-us-ci");
+    const headers = { authorization: `Bearer ${token}` };
+    const eu = await request.get(`${EU}/api/v1/services`, { headers });
+    expect(eu.status()).toBe(421);
+    expect(await eu.json()).toMatchObject({ error: { code: "wrong_region", message: `This organization lives in the US region: call ${US}/api/v1/services instead.` } });
+    const us = await request.get(`${US}/api/v1/services`, { headers });
+    expect(us.status()).toBe(200);
+    expect(((await us.json()) as { services: { name: string }[] }).services.map((s) => s.name)).toEqual(["hammock-api"]);
+  });
+
   test("the admin page lists the four URLs of the organization's own connection, for its home region", async ({ page }) => {
     await new Porter(page).signInAs("admin@example.com");
     await page.goto(`${EU}/admin/connection`);

@@ -3,6 +3,7 @@ import { getCompiledRuleSet, groupsFilterFor, organizationIdFor } from "../acces
 import { audit } from "../audit";
 import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
+import { AppError } from "../http/app-error";
 import { clientIp } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
 import { AccessTokenVerifier, BearerError, isOrgAuthorizationServer, looksLikeJwt, peekIssuerAndClient } from "../okta";
@@ -45,6 +46,18 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   }
   const verifier = verifierFor(connection);
   const verified = verifier.verifyCached(token, scopes) ?? (await verifier.verify(token, scopes));
+  const config = getConfig();
+  if (connection.region !== config.region) {
+    // The organization's data lives in its home region's deployment: say where to call (clients drop
+    // the Authorization header on a cross-origin redirect, so a redirect would only fail later).
+    const home = config.regionUrls[connection.region];
+    throw new AppError({
+      code: "wrong_region",
+      status: 421,
+      message: `token for ${connection.name} (home ${connection.region}) reached ${config.region}`,
+      userMessage: `This organization lives in the ${connection.region.toUpperCase()} region: call ${home}${new URL(req.url).pathname} instead.`,
+    });
+  }
   const db = await getDb();
   const organizationId = await organizationIdFor(db, connection.name);
   const ruleSet = await getCompiledRuleSet(db, organizationId, getConfig().adminGroups);
