@@ -9,6 +9,7 @@ import { audit } from "../audit";
 import { getConfig, getConnection, type Connection } from "../config";
 import { getDb } from "../db";
 import { clientIp } from "../http/client-ip";
+import { redirectNoStore } from "../http/redirect";
 import { logger } from "../log";
 import { getOidcMetadata } from "../okta";
 import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInError } from "./classify-error";
@@ -31,10 +32,6 @@ const nextAuth = NextAuth((req) =>
 export const { auth, signIn, signOut } = nextAuth;
 
 type RouteHandler = (req: NextRequest) => Promise<Response>;
-
-function redirectNoStore(location: string, status: 302 | 303): Response {
-  return new Response(null, { status, headers: { location, "cache-control": "no-store" } });
-}
 
 function errorPageUrl(failure: ClassifiedSignInError, connection: string | null, ref: string): string {
   const params = new URLSearchParams({ code: failure.code, ref });

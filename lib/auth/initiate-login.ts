@@ -4,6 +4,8 @@ import { audit } from "../audit";
 import { connectionUrls, getConfig, homeRegionUrl, type Connection } from "../config";
 import { clientIp } from "../http/client-ip";
 import { htmlPage } from "../http/html-page";
+import { readRequestParams } from "../http/read-request-params";
+import { redirectNoStore } from "../http/redirect";
 import { createRateLimiter } from "../http/rate-limit";
 import { organizationIdFor } from "../access";
 import { getDb } from "../db";
@@ -14,19 +16,6 @@ import { toSafeRedirectPath } from "./redirects";
 
 /** 20 initiations at once per address, then one every 3 s. */
 const limiter = createRateLimiter({ burst: 20, refillMs: 3_000 });
-const MAX_PARAM = 2048;
-
-/** Reads the parameters from the query and, for POST, a form body. Unknown parameters are ignored. */
-async function readParams(request: Request): Promise<Map<string, string>> {
-  const values = new Map<string, string>();
-  for (const [k, v] of new URL(request.url).searchParams) if (v.length <= MAX_PARAM) values.set(k, v);
-  if (request.method === "POST" && (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
-    const body = await request.text().catch(() => "");
-    if (body.length <= 32_768) for (const [k, v] of new URLSearchParams(body)) if (v.length <= MAX_PARAM) values.set(k, v);
-  }
-  return values;
-}
-
 async function refuse(request: Request, code: SignInErrorCode, connection: Connection, ip: string | null, details: Record<string, unknown>): Promise<Response> {
   const ref = randomUUID();
   const organizationId = await organizationIdFor(await getDb(), connection.name).catch(() => null);
@@ -54,11 +43,11 @@ export async function initiateLogin(request: Request, connection: Connection): P
       nonce: request.headers.get("x-nonce"),
     });
   }
-  const params = await readParams(request);
+  const params = await readRequestParams(request, 32_768);
   const config = getConfig();
 
   const home = homeRegionUrl(config, connection, `${new URL(request.url).pathname}?${new URLSearchParams([...params]).toString()}`);
-  if (home) return new Response(null, { status: 303, headers: { location: home, "cache-control": "no-store" } });
+  if (home) return redirectNoStore(home);
 
   if (params.has("id_token") || params.has("access_token") || params.has("code")) {
     return refuse(request, "unsolicited_token", connection, ip, { received: [...params.keys()].filter((k) => ["id_token", "access_token", "code"].includes(k)) });
@@ -74,11 +63,11 @@ export async function initiateLogin(request: Request, connection: Connection): P
   if (current) {
     const sameOrg = current.connection === connection.name;
     const samePerson = !loginHint || loginHint.toLowerCase() === (current.user.email ?? "").toLowerCase();
-    if (sameOrg && samePerson) return new Response(null, { status: 303, headers: { location: `${config.publicUrl}${target}`, "cache-control": "no-store" } });
+    if (sameOrg && samePerson) return redirectNoStore(`${config.publicUrl}${target}`);
     // Someone else is signed in here: ask, never switch silently.
     const next = new URLSearchParams({ target });
     if (loginHint) next.set("login_hint", loginHint);
-    return new Response(null, { status: 303, headers: { location: `${config.publicUrl}/login/${encodeURIComponent(connection.name)}/switch?${next.toString()}`, "cache-control": "no-store" } });
+    return redirectNoStore(`${config.publicUrl}/login/${encodeURIComponent(connection.name)}/switch?${next.toString()}`);
   }
   return startSignIn(connection, { callbackUrl: target, loginHint, ip });
 }

@@ -3,6 +3,7 @@ import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
 import { clientIp } from "@/lib/http/client-ip";
 import { notFoundResponse } from "@/lib/http/not-found-response";
 import { readLoginParams } from "@/lib/http/read-login-params";
+import { redirectNoStore } from "@/lib/http/redirect";
 
 type Ctx = { params: Promise<{ connection: string }> };
 
@@ -18,7 +19,7 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
   if (params.callbackUrl) query.set("callbackUrl", params.callbackUrl);
   if (params.loginHint) query.set("login_hint", params.loginHint);
   const home = homeRegionUrl(getConfig(), connection, `/login/${encodeURIComponent(connection.name)}${query.size > 0 ? `?${query.toString()}` : ""}`);
-  if (home) return new Response(null, { status: 303, headers: { location: home, "cache-control": "no-store" } });
+  if (home) return redirectNoStore(home);
   return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, ip: clientIp(request.headers), switchAccount: params.switchAccount });
 }
 
