@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { organizations } from "../db/schema";
 import type { Connection } from "../config";
@@ -8,15 +7,24 @@ const globalKey = Symbol.for("porter.organizationIds");
 type WithIds = typeof globalThis & { [globalKey]?: Map<string, string> };
 const ids = ((globalThis as WithIds)[globalKey] ??= new Map<string, string>());
 
+/** Creates the organization if it is new; returns its id (one statement, safe when nodes race). */
+export async function ensureOrganization(db: Db, name: string): Promise<string> {
+  const [row] = await db
+    .insert(organizations)
+    .values({ name })
+    .onConflictDoUpdate({ target: organizations.name, set: { name } })
+    .returning({ id: organizations.id });
+  if (!row) throw new Error(`organization ${name} could not be created`);
+  return row.id;
+}
+
 /** The organization's id for a connection name, created on first use; remembered for the process. */
 export async function organizationIdFor(db: Db, name: string): Promise<string> {
   const known = ids.get(name);
   if (known) return known;
-  await db.insert(organizations).values({ name }).onConflictDoNothing();
-  const [row] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.name, name));
-  if (!row) throw new Error(`organization ${name} could not be created`);
-  ids.set(name, row.id);
-  return row.id;
+  const id = await ensureOrganization(db, name);
+  ids.set(name, id);
+  return id;
 }
 
 const filters = new Map<string, GroupsFilter>();

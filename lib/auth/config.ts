@@ -5,11 +5,11 @@ import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
 import { verifyIdToken } from "../okta";
-import { getCompiledRuleSet, getUserTeams, groupsFilterFor, syncSignIn } from "../access";
+import { getCompiledRuleSet, getUserTeams, groupsFilterFor, organizationIdFor, syncSignIn } from "../access";
 import { mapGroups, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { AuthFlowError } from "./errors";
-import { createSession, ensureOrganization, getActiveSession, revokeSession, upsertUser, type ActiveSession } from "./queries";
+import { createSession, getActiveSession, revokeSession, upsertUser, type ActiveSession } from "./queries";
 import { toSafeRedirectPath } from "./redirects";
 
 /** What the server knows about the signed-in person. Built from the database on every request. */
@@ -130,7 +130,7 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           const connection = connectionFor(account.provider);
           const sub = stringClaim(profile.sub);
           if (!sub) throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "ID token without sub", userMessage: "No subject." });
-          const organizationId = await ensureOrganization(db, connection.name);
+          const organizationId = await organizationIdFor(db, connection.name);
           const ruleSet = await getCompiledRuleSet(db, organizationId, config.adminGroups);
           const mapping = mapGroups(profile[connection.groupsClaim], groupsFilterFor(connection), ruleSet);
           const user = await upsertUser(db, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name) });

@@ -5,6 +5,7 @@ import { cache } from "react";
 import { decode as decodeJwt } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import type { NextRequest } from "next/server";
+import { organizationIdFor } from "../access";
 import { audit } from "../audit";
 import { getConfig, getConnection, type Connection } from "../config";
 import { getDb } from "../db";
@@ -16,7 +17,7 @@ import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInErr
 import { createAuthConfig, type PorterSessionView } from "./config";
 import { runCapturingAuthErrors } from "./context";
 import { AuthFlowError } from "./errors";
-import { ensureOrganization, revokeSession } from "./queries";
+import { revokeSession } from "./queries";
 import type { SessionRow } from "../db/schema";
 import { toSafeRedirectPath } from "./redirects";
 
@@ -50,7 +51,7 @@ export async function recordSignInFailure(
 ): Promise<string> {
   const failure = classifySignInError(err, idp);
   const ref = randomUUID();
-  const organizationId = connection ? await ensureOrganization(await getDb(), connection.name).catch(() => null) : null;
+  const organizationId = connection ? await organizationIdFor(await getDb(), connection.name).catch(() => null) : null;
   await audit({
     type: "sign_in.failed",
     organizationId,

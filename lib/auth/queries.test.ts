@@ -4,7 +4,8 @@ import { testDatabases } from "../../test/support/databases";
 import { insertAuditEvent, listAuditEvents } from "../audit/queries";
 import { openDatabase, type DbHandle } from "../db/client";
 import { sessions } from "../db/schema";
-import { createSession, ensureOrganization, getActiveSession, hashSessionId, revokeSession, upsertUser } from "./queries";
+import { ensureOrganization } from "../access/organizations";
+import { createSession, getActiveSession, hashSessionId, revokeSession, upsertUser } from "./queries";
 
 describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => {
   let handle: DbHandle;

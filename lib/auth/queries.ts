@@ -1,20 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { organizations, sessions, users, type SessionRow, type User } from "../db/schema";
+import { sessions, users, type SessionRow, type User } from "../db/schema";
 
 export function hashSessionId(rawId: string): string {
   return createHash("sha256").update(rawId).digest("base64url");
-}
-
-export async function ensureOrganization(db: Db, name: string): Promise<string> {
-  const [row] = await db
-    .insert(organizations)
-    .values({ name })
-    .onConflictDoUpdate({ target: organizations.name, set: { name } })
-    .returning({ id: organizations.id });
-  if (!row) throw new Error("organization upsert returned nothing");
-  return row.id;
 }
 
 export async function upsertUser(

@@ -1,6 +1,6 @@
 import { compileRegex, type CompiledRegex } from "./compile-regex";
 import type { GroupsFilter } from "./filter-groups";
-import { MAX_GROUP_ENTRIES, MAX_GROUP_NAME_LENGTH, type GroupsClaimProblem } from "./read-groups-claim";
+import { groupEntryProblem, MAX_GROUP_ENTRIES, type GroupsClaimProblem } from "./read-groups-claim";
 import { BUILT_IN_ROLE_PERMISSIONS, PERMISSIONS, ADMIN_ROLE, isBuiltInRole, type Permission } from "./permissions";
 import { describeRule, type MappingRule, type RuleSetSpec } from "./rule-set";
 
@@ -176,15 +176,12 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
     let found = false;
     const end = Math.min(items.length, MAX_GROUP_ENTRIES);
     for (let i = 0; i < end; i++) {
-      const group = items[i];
-      if (typeof group !== "string" || group.length === 0) {
-        problems = addProblem(problems, "non_string_items");
+      const problem = groupEntryProblem(items[i]);
+      if (problem) {
+        problems = addProblem(problems, problem);
         continue;
       }
-      if (group.length > MAX_GROUP_NAME_LENGTH) {
-        problems = addProblem(problems, "names_too_long");
-        continue;
-      }
+      const group = items[i] as string; // groupEntryProblem accepted it: a usable name
       const entry = entryFor(group);
       if (entry.stamp === stamp) continue; // a duplicate within this claim
       entry.stamp = stamp;

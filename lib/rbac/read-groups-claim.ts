@@ -16,6 +16,13 @@ export interface GroupsClaim {
   problems: GroupsClaimProblem[];
 }
 
+/** Why one claim entry is not a usable group name, or null when it is (a non-empty string of at most 255 characters). */
+export function groupEntryProblem(item: unknown): GroupsClaimProblem | null {
+  if (typeof item !== "string" || item.length === 0) return "non_string_items";
+  if (item.length > MAX_GROUP_NAME_LENGTH) return "names_too_long";
+  return null;
+}
+
 /** Reads a groups claim of unknown shape without ever throwing. */
 export function readGroupsClaim(value: unknown): GroupsClaim {
   if (value === undefined || value === null) return { groups: [], rawCount: 0, possiblyTruncated: false, problems: ["missing"] };
@@ -28,13 +35,12 @@ export function readGroupsClaim(value: unknown): GroupsClaim {
   const end = Math.min(items.length, MAX_GROUP_ENTRIES);
   for (let i = 0; i < end; i++) {
     const item = items[i];
-    if (typeof item !== "string" || item.length === 0) {
-      problems.add("non_string_items");
-    } else if (item.length > MAX_GROUP_NAME_LENGTH) {
-      problems.add("names_too_long");
-    } else if (!seen.has(item)) {
-      seen.add(item);
-      groups.push(item);
+    const problem = groupEntryProblem(item);
+    if (problem) {
+      problems.add(problem);
+    } else if (!seen.has(item as string)) {
+      seen.add(item as string);
+      groups.push(item as string);
     }
   }
   return {
