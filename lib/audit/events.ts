@@ -26,3 +26,20 @@ export interface AuditEvent {
   ip?: string | null;
   details?: Record<string, unknown>;
 }
+
+/** The access.denied record every gate writes: who, which action, which permission was missing. */
+export function accessDeniedEvent(
+  principal: { organizationId: string; connection: string; actor: string; kind: "user" | "service" },
+  action: string,
+  missing: string,
+  extra: { ip?: string | null; details?: Record<string, unknown> } = {},
+): AuditEvent {
+  return {
+    type: "access.denied",
+    organizationId: principal.organizationId,
+    connection: principal.connection,
+    actor: principal.actor,
+    ip: extra.ip ?? null,
+    details: { action, missing, via: principal.kind, ...extra.details },
+  };
+}

@@ -4,7 +4,7 @@ import { logger } from "../log";
 import type { AuditEvent } from "./events";
 import { insertAuditEvent } from "./queries";
 
-export { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventType } from "./events";
+export { AUDIT_EVENT_TYPES, accessDeniedEvent, type AuditEvent, type AuditEventType } from "./events";
 export { insertAuditEvent, listAuditEvents } from "./queries";
 
 /** Records a security event. A failure to record is logged loudly but never turns a refusal into a 500. */

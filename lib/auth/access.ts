@@ -1,7 +1,7 @@
 import "server-only";
 import { ZodError, type z } from "zod";
 import { getCompiledRuleSet } from "../access";
-import { audit } from "../audit";
+import { accessDeniedEvent, audit } from "../audit";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import { AppError } from "../http/app-error";
@@ -53,13 +53,7 @@ export async function getPageAccess(permission: Permission): Promise<PageAccess>
   if (!view) return { status: "signed_out" };
   if (view.permissions.length === 0) return { status: "no_access", view, granting: await grantingMatchers(view.organizationId, null) };
   if (!view.permissions.includes(permission)) {
-    await audit({
-      type: "access.denied",
-      organizationId: view.organizationId,
-      connection: view.connection,
-      actor: view.user.email ?? view.user.sub,
-      details: { action: "page", missing: permission, via: "user" },
-    });
+    await audit(accessDeniedEvent(principalFromView(view), "page", permission));
     return { status: "forbidden", view, missing: permission, granting: await grantingMatchers(view.organizationId, permission) };
   }
   return { status: "ok", view, principal: principalFromView(view) };
@@ -89,13 +83,7 @@ export function action<S extends z.ZodType>(
     if (!view) return { status: "error", error: { code: "unauthenticated", message: "Your session has ended. Sign in again." } };
     const principal = principalFromView(view);
     if (!hasPermission(principal, permission)) {
-      await audit({
-        type: "access.denied",
-        organizationId: principal.organizationId,
-        connection: principal.connection,
-        actor: principal.actor,
-        details: { action: name, missing: permission, via: "user" },
-      });
+      await audit(accessDeniedEvent(principal, name, permission));
       return errorState(forbiddenError(permission, name.replace(/[._]/g, " ")));
     }
     const parsed = schema.safeParse(formToObject(form));

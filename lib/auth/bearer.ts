@@ -1,6 +1,6 @@
 import "server-only";
 import { getCompiledRuleSet, groupsFilterFor, organizationIdFor } from "../access";
-import { audit } from "../audit";
+import { accessDeniedEvent, audit } from "../audit";
 import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
 import { AppError } from "../http/app-error";
@@ -119,14 +119,7 @@ export function withBearer<P = Record<string, never>>(
     }
     const { principal } = context;
     if (options.permission && !hasPermission(principal, options.permission)) {
-      await audit({
-        type: "access.denied",
-        organizationId: principal.organizationId,
-        connection: principal.connection,
-        actor: principal.actor,
-        ip: clientIp(req.headers),
-        details: { action: `${req.method} ${new URL(req.url).pathname}`, missing: options.permission, via: principal.kind },
-      });
+      await audit(accessDeniedEvent(principal, `${req.method} ${new URL(req.url).pathname}`, options.permission, { ip: clientIp(req.headers) }));
       return toErrorResponse(forbiddenError(options.permission, "do this"), NO_STORE);
     }
     try {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AuditEvent } from "../audit/events";
+import { accessDeniedEvent, type AuditEvent } from "../audit/events";
 import type { Db } from "../db/client";
 import { SERVICE_LIFECYCLES } from "../db/schema/catalog";
 import { forbiddenError, missingPermissionToEditService, RbacError, type Principal } from "../rbac";
@@ -35,13 +35,7 @@ export async function updateService(
   if (!before) throw serviceNotFound();
   const missing = missingPermissionToEditService(principal, before.ownerTeam, { ownerTeam: patch.ownerTeam });
   if (missing) {
-    await audit({
-      type: "access.denied",
-      organizationId: principal.organizationId,
-      connection: principal.connection,
-      actor: principal.actor,
-      details: { action: "service.update", service: before.name, serviceId: id, ownerTeam: before.ownerTeam, missing, via: principal.kind },
-    });
+    await audit(accessDeniedEvent(principal, "service.update", missing, { details: { service: before.name, serviceId: id, ownerTeam: before.ownerTeam } }));
     throw forbiddenError(missing, `edit ${before.name}, which belongs to ${before.ownerTeam}`);
   }
   let ownerTeamId: string | undefined;
