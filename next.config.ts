@@ -14,6 +14,8 @@ const noReferrer = [{ key: "Referrer-Policy", value: "no-referrer" }];
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
+  // forbidden() gives pages a real HTTP 403 (app/forbidden.tsx) when a permission is missing.
+  experimental: { authInterrupts: true },
   // Loaded from node_modules at run time: PGlite finds its WASM next to itself, pino and pg use workers/natives.
   serverExternalPackages: ["@electric-sql/pglite", "pg", "pino", "@okta/jwt-verifier"],
   headers() {

@@ -15,6 +15,7 @@ const NAV: readonly { href: string; label: string; permission: Permission }[] = 
   { href: "/services", label: "Services", permission: "services.read" },
   { href: "/admin/rules", label: "Rules", permission: "rules.read" },
   { href: "/admin/users", label: "Users", permission: "users.read" },
+  { href: "/admin/audit", label: "Audit", permission: "audit.read" },
   { href: "/admin/connection", label: "Okta setup", permission: "rules.read" },
   { href: "/admin/okta", label: "Check", permission: "rules.read" },
 ];

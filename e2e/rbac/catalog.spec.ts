@@ -81,7 +81,7 @@ test.describe("roles from Okta groups, enforced in the console", () => {
     const add = page.getByRole("form", { name: "Add a rule" });
     await add.getByLabel("Match").selectOption("regex");
     await add.getByLabel("Group name or pattern").fill("team-**");
-    await add.getByRole("button", { name: "Add rule" }).click();
+    await add.getByRole("button", { name: "Preview new rule" }).click();
     await expect(add.getByRole("alert")).toHaveText("Invalid regular expression (at character 6): error parsing regexp: invalid nested repetition operator: `**`.");
 
     await page.goto("/admin/rules?groups=Engineering,team-data");

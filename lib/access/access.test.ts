@@ -50,7 +50,7 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
   async function newOrg() {
     const organizationId = await ensureOrganization(handle.db, `org-${randomUUID().slice(0, 8)}`);
     expect(await applySeedOnce(handle.db, organizationId, seed)).toBe(true);
-    const actor: Actor = { organizationId, name: "admin@example.com", adminGroups: [] };
+    const actor: Actor = { organizationId, connection: "acme", actor: "admin@example.com", subject: "00u-admin", kind: "user", adminGroups: [] };
     return { organizationId, actor };
   }
 
@@ -66,6 +66,7 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
     organizationId,
     connection: "acme",
     actor: "someone@example.com",
+    subject: "00u-someone",
     roles: [],
     permissions,
     teams,

@@ -2,9 +2,26 @@ import "server-only";
 
 export { getCompiledRuleSet, forgetRuleSet } from "./rule-sets";
 export { syncSignIn, type SignInSync } from "./sync";
-export { addRule, deleteRule, addCustomRole, deleteCustomRole, setDefaultRole, type Actor, type ChangeResult, type RoleChange } from "./manage-rules";
+export {
+  addRule,
+  editRule,
+  deleteRule,
+  addCustomRole,
+  deleteCustomRole,
+  setDefaultRole,
+  applyRuleChange,
+  previewRuleChange,
+  rulesState,
+  StalePreviewError,
+  type Actor,
+  type ApplyOptions,
+  type ChangeResult,
+  type RoleChange,
+  type RulePreview,
+} from "./manage-rules";
 export { applySeedOnce } from "./apply-seed";
 export { parseSeed, readSeedFile, type Seed } from "./seed";
 export { getOrganizationRules, getUserTeams, getStoredRoles, listUsersWithRoles, listRecentSignInChanges, type OrganizationRules, type UserWithRoles } from "./queries";
 export { organizationIdFor, groupsFilterFor } from "./organizations";
-export { auditRulesChange } from "./audit-change";
+export { requestRuleChange, toPreviewView, type PreviewView, type RuleChangeOutcome } from "./request-rule-change";
+export { listUsersPage, parseUsersQuery, getUserDetail, iterateAccessReview, listRoleNamesInUse, encodeUsersCursor, type UserDetail, type UserListRow, type UsersQuery } from "./users";

@@ -2,16 +2,31 @@ import "server-only";
 import { getDb } from "../db";
 import { logger } from "../log";
 import type { AuditEvent } from "./events";
-import { insertAuditEvent } from "./queries";
+import { createAuditWriter, type AuditWriter } from "./writer";
 
-export { AUDIT_EVENT_TYPES, accessDeniedEvent, type AuditEvent, type AuditEventType } from "./events";
-export { insertAuditEvent, listAuditEvents } from "./queries";
+export { AUDIT_EVENT_TYPES, accessDeniedEvent, actedBy, isAuditEventType, type AuditActor, type AuditEvent, type AuditEventType } from "./events";
+export { appendAuditEvent, type AuditTx } from "./write";
+export { listAuditEvents, iterateAuditEvents, parseAuditQuery, signInActivity, type AuditFilter, type AuditQuery } from "./queries";
+export { verifyChain, type ChainReport } from "./verify";
+export { chainOf } from "./chain";
 
-/** Records a security event. A failure to record is logged loudly but never turns a refusal into a 500. */
-export async function audit(event: AuditEvent): Promise<void> {
-  try {
-    await insertAuditEvent(await getDb(), event);
-  } catch (err) {
-    logger.error({ err, event: event.type, connection: event.connection }, "audit write failed");
-  }
+const globalKey = Symbol.for("porter.auditWriter");
+type WithWriter = typeof globalThis & { [globalKey]?: AuditWriter };
+
+/** The process's writer for events with no change to commit with: retried until the database takes them. */
+export const auditWriter: AuditWriter = ((globalThis as WithWriter)[globalKey] ??= createAuditWriter({
+  db: getDb,
+  onError: (err, event) => {
+    logger.error({ err, event: event.type, connection: event.connection }, "audit write failed; it will be retried");
+  },
+}));
+
+/** Records a security event that has no change to commit with (a refusal, a denied page). Never throws. */
+export function audit(event: AuditEvent): Promise<void> {
+  return auditWriter.write(event);
+}
+
+/** For unauthenticated refusals anyone can send in bulk: aggregated per reason, address and minute. */
+export function auditFlood(event: AuditEvent): Promise<void> {
+  return auditWriter.writeAggregated(event);
 }

@@ -1,10 +1,12 @@
 import "server-only";
 import { ZodError, type z } from "zod";
-import { getCompiledRuleSet } from "../access";
+import { getCompiledRuleSet, type PreviewView } from "../access";
 import { accessDeniedEvent, audit } from "../audit";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import { AppError } from "../http/app-error";
+import { requestClient } from "../http/client-ip";
+import { toErrorResponse } from "../http/error-response";
 import { logger } from "../log";
 import { forbiddenError, hasPermission, type Permission, type Principal } from "../rbac";
 import type { PorterSessionView } from "./config";
@@ -16,6 +18,7 @@ export function principalFromView(view: PorterSessionView): Principal {
     organizationId: view.organizationId,
     connection: view.connection,
     actor: view.user.email ?? view.user.sub,
+    subject: view.user.sub,
     roles: view.roles,
     permissions: view.permissions,
     teams: view.groups,
@@ -63,6 +66,8 @@ export async function getPageAccess(permission: Permission): Promise<PageAccess>
 export type ActionState =
   | { status: "idle" }
   | { status: "ok"; message: string }
+  /** A change shown before it is saved (rules): the form then offers to save exactly this. */
+  | { status: "preview"; preview: PreviewView; values: Record<string, string | string[]>; notice?: string | undefined }
   | { status: "error"; error: { code: string; message: string; fix?: string | undefined }; fields?: Record<string, string> };
 
 export const IDLE: ActionState = { status: "idle" };
@@ -76,7 +81,7 @@ export function action<S extends z.ZodType>(
   schema: S,
   permission: Permission,
   name: string,
-  run: (input: z.infer<S>, principal: Principal) => Promise<string>,
+  run: (input: z.infer<S>, principal: Principal) => Promise<string | ActionState>,
 ): (previous: ActionState, form: FormData) => Promise<ActionState> {
   return async (_previous, form) => {
     const view = await getSessionView();
@@ -93,7 +98,8 @@ export function action<S extends z.ZodType>(
       return { status: "error", error: { code: "invalid_input", message: Object.values(fields).join(" ") }, fields };
     }
     try {
-      return { status: "ok", message: await run(parsed.data, principal) };
+      const result = await run(parsed.data, principal);
+      return typeof result === "string" ? { status: "ok", message: result } : result;
     } catch (err) {
       if (err instanceof ZodError) return { status: "error", error: { code: "invalid_input", message: err.issues.map((i) => i.message).join(" ") } };
       return errorState(err);
@@ -119,4 +125,30 @@ function errorState(err: unknown): ActionState {
   }
   logger.error({ err }, "server action failed");
   return { status: "error", error: { code: "internal_error", message: "Something went wrong on our side. It has been logged." } };
+}
+
+/**
+ * Wraps a route handler used from the console (exports): a valid session and `permission`, checked on
+ * the server for every request; 401 JSON when signed out, 403 JSON naming the permission (audited).
+ */
+export function withPermission<P = Record<string, never>>(
+  permission: Permission,
+  name: string,
+  handler: (req: Request, ctx: { principal: Principal; view: PorterSessionView; params: P }) => Promise<Response>,
+): (req: Request, ctx: { params: Promise<P> }) => Promise<Response> {
+  return async (req, ctx) => {
+    const noStore = { "cache-control": "no-store" };
+    const view = await getSessionView();
+    if (!view) return toErrorResponse(new AppError({ code: "unauthenticated", status: 401, message: "no session", userMessage: "Sign in first: this request carries no valid porter session." }), noStore);
+    const principal = principalFromView(view);
+    if (!hasPermission(principal, permission)) {
+      await audit(accessDeniedEvent(principal, name, permission, requestClient(req.headers)));
+      return toErrorResponse(forbiddenError(permission, name.replace(/[._]/g, " ")), noStore);
+    }
+    try {
+      return await handler(req, { principal, view, params: await ctx.params });
+    } catch (err) {
+      return toErrorResponse(err, noStore);
+    }
+  };
 }

@@ -1,10 +1,10 @@
 import "server-only";
 import { getCompiledRuleSet, groupsFilterFor, organizationIdFor } from "../access";
-import { accessDeniedEvent, audit } from "../audit";
+import { accessDeniedEvent, audit, auditFlood } from "../audit";
 import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
 import { AppError } from "../http/app-error";
-import { clientIp } from "../http/client-ip";
+import { requestClient, type RequestClient } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
 import { AccessTokenVerifier, BearerError, isOrgAuthorizationServer, looksLikeJwt, peekIssuerAndClient } from "../okta";
 import { forbiddenError, hasPermission, mapGroups, type Permission, type Principal } from "../rbac";
@@ -70,6 +70,7 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
       organizationId,
       connection: connection.name,
       actor: service ? `client ${verified.cid}` : verified.sub,
+      subject: service ? verified.cid : typeof verified.claims.uid === "string" ? verified.claims.uid : verified.sub,
       roles: mapping.roles,
       permissions: mapping.permissions,
       teams: mapping.keptGroups,
@@ -77,21 +78,9 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   };
 }
 
-/** At most one audit record per reason and address every 10 s: a flood of bad tokens must not flood the database. */
-const AUDIT_WINDOW_MS = 10_000;
-const recentRejections = new Map<string, { at: number; suppressed: number }>();
-
-async function auditRejection(err: BearerError, ip: string | null): Promise<void> {
-  const key = `${err.userMessage}\u0000${ip ?? ""}`;
-  const now = Date.now();
-  const recent = recentRejections.get(key);
-  if (recent && now - recent.at < AUDIT_WINDOW_MS) {
-    recent.suppressed++;
-    return;
-  }
-  if (recentRejections.size > 1000) recentRejections.clear();
-  recentRejections.set(key, { at: now, suppressed: 0 });
-  await audit({ type: "api.token_rejected", ip, details: { code: err.code, reason: err.userMessage, similarSuppressedBefore: recent?.suppressed ?? 0 } });
+/** A flood of bad tokens must not flood the log: one event (with a count) per reason, address and minute. */
+async function auditRejection(err: BearerError, client: RequestClient): Promise<void> {
+  await auditFlood({ type: "api.token_rejected", ...client, reason: err.code, details: { code: err.code, reason: err.userMessage } });
 }
 
 type Handler<P> = (req: Request, ctx: BearerContext & { params: P }) => Promise<Response>;
@@ -112,14 +101,14 @@ export function withBearer<P = Record<string, never>>(
       context = await authenticateBearer(req, options.scopes);
     } catch (err) {
       if (err instanceof BearerError) {
-        await auditRejection(err, clientIp(req.headers));
+        await auditRejection(err, requestClient(req.headers));
         return toErrorResponse(err, { ...NO_STORE, "www-authenticate": err.wwwAuthenticate });
       }
       return toErrorResponse(err, NO_STORE);
     }
     const { principal } = context;
     if (options.permission && !hasPermission(principal, options.permission)) {
-      await audit(accessDeniedEvent(principal, `${req.method} ${new URL(req.url).pathname}`, options.permission, { ip: clientIp(req.headers) }));
+      await audit(accessDeniedEvent(principal, `${req.method} ${new URL(req.url).pathname}`, options.permission, requestClient(req.headers)));
       return toErrorResponse(forbiddenError(options.permission, "do this"), NO_STORE);
     }
     try {

@@ -9,7 +9,8 @@ import { getCompiledRuleSet, getUserTeams, groupsFilterFor, organizationIdFor, s
 import { mapGroups, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { AuthFlowError } from "./errors";
-import { createSession, getActiveSession, revokeSession, upsertUser, type ActiveSession } from "./queries";
+import { appendAuditEvent } from "../audit/write";
+import { createSession, getActiveSession, revokeSessionAudited, upsertUser, type ActiveSession } from "./queries";
 import { toSafeRedirectPath } from "./redirects";
 
 /** What the server knows about the signed-in person. Built from the database on every request. */
@@ -46,9 +47,13 @@ declare module "@auth/core/jwt" {
 export interface AuthDeps {
   config: Config;
   db: () => Promise<Db>;
+  /** Writes an event that has no change to commit with (retried until the database takes it). */
   audit: (event: AuditEvent) => Promise<void>;
-  /** Client address of the request being served, for the audit log. */
+  /** The same, aggregated per reason, address and minute: for refusals anyone can cause in bulk. */
+  auditFlood?: (event: AuditEvent) => Promise<void>;
+  /** Client address and user agent of the request being served, for the audit log. */
   ip?: string | null;
+  userAgent?: string | null;
 }
 
 async function toView(active: ActiveSession, config: Config, db: Db): Promise<PorterSessionView> {
@@ -133,49 +138,65 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           const organizationId = await organizationIdFor(db, connection.name);
           const ruleSet = await getCompiledRuleSet(db, organizationId, config.adminGroups);
           const mapping = mapGroups(profile[connection.groupsClaim], groupsFilterFor(connection), ruleSet);
-          const user = await upsertUser(db, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name) });
-          const sync = await syncSignIn(db, { organizationId, userId: user.id, keptGroups: mapping.keptGroups, rawGroupCount: mapping.rawGroupCount, ruleSet });
-          const sid = await createSession(db, {
-            userId: user.id,
-            organizationId,
-            connection: connection.name,
-            groups: [...mapping.keptGroups],
-            rawGroupCount: mapping.rawGroupCount,
-            idToken: account.id_token ?? null,
-            maxAgeSeconds: config.sessionMaxAgeSeconds,
-          });
-          const actor = user.email ?? sub;
-          await deps.audit({
-            type: "sign_in.succeeded",
-            organizationId,
-            connection: connection.name,
-            actor,
-            ip: deps.ip ?? null,
-            details: {
-              sub,
-              rawGroupCount: mapping.rawGroupCount,
-              keptGroupCount: mapping.keptGroups.length,
-              possiblyTruncated: mapping.possiblyTruncated,
-              claimProblems: mapping.claimProblems,
-              roles: sync.resolution.roles.map((r) => r.role),
-              joinedTeams: sync.joinedTeams,
-              leftTeams: sync.leftTeams,
-            },
-          });
-          if (sync.gainedRoles.length > 0 || sync.lostRoles.length > 0) {
-            await deps.audit({
-              type: "roles.changed",
+          // The user, their teams and roles, the session and the audit events commit together or not at all.
+          const sid = await db.transaction(async (tx) => {
+            const user = await upsertUser(tx, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name) });
+            const sync = await syncSignIn(tx, { organizationId, userId: user.id, keptGroups: mapping.keptGroups, rawGroupCount: mapping.rawGroupCount, ruleSet });
+            const sessionId = await createSession(tx, {
+              userId: user.id,
               organizationId,
               connection: connection.name,
-              actor,
-              details: { userId: user.id, cause: "sign_in", gained: sync.gainedRoles, lost: sync.lostRoles, roles: sync.resolution.roles },
+              groups: [...mapping.keptGroups],
+              rawGroupCount: mapping.rawGroupCount,
+              idToken: account.id_token ?? null,
+              maxAgeSeconds: config.sessionMaxAgeSeconds,
             });
-          }
+            const who = { organizationId, connection: connection.name, actor: user.email ?? sub, actorSub: sub, ip: deps.ip ?? null, userAgent: deps.userAgent ?? null };
+            const target = { target: `user:${user.id}`, targetLabel: user.email ?? sub };
+            await appendAuditEvent(tx, {
+              type: "sign_in.succeeded",
+              ...who,
+              ...target,
+              details: {
+                rawGroupCount: mapping.rawGroupCount,
+                keptGroupCount: mapping.keptGroups.length,
+                possiblyTruncated: mapping.possiblyTruncated,
+                claimProblems: mapping.claimProblems,
+                roles: sync.resolution.roles.map((r) => r.role),
+                joinedTeams: sync.joinedTeams,
+                leftTeams: sync.leftTeams,
+              },
+            });
+            if (sync.gainedRoles.length > 0 || sync.lostRoles.length > 0) {
+              await appendAuditEvent(tx, {
+                type: "roles.changed",
+                ...who,
+                ...target,
+                reason: "sign_in",
+                details: { cause: "sign_in", gained: sync.gainedRoles, lost: sync.lostRoles, roles: sync.resolution.roles },
+              });
+            }
+            return sessionId;
+          });
           return { sid };
         }
         if (typeof token.sid !== "string") return null;
         const active = await getActiveSession(db, token.sid);
-        return active ? { sid: token.sid, view: await toView(active, config, db) } : null;
+        if ("rejected" in active) {
+          // A revoked, expired or unknown session is refused (the cookie is cleared), and recorded once per kind, address and minute.
+          await (deps.auditFlood ?? deps.audit)({
+            type: "session.rejected",
+            organizationId: active.session?.organizationId ?? null,
+            connection: active.session?.connection ?? null,
+            ip: deps.ip ?? null,
+            userAgent: deps.userAgent ?? null,
+            target: active.session ? `user:${active.session.userId}` : null,
+            reason: active.rejected,
+            details: { reason: active.rejected, ...(active.session?.revokedReason ? { revokedReason: active.session.revokedReason } : {}) },
+          });
+          return null;
+        }
+        return { sid: token.sid, view: await toView(active, config, db) };
       },
       session({ session, token }) {
         const view = token.view;
@@ -194,10 +215,15 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
       async signOut(message) {
         const sid = "token" in message ? message.token?.sid : undefined;
         if (typeof sid !== "string") return;
-        const revoked = await revokeSession(await deps.db(), sid, "sign_out");
-        if (revoked) {
-          await deps.audit({ type: "sign_out", organizationId: revoked.organizationId, connection: revoked.connection, ip: deps.ip ?? null, details: {} });
-        }
+        await revokeSessionAudited(await deps.db(), sid, "sign_out", (revoked) => ({
+          type: "sign_out",
+          organizationId: revoked.organizationId,
+          connection: revoked.connection,
+          ip: deps.ip ?? null,
+          userAgent: deps.userAgent ?? null,
+          target: `user:${revoked.userId}`,
+          details: { reason: "sign_out" },
+        }));
       },
     },
   };

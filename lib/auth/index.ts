@@ -6,10 +6,10 @@ import { decode as decodeJwt } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import type { NextRequest } from "next/server";
 import { organizationIdFor } from "../access";
-import { audit } from "../audit";
+import { audit, auditFlood } from "../audit";
 import { getConfig, getConnection, type Connection } from "../config";
 import { getDb } from "../db";
-import { clientIp } from "../http/client-ip";
+import { requestClient, type RequestClient } from "../http/client-ip";
 import { redirectNoStore } from "../http/redirect";
 import { logger } from "../log";
 import { getOidcMetadata } from "../okta";
@@ -17,7 +17,7 @@ import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInErr
 import { createAuthConfig, type PorterSessionView } from "./config";
 import { runCapturingAuthErrors } from "./context";
 import { AuthFlowError } from "./errors";
-import { revokeSession } from "./queries";
+import { revokeSessionAudited } from "./queries";
 import type { SessionRow } from "../db/schema";
 import { toSafeRedirectPath } from "./redirects";
 
@@ -27,7 +27,7 @@ export { describeSignInError, type SignInErrorPage } from "./describe-sign-in-er
 export { isSignInErrorCode, type SignInErrorCode } from "./errors";
 
 const nextAuth = NextAuth((req) =>
-  createAuthConfig({ config: getConfig(), db: getDb, audit, ip: req ? clientIp(req.headers) : null }),
+  createAuthConfig({ config: getConfig(), db: getDb, audit, auditFlood, ...(req ? requestClient(req.headers) : { ip: null, userAgent: null }) }),
 );
 
 export const { auth, signIn, signOut } = nextAuth;
@@ -45,19 +45,22 @@ function errorPageUrl(failure: ClassifiedSignInError, connection: string | null,
 export async function recordSignInFailure(
   err: unknown,
   connection: Connection | null,
-  ip: string | null,
+  client: RequestClient,
   where: string,
   idp?: CallbackErrorParams | null,
 ): Promise<string> {
   const failure = classifySignInError(err, idp);
   const ref = randomUUID();
   const organizationId = connection ? await organizationIdFor(await getDb(), connection.name).catch(() => null) : null;
-  await audit({
+  // Anyone can send a broken callback: the same refusal from one address is one event (with a count) a minute.
+  await auditFlood({
     type: "sign_in.failed",
     organizationId,
     connection: connection?.name ?? null,
-    ip,
-    details: { code: failure.code, detail: failure.detail, ref, where },
+    ...client,
+    reason: failure.code,
+    refs: [ref],
+    details: { code: failure.code, detail: failure.detail, where, ...(failure.idpError ? { idpError: failure.idpError } : {}) },
   });
   logger.warn({ event: "sign_in.failed", code: failure.code, connection: connection?.name, ref }, "sign-in failed");
   return errorPageUrl(failure, connection?.name ?? null, ref);
@@ -80,7 +83,7 @@ function withSignInErrors(handler: RouteHandler): RouteHandler {
     if (callbackConnection && callbackConnection.region !== getConfig().region) {
       // Okta sent the browser to this region's callback, but the organization lives in the other one.
       const cause = new AuthFlowError({ code: "wrong_region_callback", status: 400, message: `callback for ${callbackConnection.name} (home ${callbackConnection.region}) reached ${getConfig().region}`, userMessage: "Wrong region." });
-      return redirectNoStore(await recordSignInFailure(cause, callbackConnection, clientIp(req.headers), "callback"), 302);
+      return redirectNoStore(await recordSignInFailure(cause, callbackConnection, requestClient(req.headers), "callback"), 302);
     }
     const { value: res, error } = await runCapturingAuthErrors(() => handler(req));
     if (!res) throw error;
@@ -94,7 +97,7 @@ function withSignInErrors(handler: RouteHandler): RouteHandler {
     const cause = error ?? new Error(`Auth.js error ${target.searchParams.get("error") ?? ""}`);
     const idpError = requestUrl.searchParams.get("error");
     const idp = idpError ? { error: idpError, description: requestUrl.searchParams.get("error_description") ?? "" } : null;
-    const url = await recordSignInFailure(cause, providerId ? getConnection(providerId) : null, clientIp(req.headers), "callback", idp);
+    const url = await recordSignInFailure(cause, providerId ? getConnection(providerId) : null, requestClient(req.headers), "callback", idp);
     const out = redirectNoStore(url, 302);
     for (const cookie of res.headers.getSetCookie()) out.headers.append("set-cookie", cookie);
     return out;
@@ -112,7 +115,7 @@ export const handlers = {
  */
 export async function startSignIn(
   connection: Connection,
-  options: { callbackUrl?: unknown; loginHint?: string | undefined; ip: string | null; switchAccount?: boolean },
+  options: { callbackUrl?: unknown; loginHint?: string | undefined; client: RequestClient; switchAccount?: boolean },
 ): Promise<Response> {
   const redirectTo = toSafeRedirectPath(options.callbackUrl, getConfig().publicUrl);
   const params: Record<string, string> = {};
@@ -120,7 +123,7 @@ export async function startSignIn(
   if (options.switchAccount) {
     // Switching person: end the current porter session first, and make Okta ask who is signing in
     // instead of silently reusing its own session for the previous person.
-    await revokeCurrentSession(options.ip, "switch_account");
+    await revokeCurrentSession(options.client, "switch_account");
     params.prompt = "login";
   }
   const { value: outcome, error } = await runCapturingAuthErrors<unknown>(() =>
@@ -128,7 +131,7 @@ export async function startSignIn(
   );
   if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error")) return redirectNoStore(outcome, 303);
   const cause = error ?? new Error(`sign-in did not start: ${String(outcome)}`);
-  return redirectNoStore(await recordSignInFailure(cause, connection, options.ip, "start"), 303);
+  return redirectNoStore(await recordSignInFailure(cause, connection, options.client, "start"), 303);
 }
 
 /**
@@ -144,26 +147,31 @@ export function sessionCookieName(): string {
   return `${getConfig().publicUrl.startsWith("https:") ? "__Secure-" : ""}authjs.session-token`;
 }
 
-/**
- * Ends the porter session (revoked server-side, cookie cleared) and returns Okta's logout URL
- * (RP-initiated logout with id_token_hint), so the Okta session ends too.
- */
-/** Revokes the server-side session this request's cookie points at (if any) and audits it. */
-async function revokeCurrentSession(ip: string | null, reason: string): Promise<SessionRow | null> {
+/** Revokes the server-side session this request's cookie points at (if any), audited in the same transaction. */
+async function revokeCurrentSession(client: RequestClient, reason: "sign_out" | "switch_account"): Promise<SessionRow | null> {
   const config = getConfig();
   const name = sessionCookieName();
   const raw = (await cookies()).get(name)?.value;
   const payload = raw ? await decodeJwt({ token: raw, secret: config.authSecret, salt: name }).catch(() => null) : null;
-  const revoked = typeof payload?.sid === "string" ? await revokeSession(await getDb(), payload.sid, reason) : null;
-  if (revoked) {
-    await audit({ type: "sign_out", organizationId: revoked.organizationId, connection: revoked.connection, ip, details: { reason } });
-  }
-  return revoked;
+  if (typeof payload?.sid !== "string") return null;
+  return revokeSessionAudited(await getDb(), payload.sid, reason, (row) => ({
+    type: reason === "sign_out" ? "sign_out" : "session.revoked",
+    organizationId: row.organizationId,
+    connection: row.connection,
+    ...client,
+    target: `user:${row.userId}`,
+    reason,
+    details: { reason },
+  }));
 }
 
-export async function signOutEverywhere(ip: string | null): Promise<string> {
+/**
+ * Ends the porter session (revoked server-side, cookie cleared) and returns Okta's logout URL
+ * (RP-initiated logout with id_token_hint), so the Okta session ends too.
+ */
+export async function signOutEverywhere(client: RequestClient): Promise<string> {
   const config = getConfig();
-  const revoked = await revokeCurrentSession(ip, "sign_out");
+  const revoked = await revokeCurrentSession(client, "sign_out");
   await signOut({ redirect: false });
 
   const connection = revoked ? getConnection(revoked.connection) : null;

@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { audit } from "../audit";
+import { auditFlood } from "../audit";
 import { connectionUrls, getConfig, homeRegionUrl, type Connection } from "../config";
-import { clientIp } from "../http/client-ip";
+import { requestClient, type RequestClient } from "../http/client-ip";
 import { htmlPage } from "../http/html-page";
 import { readRequestParams } from "../http/read-request-params";
 import { redirectNoStore } from "../http/redirect";
@@ -16,10 +16,10 @@ import { toSafeRedirectPath } from "./redirects";
 
 /** 20 initiations at once per address, then one every 3 s. */
 const limiter = createRateLimiter({ burst: 20, refillMs: 3_000 });
-async function refuse(request: Request, code: SignInErrorCode, connection: Connection, ip: string | null, details: Record<string, unknown>): Promise<Response> {
+async function refuse(request: Request, code: SignInErrorCode, connection: Connection, client: RequestClient, details: Record<string, unknown>): Promise<Response> {
   const ref = randomUUID();
   const organizationId = await organizationIdFor(await getDb(), connection.name).catch(() => null);
-  await audit({ type: "sign_in.failed", organizationId, connection: connection.name, ip, details: { code, ref, where: "initiate", ...details } });
+  await auditFlood({ type: "sign_in.failed", organizationId, connection: connection.name, ...client, reason: code, refs: [ref], details: { code, where: "initiate", ...details } });
   const config = getConfig();
   const page = describeSignInError(code, { connection, urls: { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) } });
   return htmlPage({ status: 400, title: page.title, paragraphs: [page.summary], steps: page.steps, values: page.values, reference: ref, nonce: request.headers.get("x-nonce") });
@@ -32,8 +32,8 @@ async function refuse(request: Request, code: SignInErrorCode, connection: Conne
  * PKCE flow (new state and nonce each time).
  */
 export async function initiateLogin(request: Request, connection: Connection): Promise<Response> {
-  const ip = clientIp(request.headers);
-  const wait = limiter.take(ip ?? "unknown");
+  const client = requestClient(request.headers);
+  const wait = limiter.take(client.ip ?? "unknown");
   if (wait > 0) {
     return htmlPage({
       status: 429,
@@ -50,11 +50,11 @@ export async function initiateLogin(request: Request, connection: Connection): P
   if (home) return redirectNoStore(home);
 
   if (params.has("id_token") || params.has("access_token") || params.has("code")) {
-    return refuse(request, "unsolicited_token", connection, ip, { received: [...params.keys()].filter((k) => ["id_token", "access_token", "code"].includes(k)) });
+    return refuse(request, "unsolicited_token", connection, client, { received: [...params.keys()].filter((k) => ["id_token", "access_token", "code"].includes(k)) });
   }
   const iss = params.get("iss");
   if (iss !== connection.issuer) {
-    return refuse(request, "initiate_iss_mismatch", connection, ip, { iss: iss === undefined ? null : iss.slice(0, 300), expected: connection.issuer });
+    return refuse(request, "initiate_iss_mismatch", connection, client, { iss: iss === undefined ? null : iss.slice(0, 300), expected: connection.issuer });
   }
   const target = toSafeRedirectPath(params.get("target_link_uri"), config.publicUrl);
   const loginHint = params.get("login_hint")?.slice(0, 320);
@@ -69,5 +69,5 @@ export async function initiateLogin(request: Request, connection: Connection): P
     if (loginHint) next.set("login_hint", loginHint);
     return redirectNoStore(`${config.publicUrl}/login/${encodeURIComponent(connection.name)}/switch?${next.toString()}`);
   }
-  return startSignIn(connection, { callbackUrl: target, loginHint, ip });
+  return startSignIn(connection, { callbackUrl: target, loginHint, client });
 }

@@ -1,14 +1,19 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import type { AuditEvent } from "../audit/events";
+import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
 import { sessions, users, type SessionRow, type User } from "../db/schema";
+
+/** The database or a transaction. */
+type Tx = Pick<Db, "select" | "insert" | "update" | "delete">;
 
 export function hashSessionId(rawId: string): string {
   return createHash("sha256").update(rawId).digest("base64url");
 }
 
 export async function upsertUser(
-  db: Db,
+  db: Tx,
   organizationId: string,
   profile: { sub: string; email: string | null; name: string | null },
 ): Promise<User> {
@@ -36,7 +41,7 @@ export interface NewSession {
 }
 
 /** Creates a server-side session and returns its raw id (only its hash is stored). */
-export async function createSession(db: Db, s: NewSession): Promise<string> {
+export async function createSession(db: Tx, s: NewSession): Promise<string> {
   const rawId = randomBytes(32).toString("base64url");
   await db.insert(sessions).values({
     idHash: hashSessionId(rawId),
@@ -56,18 +61,18 @@ export interface ActiveSession {
   user: User;
 }
 
-/** The session if it exists, is not revoked and has not expired; otherwise null. */
-export async function getActiveSession(db: Db, rawId: string): Promise<ActiveSession | null> {
+/** Why a presented session is not accepted. */
+export type SessionRejection = "unknown" | "revoked" | "expired";
+
+/** The session if it exists, is not revoked and has not expired; otherwise why not. */
+export async function getActiveSession(db: Db, rawId: string): Promise<ActiveSession | { rejected: SessionRejection; session: SessionRow | null }> {
   const idHash = hashSessionId(rawId);
   const now = new Date();
-  const rows = await db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.idHash, idHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
-    .limit(1);
+  const rows = await db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.idHash, idHash)).limit(1);
   const row = rows[0];
-  if (!row) return null;
+  if (!row) return { rejected: "unknown", session: null };
+  if (row.session.revokedAt) return { rejected: "revoked", session: row.session };
+  if (row.session.expiresAt <= now) return { rejected: "expired", session: row.session };
   // Touch at most once a minute: a read-mostly path should not write on every request.
   if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
@@ -76,7 +81,7 @@ export async function getActiveSession(db: Db, rawId: string): Promise<ActiveSes
 }
 
 /** Revokes one session; returns the row as it was (for the logout hint), or null if unknown. */
-export async function revokeSession(db: Db, rawId: string, reason: string): Promise<SessionRow | null> {
+export async function revokeSession(db: Tx, rawId: string, reason: string): Promise<SessionRow | null> {
   const [row] = await db
     .update(sessions)
     .set({ revokedAt: new Date(), revokedReason: reason })
@@ -89,4 +94,18 @@ export async function revokeSession(db: Db, rawId: string, reason: string): Prom
 export async function pruneSessions(db: Db): Promise<void> {
   const cutoff = new Date(Date.now() - 24 * 60 * 60 * 1000);
   await db.delete(sessions).where(or(lt(sessions.expiresAt, cutoff), lt(sessions.revokedAt, cutoff)));
+}
+
+/**
+ * Revokes one session and records why, in one transaction: if the audit event cannot be written, the
+ * session stays as it was and the caller gets the error.
+ */
+export async function revokeSessionAudited(db: Db, rawId: string, reason: string, event: (row: SessionRow) => AuditEvent): Promise<SessionRow | null> {
+  return db.transaction(async (tx) => {
+    const revoked = await revokeSession(tx, rawId, reason);
+    if (!revoked) return null;
+    const [user] = await tx.select({ email: users.email, sub: users.sub }).from(users).where(eq(users.id, revoked.userId));
+    await appendAuditEvent(tx, { actor: user?.email ?? user?.sub ?? null, actorSub: user?.sub ?? null, targetLabel: user?.email ?? user?.sub ?? null, ...event(revoked) });
+    return revoked;
+  });
 }

@@ -1,5 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+
+/** The database or a transaction. */
+type Tx = Pick<Db, "select" | "update">;
 import { services, teams, type ServiceLifecycle } from "../db/schema";
 
 export interface Service {
@@ -30,17 +33,21 @@ export async function listServices(db: Db, organizationId: string): Promise<Serv
   return rows.map(toService);
 }
 
-/** One service, only if it belongs to the organization: another organization's id is "not found". */
-export async function getService(db: Db, organizationId: string, id: string): Promise<Service | null> {
-  const [row] = await db
+/**
+ * One service, only if it belongs to the organization: another organization's id is "not found".
+ * `forUpdate` locks its row until the transaction ends (the edit check and the write see the same owner).
+ */
+export async function getService(db: Tx, organizationId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<Service | null> {
+  const query = db
     .select(columns)
     .from(services)
     .innerJoin(teams, eq(teams.id, services.ownerTeamId))
     .where(and(eq(services.organizationId, organizationId), eq(services.id, id)));
+  const [row] = options.forUpdate ? await query.for("update", { of: services }) : await query;
   return row ? toService(row) : null;
 }
 
-export async function findTeamId(db: Db, organizationId: string, name: string): Promise<string | null> {
+export async function findTeamId(db: Tx, organizationId: string, name: string): Promise<string | null> {
   const [row] = await db.select({ id: teams.id }).from(teams).where(and(eq(teams.organizationId, organizationId), eq(teams.name, name)));
   return row?.id ?? null;
 }
@@ -51,7 +58,7 @@ export async function listTeamNames(db: Db, organizationId: string): Promise<str
 }
 
 export async function writeService(
-  db: Db,
+  db: Tx,
   organizationId: string,
   id: string,
   patch: { description?: string | undefined; lifecycle?: ServiceLifecycle | undefined; ownerTeamId?: string | undefined },

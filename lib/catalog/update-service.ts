@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { accessDeniedEvent, type AuditEvent } from "../audit/events";
+import { accessDeniedEvent, actedBy, type AuditEvent } from "../audit/events";
+import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
 import { SERVICE_LIFECYCLES } from "../db/schema/catalog";
-import { forbiddenError, missingPermissionToEditService, RbacError, type Principal } from "../rbac";
+import { forbiddenError, missingPermissionToEditService, RbacError, type Permission, type Principal } from "../rbac";
 import { findTeamId, getService, writeService, type Service } from "./queries";
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,7 +23,10 @@ export function serviceNotFound(): RbacError {
 
 /**
  * The one place that decides and applies a change to a service, for the console and the API alike:
- * scoped to the principal's organization, checked against their permissions and teams, audited.
+ * scoped to the principal's organization, checked against their permissions and teams, audited. The
+ * check, the write and the audit event are one transaction on the locked service row, so an owner
+ * change in between cannot slip an edit past the check, and no edit lands unaudited. A refusal is
+ * audited through `audit` (it has no change to commit with).
  */
 export async function updateService(
   db: Db,
@@ -31,35 +35,43 @@ export async function updateService(
   patch: ServicePatch,
   audit: (event: AuditEvent) => Promise<void>,
 ): Promise<Service> {
-  const before = UUID.test(id) ? await getService(db, principal.organizationId, id) : null;
-  if (!before) throw serviceNotFound();
-  const missing = missingPermissionToEditService(principal, before.ownerTeam, { ownerTeam: patch.ownerTeam });
-  if (missing) {
-    await audit(accessDeniedEvent(principal, "service.update", missing, { details: { service: before.name, serviceId: id, ownerTeam: before.ownerTeam } }));
+  if (!UUID.test(id)) throw serviceNotFound();
+  type Outcome = { denied: { missing: Permission; before: Service } } | { after: Service };
+  const outcome = await db.transaction(async (tx): Promise<Outcome> => {
+    const before = await getService(tx, principal.organizationId, id, { forUpdate: true });
+    if (!before) throw serviceNotFound();
+    const missing = missingPermissionToEditService(principal, before.ownerTeam, { ownerTeam: patch.ownerTeam });
+    if (missing) return { denied: { missing, before } };
+    let ownerTeamId: string | undefined;
+    if (patch.ownerTeam !== undefined && patch.ownerTeam !== before.ownerTeam) {
+      ownerTeamId = (await findTeamId(tx, principal.organizationId, patch.ownerTeam)) ?? undefined;
+      if (!ownerTeamId) {
+        throw new RbacError({ code: "not_found", status: 400, message: "unknown team", userMessage: `There is no team "${patch.ownerTeam}" (teams are Okta groups of people who have signed in).` });
+      }
+    }
+    await writeService(tx, principal.organizationId, id, { description: patch.description, lifecycle: patch.lifecycle, ownerTeamId }, principal.actor);
+    const after = await getService(tx, principal.organizationId, id);
+    if (!after) throw serviceNotFound();
+    await appendAuditEvent(tx, {
+      type: "service.updated",
+      ...actedBy(principal),
+      target: `service:${id}`,
+      targetLabel: after.name,
+      details: {
+        service: after.name,
+        serviceId: id,
+        via: principal.kind,
+        before: { description: before.description, lifecycle: before.lifecycle, ownerTeam: before.ownerTeam },
+        after: { description: after.description, lifecycle: after.lifecycle, ownerTeam: after.ownerTeam },
+      },
+    });
+    return { after };
+  });
+  if ("denied" in outcome) {
+    const { missing, before } = outcome.denied;
+    await audit(accessDeniedEvent(principal, "service.update", missing, { target: `service:${id}`, targetLabel: before.name, details: { service: before.name, serviceId: id, ownerTeam: before.ownerTeam } }));
     throw forbiddenError(missing, `edit ${before.name}, which belongs to ${before.ownerTeam}`);
   }
-  let ownerTeamId: string | undefined;
-  if (patch.ownerTeam !== undefined && patch.ownerTeam !== before.ownerTeam) {
-    ownerTeamId = (await findTeamId(db, principal.organizationId, patch.ownerTeam)) ?? undefined;
-    if (!ownerTeamId) {
-      throw new RbacError({ code: "not_found", status: 400, message: "unknown team", userMessage: `There is no team "${patch.ownerTeam}" (teams are Okta groups of people who have signed in).` });
-    }
-  }
-  await writeService(db, principal.organizationId, id, { description: patch.description, lifecycle: patch.lifecycle, ownerTeamId }, principal.actor);
-  const after = await getService(db, principal.organizationId, id);
-  if (!after) throw serviceNotFound();
-  await audit({
-    type: "service.updated",
-    organizationId: principal.organizationId,
-    connection: principal.connection,
-    actor: principal.actor,
-    details: {
-      service: after.name,
-      serviceId: id,
-      via: principal.kind,
-      before: { description: before.description, lifecycle: before.lifecycle, ownerTeam: before.ownerTeam },
-      after: { description: after.description, lifecycle: after.lifecycle, ownerTeam: after.ownerTeam },
-    },
-  });
+  const { after } = outcome;
   return after;
 }

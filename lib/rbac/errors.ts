@@ -9,7 +9,10 @@ export type RbacErrorCode =
   | "lockout"
   | "not_found"
   | "forbidden"
-  | "invalid_seed";
+  | "invalid_seed"
+  | "stale_preview"
+  | "confirmation_required"
+  | "admin_removed";
 
 export class RbacError extends AppError<RbacErrorCode> {}
 

@@ -8,5 +8,7 @@ export interface Principal extends Access {
   readonly connection: string;
   /** Email, Okta sub, or the service's client ID: for "changed by" and the audit log. */
   readonly actor: string;
+  /** Stable id: the Okta sub, or the service's client ID. */
+  readonly subject: string;
   readonly roles: readonly RoleGrant[];
 }

@@ -1,56 +1,73 @@
 "use server";
 
 import { z } from "zod";
-import { addCustomRole, addRule, auditRulesChange, deleteCustomRole, deleteRule, setDefaultRole, type ChangeResult } from "@/lib/access";
+import { requestRuleChange } from "@/lib/access";
 import { audit } from "@/lib/audit";
-import { action } from "@/lib/auth/access";
+import { action, type ActionState } from "@/lib/auth/access";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { RULE_MATCHES, type Principal } from "@/lib/rbac";
+import { RULE_MATCHES, type Principal, type RuleChange } from "@/lib/rbac";
 
-/** Every change: re-checked rules.write on the server (action), applied under the organization's lock, audited. */
-async function apply(principal: Principal, run: (actor: { organizationId: string; name: string; adminGroups: readonly string[] }) => Promise<ChangeResult>) {
-  const actor = { organizationId: principal.organizationId, name: principal.actor, adminGroups: getConfig().adminGroups, connection: principal.connection };
-  const result = await run(actor);
-  await auditRulesChange(audit, actor, result);
-  const people = result.affected.length;
-  return `Done: ${result.summary}.${people > 0 ? ` Roles changed for ${String(people)} ${people === 1 ? "person" : "people"}.` : ""}`;
+const step = z.object({
+  intent: z.enum(["preview", "save"]).default("preview"),
+  token: z.string().max(100).optional(),
+  confirmation: z.string().max(100).optional(),
+});
+const STEP_FIELDS = new Set(Object.keys(step.shape));
+
+/**
+ * Every change of the rules is two steps: preview (its effect on every known person) and save (exactly
+ * that preview, or the new preview when something changed meanwhile). rules.write is re-checked on the
+ * server by `action` at each step; the save runs under the organization's lock and is audited.
+ */
+async function run(principal: Principal, change: RuleChange, input: z.infer<typeof step> & Record<string, unknown>): Promise<ActionState> {
+  const actor = { ...principal, adminGroups: getConfig().adminGroups };
+  const outcome = await requestRuleChange(await getDb(), actor, change, input, audit);
+  if (outcome.kind === "preview") {
+    const values: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(input)) if (!STEP_FIELDS.has(k) && v !== undefined && v !== null) values[k] = Array.isArray(v) ? v.map((x) => String(x)) : typeof v === "string" ? v : JSON.stringify(v);
+    return { status: "preview", preview: outcome.preview, values, notice: outcome.notice };
+  }
+  const people = outcome.result.affected.length;
+  return { status: "ok", message: `Saved: ${outcome.result.summary}.${people > 0 ? ` Roles changed for ${String(people)} ${people === 1 ? "person" : "people"}.` : " Nobody's roles changed."}` };
 }
 
 const name = z.string().trim().max(300);
+const pattern = z.string().max(1000, "A pattern has at most 1000 characters.");
+const ruleFields = z.object({ match: z.enum(RULE_MATCHES), pattern, role: name.min(1, "Choose a role.") });
 
-export const addRuleAction = action(
-  z.object({ match: z.enum(RULE_MATCHES), pattern: z.string().max(1000, "A pattern has at most 1000 characters."), role: name.min(1, "Choose a role.") }),
-  "rules.write",
-  "rules.add",
-  async (input, principal) => apply(principal, async (actor) => addRule(await getDb(), actor, input)),
+export const addRuleAction = action(ruleFields.and(step), "rules.write", "rules.add", async (input, principal) =>
+  run(principal, { kind: "add_rule", match: input.match, pattern: input.pattern, role: input.role }, input),
 );
 
-export const deleteRuleAction = action(z.object({ id: z.uuid("Unknown rule.") }), "rules.write", "rules.delete", async (input, principal) =>
-  apply(principal, async (actor) => deleteRule(await getDb(), actor, input.id)),
+export const editRuleAction = action(ruleFields.extend({ id: z.uuid("Unknown rule.") }).and(step), "rules.write", "rules.edit", async (input, principal) =>
+  run(principal, { kind: "edit_rule", id: input.id, match: input.match, pattern: input.pattern, role: input.role }, input),
+);
+
+export const deleteRuleAction = action(z.object({ id: z.uuid("Unknown rule.") }).and(step), "rules.write", "rules.delete", async (input, principal) =>
+  run(principal, { kind: "delete_rule", id: input.id }, input),
 );
 
 export const addRoleAction = action(
-  z.object({
-    name,
-    description: z.string().trim().max(200).default(""),
-    permissions: z
-      .union([z.string(), z.array(z.string()).max(20)])
-      .optional()
-      .transform((p) => (p === undefined ? [] : Array.isArray(p) ? p : [p])),
-  }),
+  z
+    .object({
+      name,
+      description: z.string().trim().max(200).default(""),
+      permissions: z
+        .union([z.string(), z.array(z.string()).max(20)])
+        .optional()
+        .transform((p) => (p === undefined ? [] : Array.isArray(p) ? p : [p])),
+    })
+    .and(step),
   "rules.write",
   "roles.add",
-  async (input, principal) =>
-    apply(principal, async (actor) =>
-      addCustomRole(await getDb(), actor, { name: input.name, description: input.description, permissions: input.permissions }),
-    ),
+  async (input, principal) => run(principal, { kind: "add_role", name: input.name, description: input.description, permissions: input.permissions }, input),
 );
 
-export const deleteRoleAction = action(z.object({ name }), "rules.write", "roles.delete", async (input, principal) =>
-  apply(principal, async (actor) => deleteCustomRole(await getDb(), actor, input.name)),
+export const deleteRoleAction = action(z.object({ name }).and(step), "rules.write", "roles.delete", async (input, principal) =>
+  run(principal, { kind: "delete_role", name: input.name }, input),
 );
 
-export const setDefaultRoleAction = action(z.object({ role: name }), "rules.write", "default_role.set", async (input, principal) =>
-  apply(principal, async (actor) => setDefaultRole(await getDb(), actor, input.role === "" ? null : input.role)),
+export const setDefaultRoleAction = action(z.object({ role: name }).and(step), "rules.write", "default_role.set", async (input, principal) =>
+  run(principal, { kind: "set_default_role", role: input.role === "" ? null : input.role }, input),
 );

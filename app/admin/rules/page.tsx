@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
-import { ActionForm } from "@/components/action-form";
+import { RuleChangeForm } from "@/components/rule-change-form";
 import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
 import { getCompiledRuleSet, getOrganizationRules } from "@/lib/access";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { BUILT_IN_ROLE_PERMISSIONS, CUSTOM_ROLE_GRANTABLE, describeRule, PERMISSION_DESCRIPTIONS, PERMISSIONS } from "@/lib/rbac";
-import { addRoleAction, addRuleAction, deleteRoleAction, deleteRuleAction, setDefaultRoleAction } from "./actions";
+import { addRoleAction, addRuleAction, deleteRoleAction, deleteRuleAction, editRuleAction, setDefaultRoleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Mapping rules" };
 
@@ -34,7 +34,7 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 Mapping rules
               </h1>
               <p className="mt-1 text-slate-600">
-                A person&apos;s roles are the union of every rule one of their Okta groups matches. Names are compared exactly (case-sensitive,
+                Every change shows its effect on everyone before you save it. A person&apos;s roles are the union of every rule one of their Okta groups matches. Names are compared exactly (case-sensitive,
                 like Okta); patterns are RE2 regular expressions matched against the whole name. There are no deny rules.
               </p>
               <p className="mt-1 text-sm text-slate-500">
@@ -61,17 +61,28 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                     </tr>
                   ))}
                   {rules.rules.map((r) => (
-                    <tr key={r.id} className="border-b border-slate-100">
-                      <td className="py-2">{describeRule(r)}</td>
+                    <tr key={r.id} id={`rule-${r.id}`} className="border-b border-slate-100 align-top target:bg-amber-50">
+                      <td className="py-2">
+                        {describeRule(r)}
+                        {canWrite ? (
+                          <details className="mt-1 text-sm">
+                            <summary className="cursor-pointer text-brand">Edit</summary>
+                            <RuleChangeForm action={editRuleAction} label={`Edit rule ${describeRule(r)} -> ${r.role}`} className="mt-2">
+                              <input type="hidden" name="id" value={r.id} />
+                              <MatcherFields roleNames={roleNames} match={r.match} pattern={r.pattern} role={r.role} />
+                            </RuleChangeForm>
+                          </details>
+                        ) : null}
+                      </td>
                       <td className="py-2 pr-2 font-medium">{r.role}</td>
                       <td className="py-2 whitespace-nowrap text-slate-500">
                         {r.createdBy}, {r.createdAt.toISOString().slice(0, 10)}
                       </td>
                       <td className="py-2 text-right">
                         {canWrite ? (
-                          <ActionForm action={deleteRuleAction} submitLabel="Delete" label={`Delete rule ${describeRule(r)} -> ${r.role}`} tone="danger">
+                          <RuleChangeForm action={deleteRuleAction} previewLabel="Delete…" label={`Delete rule ${describeRule(r)} -> ${r.role}`} tone="danger">
                             <input type="hidden" name="id" value={r.id} />
-                          </ActionForm>
+                          </RuleChangeForm>
                         ) : null}
                       </td>
                     </tr>
@@ -79,27 +90,9 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 </tbody>
               </table>
               {canWrite ? (
-                <ActionForm action={addRuleAction} submitLabel="Add rule" label="Add a rule" className="mt-6 flex flex-wrap items-end gap-3">
-                  <label className="flex flex-col gap-1 text-sm">
-                    Match
-                    <select name="match" className={input} defaultValue="exact">
-                      <option value="exact">group name is</option>
-                      <option value="regex">group name matches (RE2)</option>
-                    </select>
-                  </label>
-                  <label className="flex flex-col gap-1 text-sm">
-                    Group name or pattern
-                    <input name="pattern" required maxLength={1000} className={`${input} font-mono`} placeholder="team-.*" />
-                  </label>
-                  <label className="flex flex-col gap-1 text-sm">
-                    Role
-                    <select name="role" className={input} defaultValue="viewer">
-                      {roleNames.map((r) => (
-                        <option key={r}>{r}</option>
-                      ))}
-                    </select>
-                  </label>
-                </ActionForm>
+                <RuleChangeForm action={addRuleAction} previewLabel="Preview new rule" label="Add a rule" className="mt-6">
+                  <MatcherFields roleNames={roleNames} match="exact" pattern="" role="viewer" />
+                </RuleChangeForm>
               ) : null}
             </section>
 
@@ -159,9 +152,9 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                         <td className="py-2 pr-3 font-medium">
                           {role.name} <span className="font-normal text-slate-400">{role.custom ? "custom" : "built-in"}</span>
                           {role.custom && canWrite ? (
-                            <ActionForm action={deleteRoleAction} submitLabel="Delete" label={`Delete role ${role.name}`} tone="danger" className="mt-1">
+                            <RuleChangeForm action={deleteRoleAction} previewLabel="Delete…" label={`Delete role ${role.name}`} tone="danger" className="mt-1">
                               <input type="hidden" name="name" value={role.name} />
-                            </ActionForm>
+                            </RuleChangeForm>
                           ) : null}
                         </td>
                         {PERMISSIONS.map((p) => (
@@ -176,8 +169,8 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
               </div>
               {canWrite ? (
                 <>
-                  <ActionForm action={addRoleAction} submitLabel="Add role" label="Add a custom role" className="mt-6 flex flex-col gap-3">
-                    <div className="flex flex-wrap gap-3">
+                  <RuleChangeForm action={addRoleAction} previewLabel="Preview new role" label="Add a custom role" className="mt-6">
+                    <div className="flex w-full flex-wrap gap-3">
                       <label className="flex flex-col gap-1 text-sm">
                         Role name
                         <input name="name" required pattern="[a-z][a-z0-9-]{1,39}" className={`${input} font-mono`} placeholder="release-manager" />
@@ -195,8 +188,8 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                         </label>
                       ))}
                     </fieldset>
-                  </ActionForm>
-                  <ActionForm action={setDefaultRoleAction} submitLabel="Save default role" label="Default role" className="mt-6 flex flex-wrap items-end gap-3">
+                  </RuleChangeForm>
+                  <RuleChangeForm action={setDefaultRoleAction} previewLabel="Preview default role" label="Default role" className="mt-6">
                     <label className="flex flex-col gap-1 text-sm">
                       Role for people no rule matches
                       <select name="role" className={input} defaultValue={rules.defaultRole ?? ""}>
@@ -208,7 +201,7 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                           ))}
                       </select>
                     </label>
-                  </ActionForm>
+                  </RuleChangeForm>
                 </>
               ) : (
                 <p className="mt-4 text-sm text-slate-600">Default role: {rules.defaultRole ?? "none (no-access page)"}</p>
@@ -218,5 +211,32 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
         );
       }}
     </RequireAccess>
+  );
+}
+
+/** The matcher and role of a rule (new or edited). */
+function MatcherFields({ roleNames, match, pattern, role }: { roleNames: string[]; match: string; pattern: string; role: string }) {
+  return (
+    <>
+      <label className="flex flex-col gap-1 text-sm">
+        Match
+        <select name="match" className={input} defaultValue={match}>
+          <option value="exact">group name is</option>
+          <option value="regex">group name matches (RE2)</option>
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-sm">
+        Group name or pattern
+        <input name="pattern" required maxLength={1000} className={`${input} font-mono`} placeholder="team-.*" defaultValue={pattern} />
+      </label>
+      <label className="flex flex-col gap-1 text-sm">
+        Role
+        <select name="role" className={input} defaultValue={role}>
+          {roleNames.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+      </label>
+    </>
   );
 }

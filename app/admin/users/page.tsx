@@ -1,33 +1,84 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
-import { listRecentSignInChanges, listUsersWithRoles } from "@/lib/access";
+import { listRecentSignInChanges, listRoleNamesInUse, listUsersPage, parseUsersQuery } from "@/lib/access";
 import { getDb } from "@/lib/db";
 
 export const metadata: Metadata = { title: "Users and roles" };
 
 const card = "rounded-lg border border-slate-200 bg-white p-8";
+const input = "rounded-md border border-slate-300 p-2 text-sm";
 
-export default function UsersPage() {
+type Params = Record<string, string | string[] | undefined>;
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const params = await searchParams;
   return (
     <RequireAccess permission="users.read" path="/admin/users">
       {async ({ principal }) => {
         const db = await getDb();
-        const [people, changes] = await Promise.all([listUsersWithRoles(db, principal.organizationId), listRecentSignInChanges(db, principal.organizationId)]);
+        const parsed = parseUsersQuery(params);
+        const query = parsed.ok ? parsed.query : { limit: 50 };
+        const [page, roleNames, changes] = await Promise.all([
+          parsed.ok ? listUsersPage(db, principal.organizationId, query) : Promise.resolve({ users: [], next: null }),
+          listRoleNamesInUse(db, principal.organizationId),
+          listRecentSignInChanges(db, principal.organizationId),
+        ]);
+        const value = (k: string) => (typeof params[k] === "string" ? params[k].slice(0, 255) : "");
+        const keep = new URLSearchParams([...["q", "role", "group"].flatMap((k) => (value(k) ? [[k, value(k)] as [string, string]] : []))]);
+        const next = page.next ? `/admin/users?${new URLSearchParams([...keep, ["after", page.next]]).toString()}` : null;
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="users">
-              <h1 id="users" className="text-2xl font-semibold">
-                Who holds which role, and why
-              </h1>
-              <p className="mt-1 text-slate-600">Roles as resolved at each person&apos;s last sign-in, and again whenever the rules changed.</p>
-              <table className="mt-6 w-full text-left text-sm">
+              <div className="flex flex-wrap items-start justify-between gap-4">
+                <div>
+                  <h1 id="users" className="text-2xl font-semibold">
+                    Who holds which role, and why
+                  </h1>
+                  <p className="mt-1 text-slate-600">Roles as resolved at each person&apos;s last sign-in, and again whenever the rules changed.</p>
+                </div>
+                {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- a file download from a route handler, not a page */}
+                <a href="/admin/users/export" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100">
+                  Access review (CSV)
+                </a>
+              </div>
+              <form method="get" className="mt-6 flex flex-wrap items-end gap-3" aria-label="Find people">
+                <label className="flex grow flex-col gap-1 text-sm">
+                  Email or name
+                  <input name="q" defaultValue={value("q")} maxLength={200} className={input} placeholder="dev@ or Dana" />
+                </label>
+                <label className="flex flex-col gap-1 text-sm">
+                  Role
+                  <select name="role" defaultValue={value("role")} className={input}>
+                    <option value="">any role</option>
+                    {roleNames.map((r) => (
+                      <option key={r}>{r}</option>
+                    ))}
+                  </select>
+                </label>
+                <label className="flex flex-col gap-1 text-sm">
+                  Okta group
+                  <input name="group" defaultValue={value("group")} maxLength={255} className={`${input} font-mono`} placeholder="team-payments" />
+                </label>
+                <button type="submit" className="rounded-md bg-brand px-4 py-2 font-medium text-white">
+                  Find
+                </button>
+              </form>
+              {!parsed.ok ? (
+                <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900">
+                  {parsed.message}
+                </p>
+              ) : null}
+              <table className="mt-6 w-full text-left text-sm" aria-label="People">
                 <TableHead columns={["Person", "Roles (from)", "Teams", "Last sign-in"]} />
                 <tbody>
-                  {people.map((p) => (
+                  {page.users.map((p) => (
                     <tr key={p.id} className="border-b border-slate-100 align-top">
                       <td className="py-2">
-                        {p.email ?? p.sub}
+                        <Link href={`/admin/users/${p.id}`} className="text-brand underline">
+                          {p.email ?? p.sub}
+                        </Link>
                         {p.name ? <div className="text-xs text-slate-500">{p.name}</div> : null}
                       </td>
                       <td className="py-2">
@@ -52,6 +103,12 @@ export default function UsersPage() {
                   ))}
                 </tbody>
               </table>
+              {page.users.length === 0 && parsed.ok ? <p className="mt-3 text-slate-600">Nobody matches.</p> : null}
+              {next ? (
+                <Link href={next} className="mt-4 inline-block text-brand underline">
+                  Next people →
+                </Link>
+              ) : null}
             </section>
             <section className={card} aria-labelledby="changes">
               <h2 id="changes" className="text-lg font-semibold">

@@ -1,6 +1,6 @@
 import { startSignIn } from "@/lib/auth";
 import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
-import { clientIp } from "@/lib/http/client-ip";
+import { requestClient } from "@/lib/http/client-ip";
 import { notFoundResponse } from "@/lib/http/not-found-response";
 import { readLoginParams } from "@/lib/http/read-login-params";
 import { redirectNoStore } from "@/lib/http/redirect";
@@ -20,7 +20,7 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
   if (params.loginHint) query.set("login_hint", params.loginHint);
   const home = homeRegionUrl(getConfig(), connection, `/login/${encodeURIComponent(connection.name)}${query.size > 0 ? `?${query.toString()}` : ""}`);
   if (home) return redirectNoStore(home);
-  return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, ip: clientIp(request.headers), switchAccount: params.switchAccount });
+  return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, client: requestClient(request.headers), switchAccount: params.switchAccount });
 }
 
 export const GET = handle;

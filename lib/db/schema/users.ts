@@ -15,7 +15,12 @@ export const users = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("users_org_sub_idx").on(t.organizationId, t.sub), index("users_org_idx").on(t.organizationId)],
+  (t) => [
+    uniqueIndex("users_org_sub_idx").on(t.organizationId, t.sub),
+    index("users_org_idx").on(t.organizationId),
+    // The users page pages by (email, id) within an organization.
+    index("users_org_email_id_idx").on(t.organizationId, t.email, t.id),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

@@ -1,0 +1,37 @@
+/** Sign-in failure codes in Okta's words (what happened, not only the code). */
+const SIGN_IN_REASONS: Record<string, string> = {
+  access_denied: "sign-in cancelled or denied at Okta",
+  user_not_assigned: "user not assigned to the app in Okta",
+  idp_error: "Okta returned an error",
+  state_invalid: "bad state (expired, replayed or forged callback)",
+  nonce_invalid: "ID token nonce mismatch",
+  code_invalid: "authorization code used or expired (invalid_grant)",
+  id_token_invalid: "ID token failed verification",
+  issuer_mismatch: "issuer mismatch",
+  too_many_groups: "too many groups for the groups claim",
+  invalid_client: "wrong client ID or secret (invalid_client)",
+  issuer_unreachable: "Okta unreachable",
+  unknown_connection: "unknown organization",
+  wrong_region_callback: "callback at the wrong region",
+  initiate_iss_mismatch: "initiate login with a wrong iss",
+  unsolicited_token: "token sent directly (unsolicited)",
+  configuration: "server problem",
+};
+
+const SESSION_REASONS: Record<string, string> = {
+  unknown: "unknown session",
+  revoked: "session revoked",
+  expired: "session expired",
+  sign_out: "signed out",
+  switch_account: "another person signed in",
+};
+
+/** A reason code in words, for the audit page and the chart. */
+export function describeReason(type: string, reason: string | null): string | null {
+  if (reason === null) return null;
+  if (type === "sign_in.failed") return SIGN_IN_REASONS[reason] ?? reason;
+  if (type.startsWith("session.") || type === "sign_out") return SESSION_REASONS[reason] ?? reason;
+  if (type === "access.denied") return `missing ${reason}`;
+  if (type === "roles.changed") return reason === "sign_in" ? "at sign-in" : reason === "rules_changed" ? "rules changed" : reason;
+  return reason;
+}

@@ -1,0 +1,39 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { auditChainHeads, auditEvents } from "../db/schema";
+import { chainOf, GENESIS_HASH, linkHash, toContent } from "./chain";
+import type { AuditEvent } from "./events";
+
+/** A transaction (or the database) of drizzle: anything that runs statements. */
+export type AuditTx = Pick<Db, "select" | "insert" | "update" | "execute">;
+
+/**
+ * Appends one event as the next link of its organization's chain. Must run inside a transaction: the
+ * chain head's row lock is held until it commits, so links are never forked, and the event commits or
+ * rolls back together with the change it records.
+ */
+export async function appendAuditEvent(tx: AuditTx, event: AuditEvent): Promise<{ id: number; seq: number; hash: string }> {
+  const chain = chainOf(event.organizationId);
+  await tx.insert(auditChainHeads).values({ chain, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
+  const [head] = await tx.select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain)).for("update");
+  if (!head) throw new Error(`audit chain ${chain} has no head`);
+  const seq = head.seq + 1;
+  // Microseconds are lost on the way back from the database: hash what will be read back.
+  const content = toContent(event, new Date(Math.floor(Date.now())));
+  const hash = linkHash(head.hash, chain, seq, content);
+  const [row] = await tx
+    .insert(auditEvents)
+    .values({ ...content, chain, seq, prevHash: head.hash, hash })
+    .returning({ id: auditEvents.id });
+  if (!row) throw new Error("audit insert returned nothing");
+  await tx.update(auditChainHeads).set({ seq, hash, updatedAt: sql`now()` }).where(eq(auditChainHeads.chain, chain));
+  return { id: row.id, seq, hash };
+}
+
+/** Appends events in their own transaction (for events that have no change to commit with). */
+export async function recordAuditEvents(db: Db, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (const event of events) await appendAuditEvent(tx, event);
+  });
+}
