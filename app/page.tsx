@@ -12,7 +12,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   const view = await getSessionView();
 
   if (view && view.permissions.length === 0) {
-    return <NoAccess who={view.user.email ?? view.user.sub} organization={view.connection} granting={await grantingMatchers(view.organizationId, null)} />;
+    return <NoAccess who={view.user.email ?? view.user.sub} organization={view.connection} granting={await grantingMatchers(view.organizationId, view.connection, null)} />;
   }
 
   if (view) {

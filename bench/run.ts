@@ -1,14 +1,22 @@
 /**
- * npm run bench: every number next to a baseline measured in the same run, as a ratio.
+ * npm run bench [-- NAME ...]: every number next to a baseline measured in the same run, as a ratio.
+ * Names: mapping, bearer, http, audit (the audit console at scale: minutes; BENCH_USERS, BENCH_AUDIT_EVENTS,
+ * BENCH_DATABASE_URL). No name runs them all.
  * Run with the react-server condition so server-only modules load outside Next.js.
  */
 import os from "node:os";
+import { benchAudit } from "./audit";
 import { benchBearer } from "./bearer";
 import { benchHttp } from "./http";
 import { benchMapping } from "./mapping";
 
+const BENCHES: Record<string, () => unknown> = { mapping: benchMapping, bearer: benchBearer, http: benchHttp, audit: benchAudit };
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = wanted.filter((w) => !(w in BENCHES));
+if (unknown.length > 0) {
+  console.error(`unknown bench ${unknown.join(", ")}; known: ${Object.keys(BENCHES).join(", ")}`);
+  process.exit(2);
+}
 console.log(`porter benchmarks · Node ${process.version} · ${String(os.cpus().length)} CPUs · ${new Date().toISOString()}`);
-benchMapping();
-await benchBearer();
-await benchHttp();
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) await BENCHES[name]?.();
 process.exit(0);

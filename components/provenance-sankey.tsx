@@ -41,14 +41,14 @@ export function ProvenanceSankey({ roles, permissionsOf }: { roles: StoredRoleGr
   const width = 760;
   const columns = ["group", "rule", "role", "permission"] as const;
   const tallest = Math.max(...columns.map((c) => [...nodes.values()].filter((n) => n.column === c).length));
-  const height = Math.max(120, tallest * 30);
+  const height = Math.max(130, tallest * 34 + 20);
   const layout = sankey<Node, Link>()
     .nodeId((n) => n.id)
     .nodeAlign((n) => columns.indexOf(n.column))
     .nodeWidth(10)
     .nodePadding(12)
     .extent([
-      [150, 8],
+      [150, 20],
       [width - 140, height - 8],
     ]);
   const graph = layout({ nodes: [...nodes.values()].map((n) => ({ ...n })), links: [...links.values()].map((l) => ({ ...l })) });

@@ -44,7 +44,7 @@ export function RuleChangeForm({
           </p>
         ) : null}
         {state.status === "error" ? (
-          <p role="alert" className="w-full rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900">
+          <p role="alert" className="w-full rounded-md border border-red-200 bg-red-50 p-2 text-sm whitespace-pre-line text-red-900">
             {state.error.message}
           </p>
         ) : null}

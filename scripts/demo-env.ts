@@ -21,7 +21,7 @@ export function demoConnections(issuer: string) {
       { name: "wonka", issuer, clientId: "porter-wonka", clientSecretEnv: "WONKA_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-wonka"] },
       // Only the Apps API shows these: implicit grant on, tile hidden, "Send ID Token directly to app".
       { name: "stark", issuer, clientId: "porter-stark", clientSecretEnv: "STARK_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-stark"] },
-    ].map((c) => ({ ...c, oktaApiTokenEnv: "OKTA_API_TOKEN" })),
+    ].map((c) => ({ ...c, oktaApiTokenEnv: "OKTA_API_TOKEN", adminGroups: ["Port Admins"] })),
   };
 }
 

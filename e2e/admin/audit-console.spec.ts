@@ -96,6 +96,19 @@ test.describe("audit console", () => {
     const review = await page.request.get("/admin/users/export");
     expect(review.headers()["content-type"]).toContain("text/csv");
     expect(await review.text()).toMatch(/^email,name,okta_sub,role,via_group,via_rule,last_sign_in\n/);
+
+    // An admin of another organization (acme) finds neither this person nor their events.
+    const devUrl = new URL(page.url());
+    const devId = devUrl.pathname.split("/").at(-1) ?? "";
+    const other = await browser.newContext();
+    const acme = await other.newPage();
+    await new Porter(acme).signInAs("admin@example.com");
+    expect((await acme.request.get(devUrl.pathname)).status()).toBe(404);
+    const theirs = await acme.request.get(`/admin/audit/export?format=ndjson&q=${devId}`);
+    expect(await theirs.text()).toBe("");
+    await acme.goto(`/admin/audit?q=${devId}`);
+    await expect(acme.getByText("No events match.")).toBeVisible();
+    await other.close();
   });
 
   test("a viewer gets 403 on every admin URL, export and server action, and the refusals are audited", async ({ page }) => {

@@ -10,12 +10,12 @@ import { openDatabase, type DbHandle } from "../db/client";
 import { signIns } from "../db/schema";
 import { RbacError, type Principal } from "../rbac";
 import { applySeedOnce } from "./apply-seed";
-import { addCustomRole, addRule, deleteCustomRole, deleteRule, setDefaultRole, type Actor } from "./manage-rules";
+import { addCustomRole, addRule, applyRuleChange, deleteCustomRole, deleteRule, editRule, previewRuleChange, setDefaultRole, StalePreviewError, type Actor } from "./manage-rules";
 import { getOrganizationRules, getStoredRoles, getUserTeams } from "./queries";
 import { getCompiledRuleSet } from "./rule-sets";
 import { parseSeed } from "./seed";
 import { syncSignIn } from "./sync";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 
 const seed = parseSeed(
   JSON.stringify({
@@ -56,7 +56,7 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
 
   async function signIn(organizationId: string, sub: string, groups: string[]) {
     const user = await upsertUser(handle.db, organizationId, { sub, email: `${sub}@example.com`, name: null });
-    const ruleSet = await getCompiledRuleSet(handle.db, organizationId, []);
+    const ruleSet = await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] });
     const sync = await syncSignIn(handle.db, { organizationId, userId: user.id, keptGroups: groups, rawGroupCount: groups.length, ruleSet });
     return { user, sync };
   }
@@ -97,7 +97,7 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
     const { user } = await signIn(organizationId, "eng", ["Engineering"]);
     const result = await addRule(handle.db, actor, { match: "exact", pattern: "Engineering", role: "viewer" });
     expect(result.affected).toEqual([{ userId: user.id, user: "eng@example.com", gained: ["viewer"], lost: [] }]);
-    expect((await getCompiledRuleSet(handle.db, organizationId, [])).version).toBe(result.version);
+    expect((await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] })).version).toBe(result.version);
   });
 
   it("refuses an invalid regex when saved, with the position and the reason", async () => {
@@ -159,5 +159,107 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
     const viewer = principal(organizationId, ["services.read"], ["team-payments"]);
     await expect(updateService(handle.db, viewer, payments.id, { lifecycle: "deprecated" }, record)).rejects.toMatchObject({ status: 403 });
     await expect(updateService(handle.db, member, "not-a-uuid", { lifecycle: "deprecated" }, record)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe.each(testDatabases())("preview before saving on %s", (_name, dbConfig) => {
+  let handle: DbHandle;
+  beforeAll(async () => {
+    handle = await openDatabase(dbConfig);
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  async function orgWithPeople() {
+    const organizationId = await ensureOrganization(handle.db, `preview-${randomUUID().slice(0, 8)}`);
+    await applySeedOnce(handle.db, organizationId, seed);
+    const actor: Actor = { organizationId, connection: "acme", actor: "admin@example.com", subject: "00u-admin", kind: "user", adminGroups: ["Break Glass"] };
+    const people: [string, string[]][] = [
+      ["admin", ["Port Admins", "Everyone"]],
+      ["dev", ["Engineering", "team-payments", "Everyone"]],
+      ...Array.from({ length: 10 }, (_, i): [string, string[]] => [`viewer${String(i)}`, ["Everyone"]]),
+    ];
+    for (const [sub, groups] of people) {
+      const user = await upsertUser(handle.db, organizationId, { sub, email: `${sub}@example.com`, name: null });
+      await syncSignIn(handle.db, { organizationId, userId: user.id, keptGroups: groups, rawGroupCount: groups.length, ruleSet: await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] }) });
+    }
+    const rules = await getOrganizationRules(handle.db, organizationId);
+    const byPattern = (p: string) => rules.rules.find((r) => r.pattern === p)?.id ?? "";
+    return { organizationId, actor, byPattern };
+  }
+
+  it("shows who gains and loses what, with the sign-in engine, and saves exactly that", async () => {
+    const { actor, byPattern } = await orgWithPeople();
+    const change = { kind: "edit_rule" as const, id: byPattern("team-.*"), match: "regex" as const, pattern: "team-search", role: "member" };
+    const preview = await previewRuleChange(handle.db, actor, change);
+    expect(preview.losses).toEqual({ member: ["dev@example.com"] });
+    expect(preview.gains).toEqual({});
+    expect(preview.confirm).toBeNull(); // 1 of 12 people: under 10%
+    const saved = await applyRuleChange(handle.db, actor, change, { token: preview.token });
+    expect(saved.affected).toEqual([{ userId: expect.any(String) as string, user: "dev@example.com", gained: [], lost: ["member"] }]);
+  });
+
+  it("refuses a save whose preview no longer holds, and shows the new one", async () => {
+    const { actor, byPattern } = await orgWithPeople();
+    const change = { kind: "delete_rule" as const, id: byPattern("team-.*") };
+    const preview = await previewRuleChange(handle.db, actor, change);
+    await addRule(handle.db, actor, { match: "exact", pattern: "Engineering", role: "member" }); // someone else's change meanwhile
+    const err = await applyRuleChange(handle.db, actor, change, { token: preview.token }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StalePreviewError);
+    expect((err as StalePreviewError).preview.losses).toEqual({});
+    expect((await getOrganizationRules(handle.db, actor.organizationId)).rules.some((r) => r.pattern === "team-.*")).toBe(true);
+  });
+
+  it("asks for the organization's name when more than 10% lose a role, and refuses removing admin from everyone", async () => {
+    const { actor, byPattern } = await orgWithPeople();
+    const change = { kind: "delete_rule" as const, id: byPattern("Everyone") };
+    const preview = await previewRuleChange(handle.db, actor, change);
+    expect(preview.confirm).toBe("acme");
+    await expect(applyRuleChange(handle.db, actor, change, { token: preview.token, confirmation: "yes" })).rejects.toMatchObject({ code: "confirmation_required" });
+    await expect(applyRuleChange(handle.db, actor, change, { token: preview.token, confirmation: "acme" })).resolves.toMatchObject({ affected: expect.arrayContaining([]) as unknown[] });
+
+    await addRule(handle.db, actor, { match: "exact", pattern: "Nobody Has This", role: "admin" });
+    const away = { kind: "delete_rule" as const, id: byPattern("Port Admins") };
+    const refused = await previewRuleChange(handle.db, actor, away);
+    expect(refused.refusal).toContain("remove admin from everyone");
+    await expect(applyRuleChange(handle.db, actor, away, { token: refused.token, confirmation: true })).rejects.toMatchObject({ code: "admin_removed" });
+  });
+
+  it("previews and applies a groups filter on the groups people last sent, and re-syncs their teams", async () => {
+    const { organizationId, actor } = await orgWithPeople();
+    const dev = await upsertUser(handle.db, organizationId, { sub: "dev", email: "dev@example.com", name: null, sourceGroups: ["Engineering", "team-payments", "Everyone", "team-new"] });
+    const change = { kind: "set_groups_filter" as const, filter: { allow: ".*", block: "team-.*" } };
+    const preview = await previewRuleChange(handle.db, actor, change);
+    expect(preview.losses).toEqual({ member: ["dev@example.com"] });
+    await applyRuleChange(handle.db, actor, change, { token: preview.token });
+    expect(await getUserTeams(handle.db, dev.id)).toEqual(["Engineering", "Everyone"]);
+    await expect(previewRuleChange(handle.db, actor, { kind: "set_groups_filter", filter: { allow: "(a+)+$(?=x)", block: null } })).rejects.toMatchObject({ code: "invalid_rule" });
+    // Back to the connection's filter: the groups last seen come back as teams at once.
+    await applyRuleChange(handle.db, actor, { kind: "set_groups_filter", filter: null }, { confirmation: true });
+    expect(await getUserTeams(handle.db, dev.id)).toEqual(["Engineering", "Everyone", "team-new", "team-payments"]);
+  });
+
+  it("never previews or changes another organization's rule", async () => {
+    const a = await orgWithPeople();
+    const b = await orgWithPeople();
+    await expect(previewRuleChange(handle.db, b.actor, { kind: "delete_rule", id: a.byPattern("team-.*") })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("leaves nothing half-done when the database refuses writes during a rule change", async () => {
+    const { actor, byPattern } = await orgWithPeople();
+    const before = await getOrganizationRules(handle.db, actor.organizationId);
+    const fn = `refuse_roles_${actor.organizationId.replaceAll("-", "")}`;
+    await handle.db.execute(sql.raw(`create function ${fn}() returns trigger language plpgsql as $$ begin if new.organization_id = '${actor.organizationId}' then raise exception 'read-only'; end if; return new; end $$`));
+    await handle.db.execute(sql.raw(`create trigger ${fn} before insert on user_roles for each row execute function ${fn}()`));
+    try {
+      await expect(editRule(handle.db, actor, { id: byPattern("team-.*"), match: "regex", pattern: "team-search", role: "member" })).rejects.toThrow();
+    } finally {
+      await handle.db.execute(sql.raw(`drop trigger ${fn} on user_roles`));
+      await handle.db.execute(sql.raw(`drop function ${fn}()`));
+    }
+    const after = await getOrganizationRules(handle.db, actor.organizationId);
+    expect(after.version).toBe(before.version);
+    expect(after.rules.map((r) => r.pattern)).toEqual(before.rules.map((r) => r.pattern));
   });
 });

@@ -24,4 +24,5 @@ export { parseSeed, readSeedFile, type Seed } from "./seed";
 export { getOrganizationRules, getUserTeams, getStoredRoles, listUsersWithRoles, listRecentSignInChanges, type OrganizationRules, type UserWithRoles } from "./queries";
 export { organizationIdFor, groupsFilterFor } from "./organizations";
 export { requestRuleChange, toPreviewView, type PreviewView, type RuleChangeOutcome } from "./request-rule-change";
-export { listUsersPage, parseUsersQuery, getUserDetail, iterateAccessReview, listRoleNamesInUse, encodeUsersCursor, type UserDetail, type UserListRow, type UsersQuery } from "./users";
+export { listSeenGroups, listUsersPage, parseUsersQuery, getUserDetail, iterateAccessReview, listRoleNamesInUse, encodeUsersCursor, type UserDetail, type UserListRow, type UsersQuery } from "./users";
+export { parseRulesDocument, formatRulesDocument, MAX_DOCUMENT_RULES } from "./rules-document";

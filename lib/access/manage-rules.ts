@@ -11,6 +11,7 @@ import {
   previewChange,
   previewRefusal,
   RbacError,
+  resolveIdentity,
   type ChangePreview,
   type KnownUser,
   type Permission,
@@ -18,15 +19,26 @@ import {
   type RuleChange,
   type RulesState,
 } from "../rbac";
-import { bumpRulesVersion, getOrganizationRules, listUsersWithTeams, lockOrganization, replaceStoredRoles, toRuleSetSpec, type OrganizationRules, type Queryable } from "./queries";
+import {
+  bumpRulesVersion,
+  effectiveGroupsFilter,
+  ensureTeams,
+  getOrganizationRules,
+  listUsersWithTeams,
+  lockOrganization,
+  replaceMemberships,
+  replaceStoredRoles,
+  toRuleSetSpec,
+  type OrganizationRules,
+  type Queryable,
+  type RuleDefaults,
+} from "./queries";
 import { forgetRuleSet } from "./rule-sets";
 
 export type { RoleChange } from "../rbac";
 
-/** Who changes the rules: the audit identity, plus the break-glass groups their organization has. */
-export interface Actor extends AuditActor {
-  adminGroups: readonly string[];
-}
+/** Who changes the rules: the audit identity, plus their connection's break-glass groups and configured filter. */
+export interface Actor extends AuditActor, RuleDefaults {}
 
 export interface ChangeResult {
   version: number;
@@ -61,6 +73,7 @@ export function rulesState(rules: OrganizationRules): RulesState {
     rules: rules.rules.map((r) => ({ id: r.id, match: r.match, pattern: r.pattern, role: r.role })),
     customRoles: rules.customRoles.map((r) => ({ name: r.name, description: r.description, permissions: r.permissions })),
     defaultRole: rules.defaultRole,
+    groupsFilter: rules.groupsFilter,
   };
 }
 
@@ -72,9 +85,9 @@ function digest(parts: unknown[]): string {
 async function computePreview(db: Queryable, actor: Actor, change: RuleChange): Promise<{ preview: RulePreview; current: OrganizationRules; next: RulesState; users: KnownUser[] }> {
   const current = await getOrganizationRules(db, actor.organizationId);
   const planned = planChange(rulesState(current), change);
-  const users = (await listUsersWithTeams(db, actor.organizationId)).map((u) => ({ id: u.id, label: u.email ?? u.sub, teams: u.teams }));
-  const before = compileRuleSet(toRuleSetSpec(current, actor.adminGroups));
-  const after = compileRuleSet({ ...planned.next, rules: planned.next.rules.map((r, i) => ({ ...r, id: r.id ?? `new-${String(i)}` })), version: current.version + 1, adminGroups: actor.adminGroups });
+  const users = (await listUsersWithTeams(db, actor.organizationId)).map((u) => ({ id: u.id, label: u.email ?? u.sub, teams: u.teams, sourceGroups: u.sourceGroups }));
+  const before = compileRuleSet(toRuleSetSpec(current, actor));
+  const after = compileRuleSet(toRuleSetSpec({ ...planned.next, rules: planned.next.rules.map((r, i) => ({ ...r, id: r.id ?? `new-${String(i)}` })), version: current.version + 1 }, actor));
   const diff = previewChange(users, before, after);
   const token = digest([current.version, change, diff.affected.map((a) => [a.userId, a.gained, a.lost])]);
   return {
@@ -113,13 +126,21 @@ export async function applyRuleChange(db: Db, actor: Actor, change: RuleChange, 
       const text = `${String(Math.round(preview.losingShare * 100))}% of people would lose a role: type the organization's name (${preview.confirm}) to confirm.`;
       throw new RbacError({ code: "confirmation_required", status: 409, message: text, userMessage: text });
     }
-    await persist(tx, actor, current, next);
+    const inserted = await persist(tx, actor, current, next);
+    const ruleId = change.kind === "edit_rule" || change.kind === "delete_rule" ? change.id : change.kind === "add_rule" ? (inserted[0] ?? null) : null;
     const version = await bumpRulesVersion(tx, actor.organizationId, actor.actor);
-    const ruleSet = compileRuleSet(toRuleSetSpec(await getOrganizationRules(tx, actor.organizationId), actor.adminGroups));
+    const ruleSet = compileRuleSet(toRuleSetSpec(await getOrganizationRules(tx, actor.organizationId), actor));
     const stored = await storedRoleNames(tx, actor.organizationId);
+    const filterChanged = JSON.stringify(effectiveGroupsFilter(current.groupsFilter, actor)) !== JSON.stringify(effectiveGroupsFilter(next.groupsFilter, actor));
     const affected: RoleChange[] = [];
     for (const user of users) {
-      const roles = ruleSet.resolve(user.teams).roles;
+      // The same pipeline as sign-in: the groups last seen (or the teams) through the filter and the rules.
+      const mapping = resolveIdentity(ruleSet, { kind: "groups", groups: user.sourceGroups ?? user.teams });
+      // Teams follow a filter change (people without recorded source groups keep theirs until they next sign in).
+      if (filterChanged && user.sourceGroups !== null) {
+        await replaceMemberships(tx, actor.organizationId, user.id, await ensureTeams(tx, actor.organizationId, mapping.keptGroups));
+      }
+      const roles = mapping.roles;
       const had = stored.get(user.id) ?? new Set<string>();
       if (roles.length === had.size && roles.every((r) => had.has(r.role))) continue;
       const { gained, lost } = await replaceStoredRoles(tx, actor.organizationId, user.id, roles, version);
@@ -128,6 +149,7 @@ export async function applyRuleChange(db: Db, actor: Actor, change: RuleChange, 
     await appendAuditEvent(tx, {
       type: "rules.changed",
       ...actedBy(actor),
+      ...(ruleId ? { target: `rule:${ruleId}`, targetLabel: preview.summary.replace(/^[a-z ]+: /, "") } : {}),
       details: { change: preview.summary, version, affectedUsers: affected.length, previewedAs: options.token ?? null },
     });
     for (const a of affected) {
@@ -158,7 +180,7 @@ async function storedRoleNames(tx: Queryable, organizationId: string): Promise<M
 }
 
 /** Writes the planned rules: deletes what went, updates what changed, inserts what is new (an identical rule keeps its id). */
-async function persist(tx: Queryable, actor: Actor, current: OrganizationRules, next: RulesState): Promise<void> {
+async function persist(tx: Queryable, actor: Actor, current: OrganizationRules, next: RulesState): Promise<string[]> {
   const organizationId = actor.organizationId;
   const byId = new Map(current.rules.map((r) => [r.id, r]));
   const kept = new Set<string>();
@@ -179,8 +201,13 @@ async function persist(tx: Queryable, actor: Actor, current: OrganizationRules, 
   }
   const gone = current.rules.filter((r) => !kept.has(r.id)).map((r) => r.id);
   if (gone.length > 0) await tx.delete(mappingRules).where(and(eq(mappingRules.organizationId, organizationId), inArray(mappingRules.id, gone)));
+  const insertedIds: string[] = [];
   for (let i = 0; i < inserts.length; i += 1000) {
-    await tx.insert(mappingRules).values(inserts.slice(i, i + 1000).map((r) => ({ organizationId, ...r, createdBy: actor.actor })));
+    const rows = await tx
+      .insert(mappingRules)
+      .values(inserts.slice(i, i + 1000).map((r) => ({ organizationId, ...r, createdBy: actor.actor })))
+      .returning({ id: mappingRules.id });
+    insertedIds.push(...rows.map((r) => r.id));
   }
 
   const nextRoles = new Map(next.customRoles.map((r) => [r.name, r]));
@@ -196,6 +223,13 @@ async function persist(tx: Queryable, actor: Actor, current: OrganizationRules, 
     }
   }
   if (next.defaultRole !== current.defaultRole) await tx.update(organizations).set({ defaultRole: next.defaultRole }).where(eq(organizations.id, organizationId));
+  if (JSON.stringify(next.groupsFilter) !== JSON.stringify(current.groupsFilter)) {
+    await tx
+      .update(organizations)
+      .set({ groupsAllow: next.groupsFilter?.allow ?? null, groupsBlock: next.groupsFilter?.block ?? null })
+      .where(eq(organizations.id, organizationId));
+  }
+  return insertedIds;
 }
 
 // One-change helpers (tests, scripts): the same path as the console, without a preview shown first.

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { customRoles, mappingRules, memberships, organizations, signIns, teams, userRoles, users, type StoredRoleGrant } from "../db/schema";
-import { BUILT_IN_ROLES, type MappingRule, type Permission, type RoleGrant, type RuleSetSpec } from "../rbac";
+import { BUILT_IN_ROLES, type CustomRole, type MappingRule, type Permission, type RoleGrant, type RuleSetSpec } from "../rbac";
 
 /** Anything that can run queries: the database or a transaction. */
 export type Queryable = Pick<Db, "select" | "insert" | "update" | "delete" | "execute">;
@@ -11,9 +11,18 @@ export async function getRulesVersion(db: Queryable, organizationId: string): Pr
   return row?.version ?? null;
 }
 
+/** What a connection's configuration says about roles: break-glass groups and the configured groups filter. */
+export interface RuleDefaults {
+  readonly adminGroups: readonly string[];
+  readonly groupsAllow?: string;
+  readonly groupsBlock?: string | undefined;
+}
+
 export interface OrganizationRules {
   version: number;
   defaultRole: string | null;
+  /** The groups filter set in the console, or null for the connection's configured one. */
+  groupsFilter: { allow: string; block: string | null } | null;
   updatedAt: Date | null;
   updatedBy: string | null;
   rules: (MappingRule & { createdAt: Date; createdBy: string })[];
@@ -28,6 +37,7 @@ export async function getOrganizationRules(db: Queryable, organizationId: string
   return {
     version: org.rulesVersion,
     defaultRole: org.defaultRole,
+    groupsFilter: org.groupsAllow === null ? null : { allow: org.groupsAllow, block: org.groupsBlock },
     updatedAt: org.rulesUpdatedAt,
     updatedBy: org.rulesUpdatedBy,
     rules: rules
@@ -43,8 +53,23 @@ function roleRank(role: string): number {
   return rank === -1 ? BUILT_IN_ROLES.length : rank;
 }
 
-export function toRuleSetSpec(rules: OrganizationRules, adminGroups: readonly string[]): RuleSetSpec {
-  return { version: rules.version, rules: rules.rules, customRoles: rules.customRoles, defaultRole: rules.defaultRole, adminGroups };
+/** The filter in force: the console's, else the connection's configured one. */
+export function effectiveGroupsFilter(filter: OrganizationRules["groupsFilter"], defaults: RuleDefaults): { allow: string; block: string | undefined } {
+  return filter ? { allow: filter.allow, block: filter.block ?? undefined } : { allow: defaults.groupsAllow ?? ".*", block: defaults.groupsBlock };
+}
+
+export function toRuleSetSpec(
+  rules: { version: number; rules: readonly MappingRule[]; customRoles: readonly CustomRole[]; defaultRole: string | null; groupsFilter: OrganizationRules["groupsFilter"] },
+  defaults: RuleDefaults,
+): RuleSetSpec {
+  return {
+    version: rules.version,
+    rules: rules.rules,
+    customRoles: rules.customRoles,
+    defaultRole: rules.defaultRole,
+    adminGroups: defaults.adminGroups,
+    groupsFilter: effectiveGroupsFilter(rules.groupsFilter, defaults),
+  };
 }
 
 /** Records a change to the rules: bumps the version (compiled rule sets everywhere are rebuilt). */
@@ -130,23 +155,33 @@ export async function replaceStoredRoles(
   return { gained: [...after].filter((r) => !before.has(r)), lost: [...before].filter((r) => !after.has(r)) };
 }
 
-/** Every user of the organization with their teams, for re-resolving roles after a rule change. */
-export async function listUsersWithTeams(db: Queryable, organizationId: string): Promise<{ id: string; email: string | null; sub: string; teams: string[] }[]> {
-  const rows = await db
-    .select({ id: users.id, email: users.email, sub: users.sub, team: teams.name })
-    .from(users)
-    .leftJoin(memberships, eq(memberships.userId, users.id))
-    .leftJoin(teams, eq(teams.id, memberships.teamId))
-    .where(eq(users.organizationId, organizationId));
-  const byUser = new Map<string, { id: string; email: string | null; sub: string; teams: string[] }>();
-  for (const row of rows) {
-    let entry = byUser.get(row.id);
-    if (!entry) {
-      entry = { id: row.id, email: row.email, sub: row.sub, teams: [] };
-      byUser.set(row.id, entry);
-    }
-    if (row.team !== null) entry.teams.push(row.team);
-  }
+export interface UserWithTeams {
+  id: string;
+  email: string | null;
+  sub: string;
+  /** The groups the source last sent, before the filter (null when not recorded). */
+  sourceGroups: string[] | null;
+  /** The teams on record: read only for people without source groups (for the others, the filter on sourceGroups gives them). */
+  teams: string[];
+}
+
+/**
+ * Every user of the organization with the groups their source last sent (or, for people not seen since
+ * that was recorded, their teams), for previewing and applying a rule change.
+ */
+export async function listUsersWithTeams(db: Queryable, organizationId: string): Promise<UserWithTeams[]> {
+  const people = await db.select({ id: users.id, email: users.email, sub: users.sub, sourceGroups: users.sourceGroups }).from(users).where(eq(users.organizationId, organizationId));
+  const unknown = people.some((p) => p.sourceGroups === null);
+  const rows = !unknown
+    ? []
+    : await db
+        .select({ userId: memberships.userId, team: teams.name })
+        .from(memberships)
+        .innerJoin(teams, eq(teams.id, memberships.teamId))
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.organizationId, organizationId), isNull(users.sourceGroups)));
+  const byUser = new Map<string, UserWithTeams>(people.map((p) => [p.id, { ...p, teams: [] }]));
+  for (const row of rows) byUser.get(row.userId)?.teams.push(row.team);
   return [...byUser.values()];
 }
 

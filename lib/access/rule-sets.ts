@@ -1,5 +1,5 @@
 import { compileRuleSet, type CompiledRuleSet } from "../rbac";
-import { getOrganizationRules, getRulesVersion, toRuleSetSpec, type Queryable } from "./queries";
+import { getOrganizationRules, getRulesVersion, toRuleSetSpec, type Queryable, type RuleDefaults } from "./queries";
 
 /** How long a compiled rule set is trusted before its version is checked again (other nodes' changes). */
 const RECHECK_MS = 2_000;
@@ -8,7 +8,7 @@ interface Entry {
   version: number;
   compiled: CompiledRuleSet;
   checkedAt: number;
-  adminGroups: string;
+  defaults: string;
 }
 
 const globalKey = Symbol.for("porter.ruleSets");
@@ -16,22 +16,23 @@ type WithCache = typeof globalThis & { [globalKey]?: Map<string, Entry> };
 const cache = ((globalThis as WithCache)[globalKey] ??= new Map<string, Entry>());
 
 /**
- * The organization's compiled rule set. Compiled once per rules version; the version is re-read at most
- * every 2 s, so a change made on another node applies within that time (on this node: at once).
+ * The organization's compiled rule set (rules, roles, default role, break-glass groups and groups
+ * filter). Compiled once per rules version; the version is re-read at most every 2 s, so a change made
+ * on another node applies within that time (on this node: at once).
  */
-export async function getCompiledRuleSet(db: Queryable, organizationId: string, adminGroups: readonly string[]): Promise<CompiledRuleSet> {
+export async function getCompiledRuleSet(db: Queryable, organizationId: string, defaults: RuleDefaults): Promise<CompiledRuleSet> {
   const now = Date.now();
-  const key = adminGroups.join("\u0000");
+  const key = JSON.stringify([defaults.adminGroups, defaults.groupsAllow ?? null, defaults.groupsBlock ?? null]);
   const entry = cache.get(organizationId);
-  if (entry && entry.adminGroups === key && now - entry.checkedAt < RECHECK_MS) return entry.compiled;
+  if (entry && entry.defaults === key && now - entry.checkedAt < RECHECK_MS) return entry.compiled;
   const version = await getRulesVersion(db, organizationId);
   if (version === null) throw new Error(`organization ${organizationId} does not exist`);
-  if (entry && entry.adminGroups === key && entry.version === version) {
+  if (entry && entry.defaults === key && entry.version === version) {
     entry.checkedAt = now;
     return entry.compiled;
   }
-  const compiled = compileRuleSet(toRuleSetSpec(await getOrganizationRules(db, organizationId), adminGroups));
-  cache.set(organizationId, { version: compiled.version, compiled, checkedAt: now, adminGroups: key });
+  const compiled = compileRuleSet(toRuleSetSpec(await getOrganizationRules(db, organizationId), defaults));
+  cache.set(organizationId, { version: compiled.version, compiled, checkedAt: now, defaults: key });
   return compiled;
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { auditEvents, memberships, sessions, signIns, teams, userRoles, users, type StoredRoleGrant } from "../db/schema";
@@ -63,7 +63,9 @@ const sortEmail = sql<string>`coalesce(${users.email}, '')`;
 function userConditions(organizationId: string, query: Omit<UsersQuery, "limit" | "after">): SQL[] {
   const where: SQL[] = [eq(users.organizationId, organizationId)];
   if (query.q) {
-    const match = or(ilike(users.email, `${escapeLike(query.q)}%`), ilike(users.name, `%${escapeLike(query.q)}%`), eq(users.sub, query.q));
+    // Prefixes, case-insensitive, on indexes of lower(email) and lower(name) (text_pattern_ops); or the exact Okta sub.
+    const prefix = `${escapeLike(query.q.toLowerCase())}%`;
+    const match = or(sql`lower(${users.email}) like ${prefix}`, sql`lower(${users.name}) like ${prefix}`, eq(users.sub, query.q));
     if (match) where.push(match);
   }
   if (query.role) {
@@ -80,10 +82,8 @@ function userConditions(organizationId: string, query: Omit<UsersQuery, "limit" 
 /** One page of the organization's people, by keyset on (email, id): no OFFSET, so page 2,000 costs what page 1 does. */
 export async function listUsersPage(db: Db, organizationId: string, query: UsersQuery): Promise<{ users: UserListRow[]; next: string | null }> {
   const where = userConditions(organizationId, query);
-  if (query.after) {
-    const after = or(gt(sortEmail, query.after.email), and(eq(sortEmail, query.after.email), gt(users.id, query.after.id)));
-    if (after) where.push(after);
-  }
+  // A row comparison, so the (organization, coalesce(email), id) index seeks straight to the cursor.
+  if (query.after) where.push(sql`(${sortEmail}, ${users.id}) > (${query.after.email}, ${query.after.id}::uuid)`);
   const rows = await db
     .select({ id: users.id, email: users.email, name: users.name, sub: users.sub, lastSignInAt: users.lastSignInAt })
     .from(users)
@@ -176,4 +176,12 @@ export async function* iterateAccessReview(db: Db, organizationId: string, batch
     if (!page.next || !last) return;
     after = { email: last.email ?? "", id: last.id };
   }
+}
+
+/** The distinct group names sources have sent for the organization's people (for the filter playground), by name. */
+export async function listSeenGroups(db: Db, organizationId: string, limit = 2_000): Promise<{ groups: string[]; truncated: boolean }> {
+  const g = sql<string>`unnest(${users.sourceGroups})`;
+  const rows = await db.selectDistinct({ g }).from(users).where(eq(users.organizationId, organizationId)).orderBy(g).limit(limit + 1);
+  const groups = rows.map((r) => r.g);
+  return { groups: groups.slice(0, limit), truncated: groups.length > limit };
 }

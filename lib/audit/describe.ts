@@ -35,3 +35,31 @@ export function describeReason(type: string, reason: string | null): string | nu
   if (type === "roles.changed") return reason === "sign_in" ? "at sign-in" : reason === "rules_changed" ? "rules changed" : reason;
   return reason;
 }
+
+const names = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").join(", ") : "");
+
+/** One line on what an event did, from its details (what changed, what was refused). */
+export function describeEvent(type: string, details: Record<string, unknown>): string | null {
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  switch (type) {
+    case "roles.changed": {
+      const parts = [names(details.gained) ? `gained ${names(details.gained)}` : "", names(details.lost) ? `lost ${names(details.lost)}` : ""].filter(Boolean);
+      return parts.join("; ") || null;
+    }
+    case "rules.changed":
+    case "rules.refused":
+      return text(details.change) ?? (details.change && typeof details.change === "object" ? text((details.change as Record<string, unknown>).kind) : null);
+    case "service.updated":
+      return text(details.service);
+    case "access.denied":
+      return text(details.action);
+    case "sign_in.succeeded":
+      return names(details.roles) ? `roles ${names(details.roles)}` : "no role";
+    case "okta_check.ran":
+      return Array.isArray(details.failed) && details.failed.length > 0 ? `failed: ${names(details.failed)}` : "all checks passed or warned";
+    case "audit.exported":
+      return text(details.what) ?? text(details.format);
+    default:
+      return null;
+  }
+}

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, ilike, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { auditEvents, type AuditEventRow } from "../db/schema";
@@ -93,10 +93,11 @@ function conditions(filter: AuditFilter): SQL[] {
   }
   if (filter.q) {
     const q = filter.q;
-    const text = `${escapeLike(q)}%`;
+    // Prefixes, case-insensitive, on indexes of lower(actor) and lower(target_label) (text_pattern_ops).
+    const prefix = `${escapeLike(q.toLowerCase())}%`;
     const match = UUID.test(q)
       ? or(sql`${auditEvents.refs} @> ARRAY[${q.toLowerCase()}]::text[]`, inArray(auditEvents.target, [`user:${q}`, `rule:${q}`, `service:${q}`]))
-      : or(ilike(auditEvents.actor, text), ilike(auditEvents.targetLabel, text), eq(auditEvents.reason, q));
+      : or(sql`lower(${auditEvents.actor}) like ${prefix}`, sql`lower(${auditEvents.targetLabel}) like ${prefix}`, eq(auditEvents.reason, q));
     if (match) where.push(match);
   }
   return where;

@@ -2,7 +2,7 @@ import "server-only";
 import { ZodError, type z } from "zod";
 import { getCompiledRuleSet, type PreviewView } from "../access";
 import { accessDeniedEvent, audit } from "../audit";
-import { getConfig } from "../config";
+import { getConnection } from "../config";
 import { getDb } from "../db";
 import { AppError } from "../http/app-error";
 import { requestClient } from "../http/client-ip";
@@ -33,8 +33,8 @@ export interface GrantingMatcher {
 }
 
 /** Which groups would give this permission (any permission when null), in this organization. */
-export async function grantingMatchers(organizationId: string, permission: Permission | null): Promise<GrantingMatcher[]> {
-  const ruleSet = await getCompiledRuleSet(await getDb(), organizationId, getConfig().adminGroups);
+export async function grantingMatchers(organizationId: string, connectionName: string, permission: Permission | null): Promise<GrantingMatcher[]> {
+  const ruleSet = await getCompiledRuleSet(await getDb(), organizationId, getConnection(connectionName) ?? { adminGroups: [] });
   return ruleSet.grantingMatchers.filter((m) => {
     const permissions = ruleSet.permissionsOf([m.role]);
     return permission === null ? permissions.length > 0 : permissions.includes(permission);
@@ -54,10 +54,10 @@ export type PageAccess =
 export async function getPageAccess(permission: Permission): Promise<PageAccess> {
   const view = await getSessionView();
   if (!view) return { status: "signed_out" };
-  if (view.permissions.length === 0) return { status: "no_access", view, granting: await grantingMatchers(view.organizationId, null) };
+  if (view.permissions.length === 0) return { status: "no_access", view, granting: await grantingMatchers(view.organizationId, view.connection, null) };
   if (!view.permissions.includes(permission)) {
     await audit(accessDeniedEvent(principalFromView(view), "page", permission));
-    return { status: "forbidden", view, missing: permission, granting: await grantingMatchers(view.organizationId, permission) };
+    return { status: "forbidden", view, missing: permission, granting: await grantingMatchers(view.organizationId, view.connection, permission) };
   }
   return { status: "ok", view, principal: principalFromView(view) };
 }

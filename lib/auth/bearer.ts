@@ -1,5 +1,5 @@
 import "server-only";
-import { getCompiledRuleSet, groupsFilterFor, organizationIdFor } from "../access";
+import { getCompiledRuleSet, organizationIdFor } from "../access";
 import { accessDeniedEvent, audit, auditFlood } from "../audit";
 import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
@@ -7,7 +7,7 @@ import { AppError } from "../http/app-error";
 import { requestClient, type RequestClient } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
 import { AccessTokenVerifier, BearerError, isOrgAuthorizationServer, looksLikeJwt, peekIssuerAndClient } from "../okta";
-import { forbiddenError, hasPermission, mapGroups, type Permission, type Principal } from "../rbac";
+import { forbiddenError, hasPermission, resolveIdentity, type Permission, type Principal } from "../rbac";
 
 const globalKey = Symbol.for("porter.accessTokenVerifiers");
 type WithVerifiers = typeof globalThis & { [globalKey]?: Map<string, AccessTokenVerifier> };
@@ -60,8 +60,8 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   }
   const db = await getDb();
   const organizationId = await organizationIdFor(db, connection.name);
-  const ruleSet = await getCompiledRuleSet(db, organizationId, getConfig().adminGroups);
-  const mapping = mapGroups(verified.claims[connection.groupsClaim], groupsFilterFor(connection), ruleSet);
+  const ruleSet = await getCompiledRuleSet(db, organizationId, connection);
+  const mapping = resolveIdentity(ruleSet, { kind: "claim", claim: verified.claims[connection.groupsClaim] });
   const service = verified.sub === verified.cid;
   return {
     connection,

@@ -5,8 +5,8 @@ import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
 import { verifyIdToken } from "../okta";
-import { getCompiledRuleSet, getUserTeams, groupsFilterFor, organizationIdFor, syncSignIn } from "../access";
-import { mapGroups, type Permission, type RoleGrant } from "../rbac";
+import { getCompiledRuleSet, getUserTeams, organizationIdFor, syncSignIn } from "../access";
+import { readGroupsClaim, resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { AuthFlowError } from "./errors";
 import { appendAuditEvent } from "../audit/write";
@@ -60,7 +60,8 @@ async function toView(active: ActiveSession, config: Config, db: Db): Promise<Po
   const { session, user } = active;
   const connection = config.connections.find((c) => c.name === session.connection);
   const teams = await getUserTeams(db, user.id);
-  const resolution = (await getCompiledRuleSet(db, session.organizationId, config.adminGroups)).resolve(teams);
+  const ruleSet = await getCompiledRuleSet(db, session.organizationId, connection ?? { adminGroups: [] });
+  const resolution = resolveIdentity(ruleSet, { kind: "groups", groups: teams });
   return {
     user: { id: user.id, sub: user.sub, email: user.email, name: user.name },
     organizationId: session.organizationId,
@@ -136,17 +137,17 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           const sub = stringClaim(profile.sub);
           if (!sub) throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "ID token without sub", userMessage: "No subject." });
           const organizationId = await organizationIdFor(db, connection.name);
-          const ruleSet = await getCompiledRuleSet(db, organizationId, config.adminGroups);
-          const mapping = mapGroups(profile[connection.groupsClaim], groupsFilterFor(connection), ruleSet);
+          const ruleSet = await getCompiledRuleSet(db, organizationId, connection);
+          const claim: unknown = profile[connection.groupsClaim];
+          const mapping = resolveIdentity(ruleSet, { kind: "claim", claim });
           // The user, their teams and roles, the session and the audit events commit together or not at all.
           const sid = await db.transaction(async (tx) => {
-            const user = await upsertUser(tx, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name) });
+            const user = await upsertUser(tx, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name), sourceGroups: readGroupsClaim(claim).groups });
             const sync = await syncSignIn(tx, { organizationId, userId: user.id, keptGroups: mapping.keptGroups, rawGroupCount: mapping.rawGroupCount, ruleSet });
             const sessionId = await createSession(tx, {
               userId: user.id,
               organizationId,
               connection: connection.name,
-              groups: [...mapping.keptGroups],
               rawGroupCount: mapping.rawGroupCount,
               idToken: account.id_token ?? null,
               maxAgeSeconds: config.sessionMaxAgeSeconds,

@@ -4,9 +4,10 @@ import { getCompiledRuleSet, organizationIdFor } from "../access";
 import { getConfig, connectionUrls, getConnection } from "../config";
 import { getDb } from "../db";
 import { signIns } from "../db/schema";
+import { actedBy, audit } from "../audit";
 import { logger } from "../log";
 import { saveCheckRun, startChecks, type CheckResult, type SignInSample } from "../okta/checks";
-import type { Principal } from "../rbac";
+import { resolveIdentity, type Principal } from "../rbac";
 import type { PorterSessionView } from "./config";
 
 export interface RunningCheck {
@@ -31,7 +32,7 @@ export function checkableConnections(view: PorterSessionView): string[] {
 }
 
 /** A sign-in to look at: the person's own last one, or (for another organization) that organization's latest. */
-async function lastSignIn(view: PorterSessionView, organizationId: string): Promise<SignInSample | null> {
+async function lastSignIn(view: PorterSessionView, organizationId: string, organizationConnection: string): Promise<SignInSample | null> {
   const db = await getDb();
   const own = organizationId === view.organizationId;
   const [row] = await db
@@ -41,8 +42,8 @@ async function lastSignIn(view: PorterSessionView, organizationId: string): Prom
     .orderBy(desc(signIns.at))
     .limit(1);
   if (!row) return null;
-  const ruleSet = await getCompiledRuleSet(db, organizationId, getConfig().adminGroups);
-  return { rawGroupCount: row.rawGroupCount, keptGroups: row.keptGroups, groupsWithoutRule: row.keptGroups.filter((g) => ruleSet.resolve([g]).roles.length === 0) };
+  const ruleSet = await getCompiledRuleSet(db, organizationId, getConnection(organizationConnection) ?? { adminGroups: [] });
+  return { rawGroupCount: row.rawGroupCount, keptGroups: row.keptGroups, groupsWithoutRule: row.keptGroups.filter((g) => resolveIdentity(ruleSet, { kind: "groups", groups: [g] }).roles.length === 0) };
 }
 
 /**
@@ -73,16 +74,32 @@ async function startRun(principal: Principal, view: PorterSessionView, connectio
     connection,
     urls: connectionUrls(config, connection),
     otherUrls: connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu"),
-    signIn: await lastSignIn(view, organizationId),
+    signIn: await lastSignIn(view, organizationId, connection.name),
     apiToken: connection.oktaApiToken,
   });
   // Stored before the run counts as finished, so the history never misses a run that was shown.
   const stored = all.then(async (results) => {
     await saveCheckRun(await getDb(), { organizationId, connection: connection.name, startedAt, actor: principal.actor, results });
+    // Recorded in the checked organization's log, also when a platform operator of another organization ran it.
+    await audit({
+      type: "okta_check.ran",
+      ...actedBy(principal),
+      organizationId,
+      connection: connection.name,
+      outcome: results.some((r) => r.status === "fail") ? "failure" : "success",
+      details: { byOrganization: principal.connection, counts: Object.fromEntries(["pass", "warn", "fail", "skipped"].map((st) => [st, results.filter((r) => r.status === st).length])), failed: results.filter((r) => r.status === "fail").map((r) => r.id) },
+    });
     return results;
   });
   stored.catch((err: unknown) => {
     logger.error({ err, connection: connection.name }, "configuration check could not be stored");
   });
   return { startedAt, each, all: stored };
+}
+
+/** A platform operator looking at another organization's check: recorded in that organization's log. */
+export async function recordOperatorAccess(principal: Principal, connectionName: string, what: string): Promise<void> {
+  if (connectionName === principal.connection) return;
+  const organizationId = await organizationIdFor(await getDb(), connectionName);
+  await audit({ type: "operator.access", ...actedBy(principal), organizationId, connection: connectionName, details: { what, fromOrganization: principal.connection } });
 }

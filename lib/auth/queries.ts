@@ -15,15 +15,16 @@ export function hashSessionId(rawId: string): string {
 export async function upsertUser(
   db: Tx,
   organizationId: string,
-  profile: { sub: string; email: string | null; name: string | null },
+  profile: { sub: string; email: string | null; name: string | null; sourceGroups?: string[] | null },
 ): Promise<User> {
   const now = new Date();
+  const sourceGroups = profile.sourceGroups ?? null;
   const [row] = await db
     .insert(users)
-    .values({ organizationId, sub: profile.sub, email: profile.email, name: profile.name, lastSignInAt: now })
+    .values({ organizationId, sub: profile.sub, email: profile.email, name: profile.name, lastSignInAt: now, sourceGroups })
     .onConflictDoUpdate({
       target: [users.organizationId, users.sub],
-      set: { email: profile.email, name: profile.name, lastSignInAt: now },
+      set: { email: profile.email, name: profile.name, lastSignInAt: now, ...(profile.sourceGroups === undefined ? {} : { sourceGroups }) },
     })
     .returning();
   if (!row) throw new Error("user upsert returned nothing");
@@ -34,7 +35,6 @@ export interface NewSession {
   userId: string;
   organizationId: string;
   connection: string;
-  groups: string[];
   rawGroupCount: number;
   idToken: string | null;
   maxAgeSeconds: number;
@@ -48,7 +48,6 @@ export async function createSession(db: Tx, s: NewSession): Promise<string> {
     userId: s.userId,
     organizationId: s.organizationId,
     connection: s.connection,
-    groups: s.groups,
     rawGroupCount: s.rawGroupCount,
     idToken: s.idToken,
     expiresAt: new Date(Date.now() + s.maxAgeSeconds * 1000),

@@ -17,6 +17,8 @@ const connectionSchema = z.strictObject({
   groupsClaim: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$/).optional(),
   groupsAllow: regexSchema.optional(),
   groupsBlock: regexSchema.optional(),
+  /** Break-glass groups of this organization (always admin); ADMIN_GROUPS applies to the default connection only. */
+  adminGroups: z.array(z.string().min(1).max(255)).max(50).optional(),
   apiAudience: z.string().min(1).max(500).optional(),
   apiClientIds: z.array(z.string().regex(/^[A-Za-z0-9._~-]{1,255}$/)).min(1).optional(),
   /** Rules as code for this organization (path relative to the working directory); else ORG_SEED_FILE. */
@@ -64,6 +66,7 @@ export function parseConnectionsFile(file: { path: string; text: string }, env: 
       groupsClaim: c.groupsClaim ?? "groups",
       groupsAllow: c.groupsAllow ?? ".*",
       groupsBlock: c.groupsBlock,
+      adminGroups: Object.freeze(c.adminGroups ?? []),
       apiAudience: c.apiAudience ?? "api://default",
       apiClientIds: Object.freeze(c.apiClientIds ?? [c.clientId]),
       seedFile: c.seedFile,

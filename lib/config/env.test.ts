@@ -84,3 +84,20 @@ describe("parseConfig", () => {
     expect(parseConfig({ ...valid, DATABASE_URL: "postgres://u:p@db:5432/porter" }).database).toEqual({ kind: "postgres", url: "postgres://u:p@db:5432/porter" });
   });
 });
+
+describe("break-glass groups are per organization", () => {
+  it("applies ADMIN_GROUPS to the default connection only; a connections-file organization names its own", () => {
+    const config = parseConfig(
+      { AUTH_SECRET: "x".repeat(32), APP_REGION: "eu", APP_URL_EU: "http://localhost:3000", APP_URL_US: "http://localhost:3001", OKTA_ISSUER: "https://acme.okta.com/oauth2/default", OKTA_CLIENT_ID: "0oa1", OKTA_CONNECTION_NAME: "acme", ADMIN_GROUPS: "Port Admins" },
+      {
+        path: "connections.yaml",
+        text: "connections:\n  - { name: globex, issuer: https://globex.okta.com/oauth2/default, clientId: 0oa2, region: us }\n  - { name: initech, issuer: https://initech.okta.com/oauth2/default, clientId: 0oa3, region: eu, adminGroups: [Initech Admins] }\n",
+      },
+    );
+    expect(config.connections.map((c) => [c.name, c.adminGroups])).toEqual([
+      ["acme", ["Port Admins"]],
+      ["globex", []],
+      ["initech", ["Initech Admins"]],
+    ]);
+  });
+});

@@ -18,6 +18,11 @@ export interface Connection {
   readonly groupsClaim: string;
   readonly groupsAllow: string;
   readonly groupsBlock: string | undefined;
+  /**
+   * Break-glass: groups of this organization that always grant admin (ADMIN_GROUPS for the default
+   * connection, `adminGroups` in the connections file). Never shared between organizations.
+   */
+  readonly adminGroups: readonly string[];
   /** Audience of the Okta access tokens accepted on /api/v1 (the custom authorization server's audience). */
   readonly apiAudience: string;
   /** Okta apps (cid) whose access tokens /api/v1 accepts: this app, a CLI, service clients. */
@@ -37,7 +42,6 @@ export interface Config {
   readonly regionUrls: Readonly<Record<Region, string>>;
   readonly authSecret: string;
   readonly sessionMaxAgeSeconds: number;
-  readonly adminGroups: readonly string[];
   /**
    * Platform operators (the portal vendor's support staff): members of these groups in the platform
    * organization (the default, environment-configured connection) may run the Okta configuration check
@@ -127,6 +131,13 @@ function exampleFor(variable: string): string {
   return EXAMPLES[variable] ?? "a valid value (see .env.example)";
 }
 
+function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((g) => g.trim())
+    .filter(Boolean);
+}
+
 /** A connections file's text, read by the caller (parseConfig itself does no I/O). */
 export interface ConnectionsFileInput {
   path: string;
@@ -150,6 +161,7 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     groupsClaim: e.OKTA_GROUPS_CLAIM ?? "groups",
     groupsAllow: e.OKTA_GROUPS_ALLOW ?? ".*",
     groupsBlock: e.OKTA_GROUPS_BLOCK,
+    adminGroups: Object.freeze(splitList(e.ADMIN_GROUPS)),
     apiAudience: e.OKTA_API_AUDIENCE ?? "api://default",
     apiClientIds: Object.freeze(e.OKTA_API_CLIENT_IDS ? e.OKTA_API_CLIENT_IDS.split(",").map((c) => c.trim()) : [e.OKTA_CLIENT_ID]),
     seedFile: undefined,
@@ -167,18 +179,7 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     regionUrls: Object.freeze(regionUrls),
     authSecret: e.AUTH_SECRET,
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE ?? 8 * 60 * 60,
-    adminGroups: Object.freeze(
-      (e.ADMIN_GROUPS ?? "")
-        .split(",")
-        .map((g) => g.trim())
-        .filter(Boolean),
-    ),
-    platformAdminGroups: Object.freeze(
-      (e.PLATFORM_ADMIN_GROUPS ?? "")
-        .split(",")
-        .map((g) => g.trim())
-        .filter(Boolean),
-    ),
+    platformAdminGroups: Object.freeze(splitList(e.PLATFORM_ADMIN_GROUPS)),
     dataDir,
     database: e.DATABASE_URL ? { kind: "postgres" as const, url: e.DATABASE_URL } : { kind: "pglite" as const, dataDir },
     connections: Object.freeze([connection, ...more]),

@@ -1,5 +1,5 @@
 import { compileRegex, type CompiledRegex } from "./compile-regex";
-import type { GroupsFilter } from "./filter-groups";
+import { compileGroupsFilter, type GroupsFilter } from "./filter-groups";
 import { groupEntryProblem, MAX_GROUP_ENTRIES, type GroupsClaimProblem } from "./read-groups-claim";
 import { BUILT_IN_ROLE_PERMISSIONS, PERMISSIONS, ADMIN_ROLE, isBuiltInRole, type Permission } from "./permissions";
 import { describeRule, type MappingRule, type RuleSetSpec } from "./rule-set";
@@ -34,6 +34,8 @@ export interface ClaimMapping extends Resolution {
 
 export interface CompiledRuleSet {
   readonly version: number;
+  /** The organization's groups filter (allow / block), compiled once with the rules. */
+  readonly filter: GroupsFilter;
   /** Roles for a clean list of group names (a person's teams). */
   resolve(groups: readonly string[]): Resolution;
   /**
@@ -154,6 +156,7 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
 
   return {
     version: spec.version,
+    filter: spec.groupsFilter ? compileGroupsFilter(spec.groupsFilter) : KEEP_ALL,
     problems,
     grantingMatchers: [
       ...spec.adminGroups.map((g) => ({ match: "break-glass" as const, pattern: g, role: ADMIN_ROLE })),

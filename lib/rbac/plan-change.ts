@@ -7,6 +7,8 @@ export interface RulesState {
   readonly rules: readonly { readonly id: string | null; readonly match: RuleMatch; readonly pattern: string; readonly role: string }[];
   readonly customRoles: readonly CustomRole[];
   readonly defaultRole: string | null;
+  /** The groups filter set in the console (RE2, whole name), or null for the connection's configured one. */
+  readonly groupsFilter: { readonly allow: string; readonly block: string | null } | null;
 }
 
 /** Every change an admin can make to the rules, one at a time or (import) all at once. */
@@ -17,6 +19,8 @@ export type RuleChange =
   | { kind: "add_role"; name: string; description: string; permissions: readonly string[] }
   | { kind: "delete_role"; name: string }
   | { kind: "set_default_role"; role: string | null }
+  /** null: back to the connection's configured filter. */
+  | { kind: "set_groups_filter"; filter: { allow: string; block: string | null } | null }
   | { kind: "replace_all"; state: RulesState; source: string };
 
 export interface PlannedChange {
@@ -76,6 +80,19 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
       if (change.role === current.defaultRole) throw refuse("invalid_role", 400, `The default role is already ${change.role ?? "none"}.`);
       return { next: { ...current, defaultRole: change.role }, summary: `default role set to ${change.role ?? "none"}` };
     }
+    case "set_groups_filter": {
+      if (change.filter) {
+        for (const [which, pattern] of [["allow", change.filter.allow], ["block", change.filter.block]] as const) {
+          if (pattern === null) continue;
+          const check = checkMatcher("regex", pattern);
+          if (!check.ok) throw refuse("invalid_rule", 400, `The ${which} pattern: ${check.reason}`);
+        }
+      }
+      const same = JSON.stringify(change.filter) === JSON.stringify(current.groupsFilter);
+      if (same) throw refuse("invalid_rule", 400, "Nothing to change: the groups filter is already like this.");
+      const words = change.filter ? `allow /${change.filter.allow}/${change.filter.block ? `, block /${change.filter.block}/` : ""}` : "the connection's configured filter";
+      return { next: { ...current, groupsFilter: change.filter }, summary: `groups filter set to ${words}` };
+    }
     case "replace_all": {
       const problems = checkState(change.state);
       if (problems.length > 0) throw refuse("invalid_seed", 400, `${change.source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -124,6 +141,13 @@ export function checkState(state: RulesState): string[] {
   });
   const keeps = checkKeepsAdmin(state.rules);
   if (!keeps.ok) problems.push(`rules: ${keeps.reason}`);
+  if (state.groupsFilter) {
+    for (const [which, pattern] of [["allow", state.groupsFilter.allow], ["block", state.groupsFilter.block]] as const) {
+      if (pattern === null) continue;
+      const check = checkMatcher("regex", pattern);
+      if (!check.ok) problems.push(`groupsFilter.${which}: ${check.reason}`);
+    }
+  }
   if (state.defaultRole === ADMIN_ROLE) problems.push("defaultRole: admin cannot be the default role (everyone would be admin)");
   else if (state.defaultRole !== null && !roleExists(state.defaultRole, roles)) problems.push(`defaultRole: role "${state.defaultRole}" does not exist`);
   return problems;

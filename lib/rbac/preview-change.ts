@@ -1,5 +1,6 @@
 import type { CompiledRuleSet } from "./compile-rule-set";
 import { ADMIN_ROLE } from "./permissions";
+import { resolveIdentity } from "./resolve-identity";
 
 /** A known person and their teams (kept groups as of their last sign-in or Okta event). */
 export interface KnownUser {
@@ -7,6 +8,8 @@ export interface KnownUser {
   /** As shown: email, else sub. */
   readonly label: string;
   readonly teams: readonly string[];
+  /** The groups the source last sent, before the filter; when absent, the teams stand in. */
+  readonly sourceGroups?: readonly string[] | null;
 }
 
 /** Who gained or lost which role because of a change. */
@@ -33,12 +36,12 @@ export interface ChangePreview {
 /** Above this share of people losing a role, saving asks for a typed confirmation. */
 export const CONFIRM_LOSING_SHARE = 0.1;
 
-const viaRule = (roles: ReturnType<CompiledRuleSet["resolve"]>["roles"]) =>
+const viaRule = (roles: ReturnType<typeof resolveIdentity>["roles"]) =>
   roles.some((r) => r.role === ADMIN_ROLE && r.via.some((v) => v.ruleId !== "break-glass"));
 
 /**
- * What a change does to everyone known, with the same engine sign-in uses (CompiledRuleSet.resolve):
- * each person's roles under the current rules and under the proposed ones.
+ * What a change does to everyone known, through the one identity pipeline sign-in uses (filter, rules,
+ * break-glass): each person's roles under the current rules and under the proposed ones.
  */
 export function previewChange(users: Iterable<KnownUser>, current: CompiledRuleSet, next: CompiledRuleSet): ChangePreview {
   const affected: RoleChange[] = [];
@@ -50,8 +53,9 @@ export function previewChange(users: Iterable<KnownUser>, current: CompiledRuleS
   let adminsAfter = 0;
   for (const user of users) {
     count++;
-    const before = current.resolve(user.teams).roles;
-    const after = next.resolve(user.teams).roles;
+    const source = { kind: "groups" as const, groups: user.sourceGroups ?? user.teams };
+    const before = resolveIdentity(current, source).roles;
+    const after = resolveIdentity(next, source).roles;
     if (viaRule(before)) adminsBefore++;
     if (viaRule(after)) adminsAfter++;
     const beforeNames = new Set(before.map((r) => r.role));

@@ -29,6 +29,8 @@ export interface RuleSetSpec {
   readonly defaultRole: string | null;
   /** Break-glass: these groups always grant admin, whatever the rules say. */
   readonly adminGroups: readonly string[];
+  /** porter's own filter on the groups a source sends (RE2, whole name); all groups when absent. */
+  readonly groupsFilter?: { readonly allow: string; readonly block?: string | undefined };
 }
 
 export type Check = { ok: true } | { ok: false; reason: string };

@@ -5,7 +5,7 @@ import { ActivityChart } from "@/components/activity-chart";
 import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
 import { AUDIT_EVENT_TYPES, listAuditEvents, parseAuditQuery, signInActivity } from "@/lib/audit";
-import { describeReason } from "@/lib/audit/describe";
+import { describeEvent, describeReason } from "@/lib/audit/describe";
 import { getDb } from "@/lib/db";
 import { verifyAuditAction } from "./actions";
 
@@ -125,6 +125,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     {page.events.map((e) => {
                       const href = targetHref(e.target);
                       const reason = describeReason(e.type, e.reason);
+                      const summary = describeEvent(e.type, e.details);
                       return (
                         <tr key={e.id} className="border-b border-slate-100 align-top">
                           <td className="py-2 pr-2 font-mono text-xs whitespace-nowrap">{e.at.toISOString().replace("T", " ").slice(0, 19)}</td>
@@ -134,6 +135,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                               {e.outcome}
                               {e.count > 1 ? ` ×${String(e.count)}` : ""}
                             </div>
+                            {summary ? <div className="max-w-56 text-xs text-slate-700">{summary}</div> : null}
                           </td>
                           <td className="py-2 pr-2">
                             {e.actor ?? <span className="text-slate-400">unknown</span>}
@@ -143,7 +145,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                           <td className="py-2 pr-2">
                             {reason ? <span title={e.reason ?? ""}>{reason}</span> : null}
                             {e.refs.length > 0 ? (
-                              <div className="font-mono text-xs text-slate-500" aria-label="Reference ids">
+                              <div className="font-mono text-xs break-all text-slate-500" aria-label="Reference ids">
                                 ref {e.refs.slice(0, 3).join(", ")}
                                 {e.refs.length > 3 ? ` +${String(e.refs.length - 3)}` : ""}
                               </div>

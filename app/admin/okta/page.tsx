@@ -3,7 +3,7 @@ import { Suspense } from "react";
 import { CheckRow, CheckRowPending } from "@/components/check-row";
 import { RequireAccess } from "@/components/require-access";
 import { organizationIdFor } from "@/lib/access";
-import { checkableConnections, runOktaCheck } from "@/lib/auth/okta-check";
+import { checkableConnections, recordOperatorAccess, runOktaCheck } from "@/lib/auth/okta-check";
 import { getDb } from "@/lib/db";
 import { CHECKS, diffRuns, listCheckRuns, type CheckResult } from "@/lib/okta/checks";
 
@@ -26,6 +26,7 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
         if (!allowed.includes(target)) {
           return <p className={card}>You can run the configuration check on your own organization&apos;s connection only.</p>;
         }
+        await recordOperatorAccess(principal, target, run === "1" ? "ran the configuration check" : "viewed the configuration check");
         const canRun = principal.permissions.includes("rules.write");
         const current = run === "1" && canRun ? await runOktaCheck(principal, view, target) : null;
         const db = await getDb();

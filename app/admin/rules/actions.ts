@@ -1,10 +1,10 @@
 "use server";
 
 import { z } from "zod";
-import { requestRuleChange } from "@/lib/access";
+import { parseRulesDocument, requestRuleChange } from "@/lib/access";
 import { audit } from "@/lib/audit";
 import { action, type ActionState } from "@/lib/auth/access";
-import { getConfig } from "@/lib/config";
+import { getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { RULE_MATCHES, type Principal, type RuleChange } from "@/lib/rbac";
 
@@ -21,7 +21,7 @@ const STEP_FIELDS = new Set(Object.keys(step.shape));
  * server by `action` at each step; the save runs under the organization's lock and is audited.
  */
 async function run(principal: Principal, change: RuleChange, input: z.infer<typeof step> & Record<string, unknown>): Promise<ActionState> {
-  const actor = { ...principal, adminGroups: getConfig().adminGroups };
+  const actor = { ...principal, ...(getConnection(principal.connection) ?? { adminGroups: [] }) };
   const outcome = await requestRuleChange(await getDb(), actor, change, input, audit);
   if (outcome.kind === "preview") {
     const values: Record<string, string | string[]> = {};
@@ -70,4 +70,17 @@ export const deleteRoleAction = action(z.object({ name }).and(step), "rules.writ
 
 export const setDefaultRoleAction = action(z.object({ role: name }).and(step), "rules.write", "default_role.set", async (input, principal) =>
   run(principal, { kind: "set_default_role", role: input.role === "" ? null : input.role }, input),
+);
+
+/** Rules as code: a whole YAML or JSON document replaces the rules, custom roles and default role, all or nothing. */
+export const importRulesAction = action(z.object({ document: z.string().min(1, "Paste a YAML or JSON document.").max(1024 * 1024, "The document is larger than 1 MB.") }).and(step), "rules.write", "rules.import", async (input, principal) =>
+  run(principal, { kind: "replace_all", state: parseRulesDocument(input.document, "The document"), source: "an imported document" }, input),
+);
+
+/** porter's own groups filter (allow / block), previewed on every person's last-seen groups like any rule change. */
+export const setGroupsFilterAction = action(
+  z.object({ allow: z.string().max(1000, "A pattern has at most 1000 characters."), block: z.string().max(1000, "A pattern has at most 1000 characters.").default("") }).and(step),
+  "rules.write",
+  "groups_filter.set",
+  async (input, principal) => run(principal, { kind: "set_groups_filter", filter: { allow: input.allow === "" ? ".*" : input.allow, block: input.block === "" ? null : input.block } }, input),
 );

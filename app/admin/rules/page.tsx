@@ -2,31 +2,40 @@ import type { Metadata } from "next";
 import { RuleChangeForm } from "@/components/rule-change-form";
 import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
-import { getCompiledRuleSet, getOrganizationRules } from "@/lib/access";
-import { getConfig } from "@/lib/config";
+import { getCompiledRuleSet, getOrganizationRules, listSeenGroups } from "@/lib/access";
+import { getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { BUILT_IN_ROLE_PERMISSIONS, CUSTOM_ROLE_GRANTABLE, describeRule, PERMISSION_DESCRIPTIONS, PERMISSIONS } from "@/lib/rbac";
-import { addRoleAction, addRuleAction, deleteRoleAction, deleteRuleAction, editRuleAction, setDefaultRoleAction } from "./actions";
+import { BUILT_IN_ROLE_PERMISSIONS, compileRegex, CUSTOM_ROLE_GRANTABLE, describeRule, PERMISSION_DESCRIPTIONS, PERMISSIONS, resolveIdentity } from "@/lib/rbac";
+import { addRoleAction, addRuleAction, deleteRoleAction, deleteRuleAction, editRuleAction, importRulesAction, setDefaultRoleAction, setGroupsFilterAction } from "./actions";
 
 export const metadata: Metadata = { title: "Mapping rules" };
 
 const input = "rounded-md border border-slate-300 p-2";
 const card = "rounded-lg border border-slate-200 bg-white p-8";
 
-export default async function RulesPage({ searchParams }: { searchParams: Promise<{ groups?: string | string[] }> }) {
-  const { groups } = await searchParams;
-  const whatIf = typeof groups === "string" ? groups.slice(0, 10_000) : "";
+type Params = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined, max: number) => (typeof v === "string" ? v.slice(0, max) : undefined);
+
+export default async function RulesPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const params = await searchParams;
+  const whatIf = one(params.groups, 10_000) ?? "";
   return (
     <RequireAccess permission="rules.read" path="/admin/rules">
       {async ({ principal }) => {
         const db = await getDb();
-        const config = getConfig();
+        const connection = getConnection(principal.connection);
+        const defaults = connection ?? { adminGroups: [], groupsAllow: ".*", groupsBlock: undefined };
         const rules = await getOrganizationRules(db, principal.organizationId);
-        const ruleSet = await getCompiledRuleSet(db, principal.organizationId, config.adminGroups);
+        const ruleSet = await getCompiledRuleSet(db, principal.organizationId, defaults);
         const canWrite = principal.permissions.includes("rules.write");
         const roleNames = [...Object.keys(BUILT_IN_ROLE_PERMISSIONS), ...rules.customRoles.map((r) => r.name)];
         const whatIfGroups = whatIf.split(",").map((g) => g.trim()).filter(Boolean).slice(0, 1000);
-        const preview = whatIfGroups.length > 0 ? ruleSet.resolve(whatIfGroups) : null;
+        const preview = whatIfGroups.length > 0 ? resolveIdentity(ruleSet, { kind: "groups", groups: whatIfGroups }) : null;
+        const filterNow = rules.groupsFilter ?? { allow: defaults.groupsAllow ?? ".*", block: defaults.groupsBlock ?? null };
+        const tryAllow = one(params.allow, 1000) ?? filterNow.allow;
+        const tryBlock = one(params.block, 1000) ?? filterNow.block ?? "";
+        const seen = await listSeenGroups(db, principal.organizationId);
+        const playground = playgroundOf(seen.groups, tryAllow, tryBlock);
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="rules">
@@ -51,12 +60,12 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
               <table className="mt-6 w-full text-left text-sm">
                 <TableHead columns={["When", "Role", "Added"]} actions />
                 <tbody>
-                  {config.adminGroups.map((g) => (
+                  {defaults.adminGroups.map((g) => (
                     <tr key={`bg:${g}`} className="border-b border-slate-100">
                       <td className="py-2">group is &quot;{g}&quot;</td>
                       <td className="py-2 font-medium">admin</td>
                       <td className="py-2 text-slate-500" colSpan={2}>
-                        Break-glass (ADMIN_GROUPS in the environment): cannot be removed here.
+                        Break-glass group of this organization (set in porter&apos;s configuration): cannot be removed here.
                       </td>
                     </tr>
                   ))}
@@ -92,6 +101,86 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
               {canWrite ? (
                 <RuleChangeForm action={addRuleAction} previewLabel="Preview new rule" label="Add a rule" className="mt-6">
                   <MatcherFields roleNames={roleNames} match="exact" pattern="" role="viewer" />
+                </RuleChangeForm>
+              ) : null}
+            </section>
+
+            <section className={card} aria-labelledby="filter">
+              <h2 id="filter" className="text-lg font-semibold">
+                Groups filter
+              </h2>
+              <p className="mt-1 text-sm text-slate-600">
+                porter keeps only the Okta groups whose whole name matches <em>allow</em> and not <em>block</em> (RE2), on top of Okta&apos;s own
+                groups claim filter. Now: allow <code className="font-mono">/{filterNow.allow}/</code>
+                {filterNow.block ? (
+                  <>
+                    , block <code className="font-mono">/{filterNow.block}/</code>
+                  </>
+                ) : null}{" "}
+                ({rules.groupsFilter ? "set here" : "from the connection's configuration"}).
+              </p>
+              <form method="get" className="mt-3 flex flex-wrap items-end gap-3" aria-label="Try a groups filter">
+                <label className="flex grow flex-col gap-1 text-sm">
+                  Allow (RE2, whole name)
+                  <input name="allow" defaultValue={tryAllow} maxLength={1000} className={`${input} font-mono`} />
+                </label>
+                <label className="flex grow flex-col gap-1 text-sm">
+                  Block (optional)
+                  <input name="block" defaultValue={tryBlock} maxLength={1000} className={`${input} font-mono`} />
+                </label>
+                <button type="submit" className="rounded-md border border-slate-300 px-4 py-2 text-slate-700 hover:bg-slate-100">
+                  Try it
+                </button>
+              </form>
+              <div className="mt-3 text-sm" role="status" aria-label="Filter playground">
+                {"error" in playground ? (
+                  <p className="text-red-800">{playground.error}</p>
+                ) : seen.groups.length === 0 ? (
+                  <p className="text-slate-600">No groups seen in sign-ins yet.</p>
+                ) : (
+                  <>
+                    <p>
+                      Of the {seen.groups.length}
+                      {seen.truncated ? "+" : ""} groups seen in sign-ins so far, it keeps {playground.kept.length} and drops {playground.dropped.length}.
+                    </p>
+                    <p className="mt-1 text-slate-600">
+                      Dropped: <span className="font-mono">{playground.dropped.slice(0, 40).join(", ") || "none"}</span>
+                      {playground.dropped.length > 40 ? ` and ${String(playground.dropped.length - 40)} more` : ""}
+                    </p>
+                  </>
+                )}
+              </div>
+              {canWrite && !("error" in playground) ? (
+                <RuleChangeForm action={setGroupsFilterAction} previewLabel="Preview this filter" label="Set the groups filter" className="mt-3">
+                  <input type="hidden" name="allow" value={tryAllow} />
+                  <input type="hidden" name="block" value={tryBlock} />
+                </RuleChangeForm>
+              ) : null}
+            </section>
+
+            <section className={card} aria-labelledby="as-code">
+              <h2 id="as-code" className="text-lg font-semibold">
+                Rules as code
+              </h2>
+              <p className="mt-1 text-sm text-slate-600">
+                Keep the rules, custom roles and default role in git and review them in pull requests. Export them, or import a document: it
+                replaces everything at once, after the same preview. From the shell: <code className="font-mono">npm run rbac -- diff FILE</code>{" "}
+                and <code className="font-mono">apply FILE</code>.
+              </p>
+              <div className="mt-3 flex gap-2 text-sm">
+                <a href="/admin/rules/export?format=yaml" className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100">
+                  Export YAML
+                </a>
+                <a href="/admin/rules/export?format=json" className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100">
+                  Export JSON
+                </a>
+              </div>
+              {canWrite ? (
+                <RuleChangeForm action={importRulesAction} previewLabel="Preview import" label="Import rules" className="mt-4">
+                  <label className="flex w-full flex-col gap-1 text-sm">
+                    YAML or JSON document
+                    <textarea name="document" required rows={6} className={`${input} font-mono text-xs`} placeholder={"defaultRole: null\nroles: []\nrules:\n  - { match: exact, pattern: Port Admins, role: admin }"} />
+                  </label>
                 </RuleChangeForm>
               ) : null}
             </section>
@@ -239,4 +328,14 @@ function MatcherFields({ roleNames, match, pattern, role }: { roleNames: string[
       </label>
     </>
   );
+}
+
+/** Which of the groups seen so far a candidate filter keeps and drops. */
+function playgroundOf(groups: readonly string[], allow: string, block: string): { kept: string[]; dropped: string[] } | { error: string } {
+  const a = compileRegex(allow);
+  if (!a.ok) return { error: `Allow: ${a.reason}` };
+  const b = block ? compileRegex(block) : null;
+  if (b && !b.ok) return { error: `Block: ${b.reason}` };
+  const keep = (g: string) => a.regex.matches(g) && !(b?.ok ? b.regex.matches(g) : false);
+  return { kept: groups.filter(keep), dropped: groups.filter((g) => !keep(g)) };
 }

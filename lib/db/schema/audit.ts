@@ -44,6 +44,9 @@ export const auditEvents = pgTable(
     index("audit_events_org_id_idx").on(t.organizationId, t.id),
     index("audit_events_org_type_id_idx").on(t.organizationId, t.type, t.id),
     index("audit_events_org_actor_idx").on(t.organizationId, t.actorSub),
+    // The audit page's actor filter and search (email, target) by exact value or prefix, case-insensitive.
+    index("audit_events_org_actor_prefix_idx").on(t.organizationId, sql`lower(${t.actor}) text_pattern_ops`),
+    index("audit_events_org_target_prefix_idx").on(t.organizationId, sql`lower(${t.targetLabel}) text_pattern_ops`),
     uniqueIndex("audit_events_chain_seq_idx").on(t.chain, t.seq),
     index("audit_events_refs_idx").using("gin", t.refs),
   ],

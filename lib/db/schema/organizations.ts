@@ -11,6 +11,12 @@ export const organizations = pgTable("organizations", {
   rulesVersion: integer("rules_version").notNull().default(1),
   rulesUpdatedAt: timestamp("rules_updated_at", { withTimezone: true }),
   rulesUpdatedBy: text("rules_updated_by"),
+  /**
+   * The app-side groups filter set in the console (RE2, whole-name), overriding the connection's
+   * configured one (groupsAllow / groupsBlock); null means the configured one.
+   */
+  groupsAllow: text("groups_allow"),
+  groupsBlock: text("groups_block"),
   /** When the seed file (rules as code) was applied; it is applied once, to a new organization. */
   seededAt: timestamp("seeded_at", { withTimezone: true }),
 });

@@ -13,8 +13,6 @@ export const sessions = pgTable(
     userId: userId(),
     organizationId: organizationId(),
     connection: text("connection").notNull(),
-    /** Groups kept after the app-side filter, as they were at sign-in. */
-    groups: text("groups").array().notNull(),
     /** How many groups the claim carried before filtering (100 means it may have been truncated). */
     rawGroupCount: integer("raw_group_count").notNull(),
     /** Kept server-side only, for RP-initiated logout (`id_token_hint`). Never sent to the browser. */

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { organizations } from "./organizations";
 
@@ -14,12 +15,20 @@ export const users = pgTable(
     name: text("name"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+    /**
+     * The well-formed group names the groups source last sent, before porter's filter: the filter
+     * playground tries patterns on them, and a filter change is previewed and applied with them.
+     * Null for people not seen since this was recorded (their teams stand in).
+     */
+    sourceGroups: text("source_groups").array(),
   },
   (t) => [
     uniqueIndex("users_org_sub_idx").on(t.organizationId, t.sub),
     index("users_org_idx").on(t.organizationId),
-    // The users page pages by (email, id) within an organization.
-    index("users_org_email_id_idx").on(t.organizationId, t.email, t.id),
+    // The users page pages by (email, id) within an organization, and searches email and name by prefix.
+    index("users_org_sort_idx").on(t.organizationId, sql`coalesce(${t.email}, '')`, t.id),
+    index("users_org_email_prefix_idx").on(t.organizationId, sql`lower(${t.email}) text_pattern_ops`),
+    index("users_org_name_prefix_idx").on(t.organizationId, sql`lower(${t.name}) text_pattern_ops`),
   ],
 );
 

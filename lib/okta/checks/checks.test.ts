@@ -58,6 +58,7 @@ async function run(issuer: string, overrides: Partial<Connection> = {}, signIn: 
     name: "acme",
     issuer,
     clientId: "0oaACME",
+    adminGroups: [],
     clientSecret: "s3cret",
     region: "eu",
     scopes: "openid",

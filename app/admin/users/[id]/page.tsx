@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { ProvenanceSankey } from "@/components/provenance-sankey";
 import { RequireAccess } from "@/components/require-access";
 import { getCompiledRuleSet, getUserDetail } from "@/lib/access";
-import { getConfig } from "@/lib/config";
+import { getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { UUID } from "@/lib/catalog";
 
@@ -23,7 +23,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         // Scoped to the admin's organization: another organization's person is "not found".
         const detail = UUID.test(id) ? await getUserDetail(db, principal.organizationId, id) : null;
         if (!detail) notFound();
-        const ruleSet = await getCompiledRuleSet(db, principal.organizationId, getConfig().adminGroups);
+        const ruleSet = await getCompiledRuleSet(db, principal.organizationId, getConnection(principal.connection) ?? { adminGroups: [] });
         const { user } = detail;
         return (
           <div className="flex flex-col gap-6">
@@ -44,7 +44,19 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 <dt className="text-slate-500">Groups source</dt>
                 <dd>the ID token&apos;s groups claim{detail.signIns[0] ? ` (${String(detail.signIns[0].rawGroupCount)} sent, ${String(detail.signIns[0].keptGroups)} kept at the last sign-in)` : ""}</dd>
                 <dt className="text-slate-500">Live sessions</dt>
-                <dd>{detail.sessions.length === 0 ? "none" : detail.sessions.map((s) => `since ${s.createdAt.toUTCString()}, last seen ${s.lastSeenAt.toUTCString()}`).join("; ")}</dd>
+                <dd>
+                  {detail.sessions.length === 0 ? (
+                    "none"
+                  ) : (
+                    <ul aria-label="Live sessions">
+                      {detail.sessions.map((s) => (
+                        <li key={s.createdAt.toISOString()}>
+                          since {s.createdAt.toUTCString()}, last seen {s.lastSeenAt.toUTCString()}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </dd>
               </dl>
               <p className="mt-4 text-sm">
                 <Link href={`/admin/audit?actor=${encodeURIComponent(user.sub)}`} className="text-brand underline">
