@@ -27,6 +27,10 @@ function contentSecurityPolicy(nonce: string, dev: boolean): string {
  * without any session cookie. The real session check happens again on the server.
  */
 export function proxy(request: NextRequest): NextResponse {
+  // A path that is not valid percent-encoding (/login/%zz) cannot name anything: 400 here, before a
+  // route's dynamic segment fails to decode into a 500.
+  if (!decodesCleanly(request.nextUrl.pathname)) return malformedPath(request.nextUrl.pathname.startsWith("/api/"));
+  if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development"); // eslint-disable-line no-restricted-properties -- build mode, inlined by Next.js
 
@@ -49,10 +53,26 @@ export function proxy(request: NextRequest): NextResponse {
   return res;
 }
 
+function decodesCleanly(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function malformedPath(api: boolean): NextResponse {
+  const message = "This address is not valid: it has a % that does not start a valid escape (such as %20). Check the link.";
+  if (api) return NextResponse.json({ error: { code: "malformed_path", message } }, { status: 400, headers: { "cache-control": "no-store" } });
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad address · porter</title></head><body><main><h1>Bad address</h1><p>${message}</p><p><a href="/">Go to the start page</a></p></main></body></html>`;
+  return new NextResponse(html, { status: 400, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" } });
+}
+
 export const config = {
   matcher: [
     {
-      source: "/((?!api|_next/static|_next/image|favicon.ico).*)",
+      source: "/((?!_next/static|_next/image|favicon.ico).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

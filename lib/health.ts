@@ -1,4 +1,5 @@
 import "server-only";
+import { timingSafeEqual, createHash } from "node:crypto";
 import { getConfig } from "./config";
 import { getDbHandle } from "./db";
 import { getOidcMetadata, OktaError } from "./okta";
@@ -15,18 +16,32 @@ async function check(fn: () => Promise<unknown>): Promise<Check> {
   }
 }
 
-/** Database and per-connection discovery status. Always answers; never reveals secrets. */
-export async function getHealth() {
+/** Whether the request may see per-connection details: HEALTH_TOKEN as a Bearer token (constant-time compare). */
+export function mayReadHealthDetails(authorization: string | null): boolean {
+  const token = getConfig().healthToken;
+  const sent = /^Bearer (\S+)$/.exec(authorization ?? "")?.[1];
+  if (!token || !sent) return false;
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(sent), digest(token));
+}
+
+/**
+ * Database and discovery status. The public sees totals only (no organization is named: which customers
+ * a deployment serves is not public); per-connection details need HEALTH_TOKEN or a platform operator.
+ */
+export async function getHealth(options: { details: boolean }) {
   const config = getConfig();
   const [database, ...connections] = await Promise.all([
     check(async () => (await getDbHandle()).ping()),
     ...config.connections.map((c) => check(() => getOidcMetadata(c.issuer))),
   ]);
-  const report = {
-    status: database?.status === "ok" && connections.every((c) => c.status === "ok") ? "ok" : "degraded",
+  const ok = connections.filter((c) => c.status === "ok").length;
+  return {
+    status: database?.status === "ok" && ok === connections.length ? "ok" : "degraded",
     region: config.region,
     database: { kind: config.database.kind, ...database },
-    connections: config.connections.map((c, i) => ({ name: c.name, region: c.region, issuer: c.issuer, discovery: connections[i] })),
+    connections: options.details
+      ? config.connections.map((c, i) => ({ name: c.name, region: c.region, issuer: c.issuer, discovery: connections[i] }))
+      : { total: connections.length, discoveryOk: ok },
   };
-  return report;
 }

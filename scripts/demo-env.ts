@@ -13,6 +13,8 @@ export function demoConnections(issuer: string) {
   return {
     connections: [
       { name: "initech", issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
+      // An Okta "Single-Page" app (public client: PKCE, no secret), the app type Port's own guide tells admins to create.
+      { name: "acme-spa", issuer, clientId: "porter-spa", region: "eu", apiClientIds: ["porter-spa"] },
       { name: "globex", issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us", "porter-us-ci"], seedFile: "demo/globex-seed.json" },
       // Misconfigured on purpose, for the configuration check: the Okta app lists only the EU callback
       // though the organization lives in the US; the Okta app has no groups claim; a wrong secret.

@@ -51,7 +51,14 @@ export function handleAppsApi(directory: Directory, req: IncomingMessage, res: S
     oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action");
     return;
   }
-  const id = decodeURIComponent(match[1] ?? "");
+  let id: string;
+  try {
+    id = decodeURIComponent(match[1] ?? "");
+  } catch {
+    // Like Okta: an id that is not even valid percent-encoding names no app.
+    oktaError(res, 404, "E0000007", `Not found: Resource not found: ${match[1] ?? ""} (AppInstance)`);
+    return;
+  }
   const client = directory.client(id);
   if (!client) {
     oktaError(res, 404, "E0000007", `Not found: Resource not found: ${id} (AppInstance)`);

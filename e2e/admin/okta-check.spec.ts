@@ -76,11 +76,18 @@ test.describe("Okta configuration check", () => {
       return page.getByRole("region", { name: "Previous runs" }).getByRole("listitem").count();
     };
     const before = await runs();
-    const [a, b] = await Promise.all([page.request.get("/admin/okta?run=1&connection=globex"), page.request.get("/admin/okta?run=1&connection=globex")]);
-    expect([a.status(), b.status()]).toEqual([200, 200]);
+    // Running is a POST from porter's page; a GET (a link, an image on another site) runs nothing (review finding 4).
+    expect((await page.request.get("/admin/okta?run=1&connection=globex")).status()).toBe(200);
+    await page.waitForTimeout(500);
+    expect(await runs()).toBe(before);
+    const start = () => page.request.post("/admin/okta/run", { form: { connection: "globex" }, maxRedirects: 0 });
+    const [a, b] = await Promise.all([start(), start()]);
+    expect([a.status(), b.status()]).toEqual([303, 303]);
     await expect.poll(runs, { timeout: 10_000 }).toBe(Math.min(before + 1, 10));
     await page.waitForTimeout(500);
     expect(await runs()).toBe(Math.min(before + 1, 10));
+    const forged = await page.request.post("/admin/okta/run", { form: { connection: "globex" }, headers: { origin: "https://evil.example" }, maxRedirects: 0 });
+    expect(forged.status()).toBe(403);
   });
 
   test("an organization's admin who is not a platform operator checks only their own connection", async ({ page }) => {
@@ -102,6 +109,11 @@ test.describe("Okta configuration check", () => {
     const healthy = await checkOkta("acme");
     expect(healthy.code).toBe(0);
     expect(healthy.report.checks.filter((c) => c.status === "fail")).toEqual([]);
+
+    // The Single-Page app (public client): no secret to check, reported as such (review finding 16).
+    const spa = await checkOkta("acme-spa");
+    expect(spa.code).toBe(0);
+    expect(spa.report.checks.find((c) => c.id === "client_credentials")).toMatchObject({ status: "pass", message: expect.stringContaining("Public client") });
 
     const umbrella = await checkOkta("umbrella");
     expect(umbrella.code).toBe(1);

@@ -109,4 +109,28 @@ test.describe("the callback refuses what it did not start", () => {
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
     await expect(page.getByText("acme")).toHaveCount(0);
   });
+
+  test("a sibling site cannot end the session with a forged switch of account (review finding 5)", async ({ page }) => {
+    await new Porter(page).signInAs("viewer@example.com");
+    const forged: Record<string, string>[] = [{ origin: "http://localhost:3101", "sec-fetch-site": "same-site" }, { origin: "https://evil.example" }];
+    for (const headers of forged) {
+      const res = await page.request.post("/login/acme", { form: { switch: "1", callbackUrl: "/" }, headers, maxRedirects: 0 });
+      expect(res.status()).toBe(403);
+    }
+    expect((await page.request.get("/api/me")).status()).toBe(200);
+  });
+
+  test("malformed percent-encoding anywhere gets a 4xx, never a 500 (review finding 15)", async ({ request }) => {
+    const gets = ["/login/%zz", "/login/%zz/initiate", "/api/auth/%zz", "/api/auth/callback/%zz", "/services/%zz", "/admin/users/%zz", "/admin/audit?q=%zz&since=%E0%A4", "/auth/error?code=%zz&ref=%", "/?callbackUrl=%zz", "/login/acme?callbackUrl=%E0%A4%A&login_hint=%", "/api/v1/services/%zz", "/admin/audit/export?format=%zz"];
+    for (const path of gets) {
+      const res = await request.get(path, { maxRedirects: 0 });
+      expect(res.status(), path).toBeLessThan(500);
+    }
+    const patch = await request.patch("/api/v1/services/%zz", { data: "{\"description\": \"%zz\"", headers: { "content-type": "application/json", authorization: "Bearer a.b.c" } });
+    expect(patch.status()).toBeLessThan(500);
+    const form = await request.post("/login/acme", { data: "callbackUrl=%zz&login_hint=%E0%A4%A", headers: { "content-type": "application/x-www-form-urlencoded" }, maxRedirects: 0 });
+    expect(form.status()).toBeLessThan(500);
+    const cookie = await request.get("/api/me", { headers: { cookie: "authjs.session-token=%zz; authjs.state=%E0%A4%A" } });
+    expect(cookie.status()).toBe(401);
+  });
 });

@@ -89,4 +89,13 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     await porter.expectErrorPage("Sign-in was cancelled");
     await expect(page.getByRole("button", { name: "Try signing in again" })).toBeVisible();
   });
+
+  test("an Okta Single-Page app (public client, PKCE, no secret) signs in end to end (review finding 16)", async ({ page }) => {
+    await page.goto("/login/acme-spa?callbackUrl=/profile");
+    await new Porter(page).idp.signIn("dev@example.com");
+    await expect(page).toHaveURL(/\/profile$/);
+    const me = (await (await page.request.get("/api/me")).json()) as { connection: string; roles: { role: string }[] };
+    expect(me.connection).toBe("acme-spa");
+    expect(me.roles.map((r) => r.role)).toContain("member");
+  });
 });

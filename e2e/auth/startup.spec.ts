@@ -49,10 +49,15 @@ test("an http issuer on a non-loopback host stops start-up with a message naming
 
 test("an unreachable issuer: porter starts, health reports it, sign-in shows a clear page, nothing fails open", async ({ page }) => {
   // Port 9 (discard) on loopback: nothing listens, connections are refused.
-  const porter = startPorter(3190, { OKTA_ISSUER: "http://127.0.0.1:9/oauth2/default" });
+  const healthToken = "e2e-health-token-0123456789abcdef0123";
+  const porter = startPorter(3190, { OKTA_ISSUER: "http://127.0.0.1:9/oauth2/default", HEALTH_TOKEN: healthToken });
   try {
     await waitForHealth("http://localhost:3190/api/health");
-    const health = (await (await fetch("http://localhost:3190/api/health")).json()) as {
+    // The public sees totals only: no organization's name or issuer (review finding 1).
+    const publicHealth = await (await fetch("http://localhost:3190/api/health")).text();
+    expect(JSON.parse(publicHealth)).toMatchObject({ status: "degraded", connections: { total: 1, discoveryOk: 0 } });
+    expect(publicHealth).not.toMatch(/acme|127\.0\.0\.1:9/);
+    const health = (await (await fetch("http://localhost:3190/api/health", { headers: { authorization: `Bearer ${healthToken}` } })).json()) as {
       status: string;
       database: { status: string };
       connections: { name: string; discovery: { status: string; code?: string } }[];

@@ -182,6 +182,21 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
     }
   });
 
+  test("Auth.js's unused actions answer 404 and name no organization (review finding 1)", async ({ request }) => {
+    for (const path of ["/api/auth/providers", "/api/auth/session", "/api/auth/csrf", "/api/auth/signin", "/api/auth/signin/acme", "/api/auth/signout", "/api/auth/error"]) {
+      const res = await request.get(`${EU}${path}`, { maxRedirects: 0 });
+      expect(res.status(), path).toBe(404);
+      expect(await res.text(), path).not.toMatch(/acme|initech|globex/);
+    }
+    const health = await (await request.get(`${EU}/api/health`)).text();
+    expect(health).not.toMatch(/acme|initech|globex|umbrella/);
+    // The error page shows an organization's client ID or issuer only to a signed-in admin of it.
+    for (const [code, org, secret] of [["invalid_client", "wonka", "porter-wonka"], ["issuer_unreachable", "acme", "localhost:4100"], ["id_token_invalid", "globex", "localhost:4100"]] as const) {
+      const page = await (await request.get(`${EU}/auth/error?code=${code}&connection=${org}`)).text();
+      expect(page, code).not.toContain(secret);
+    }
+  });
+
   test("50 initiations in a row from one address: 429 with Retry-After, nothing stored per attempt", async ({ request }) => {
     const statuses: number[] = [];
     let retryAfter = "";

@@ -8,6 +8,8 @@ import { verifyIdToken } from "../okta";
 import { getCompiledRuleSet, getUserTeams, organizationIdFor, syncSignIn } from "../access";
 import { readGroupsClaim, resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
+import { authCookies } from "./cookies";
+import { seal } from "./seal";
 import { AuthFlowError } from "./errors";
 import { appendAuditEvent } from "../audit/write";
 import { createSession, getActiveSession, revokeSessionAudited, upsertUser, type ActiveSession } from "./queries";
@@ -95,6 +97,7 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
     trustHost: true,
     basePath: "/api/auth",
     session: { strategy: "jwt", maxAge: config.sessionMaxAgeSeconds },
+    cookies: authCookies(config.publicUrl),
     pages: { signIn: "/", error: "/auth/error" },
     providers: config.connections.map((c) =>
       Okta({
@@ -149,7 +152,8 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
               organizationId,
               connection: connection.name,
               rawGroupCount: mapping.rawGroupCount,
-              idToken: account.id_token ?? null,
+              // Kept for id_token_hint at sign-out, encrypted under AUTH_SECRET (a database dump alone reveals no token).
+              idToken: account.id_token ? seal(config.authSecret, account.id_token) : null,
               maxAgeSeconds: config.sessionMaxAgeSeconds,
             });
             const who = { organizationId, connection: connection.name, actor: user.email ?? sub, actorSub: sub, ip: deps.ip ?? null, userAgent: deps.userAgent ?? null };

@@ -10,12 +10,15 @@ import { audit, auditFlood } from "../audit";
 import { getConfig, getConnection, type Connection } from "../config";
 import { getDb } from "../db";
 import { requestClient, type RequestClient } from "../http/client-ip";
+import { notFoundResponse } from "../http/not-found-response";
 import { redirectNoStore } from "../http/redirect";
 import { logger } from "../log";
 import { getOidcMetadata } from "../okta";
 import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInError } from "./classify-error";
 import { createAuthConfig, type PorterSessionView } from "./config";
 import { runCapturingAuthErrors } from "./context";
+import { authCookies } from "./cookies";
+import { unseal } from "./seal";
 import { AuthFlowError } from "./errors";
 import { revokeSessionAudited } from "./queries";
 import type { SessionRow } from "../db/schema";
@@ -104,9 +107,22 @@ function withSignInErrors(handler: RouteHandler): RouteHandler {
   };
 }
 
+/**
+ * porter serves only Auth.js's callback over HTTP (sign-in, sign-out and the session run server-side
+ * through signIn(), signOut() and auth()). The other actions (providers, session, csrf, signin pages)
+ * answer 404: /api/auth/providers would list every organization of the deployment.
+ */
+function callbackOnly(handler: RouteHandler): RouteHandler {
+  return async (req) => {
+    const path = new URL(req.url).pathname;
+    if (!/^\/api\/auth\/callback\/[^/]+$/.test(path)) return notFoundResponse(req);
+    return handler(req);
+  };
+}
+
 export const handlers = {
-  GET: withSignInErrors(nextAuth.handlers.GET),
-  POST: withSignInErrors(nextAuth.handlers.POST),
+  GET: callbackOnly(withSignInErrors(nextAuth.handlers.GET)),
+  POST: callbackOnly(withSignInErrors(nextAuth.handlers.POST)),
 };
 
 /**
@@ -144,7 +160,7 @@ export const getSessionView = cache(async (): Promise<PorterSessionView | null> 
 });
 
 export function sessionCookieName(): string {
-  return `${getConfig().publicUrl.startsWith("https:") ? "__Secure-" : ""}authjs.session-token`;
+  return authCookies(getConfig().publicUrl).sessionToken.name;
 }
 
 /** Revokes the server-side session this request's cookie points at (if any), audited in the same transaction. */
@@ -176,11 +192,12 @@ export async function signOutEverywhere(client: RequestClient): Promise<string> 
 
   const connection = revoked ? getConnection(revoked.connection) : null;
   const signedOut = `${config.publicUrl}/signed-out`;
-  if (!connection || !revoked?.idToken) return signedOut;
+  const idToken = revoked?.idToken ? unseal(config.authSecret, revoked.idToken) : null;
+  if (!connection || !idToken) return signedOut;
   const metadata = await getOidcMetadata(connection.issuer).catch(() => null);
   if (!metadata?.end_session_endpoint) return signedOut;
   const logout = new URL(metadata.end_session_endpoint);
-  logout.searchParams.set("id_token_hint", revoked.idToken);
+  logout.searchParams.set("id_token_hint", idToken);
   logout.searchParams.set("post_logout_redirect_uri", signedOut);
   logout.searchParams.set("state", randomBytes(16).toString("base64url"));
   return logout.toString();

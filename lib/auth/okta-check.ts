@@ -31,7 +31,15 @@ export function checkableConnections(view: PorterSessionView): string[] {
   return isPlatformOperator(view) ? getConfig().connections.map((c) => c.name) : [view.connection];
 }
 
-/** A sign-in to look at: the person's own last one, or (for another organization) that organization's latest. */
+/** The run in progress for a connection, if any (the page that started it streams its results). */
+export function runningCheck(connectionName: string): Promise<RunningCheck> | null {
+  return running.get(connectionName) ?? null;
+}
+
+/**
+ * A sign-in to look at: the person's own last one, or (for another organization) that organization's
+ * latest, whose group names a platform operator does not see (results only, no personal data).
+ */
 async function lastSignIn(view: PorterSessionView, organizationId: string, organizationConnection: string): Promise<SignInSample | null> {
   const db = await getDb();
   const own = organizationId === view.organizationId;
@@ -43,7 +51,12 @@ async function lastSignIn(view: PorterSessionView, organizationId: string, organ
     .limit(1);
   if (!row) return null;
   const ruleSet = await getCompiledRuleSet(db, organizationId, getConnection(organizationConnection) ?? { adminGroups: [] });
-  return { rawGroupCount: row.rawGroupCount, keptGroups: row.keptGroups, groupsWithoutRule: row.keptGroups.filter((g) => resolveIdentity(ruleSet, { kind: "groups", groups: [g] }).roles.length === 0) };
+  return {
+    rawGroupCount: row.rawGroupCount,
+    keptGroups: row.keptGroups,
+    groupsWithoutRule: row.keptGroups.filter((g) => resolveIdentity(ruleSet, { kind: "groups", groups: [g] }).roles.length === 0),
+    namesHidden: !own,
+  };
 }
 
 /**

@@ -116,6 +116,9 @@ describe("sign-in through Auth.js with porter's checks", () => {
     expect(events).toEqual([]);
     const written = await handle.db.select().from(auditEvents).where(eq(auditEvents.type, "sign_in.succeeded"));
     expect(written.map((e) => [e.actor, e.actorSub, e.connection])).toEqual([["t@example.com", "00u-test-user", "acme"]]);
+    const [session] = await handle.db.select({ idToken: sessions.idToken }).from(sessions).where(eq(sessions.connection, "acme"));
+    expect(session?.idToken).toMatch(/^v1\./); // sealed at rest, never the raw ID token
+    expect(session?.idToken).not.toContain("eyJ");
     expect(op.tokenRequests.at(-1)?.get("code_verifier")).toMatch(/^[\w-]{43,128}$/);
   });
 
@@ -168,5 +171,24 @@ describe("sign-in through Auth.js with porter's checks", () => {
       Auth(new Request(`${APP}/api/auth/session`, { headers: { cookie: cookies } }), authConfig({ authSecret: secret })).then((r: Response) => r.json() as Promise<unknown>);
     expect(await read(config.authSecret)).toMatchObject({ porter: { user: { email: "t@example.com" }, groups: ["Everyone"] } });
     expect(await read("y".repeat(40))).toBeNull();
+  });
+
+  it("names every cookie __Host- on https, so a sibling subdomain cannot plant one (review finding 6)", async () => {
+    const https = createAuthConfig({ config: { ...config, publicUrl: "https://porter.eu.example.com" }, db: () => Promise.resolve(handle.db), audit: () => Promise.resolve() });
+    const names = Object.values(https.cookies ?? {}).map((c) => c?.name);
+    expect(names).toEqual(expect.arrayContaining(["__Host-authjs.session-token", "__Host-authjs.state", "__Host-authjs.nonce", "__Host-authjs.pkce.code_verifier", "__Host-authjs.callback-url"]));
+    // Through the real library, on an https URL: the check cookies it sets carry the prefix, Path=/ and no Domain.
+    const res = await Auth(
+      new Request("https://porter.eu.example.com/api/auth/signin/acme", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "callbackUrl=%2F" }),
+      { ...(https as AuthConfig), skipCSRFCheck },
+    );
+    const set = res.headers.getSetCookie();
+    expect(set.length).toBeGreaterThan(0);
+    for (const cookie of set) {
+      expect(cookie).toMatch(/^__Host-authjs\./);
+      expect(cookie).toMatch(/Path=\//);
+      expect(cookie).not.toMatch(/Domain=/i);
+      expect(cookie).toMatch(/Secure/);
+    }
   });
 });

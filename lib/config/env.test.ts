@@ -101,3 +101,12 @@ describe("break-glass groups are per organization", () => {
     ]);
   });
 });
+
+describe("organizations sharing an Okta authorization server", () => {
+  it("refuses two connections on one issuer that accept the same client ID (review finding 11)", () => {
+    const env = { AUTH_SECRET: "x".repeat(32), APP_REGION: "eu", APP_URL_EU: "http://localhost:3000", APP_URL_US: "http://localhost:3001", OKTA_ISSUER: "https://acme.okta.com/oauth2/default", OKTA_CLIENT_ID: "0oa1", OKTA_CONNECTION_NAME: "acme" };
+    const file = (ids: string) => ({ path: "c.yaml", text: `connections:\n  - { name: initech, issuer: https://acme.okta.com/oauth2/default, clientId: 0oa2, region: eu, apiClientIds: [${ids}] }\n` });
+    expect(() => parseConfig(env, file("0oa2, 0oa1"))).toThrow(/acme and initech share the issuer .* client ID 0oa1/);
+    expect(parseConfig(env, file("0oa2")).connections).toHaveLength(2);
+  });
+});

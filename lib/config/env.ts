@@ -53,6 +53,8 @@ export interface Config {
   readonly connections: readonly Connection[];
   /** Rules as code: roles, mapping rules and services a new organization starts with (applied once). */
   readonly orgSeedFile: string | undefined;
+  /** Bearer token that shows per-connection details on /api/health (monitoring); without it the public sees totals only. */
+  readonly healthToken: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -117,18 +119,37 @@ const schema = z.object({
   OKTA_API_TOKEN: optional(z.string().max(200)),
   PLATFORM_ADMIN_GROUPS: optional(z.string()),
   CONNECTIONS_FILE: optional(z.string()),
+  HEALTH_TOKEN: optional(z.string().min(32, { message: "is too short: use 32 or more random characters" }).max(200)),
 });
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const variable = String(issue.path[0] ?? "environment");
   if ((env[variable] ?? "").trim() === "") return `${variable} is missing. Example: ${exampleFor(variable)}`;
   if (issue.code === "custom") return `${variable} ${issue.message}`;
-  if (issue.code === "too_small" && variable === "AUTH_SECRET") return `${variable} ${issue.message}`;
+  if (issue.code === "too_small" && (variable === "AUTH_SECRET" || variable === "HEALTH_TOKEN")) return `${variable} ${issue.message}`;
   return `${variable} is invalid. Example: ${exampleFor(variable)}`;
 }
 
 function exampleFor(variable: string): string {
   return EXAMPLES[variable] ?? "a valid value (see .env.example)";
+}
+
+/**
+ * Connections on one Okta authorization server must not accept the same client ID: a bearer token maps to
+ * its organization by issuer and `cid`, and would silently land in the first one.
+ */
+function sharedClientIds(connections: readonly Connection[]): string[] {
+  const owner = new Map<string, string>();
+  const problems: string[] = [];
+  for (const c of connections) {
+    for (const id of new Set([c.clientId, ...c.apiClientIds])) {
+      const key = `${c.issuer}\u0000${id}`;
+      const first = owner.get(key);
+      if (first && first !== c.name) problems.push(`connections ${first} and ${c.name} share the issuer ${c.issuer} and both accept the client ID ${id}: give each organization its own Okta app (clientId / apiClientIds)`);
+      else owner.set(key, c.name);
+    }
+  }
+  return problems;
 }
 
 function splitList(value: string | undefined): string[] {
@@ -173,6 +194,8 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
   if (duplicates.length > 0) {
     throw new ConfigError([`${connectionsFile?.path ?? "CONNECTIONS_FILE"}: connection name(s) ${duplicates.join(", ")} used twice (OKTA_CONNECTION_NAME is "${connection.name}")`]);
   }
+  const clash = sharedClientIds([connection, ...more]);
+  if (clash.length > 0) throw new ConfigError(clash);
   return Object.freeze({
     region: e.APP_REGION,
     publicUrl: regionUrls[e.APP_REGION],
@@ -184,5 +207,6 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     database: e.DATABASE_URL ? { kind: "postgres" as const, url: e.DATABASE_URL } : { kind: "pglite" as const, dataDir },
     connections: Object.freeze([connection, ...more]),
     orgSeedFile: e.ORG_SEED_FILE,
+    healthToken: e.HEALTH_TOKEN,
   });
 }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "./app-error";
+import { readBodyLimited } from "./read-body";
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -9,8 +10,7 @@ export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S)
   if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
     throw bad(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
   }
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw bad(413, "body_too_large", `The body is larger than ${String(MAX_BODY_BYTES / 1024)} KB.`);
+  const text = await readBodyLimited(req, MAX_BODY_BYTES);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,3 +1,5 @@
+import { readBodyLimited } from "./read-body";
+
 /** Longest parameter value kept; longer ones are dropped, never fatal. */
 export const MAX_PARAM_LENGTH = 2048;
 
@@ -9,8 +11,9 @@ export async function readRequestParams(request: Request, maxBodyBytes: number):
   const values = new Map<string, string>();
   for (const [k, v] of new URL(request.url).searchParams) if (v.length <= MAX_PARAM_LENGTH) values.set(k, v);
   if (request.method === "POST" && (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
-    const body = await request.text().catch(() => "");
-    if (body.length <= maxBodyBytes) for (const [k, v] of new URLSearchParams(body)) if (v.length <= MAX_PARAM_LENGTH) values.set(k, v);
+    // A body over the limit is ignored (read no further than the limit), as a too-long value is.
+    const body = await readBodyLimited(request, maxBodyBytes).catch(() => "");
+    for (const [k, v] of new URLSearchParams(body)) if (v.length <= MAX_PARAM_LENGTH) values.set(k, v);
   }
   return values;
 }

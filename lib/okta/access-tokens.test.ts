@@ -37,6 +37,44 @@ describe("AccessTokenVerifier (Okta access tokens on /api/v1)", () => {
     return err as BearerError;
   };
 
+  it("answers a verified token whose cid carries CR/LF with a 401 whose header holds no control characters (review finding 13)", async () => {
+    const err = await refusal(await op.sign(claims({ cid: "porter-cli\r\nSet-Cookie: pwned=1" })));
+    expect(err.status).toBe(401);
+    expect(err.wwwAuthenticate).not.toMatch(/[\r\n]/);
+    expect(err.userMessage).not.toContain("Set-Cookie");
+    expect(() => new Headers({ "www-authenticate": err.wwwAuthenticate })).not.toThrow();
+  });
+
+  it("drops cached tokens whose key left the key set at the next refresh, and retries a failed refresh with back-off (review finding 9)", async () => {
+    let clock = Date.now();
+    const v = new AccessTokenVerifier({ issuer: op.issuer, audience: AUD, clientIds: CLIENTS, now: () => clock, keyMaxAgeMs: 60_000 });
+    const old = await op.sign(claims());
+    await v.verify(old);
+    expect(v.verifyCached(old)).not.toBeNull();
+
+    // Okta is down when the keys are due: the known key keeps working, and the read is retried soon, not in an hour.
+    op.keysDown = true;
+    clock += 61_000;
+    const reads = v.stats.jwksReads;
+    expect(v.verifyCached(old)).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(v.stats.jwksReads).toBe(reads + 1);
+    clock += 2_000;
+    expect(v.verifyCached(old)).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(v.stats.jwksReads).toBe(reads + 2);
+
+    // The key is rotated out: the next refresh ends every cached token signed with it.
+    op.keysDown = false;
+    await op.rotate();
+    clock += 5_000;
+    v.verifyCached(old);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(v.verifyCached(old)).toBeNull();
+    expect((await v.verify(old).catch((e: unknown) => e)) as BearerError).toBeInstanceOf(BearerError);
+    await expect(v.verify(await op.sign(claims()))).resolves.toMatchObject({ sub: "dev@example.com" });
+  });
+
   it("accepts a valid token and then answers from the cache until it expires", async () => {
     const token = await op.sign(claims());
     const first = await verifier.verify(token, ["porter.read"]);

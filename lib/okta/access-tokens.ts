@@ -14,8 +14,9 @@ export class BearerError extends AppError<BearerErrorCode> {
     this.scope = scope;
   }
 
+  /** The header value: only printable ASCII ever reaches it (a claim with CR/LF must not split the response). */
   get wwwAuthenticate(): string {
-    const quote = (s: string) => s.replace(/["\\]/g, "");
+    const quote = (s: string) => s.replace(/[^\x20-\x7e]|["\\]/g, "");
     return `Bearer error="${this.code}", error_description="${quote(this.userMessage)}"${this.scope ? `, scope="${quote(this.scope)}"` : ""}`;
   }
 }
@@ -28,6 +29,8 @@ export interface VerifiedAccessToken {
   readonly scopes: readonly string[];
   /** Seconds since the epoch. */
   readonly exp: number;
+  /** The signing key's id: a cached token goes when its key leaves the issuer's key set. */
+  readonly kid: string;
 }
 
 export interface AccessTokenVerifierOptions {
@@ -70,7 +73,11 @@ export function looksLikeJwt(token: string): boolean {
 export class AccessTokenVerifier {
   private readonly library: OktaJwtVerifier & VerifierInternals;
   private readonly keys = new Map<string, KeyObject>();
-  private keysReadAt = 0;
+  /** Until when the keys from the last successful read are trusted without reading again. */
+  private keysFreshUntil = 0;
+  /** The earliest time of the next read (the unknown-kid cooldown, or the back-off after a failed read). */
+  private nextReadAt = 0;
+  private failedReads = 0;
   private reading: Promise<void> | null = null;
   private readonly cache = new Map<string, VerifiedAccessToken>();
   private readonly opts: Required<Omit<AccessTokenVerifierOptions, "clientIds">> & { clientIds: ReadonlySet<string> };
@@ -95,7 +102,7 @@ export class AccessTokenVerifier {
     this.library.verifier.setKeyResolver((kid, cb) => {
       // A known, fresh key is handed over at once, without a promise hop.
       const known = kid ? this.keys.get(kid) : undefined;
-      if (known && this.opts.now() - this.keysReadAt < this.opts.keyMaxAgeMs) {
+      if (known && this.opts.now() < this.keysFreshUntil) {
         cb(null, known);
         return;
       }
@@ -137,10 +144,13 @@ export class AccessTokenVerifier {
   private fromCache(hash: string, requiredScopes: readonly string[]): VerifiedAccessToken | null {
     const cached = this.cache.get(hash);
     if (!cached) return null;
-    if (cached.exp * 1000 <= this.opts.now()) {
+    const now = this.opts.now();
+    if (cached.exp * 1000 <= now) {
       this.cache.delete(hash);
       return null;
     }
+    // Keys are due for a re-read: read them in the background; a rotated-out key's tokens go when it ends.
+    if (now >= this.keysFreshUntil && now >= this.nextReadAt && !this.reading) this.startRead().catch(() => undefined);
     this.stats.cacheHits++;
     const missing = missingScopes(cached, requiredScopes);
     if (missing) throw missing;
@@ -157,7 +167,7 @@ export class AccessTokenVerifier {
     } catch (err) {
       throw new BearerError("invalid_token", describeLibraryError(err));
     }
-    const verified = this.checkClaims(claims, this.opts.now());
+    const verified = this.checkClaims(claims, this.opts.now(), headerKid(token));
     if (this.cache.size >= this.opts.cacheEntries) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
@@ -166,26 +176,30 @@ export class AccessTokenVerifier {
     return verified;
   }
 
-  private checkClaims(claims: Record<string, unknown>, now: number): VerifiedAccessToken {
+  private checkClaims(claims: Record<string, unknown>, now: number, kid: string): VerifiedAccessToken {
     const { exp, cid, sub } = claims;
     if (typeof exp !== "number") throw new BearerError("invalid_token", "The access token has no expiry (exp); porter refuses tokens that never expire.");
     if (exp * 1000 <= now) throw new BearerError("invalid_token", "The access token has expired.");
     if (typeof cid !== "string") throw new BearerError("invalid_token", "The access token does not say which app it was minted for (cid).");
-    if (!this.opts.clientIds.has(cid)) throw new BearerError("invalid_token", `The access token was minted for the app ${cid}, which this organization does not accept.`);
+    if (!this.opts.clientIds.has(cid)) {
+      // Echo the claim only when it looks like an Okta client ID: a verified token's claims are still outside input.
+      const shown = /^[A-Za-z0-9._~-]{1,100}$/.test(cid) ? `the app ${cid}` : "an app (its cid is not a valid client ID)";
+      throw new BearerError("invalid_token", `The access token was minted for ${shown}, which this organization does not accept.`);
+    }
     if (typeof sub !== "string" || sub.length === 0) throw new BearerError("invalid_token", "The access token has no subject (sub).");
     const scp = claims.scp;
     const scopes = Array.isArray(scp) ? scp.filter((s): s is string => typeof s === "string") : typeof claims.scope === "string" ? claims.scope.split(" ") : [];
-    return Object.freeze({ claims: Object.freeze(claims), cid, sub, scopes: Object.freeze(scopes), exp });
+    return Object.freeze({ claims: Object.freeze(claims), cid, sub, scopes: Object.freeze(scopes), exp, kid });
   }
 
   private async keyFor(kid: string | undefined): Promise<KeyObject> {
     if (!kid) throw new Error("the token header has no kid");
-    const fresh = this.opts.now() - this.keysReadAt < this.opts.keyMaxAgeMs;
+    const now = this.opts.now();
     const known = this.keys.get(kid);
-    if (known && fresh) return known;
+    if (known && now < this.keysFreshUntil) return known;
     if (!this.reading) {
-      if (known || this.opts.now() - this.keysReadAt >= this.opts.unknownKidCooldownMs) this.reading = this.readKeys();
-      else throw new Error(`signing key ${kid} is not in the issuer's key set`);
+      if (now >= this.nextReadAt) this.startRead().catch(() => undefined);
+      else if (!known) throw new Error(`signing key ${kid} is not in the issuer's key set`);
     }
     try {
       await this.reading;
@@ -199,18 +213,45 @@ export class AccessTokenVerifier {
     return key;
   }
 
-  private readKeys(): Promise<void> {
+  /**
+   * One JWKS read at a time. Success: the keys are trusted for keyMaxAgeMs, and every cached token whose
+   * key left the set is dropped (key rotation ends them at once). Failure: the known keys stay in use and
+   * the read is retried with back-off (1 s, 2 s, 4 s … up to a minute), never trusted as fresh.
+   */
+  private startRead(): Promise<void> {
     this.stats.jwksReads++;
-    this.keysReadAt = this.opts.now();
-    return this.library.jwksClient
+    const started = this.opts.now();
+    this.nextReadAt = started + this.opts.unknownKidCooldownMs;
+    this.reading = this.library.jwksClient
       .getSigningKeys()
-      .then((keys) => {
-        this.keys.clear();
-        for (const k of keys) if (k.kid) this.keys.set(k.kid, createPublicKey(k.getPublicKey()));
-      })
+      .then(
+        (keys) => {
+          this.keys.clear();
+          for (const k of keys) if (k.kid) this.keys.set(k.kid, createPublicKey(k.getPublicKey()));
+          for (const [hash, token] of this.cache) if (!this.keys.has(token.kid)) this.cache.delete(hash);
+          this.keysFreshUntil = started + this.opts.keyMaxAgeMs;
+          this.failedReads = 0;
+        },
+        (err: unknown) => {
+          this.failedReads++;
+          this.nextReadAt = this.opts.now() + Math.min(1_000 * 2 ** (this.failedReads - 1), 60_000);
+          throw err;
+        },
+      )
       .finally(() => {
         this.reading = null;
       });
+    return this.reading;
+  }
+}
+
+/** The `kid` of a JWT's header ("" when absent or unreadable): only to file the cached token under its key. */
+function headerKid(token: string): string {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8"));
+    return header && typeof header === "object" && typeof (header as { kid?: unknown }).kid === "string" ? (header as { kid: string }).kid : "";
+  } catch {
+    return "";
   }
 }
 

@@ -21,12 +21,24 @@ export class FakeOp {
   tokenRequests: URLSearchParams[] = [];
   /** How many times the JWKS was read. */
   jwksReads = 0;
+  /** The published key set; `rotate()` replaces it. */
+  private jwks: { keys: Record<string, unknown>[] } = { keys: [] };
+  /** While true, the key set answers 503 (Okta having a bad minute). */
+  keysDown = false;
+
+  /** Key rotation: a new signing key (new kid) replaces the old one in the key set. */
+  async rotate(): Promise<void> {
+    this.privateKey = (await generateKeyPair("RS256", { extractable: true })).privateKey;
+    this.kid = `fake-op-key-${String(Date.now())}`;
+    const { kty, n, e } = await exportJWK(this.privateKey);
+    this.jwks = { keys: [{ kty, n, e, kid: this.kid, alg: "RS256", use: "sig" }] };
+  }
 
   async start(): Promise<void> {
     this.privateKey = (await generateKeyPair("RS256", { extractable: true })).privateKey;
     this.otherKey = (await generateKeyPair("RS256")).privateKey;
     const { kty, n, e } = await exportJWK(this.privateKey);
-    const jwks = { keys: [{ kty, n, e, kid: this.kid, alg: "RS256", use: "sig" }] };
+    this.jwks = { keys: [{ kty, n, e, kid: this.kid, alg: "RS256", use: "sig" }] };
 
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", this.issuer);
@@ -50,7 +62,8 @@ export class FakeOp {
       }
       if (url.pathname === "/oauth2/default/v1/keys") {
         this.jwksReads++;
-        send(200, jwks);
+        if (this.keysDown) send(503, { error: "temporarily_unavailable" });
+        else send(200, this.jwks);
         return;
       }
       if (url.pathname === "/oauth2/default/v1/token" && req.method === "POST") {

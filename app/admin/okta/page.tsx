@@ -3,7 +3,7 @@ import { Suspense } from "react";
 import { CheckRow, CheckRowPending } from "@/components/check-row";
 import { RequireAccess } from "@/components/require-access";
 import { organizationIdFor } from "@/lib/access";
-import { checkableConnections, recordOperatorAccess, runOktaCheck } from "@/lib/auth/okta-check";
+import { checkableConnections, recordOperatorAccess, runningCheck } from "@/lib/auth/okta-check";
 import { getDb } from "@/lib/db";
 import { CHECKS, diffRuns, listCheckRuns, type CheckResult } from "@/lib/okta/checks";
 
@@ -16,8 +16,8 @@ async function Streamed({ result }: { result: Promise<CheckResult> }) {
 }
 
 /** Runs the check (streaming each result as it arrives) and shows the stored history of runs. */
-export default async function OktaCheckPage({ searchParams }: { searchParams: Promise<{ run?: string; connection?: string }> }) {
-  const { run, connection: requested } = await searchParams;
+export default async function OktaCheckPage({ searchParams }: { searchParams: Promise<{ watch?: string; connection?: string }> }) {
+  const { watch, connection: requested } = await searchParams;
   return (
     <RequireAccess permission="rules.read" path="/admin/okta">
       {async ({ principal, view }) => {
@@ -26,11 +26,14 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
         if (!allowed.includes(target)) {
           return <p className={card}>You can run the configuration check on your own organization&apos;s connection only.</p>;
         }
-        await recordOperatorAccess(principal, target, run === "1" ? "ran the configuration check" : "viewed the configuration check");
+        await recordOperatorAccess(principal, target, "viewed the configuration check");
         const canRun = principal.permissions.includes("rules.write");
-        const current = run === "1" && canRun ? await runOktaCheck(principal, view, target) : null;
+        // A run started by POST /admin/okta/run streams here while it lasts; after it, its stored results show.
+        const current = watch === "1" ? await runningCheck(target) : null;
         const db = await getDb();
         const history = await listCheckRuns(db, await organizationIdFor(db, target), 10);
+        const latest = watch === "1" && !current ? history[0] : undefined;
+        const operatorView = target !== principal.connection;
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="check">
@@ -42,11 +45,10 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
                   <p className="mt-1 text-slate-600">Finds setup problems from the outside, before your users hit them, and says what to change in Okta.</p>
                 </div>
                 {canRun ? (
-                  <form method="get">
-                    <input type="hidden" name="run" value="1" />
+                  <form method="post" action="/admin/okta/run">
                     <input type="hidden" name="connection" value={target} />
                     <button type="submit" className="rounded-md bg-brand px-4 py-2 font-medium whitespace-nowrap text-white">
-                      {current ? "Run again" : "Run the check"}
+                      {current || latest ? "Run again" : "Run the check"}
                     </button>
                   </form>
                 ) : null}
@@ -57,6 +59,12 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
                     <Suspense key={c.id} fallback={<CheckRowPending title={c.title} />}>
                       <Streamed result={current.each[i] ?? Promise.reject(new Error("missing check"))} />
                     </Suspense>
+                  ))}
+                </ul>
+              ) : latest ? (
+                <ul className="mt-6" aria-label="Check results">
+                  {latest.results.map((r) => (
+                    <CheckRow key={r.id} result={r} />
                   ))}
                 </ul>
               ) : (
@@ -88,7 +96,8 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
                   const changes = diffRuns(h, history[i + 1]);
                   return (
                     <li key={h.id}>
-                      <span className="text-slate-500">{h.startedAt.toUTCString()}</span> by {h.actor}: {counts}
+                      {/* A platform operator sees results, not who in the organization ran them. */}
+                      <span className="text-slate-500">{h.startedAt.toUTCString()}</span> by {operatorView && h.actor !== principal.actor ? `an admin of ${target}` : h.actor}: {counts}
                       {changes.length > 0 ? (
                         <span className="text-slate-700"> · changed: {changes.map((c) => `${c.title} ${c.from} → ${c.to}`).join("; ")}</span>
                       ) : null}

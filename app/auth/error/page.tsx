@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { describeSignInError, isSignInErrorCode } from "@/lib/auth";
-import { connectionUrls, getConfig, getConnection } from "@/lib/config";
+import { describeSignInError, getSessionView, isSignInErrorCode } from "@/lib/auth";
+import { CONNECTION_NAME_PATTERN, connectionUrls, getConfig, getConnection } from "@/lib/config";
 import { CopyButton } from "@/components/copy-button";
 import { SignInButton } from "@/components/sign-in-button";
 
@@ -19,7 +19,13 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
   const ref = one(params.ref);
   const config = getConfig();
   const urls = connection ? { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) } : undefined;
-  const page = describeSignInError(code, { connection, idpError: one(params.idp_error), urls });
+  // The values that identify an organization's Okta tenant (client ID, issuer) are shown only to a
+  // signed-in admin of that organization: to anyone else this page must not tell which customers exist.
+  const view = connection ? await getSessionView().catch(() => null) : null;
+  const trusted = view !== null && connection !== null && view.connection === connection.name && view.permissions.includes("rules.read");
+  const page = describeSignInError(code, { connection: trusted ? connection : null, idpError: one(params.idp_error), urls });
+  const hidden = !trusted && connection !== null && page.audience === "admin";
+  const retryConnection = connectionName && CONNECTION_NAME_PATTERN.test(connectionName) ? connectionName : null;
 
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-8" aria-labelledby="error-title">
@@ -54,8 +60,15 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
         </dl>
       ) : null}
 
+      {hidden ? (
+        <p className="mt-4 text-sm text-slate-600">
+          An admin of your organization sees the exact values from porter&apos;s configuration here once signed in, and in porter&apos;s
+          configuration check (Okta setup in the console, or <code className="font-mono">npm run check-okta</code>).
+        </p>
+      ) : null}
+
       <div className="mt-8 flex flex-wrap items-center gap-4">
-        {page.retry && connection ? <SignInButton connection={connection.name} callbackUrl="/profile" label="Try signing in again" /> : null}
+        {page.retry && retryConnection ? <SignInButton connection={retryConnection} callbackUrl="/profile" label="Try signing in again" /> : null}
         <Link href="/" className="text-brand underline">
           Back to the start page
         </Link>

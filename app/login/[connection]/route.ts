@@ -3,7 +3,9 @@ import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
 import { requestClient } from "@/lib/http/client-ip";
 import { notFoundResponse } from "@/lib/http/not-found-response";
 import { readLoginParams } from "@/lib/http/read-login-params";
+import { htmlPage } from "@/lib/http/html-page";
 import { redirectNoStore } from "@/lib/http/redirect";
+import { isSameOriginRequest } from "@/lib/http/same-origin";
 
 type Ctx = { params: Promise<{ connection: string }> };
 
@@ -14,6 +16,15 @@ type Ctx = { params: Promise<{ connection: string }> };
 async function handle(request: Request, ctx: Ctx): Promise<Response> {
   const connection = getConnection((await ctx.params).connection);
   if (!connection) return notFoundResponse(request);
+  // A POST here can end the current session (switch of account): only porter's own pages may send one.
+  if (request.method === "POST" && !isSameOriginRequest(request.headers, getConfig().publicUrl)) {
+    return htmlPage({
+      status: 403,
+      title: "This sign-in was started from another site",
+      paragraphs: ["porter only accepts this form from its own pages, so nothing was changed. Start the sign-in from porter's start page or your organization's sign-in link."],
+      nonce: request.headers.get("x-nonce"),
+    });
+  }
   const params = await readLoginParams(request);
   const query = new URLSearchParams();
   if (params.callbackUrl) query.set("callbackUrl", params.callbackUrl);

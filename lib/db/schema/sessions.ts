@@ -15,7 +15,7 @@ export const sessions = pgTable(
     connection: text("connection").notNull(),
     /** How many groups the claim carried before filtering (100 means it may have been truncated). */
     rawGroupCount: integer("raw_group_count").notNull(),
-    /** Kept server-side only, for RP-initiated logout (`id_token_hint`). Never sent to the browser. */
+    /** Kept server-side only, for RP-initiated logout (`id_token_hint`), sealed with AES-256-GCM under AUTH_SECRET (lib/auth/seal.ts). Never sent to the browser. */
     idToken: text("id_token"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),

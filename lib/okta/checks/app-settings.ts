@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { guardedFetch } from "./guarded-fetch";
 import { APP, type Check } from "./types";
 
 /** The part of Okta's Apps API app object the check reads. */
@@ -45,12 +46,18 @@ export const appSettingsCheck: Check = async (ctx) => {
   const url = `${new URL(ctx.connection.issuer).origin}/api/v1/apps/${encodeURIComponent(ctx.connection.clientId)}`;
   const evidence = [`GET ${url} (Authorization: SSWS ****)`];
   let res: Response;
+  let text: string;
   try {
-    res = await fetch(url, { headers: { authorization: `SSWS ${ctx.apiToken}`, accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(ctx.timeoutMs) });
+    ({ res, text } = await guardedFetch(url, { headers: { authorization: `SSWS ${ctx.apiToken}`, accept: "application/json" }, issuer: ctx.connection.issuer, timeoutMs: ctx.timeoutMs }));
   } catch (err) {
     return { status: "fail", message: `The Apps API could not be reached: ${(err as Error).message}.`, evidence, fix: null };
   }
-  const body: unknown = await res.json().catch(() => null);
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
   const summary = body && typeof body === "object" && "errorSummary" in body ? String(body.errorSummary) : "";
   evidence.push(`-> HTTP ${String(res.status)}${summary ? ` ${summary}` : ""}`);
   if (res.status === 401) return { status: "fail", message: "Okta refused the API token (invalid or expired).", evidence, fix: "Okta Admin Console > Security > API > Tokens: create a new token and configure it." };

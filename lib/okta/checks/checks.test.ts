@@ -198,6 +198,11 @@ describe("Okta configuration checks against a controllable server", () => {
     issuer = await fakeOkta(healthy(() => issuer));
     expect((await run(issuer, {}, { rawGroupCount: 0, keptGroups: [], groupsWithoutRule: [] })).byId.groups_claim).toMatchObject({ status: "fail", value: ".*" });
     expect((await run(issuer, {}, { rawGroupCount: 100, keptGroups: ["a"], groupsWithoutRule: [] })).byId.groups_claim.status).toBe("warn");
+    // A platform operator checking another organization sees counts, never that organization's group names (review finding 3).
+    const own = (await run(issuer, {}, { rawGroupCount: 2, keptGroups: ["Secret Project X", "Everyone"], groupsWithoutRule: ["Secret Project X"] })).byId.groups_claim;
+    expect(own.evidence.join(" ")).toContain("Secret Project X");
+    const operator = (await run(issuer, {}, { rawGroupCount: 2, keptGroups: ["Secret Project X", "Everyone"], groupsWithoutRule: ["Secret Project X"], namesHidden: true })).byId.groups_claim;
+    expect(JSON.stringify(operator)).not.toContain("Secret Project X");
   });
 
   it("a TLS server with a self-signed certificate is reported as likely TLS inspection", async () => {
@@ -211,5 +216,48 @@ describe("Okta configuration checks against a controllable server", () => {
     const { byId } = await run(`https://localhost:${String(port)}/oauth2/default`);
     expect(byId.network.status).toBe("fail");
     expect(byId.network.message).toMatch(/not trusted .*Corporate Proxy CA.*TLS inspection/);
+  });
+});
+
+describe("the check does not trust what the discovery document says (review finding 2)", () => {
+  it("calls no endpoint of a document that failed its checks, and sends the client secret to none", async () => {
+    const stolen: string[] = [];
+    const attacker = await listen(
+      createServer((req, res) => {
+        stolen.push(`${req.method ?? ""} ${req.url ?? ""} ${req.headers.authorization ?? ""}`);
+        res.end("{}");
+      }),
+    );
+    const evil = `http://127.0.0.1:${String(attacker)}`;
+    let issuer = "";
+    issuer = await fakeOkta(
+      healthy(() => issuer, {
+        "/.well-known/openid-configuration": () => ({
+          status: 200,
+          body: JSON.stringify({ issuer: `${issuer}/`, authorization_endpoint: `${evil}/authorize`, token_endpoint: `${evil}/token`, jwks_uri: `${evil}/keys`, introspection_endpoint: `${evil}/introspect`, code_challenge_methods_supported: ["S256"] }),
+        }),
+      }),
+    );
+    const { byId } = await run(issuer);
+    expect(byId.discovery.status).toBe("fail");
+    for (const id of ["signing_keys", "client_credentials", "redirect_uri"] as const) expect(byId[id].status, id).toBe("skipped");
+    expect(stolen).toEqual([]);
+
+    // A document that names this issuer but puts the introspection endpoint on another host: the secret stays home.
+    issuer = await fakeOkta(healthy(() => issuer, { "/.well-known/openid-configuration": () => ({ status: 200, body: discovery(issuer, { introspection_endpoint: `${evil}/introspect` }) }) }));
+    expect((await run(issuer)).byId.client_credentials.status).toBe("skipped");
+    expect(stolen).toEqual([]);
+  });
+
+  it("refuses private and link-local addresses unless the issuer is on loopback, and caps what it reads", async () => {
+    const { guardedFetch, isPrivateAddress } = await import("./guarded-fetch");
+    for (const ip of ["10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "127.0.0.1", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1"]) expect(isPrivateAddress(ip), ip).toBe(true);
+    for (const ip of ["8.8.8.8", "52.1.2.3", "2600:1f18::1"]) expect(isPrivateAddress(ip), ip).toBe(false);
+    await expect(guardedFetch("http://169.254.169.254/latest/meta-data/", { issuer: "https://acme.okta.com", timeoutMs: 500 })).rejects.toThrow(/private address 169\.254\.169\.254/);
+
+    let issuer = "";
+    issuer = await fakeOkta(healthy(() => issuer, { "/.well-known/openid-configuration": () => ({ status: 200, body: `{"issuer":"${"x".repeat(5 * 1024 * 1024)}"}` }) }));
+    const { text } = await guardedFetch(`${issuer}/.well-known/openid-configuration`, { issuer, timeoutMs: 3000 });
+    expect(text.length).toBeLessThanOrEqual(256 * 1024);
   });
 });

@@ -1,15 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { isOrgAuthorizationServer } from "../authorization-server";
+import { guardedFetch, trustedEndpoint } from "./guarded-fetch";
 import { APP, type Check, type CheckContext, type Discovery } from "./types";
-
-const MAX_BODY = 256 * 1024;
 
 /** Fetches the discovery document once per run, recording what came back. */
 export async function fetchDiscovery(issuer: string, timeoutMs: number): Promise<Discovery> {
   const url = `${issuer}/.well-known/openid-configuration`;
   try {
-    const res = await fetch(url, { headers: { accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
-    const text = (await res.text()).slice(0, MAX_BODY);
+    const { res, text } = await guardedFetch(url, { headers: { accept: "application/json" }, issuer, timeoutMs });
     let body: Record<string, unknown> | null = null;
     try {
       const parsed: unknown = JSON.parse(text);
@@ -24,7 +22,12 @@ export async function fetchDiscovery(issuer: string, timeoutMs: number): Promise
   }
 }
 
-const skippedWithoutDiscovery = { status: "skipped" as const, message: "Skipped: the discovery document could not be read (see the discovery check).", evidence: [], fix: null };
+const skippedWithoutDiscovery = {
+  status: "skipped" as const,
+  message: "Skipped: the discovery document could not be read or did not pass its checks (see the discovery check), so porter calls none of the endpoints it names.",
+  evidence: [],
+  fix: null,
+};
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 
 export const clockCheck: Check = async (ctx) => {
@@ -66,11 +69,11 @@ export const discoveryCheck: Check = async (ctx) => {
 
 export const signingKeysCheck: Check = async (ctx) => {
   const d = await ctx.discovery();
-  const uri = str(d.body?.jwks_uri);
+  const uri = trustedEndpoint(d.body, ctx.connection.issuer, "jwks_uri");
   if (!uri) return skippedWithoutDiscovery;
   try {
-    const res = await fetch(uri, { signal: AbortSignal.timeout(ctx.timeoutMs) });
-    const body = (await res.json().catch(() => null)) as { keys?: unknown } | null;
+    const { res, text } = await guardedFetch(uri, { issuer: ctx.connection.issuer, timeoutMs: ctx.timeoutMs });
+    const body = parseJson(text) as { keys?: unknown } | null;
     const keys = Array.isArray(body?.keys) ? (body.keys as Record<string, unknown>[]) : [];
     const rs256 = keys.filter((k) => k.kty === "RSA" && (k.alg === undefined || k.alg === "RS256") && k.use !== "enc");
     const kids = rs256.map((k) => str(k.kid) ?? "");
@@ -89,18 +92,20 @@ export const clientCredentialsCheck: Check = async (ctx) => {
     return { status: "pass", message: `Public client (Okta Single-Page app): no secret to check; PKCE protects the code.`, evidence: [`client_id ${connection.clientId}, no secret configured`], fix: null };
   }
   const d = await ctx.discovery();
-  const endpoint = str(d.body?.introspection_endpoint);
+  // The secret goes only to an endpoint on the issuer's own host, named by a document that passed its checks.
+  const endpoint = trustedEndpoint(d.body, connection.issuer, "introspection_endpoint");
   if (!endpoint) return skippedWithoutDiscovery;
   const basic = Buffer.from(`${encodeURIComponent(connection.clientId)}:${encodeURIComponent(connection.clientSecret)}`).toString("base64");
   const evidence = [`POST ${endpoint} (Authorization: Basic ${connection.clientId}:****, token=<dummy>)`];
   try {
-    const res = await fetch(endpoint, {
+    const { res, text } = await guardedFetch(endpoint, {
       method: "POST",
       headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams({ token: "porter-configuration-check", token_type_hint: "access_token" }),
-      signal: AbortSignal.timeout(ctx.timeoutMs),
+      issuer: connection.issuer,
+      timeoutMs: ctx.timeoutMs,
     });
-    const body = (await res.json().catch(() => null)) as { error?: string; active?: boolean } | null;
+    const body = parseJson(text) as { error?: string; active?: boolean } | null;
     evidence.push(`-> HTTP ${String(res.status)} ${body?.error ?? (body && "active" in body ? `active=${String(body.active)}` : "")}`);
     if (res.status === 401 || body?.error === "invalid_client") {
       return { status: "fail", message: "Okta refused porter's client ID or secret (invalid_client).", evidence, fix: `Okta Admin Console: ${APP} > General > Client Credentials: copy the Client ID and the client secret (generate a new one if needed) into porter's configuration.`, value: connection.clientId };
@@ -127,7 +132,7 @@ async function probeRedirect(ctx: CheckContext, authorize: string, redirectUri: 
     code_challenge_method: "S256",
   }).toString();
   try {
-    const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(ctx.timeoutMs) });
+    const { res } = await guardedFetch(url.toString(), { issuer: ctx.connection.issuer, timeoutMs: ctx.timeoutMs });
     const location = res.headers.get("location") ?? "";
     if (res.status >= 300 && res.status < 400 && location.startsWith(redirectUri)) return { registered: true, note: `HTTP ${String(res.status)} -> back to ${redirectUri}` };
     if (res.status === 400) return { registered: false, note: "HTTP 400 (redirect_uri not registered)" };
@@ -139,7 +144,7 @@ async function probeRedirect(ctx: CheckContext, authorize: string, redirectUri: 
 
 export const redirectUriCheck: Check = async (ctx) => {
   const d = await ctx.discovery();
-  const authorize = str(d.body?.authorization_endpoint);
+  const authorize = trustedEndpoint(d.body, ctx.connection.issuer, "authorization_endpoint");
   if (!authorize) return skippedWithoutDiscovery;
   const here = await probeRedirect(ctx, authorize, ctx.urls.signInRedirectUri);
   const evidence = [`GET authorize?prompt=none&redirect_uri=${ctx.urls.signInRedirectUri} -> ${here.note}`];
@@ -169,6 +174,14 @@ export const groupsClaimCheck: Check = (ctx) => {
   const claimFix = `Okta Admin Console: ${APP} > Sign On > OpenID Connect ID Token > Groups claim type: Filter, name "${ctx.connection.groupsClaim}", Matches regex ".*" (or narrower)`;
   if (s.rawGroupCount === 0) return Promise.resolve({ status: "fail" as const, message: `Your last sign-in carried no "${ctx.connection.groupsClaim}" claim: nobody's groups reach porter.`, evidence, fix: claimFix, value: ".*" });
   if (s.rawGroupCount >= 100) return Promise.resolve({ status: "warn" as const, message: `Your last sign-in carried ${String(s.rawGroupCount)} groups, Okta's cap: the list may be cut short.`, evidence, fix: `${claimFix}: narrow the regex so fewer than 100 groups match.` });
-  if (s.groupsWithoutRule.length > 0) return Promise.resolve({ status: "pass" as const, message: `The groups claim works (${String(s.keptGroups.length)} kept); ${String(s.groupsWithoutRule.length)} of them match no rule (fine if intended).`, evidence: [...evidence, `no rule: ${s.groupsWithoutRule.slice(0, 10).join(", ")}`], fix: null });
+  if (s.groupsWithoutRule.length > 0) return Promise.resolve({ status: "pass" as const, message: `The groups claim works (${String(s.keptGroups.length)} kept); ${String(s.groupsWithoutRule.length)} of them match no rule (fine if intended).`, evidence: s.namesHidden ? evidence : [...evidence, `no rule: ${s.groupsWithoutRule.slice(0, 10).join(", ")}`], fix: null });
   return Promise.resolve({ status: "pass" as const, message: `The groups claim works: ${String(s.keptGroups.length)} group(s) kept.`, evidence, fix: null });
 };
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -24,6 +24,8 @@ export interface SignInSample {
   rawGroupCount: number;
   keptGroups: readonly string[];
   groupsWithoutRule: readonly string[];
+  /** For a platform operator looking at another organization: counts only, no group names. */
+  namesHidden?: boolean;
 }
 
 export interface CheckContext {
