@@ -5,9 +5,10 @@ const PROTECTED_PREFIXES = ["/profile", "/admin", "/services"];
 
 function contentSecurityPolicy(nonce: string, dev: boolean): string {
   const config = getConfig();
-  // A sign-in or sign-out form may end in a redirect to the IdP, or to the organization's home region
-  // (which then redirects to the IdP): allow those origins as form targets.
-  const idpOrigins = [...new Set([...config.connections.map((c) => new URL(c.issuer).origin), config.regionUrls.eu, config.regionUrls.us])].join(" ");
+  // Forms post to porter itself; the start page's form may be sent on to the organization's home region.
+  // The hop to Okta is a page of its own (lib/http/navigate.ts), so no customer's Okta origin is listed
+  // here: the policy names only what every page needs (review finding 1).
+  const formTargets = [...new Set([config.regionUrls.eu, config.regionUrls.us])].join(" ");
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
@@ -17,7 +18,7 @@ function contentSecurityPolicy(nonce: string, dev: boolean): string {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
-    `form-action 'self' ${idpOrigins}`,
+    `form-action 'self' ${formTargets}`,
     "frame-ancestors 'none'",
   ].join("; ");
 }

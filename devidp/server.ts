@@ -17,6 +17,9 @@ export async function startIdp() {
   const issuer = `${env.origin}${AUTH_SERVER_PATH}`;
   const provider = new Provider(issuer, configuration(directory, keys));
   const oidc = provider.callback();
+  // Okta's org authorization server: issuer = the org URL, endpoints under /oauth2/v1, groups in the ID token only.
+  const orgProvider = new Provider(env.origin, configuration(directory, keys, "org"));
+  const orgOidc = orgProvider.callback();
 
   const server = createServer((req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
     const url = req.url ?? "/";
@@ -24,6 +27,18 @@ export async function startIdp() {
       req.originalUrl = url;
       req.url = url.slice(AUTH_SERVER_PATH.length) || "/";
       void oidc(req, res);
+      return;
+    }
+    if (url.startsWith("/oauth2/v1/") || url === "/.well-known/openid-configuration" || url.startsWith("/.well-known/openid-configuration?")) {
+      void orgOidc(req, res);
+      return;
+    }
+    if (url.startsWith("/interaction-org/")) {
+      handleInteraction(orgProvider, directory, req, res, "/interaction-org").catch((err: unknown) => {
+        console.error("devidp: interaction failed", err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("devidp: internal error");
+      });
       return;
     }
     if (url.startsWith("/interaction/")) {

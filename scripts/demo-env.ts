@@ -15,6 +15,8 @@ export function demoConnections(issuer: string) {
       { name: "initech", issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
       // An Okta "Single-Page" app (public client: PKCE, no secret), the app type Port's own guide tells admins to create.
       { name: "acme-spa", issuer, clientId: "porter-spa", region: "eu", apiClientIds: ["porter-spa"] },
+      // Okta's org authorization server (issuer = the org URL): groups in the ID token; its access tokens only Okta can verify.
+      { name: "acme-org", issuer: new URL(issuer).origin, clientId: "porter-org", clientSecretEnv: "ACME_ORG_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-org"] },
       { name: "globex", issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us", "porter-us-ci"], seedFile: "demo/globex-seed.json" },
       // Misconfigured on purpose, for the configuration check: the Okta app lists only the EU callback
       // though the organization lives in the US; the Okta app has no groups claim; a wrong secret.
@@ -42,6 +44,7 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     PLATFORM_ADMIN_GROUPS: "Port Admins",
     OKTA_API_CLIENT_IDS: "porter-eu,porter-cli,porter-ci",
     INITECH_CLIENT_SECRET: "porter-initech-demo-secret-change-me",
+    ACME_ORG_CLIENT_SECRET: "porter-org-demo-secret-change-me",
     GLOBEX_CLIENT_SECRET: "porter-us-demo-secret-change-me",
     UMBRELLA_CLIENT_SECRET: "porter-umbrella-demo-secret-change-me",
     HOOLI_CLIENT_SECRET: "porter-hooli-demo-secret-change-me",

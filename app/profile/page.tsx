@@ -3,7 +3,6 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getSessionView } from "@/lib/auth";
 import { OKTA_GROUPS_CLAIM_CAP } from "@/lib/rbac";
-import { signOutAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your profile" };
 
@@ -19,7 +18,7 @@ export default async function ProfilePage() {
             <h1 className="text-2xl font-semibold">{view.user.name ?? view.user.email ?? view.user.sub}</h1>
             <p className="mt-1 text-slate-600">{view.user.email}</p>
           </div>
-          <form action={signOutAction}>
+          <form method="post" action="/logout">
             <button type="submit" className="rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-700 hover:bg-slate-100">
               Sign out
             </button>

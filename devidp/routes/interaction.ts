@@ -23,15 +23,15 @@ function html(res: ServerResponse, status: number, body: string): void {
 }
 
 /** The sign-in page (GET /interaction/:uid), its submit (POST .../login) and Cancel (POST .../abort). */
-export async function handleInteraction(provider: Provider, directory: Directory, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleInteraction(provider: Provider, directory: Directory, req: IncomingMessage, res: ServerResponse, prefix = "/interaction"): Promise<void> {
   const url = new URL(req.url ?? "/", "http://devidp.invalid");
-  const match = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(url.pathname);
-  if (!match) {
+  const match = /^\/[\w-]+\/([\w-]+)(?:\/(login|abort))?$/.exec(url.pathname);
+  if (!match || !url.pathname.startsWith(`${prefix}/`)) {
     html(res, 404, "Not found");
     return;
   }
   const [, uid, action] = match;
-  const base = `/interaction/${uid ?? ""}`;
+  const base = `${prefix}/${uid ?? ""}`;
 
   let details;
   try {

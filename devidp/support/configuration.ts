@@ -11,10 +11,17 @@ export const API_SCOPES = "porter.read porter.write";
  * oidc-provider set up to behave like an Okta custom authorization server: Okta's endpoint paths,
  * PKCE required, an Okta-style groups claim per app, Okta's wording for its errors.
  */
-export function configuration(directory: Directory, keys: { jwks: Configuration["jwks"]; cookieKeys: string[] }): Configuration {
-  const claimNames = [...new Set(directory.clients.flatMap((c) => (c.groups_claim ? [c.groups_claim.name] : [])))];
+/** The two authorization servers devidp runs, like an Okta org: `default` (custom) and the org one. */
+export type AuthorizationServer = "default" | "org";
+
+const ROUTES: Record<AuthorizationServer, string> = { default: "/v1", org: "/oauth2/v1" };
+
+export function configuration(directory: Directory, keys: { jwks: Configuration["jwks"]; cookieKeys: string[] }, server: AuthorizationServer = "default"): Configuration {
+  const mine = directory.clients.filter((c) => (c.authorization_server ?? "default") === server);
+  const claimNames = [...new Set(mine.flatMap((c) => (c.groups_claim ? [c.groups_claim.name] : [])))];
+  const base = ROUTES[server];
   return {
-    clients: directory.clients.map((c) => ({
+    clients: mine.map((c) => ({
       client_id: c.client_id,
       ...(c.client_secret ? { client_secret: c.client_secret } : {}),
       redirect_uris: c.redirect_uris,
@@ -26,15 +33,18 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       ...(c.grant_types?.includes("client_credentials") ? { scope: API_SCOPES } : {}),
     })),
     jwks: keys.jwks,
-    cookies: { keys: keys.cookieKeys },
+    cookies: {
+      keys: keys.cookieKeys,
+      ...(server === "org" ? { names: { session: "_session_org", interaction: "_interaction_org", resume: "_interaction_resume_org" } } : {}),
+    },
     routes: {
-      authorization: "/v1/authorize",
-      token: "/v1/token",
-      jwks: "/v1/keys",
-      userinfo: "/v1/userinfo",
-      end_session: "/v1/logout",
-      introspection: "/v1/introspect",
-      revocation: "/v1/revoke",
+      authorization: `${base}/authorize`,
+      token: `${base}/token`,
+      jwks: `${base}/keys`,
+      userinfo: `${base}/userinfo`,
+      end_session: `${base}/logout`,
+      introspection: `${base}/introspect`,
+      revocation: `${base}/revoke`,
     },
     scopes: ["openid", "offline_access", ...API_SCOPES.split(" ")],
     pkce: { required: () => true },
@@ -50,10 +60,11 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       devInteractions: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       introspection: { enabled: true },
-      clientCredentials: { enabled: true },
+      clientCredentials: { enabled: server === "default" },
       // Like an Okta custom authorization server: access tokens are RS256 JWTs for the audience api://default.
+      // The org authorization server's access tokens are Okta's own (only Okta verifies them): no resource server here.
       resourceIndicators: {
-        enabled: true,
+        enabled: server === "default",
         defaultResource: () => API_AUDIENCE,
         useGrantedResource: () => true,
         getResourceServerInfo: () => ({
@@ -82,7 +93,7 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       },
     },
     ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${server === "org" ? "/interaction-org" : "/interaction"}/${interaction.uid}` },
     // Consent is implied for the demo apps (like Okta's first-party apps): grant what was asked.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
       const { client, session } = ctx.oidc;

@@ -31,6 +31,11 @@ export interface DirectoryClient {
   initiate_login_uri?: string;
   /** For a service app: groups its access tokens carry (an Okta custom claim with a fixed value). */
   static_groups?: string[];
+  /**
+   * Which of devidp's authorization servers the app uses: the custom one (`default`, /oauth2/default) or
+   * Okta's org authorization server (issuer = the org URL, /oauth2/v1/*; groups in the ID token only).
+   */
+  authorization_server?: "default" | "org";
   /** Settings only the Apps API shows (the demo's misconfigured apps use them). */
   okta_app?: {
     status?: "ACTIVE" | "INACTIVE";

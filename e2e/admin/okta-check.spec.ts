@@ -115,6 +115,11 @@ test.describe("Okta configuration check", () => {
     expect(spa.code).toBe(0);
     expect(spa.report.checks.find((c) => c.id === "client_credentials")).toMatchObject({ status: "pass", message: expect.stringContaining("Public client") });
 
+    // The org authorization server: discovery passes with a warning that /api/v1 needs a custom server.
+    const org = await checkOkta("acme-org");
+    expect(org.code).toBe(0);
+    expect(org.report.checks.find((c) => c.id === "discovery")).toMatchObject({ status: "warn", message: expect.stringContaining("org authorization server") });
+
     const umbrella = await checkOkta("umbrella");
     expect(umbrella.code).toBe(1);
     expect(umbrella.report.checks.find((c) => c.id === "redirect_uri")).toMatchObject({

@@ -98,4 +98,20 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     expect(me.connection).toBe("acme-spa");
     expect(me.roles.map((r) => r.role)).toContain("member");
   });
+
+  test("Okta's org authorization server (issuer = the org URL) signs in with groups from the ID token, and the bearer API explains why its access tokens are refused (review finding 16)", async ({ page, request }) => {
+    await page.goto("/login/acme-org?callbackUrl=/profile");
+    await new Porter(page).idp.signIn("dev@example.com");
+    await expect(page).toHaveURL(/\/profile$/);
+    const me = (await (await page.request.get("/api/me")).json()) as { connection: string; groups: string[]; roles: { role: string }[] };
+    expect(me).toMatchObject({ connection: "acme-org", groups: expect.arrayContaining(["team-payments"]) });
+    expect(me.roles.map((r) => r.role)).toContain("member");
+    // An access token of the org authorization server (Okta signs it; only Okta can verify it).
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const now = Math.floor(Date.now() / 1000);
+    const token = `${b64({ alg: "RS256", kid: "org" })}.${b64({ iss: "http://localhost:4100", aud: "http://localhost:4100", cid: "porter-org", sub: "dev@example.com", exp: now + 300 })}.c2ln`;
+    const res = await request.get("/api/v1/services", { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status()).toBe(401);
+    expect(res.headers()["www-authenticate"]).toContain("org authorization server");
+  });
 });

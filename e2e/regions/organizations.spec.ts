@@ -190,6 +190,10 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
     }
     const health = await (await request.get(`${EU}/api/health`)).text();
     expect(health).not.toMatch(/acme|initech|globex|umbrella/);
+    // The pages' CSP names no customer's Okta origin: the hop to Okta is a page of its own.
+    const csp = (await request.get(`${EU}/`)).headers()["content-security-policy"] ?? "";
+    expect(csp).toMatch(/form-action 'self' http:\/\/localhost:3100 http:\/\/localhost:3101;/);
+    expect(csp).not.toContain("4100");
     // The error page shows an organization's client ID or issuer only to a signed-in admin of it.
     for (const [code, org, secret] of [["invalid_client", "wonka", "porter-wonka"], ["issuer_unreachable", "acme", "localhost:4100"], ["id_token_invalid", "globex", "localhost:4100"]] as const) {
       const page = await (await request.get(`${EU}/auth/error?code=${code}&connection=${org}`)).text();

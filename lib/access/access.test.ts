@@ -7,7 +7,7 @@ import { ensureOrganization } from "./organizations";
 import { listServices } from "../catalog/queries";
 import { updateService } from "../catalog/update-service";
 import { openDatabase, type DbHandle } from "../db/client";
-import { signIns } from "../db/schema";
+import { services, signIns, teams } from "../db/schema";
 import { RbacError, type Principal } from "../rbac";
 import { applySeedOnce } from "./apply-seed";
 import { addCustomRole, addRule, applyRuleChange, deleteCustomRole, deleteRule, editRule, previewRuleChange, setDefaultRole, StalePreviewError, type Actor } from "./manage-rules";
@@ -15,7 +15,7 @@ import { getOrganizationRules, getStoredRoles, getUserTeams } from "./queries";
 import { getCompiledRuleSet } from "./rule-sets";
 import { parseSeed } from "./seed";
 import { syncSignIn } from "./sync";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 
 const seed = parseSeed(
   JSON.stringify({
@@ -139,6 +139,30 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
     const adminOfB = principal(b.organizationId, ["services.read", "services.write", "services.write_any"], ["team-payments"]);
     await expect(updateService(handle.db, adminOfB, target.id, { description: "pwned" }, record)).rejects.toMatchObject({ status: 404 });
     expect((await listServices(handle.db, a.organizationId)).find((s) => s.id === target.id)?.description).not.toBe("pwned");
+  });
+
+  it("checks the owner and writes in one transaction: an owner change committed meanwhile is not bypassed (review finding 8)", async () => {
+    if (_name !== "postgres") return; // needs two connections: PGlite has one
+    const { organizationId } = await newOrg();
+    const payments = (await listServices(handle.db, organizationId)).find((s) => s.name === "payments-api");
+    if (!payments) throw new Error("seeded");
+    const member = principal(organizationId, ["services.read", "services.write"], ["team-payments"]);
+    const [search] = await handle.db.select({ id: teams.id }).from(teams).where(and(eq(teams.organizationId, organizationId), eq(teams.name, "team-search")));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // An admin moves payments-api to team-search, and holds the transaction open while the member edits.
+    const move = handle.db.transaction(async (tx) => {
+      await tx.execute(sql`select id from services where id = ${payments.id} for update`);
+      await tx.update(services).set({ ownerTeamId: search?.id }).where(eq(services.id, payments.id));
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const edit = updateService(handle.db, member, payments.id, { description: "sneaked in" }, record).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await move;
+    expect(await edit).toMatchObject({ status: 403 });
+    expect((await listServices(handle.db, organizationId)).find((s) => s.id === payments.id)?.description).not.toBe("sneaked in");
   });
 
   it("lets a member edit their own team's service only, and audits the refusal", async () => {

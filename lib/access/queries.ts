@@ -170,9 +170,14 @@ export interface UserWithTeams {
  * that was recorded, their teams), for previewing and applying a rule change.
  */
 export async function listUsersWithTeams(db: Queryable, organizationId: string): Promise<UserWithTeams[]> {
-  const people = await db.select({ id: users.id, email: users.email, sub: users.sub, sourceGroups: users.sourceGroups }).from(users).where(eq(users.organizationId, organizationId));
+  // The groups as JSON text: JSON.parse is native, several times faster than parsing 100,000 PostgreSQL arrays.
+  const rows = await db
+    .select({ id: users.id, email: users.email, sub: users.sub, groupsJson: sql<string | null>`to_json(${users.sourceGroups})::text` })
+    .from(users)
+    .where(eq(users.organizationId, organizationId));
+  const people = rows.map((r) => ({ id: r.id, email: r.email, sub: r.sub, sourceGroups: r.groupsJson === null ? null : (JSON.parse(r.groupsJson) as string[]) }));
   const unknown = people.some((p) => p.sourceGroups === null);
-  const rows = !unknown
+  const teamRows = !unknown
     ? []
     : await db
         .select({ userId: memberships.userId, team: teams.name })
@@ -181,7 +186,7 @@ export async function listUsersWithTeams(db: Queryable, organizationId: string):
         .innerJoin(users, eq(users.id, memberships.userId))
         .where(and(eq(memberships.organizationId, organizationId), isNull(users.sourceGroups)));
   const byUser = new Map<string, UserWithTeams>(people.map((p) => [p.id, { ...p, teams: [] }]));
-  for (const row of rows) byUser.get(row.userId)?.teams.push(row.team);
+  for (const row of teamRows) byUser.get(row.userId)?.teams.push(row.team);
   return [...byUser.values()];
 }
 

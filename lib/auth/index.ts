@@ -11,6 +11,7 @@ import { getConfig, getConnection, type Connection } from "../config";
 import { getDb } from "../db";
 import { requestClient, type RequestClient } from "../http/client-ip";
 import { notFoundResponse } from "../http/not-found-response";
+import { navigateOff } from "../http/navigate";
 import { redirectNoStore } from "../http/redirect";
 import { logger } from "../log";
 import { getOidcMetadata } from "../okta";
@@ -131,7 +132,7 @@ export const handlers = {
  */
 export async function startSignIn(
   connection: Connection,
-  options: { callbackUrl?: unknown; loginHint?: string | undefined; client: RequestClient; switchAccount?: boolean },
+  options: { callbackUrl?: unknown; loginHint?: string | undefined; client: RequestClient; switchAccount?: boolean; request: Request },
 ): Promise<Response> {
   const redirectTo = toSafeRedirectPath(options.callbackUrl, getConfig().publicUrl);
   const params: Record<string, string> = {};
@@ -145,7 +146,7 @@ export async function startSignIn(
   const { value: outcome, error } = await runCapturingAuthErrors<unknown>(() =>
     signIn(connection.name, { redirect: false, redirectTo }, Object.keys(params).length > 0 ? params : undefined),
   );
-  if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error")) return redirectNoStore(outcome, 303);
+  if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error")) return navigateOff(options.request, outcome);
   const cause = error ?? new Error(`sign-in did not start: ${String(outcome)}`);
   return redirectNoStore(await recordSignInFailure(cause, connection, options.client, "start"), 303);
 }

@@ -69,5 +69,5 @@ export async function initiateLogin(request: Request, connection: Connection): P
     if (loginHint) next.set("login_hint", loginHint);
     return redirectNoStore(`${config.publicUrl}/login/${encodeURIComponent(connection.name)}/switch?${next.toString()}`);
   }
-  return startSignIn(connection, { callbackUrl: target, loginHint, client });
+  return startSignIn(connection, { callbackUrl: target, loginHint, client, request });
 }

@@ -38,12 +38,14 @@ export async function listServices(db: Db, organizationId: string): Promise<Serv
  * `forUpdate` locks its row until the transaction ends (the edit check and the write see the same owner).
  */
 export async function getService(db: Tx, organizationId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<Service | null> {
-  const query = db
+  // Lock the service row alone first: with the join locked in one statement, PostgreSQL re-checks a row
+  // changed meanwhile against the old team row and would drop it ("not found" instead of the new owner).
+  if (options.forUpdate) await db.select({ id: services.id }).from(services).where(and(eq(services.organizationId, organizationId), eq(services.id, id))).for("update");
+  const [row] = await db
     .select(columns)
     .from(services)
     .innerJoin(teams, eq(teams.id, services.ownerTeamId))
     .where(and(eq(services.organizationId, organizationId), eq(services.id, id)));
-  const [row] = options.forUpdate ? await query.for("update", { of: services }) : await query;
   return row ? toService(row) : null;
 }
 

@@ -13,19 +13,32 @@ export function bodyTooLarge(maxBytes: number): AppError {
 export async function readBodyLimited(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > maxBytes) throw bodyTooLarge(maxBytes);
-  if (!req.body) return "";
-  const reader = req.body.getReader();
+  const { text, over } = await readStreamCapped(req.body, maxBytes);
+  if (over) throw bodyTooLarge(maxBytes);
+  return text;
+}
+
+/**
+ * Reads a byte stream as text up to `maxBytes`, cancelling it as soon as it passes the limit: `over`
+ * says whether it did (the text then holds the first `maxBytes`).
+ */
+export async function readStreamCapped(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<{ text: string; over: boolean }> {
+  if (!stream) return { text: "", over: false };
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let over = false;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
+      chunks.push(value.subarray(0, value.byteLength - (size - maxBytes)));
+      over = true;
       await reader.cancel().catch(() => undefined);
-      throw bodyTooLarge(maxBytes);
+      break;
     }
     chunks.push(value);
   }
-  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  return { text: new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks)), over };
 }

@@ -31,7 +31,7 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
   if (params.loginHint) query.set("login_hint", params.loginHint);
   const home = homeRegionUrl(getConfig(), connection, `/login/${encodeURIComponent(connection.name)}${query.size > 0 ? `?${query.toString()}` : ""}`);
   if (home) return redirectNoStore(home);
-  return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, client: requestClient(request.headers), switchAccount: params.switchAccount });
+  return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, client: requestClient(request.headers), switchAccount: params.switchAccount, request });
 }
 
 export const GET = handle;

@@ -44,6 +44,8 @@ export const auditEvents = pgTable(
     index("audit_events_org_id_idx").on(t.organizationId, t.id),
     index("audit_events_org_type_id_idx").on(t.organizationId, t.type, t.id),
     index("audit_events_org_actor_idx").on(t.organizationId, t.actorSub),
+    // Events about one person, rule or service (their history; the search by id).
+    index("audit_events_org_target_idx").on(t.organizationId, t.target, t.id),
     // The audit page's actor filter and search (email, target) by exact value or prefix, case-insensitive.
     index("audit_events_org_actor_prefix_idx").on(t.organizationId, sql`lower(${t.actor}) text_pattern_ops`),
     index("audit_events_org_target_prefix_idx").on(t.organizationId, sql`lower(${t.targetLabel}) text_pattern_ops`),

@@ -1,6 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { isLoopbackHost } from "../../config/url-rules";
+import { readStreamCapped } from "../../http/read-body";
 
 /** Bytes of any answer the check reads: a hostile or broken server cannot make it buffer more. */
 export const MAX_CHECK_BODY = 256 * 1024;
@@ -36,26 +37,7 @@ export async function guardedFetch(url: string, init: RequestInit & { issuer: st
   }
   const { method, headers, body } = init;
   const res = await fetch(url, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(init.timeoutMs) });
-  return { res, text: await readCapped(res, MAX_CHECK_BODY) };
-}
-
-async function readCapped(res: Response, max: number): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      chunks.push(value.subarray(0, value.byteLength - (size - max)));
-      break;
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return { res, text: (await readStreamCapped(res.body, MAX_CHECK_BODY)).text };
 }
 
 /**
