@@ -5,7 +5,7 @@ import { RequireAccess } from "@/components/require-access";
 import { organizationIdFor } from "@/lib/access";
 import { checkableConnections, recordOperatorAccess, runningCheck } from "@/lib/auth/okta-check";
 import { getDb } from "@/lib/db";
-import { CHECKS, diffRuns, listCheckRuns, type CheckResult } from "@/lib/okta/checks";
+import { CHECKS, diffRuns, listCheckRuns, shownActor, type CheckResult } from "@/lib/okta/checks";
 
 export const metadata: Metadata = { title: "Okta configuration check" };
 
@@ -33,7 +33,6 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
         const db = await getDb();
         const history = await listCheckRuns(db, await organizationIdFor(db, target), 10);
         const latest = watch === "1" && !current ? history[0] : undefined;
-        const operatorView = target !== principal.connection;
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="check">
@@ -96,8 +95,7 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
                   const changes = diffRuns(h, history[i + 1]);
                   return (
                     <li key={h.id}>
-                      {/* A platform operator sees results, not who in the organization ran them. */}
-                      <span className="text-slate-500">{h.startedAt.toUTCString()}</span> by {operatorView && h.actor !== principal.actor ? `an admin of ${target}` : h.actor}: {counts}
+                      <span className="text-slate-500">{h.startedAt.toUTCString()}</span> by {shownActor(h.actor, principal, target)}: {counts}
                       {changes.length > 0 ? (
                         <span className="text-slate-700"> · changed: {changes.map((c) => `${c.title} ${c.from} → ${c.to}`).join("; ")}</span>
                       ) : null}

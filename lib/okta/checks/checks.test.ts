@@ -261,3 +261,13 @@ describe("the check does not trust what the discovery document says (review find
     expect(text.length).toBeLessThanOrEqual(256 * 1024);
   });
 });
+
+describe("check history for a platform operator (review finding 3)", () => {
+  it("names who ran a check only within their own organization", async () => {
+    const { shownActor } = await import("./history");
+    const operator = { actor: "ops@vendor.example", connection: "acme" };
+    expect(shownActor("alice@initech.example", operator, "initech")).toBe("an admin of initech");
+    expect(shownActor("ops@vendor.example", operator, "initech")).toBe("ops@vendor.example");
+    expect(shownActor("bob@acme.example", operator, "acme")).toBe("bob@acme.example");
+  });
+});

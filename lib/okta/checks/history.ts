@@ -20,3 +20,11 @@ export function diffRuns(newer: Pick<OktaCheckRun, "results">, older: Pick<OktaC
     return before && before.status !== r.status ? [{ id: r.id, title: r.title, from: before.status, to: r.status }] : [];
   });
 }
+
+/**
+ * Who ran a check, as the viewer may see it: a platform operator looking at another organization sees
+ * that one of its admins ran it, not who (results only, no personal data), except their own runs.
+ */
+export function shownActor(actor: string, viewer: { actor: string; connection: string }, target: string): string {
+  return target !== viewer.connection && actor !== viewer.actor ? `an admin of ${target}` : actor;
+}
