@@ -121,4 +121,25 @@ test.describe("audit console", () => {
     await expect(page.getByRole("heading", { name: "You cannot open this page" })).toBeVisible();
     await expect(page.getByText("audit.read")).toBeVisible();
   });
+
+  test("an admin ends all of a person's sessions: their next request is refused, and the log says who did it", async ({ page, browser }) => {
+    const other = await browser.newContext();
+    const viewerPage = await other.newPage();
+    // A person no other test signs in as (tests run in parallel).
+    await new Porter(viewerPage).signInAs("contractor@example.com");
+    expect((await viewerPage.request.get("/api/me")).status()).toBe(200);
+
+    await new Porter(page).signInAs("admin@example.com");
+    await page.goto("/admin/users?q=contractor%40");
+    await page.getByRole("table", { name: "People" }).getByRole("link", { name: "contractor@example.com" }).click();
+    const end = page.getByRole("form", { name: "End all sessions" });
+    await end.getByRole("button", { name: "End all sessions" }).click();
+    await expect(end.getByRole("status")).toContainText("Ended");
+    expect((await viewerPage.request.get("/api/me")).status()).toBe(401);
+    await other.close();
+
+    await page.goto("/admin/audit?type=session.revoked");
+    await expect(page.getByRole("table", { name: "Audit events" })).toContainText("contractor@example.com");
+    await expect(page.getByRole("table", { name: "Audit events" })).toContainText("ended by an admin");
+  });
 });

@@ -24,6 +24,7 @@ const SESSION_REASONS: Record<string, string> = {
   expired: "session expired",
   sign_out: "signed out",
   switch_account: "another person signed in",
+  ended_by_admin: "ended by an admin",
 };
 
 /** A reason code in words, for the audit page and the chart. */

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases";
 import { openDatabase, type DbHandle } from "../db/client";
-import { sessions } from "../db/schema";
+import { auditEvents, sessions } from "../db/schema";
+import { eq } from "drizzle-orm";
 import { ensureOrganization } from "../access/organizations";
-import { createSession, getActiveSession, hashSessionId, revokeSession, upsertUser } from "./queries";
+import { createSession, getActiveSession, hashSessionId, revokeSession, revokeUserSessions, upsertUser } from "./queries";
 
 describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => {
   let handle: DbHandle;
@@ -61,4 +62,14 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
     expect(await getActiveSession(handle.db, rawId)).toMatchObject({ rejected: "expired" });
   });
 
+
+  it("ends every live session of one person in one organization, audited with it", async () => {
+    const { orgId, user, rawId } = await newSession();
+    const second = await createSession(handle.db, { userId: user.id, organizationId: orgId, connection: "acme", rawGroupCount: 1, idToken: null, maxAgeSeconds: 3600 });
+    const ended = await revokeUserSessions(handle.db, orgId, user.id, "ended_by_admin", (count) => ({ type: "session.revoked", organizationId: orgId, reason: "ended_by_admin", details: { sessions: count } }));
+    expect(ended).toBe(2);
+    for (const id of [rawId, second]) expect(await getActiveSession(handle.db, id)).toMatchObject({ rejected: "revoked", session: { revokedReason: "ended_by_admin" } });
+    const events = await handle.db.select().from(auditEvents).where(eq(auditEvents.organizationId, orgId));
+    expect(events.map((e) => [e.type, e.details.sessions])).toEqual([["session.revoked", 2]]);
+  });
 });

@@ -108,3 +108,19 @@ export async function revokeSessionAudited(db: Db, rawId: string, reason: string
     return revoked;
   });
 }
+
+/**
+ * Ends every live session of one person in one organization, audited in the same transaction (an admin's
+ * "End all sessions"): their next request is refused at once. Returns how many sessions ended.
+ */
+export async function revokeUserSessions(db: Db, organizationId: string, userId: string, reason: string, event: (count: number) => AuditEvent): Promise<number> {
+  return db.transaction(async (tx) => {
+    const ended = await tx
+      .update(sessions)
+      .set({ revokedAt: new Date(), revokedReason: reason })
+      .where(and(eq(sessions.organizationId, organizationId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .returning({ idHash: sessions.idHash });
+    await appendAuditEvent(tx, event(ended.length));
+    return ended.length;
+  });
+}

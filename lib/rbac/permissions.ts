@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   "services.write",
   "services.write_any",
   "users.read",
+  "users.write",
   "audit.read",
   "rules.read",
   "rules.write",
@@ -18,6 +19,7 @@ export const PERMISSION_DESCRIPTIONS: Readonly<Record<Permission, string>> = {
   "services.write": "Edit services owned by one of your teams",
   "services.write_any": "Edit any service and change its owner team",
   "users.read": "See users, their teams and how they got their roles",
+  "users.write": "End people's porter sessions",
   "audit.read": "Read the audit log",
   "rules.read": "See mapping rules and roles",
   "rules.write": "Change mapping rules, roles and the default role",
@@ -29,8 +31,8 @@ export const ADMIN_ROLE: BuiltInRole = "admin";
 
 /** Roles -> permissions for the built-in roles. Read this table to know what each role may do. */
 export const BUILT_IN_ROLE_PERMISSIONS: Readonly<Record<BuiltInRole, readonly Permission[]>> = {
-  //       services.read  services.write  services.write_any  users.read  audit.read  rules.read  rules.write
-  admin: ["services.read", "services.write", "services.write_any", "users.read", "audit.read", "rules.read", "rules.write"],
+  //       services.read  services.write  services.write_any  users.read  users.write  audit.read  rules.read  rules.write
+  admin: ["services.read", "services.write", "services.write_any", "users.read", "users.write", "audit.read", "rules.read", "rules.write"],
   member: ["services.read", "services.write"],
   viewer: ["services.read"],
 };

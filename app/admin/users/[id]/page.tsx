@@ -7,6 +7,8 @@ import { getCompiledRuleSet, getUserDetail } from "@/lib/access";
 import { getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { UUID } from "@/lib/catalog";
+import { ActionForm } from "@/components/action-form";
+import { endSessionsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Person" };
 
@@ -58,6 +60,11 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                   )}
                 </dd>
               </dl>
+              {principal.permissions.includes("users.write") && detail.sessions.length > 0 ? (
+                <ActionForm action={endSessionsAction} submitLabel="End all sessions" label="End all sessions" tone="danger" className="mt-4 flex flex-col gap-2">
+                  <input type="hidden" name="userId" value={user.id} />
+                </ActionForm>
+              ) : null}
               <p className="mt-4 text-sm">
                 <Link href={`/admin/audit?actor=${encodeURIComponent(user.sub)}`} className="text-brand underline">
                   This person&apos;s events in the audit log
