@@ -16,7 +16,7 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
       connection: "acme",
       region: "eu",
       groups: ["Everyone", "PAM Linux Sysadmins", "Port Admins"],
-      permissions: ["services.read", "services.write", "services.write_any", "users.read", "audit.read", "rules.read", "rules.write"],
+      permissions: ["services.read", "services.write", "services.write_any", "users.read", "users.write", "audit.read", "rules.read", "rules.write"],
     });
     expect(body.roles).toContainEqual({
       role: "admin",
