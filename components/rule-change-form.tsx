@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { startTransition, useActionState } from "react";
 import type { ActionState } from "@/lib/auth/access";
 
 type Action = (state: ActionState, form: FormData) => Promise<ActionState>;
@@ -32,7 +32,19 @@ export function RuleChangeForm({
       : "self-start rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-800 hover:bg-slate-100 disabled:opacity-60";
   return (
     <div className={className}>
-      <form action={formAction} aria-label={label} className="flex flex-wrap items-end gap-3">
+      <form
+        action={formAction}
+        // Submitted by hand so React does not reset the fields after the preview: they keep what was previewed.
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = new FormData(event.currentTarget);
+          startTransition(() => {
+            formAction(form);
+          });
+        }}
+        aria-label={label}
+        className="flex flex-wrap items-end gap-3"
+      >
         {children}
         <input type="hidden" name="intent" value="preview" />
         <button type="submit" disabled={pending} className={button}>

@@ -61,7 +61,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 </dd>
               </dl>
               {principal.permissions.includes("users.write") && detail.sessions.length > 0 ? (
-                <ActionForm action={endSessionsAction} submitLabel="End all sessions" label="End all sessions" tone="danger" className="mt-4 flex flex-col gap-2">
+                <ActionForm action={endSessionsAction} submitLabel="End all sessions" label="End all sessions" tone="danger" className="mt-4 flex flex-col items-start gap-2">
                   <input type="hidden" name="userId" value={user.id} />
                 </ActionForm>
               ) : null}
