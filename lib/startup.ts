@@ -1,4 +1,5 @@
 import { applySeedOnce, organizationIdFor, readSeedFile } from "./access";
+import { applyPendingOktaEvents } from "./access/okta-events";
 import { ConfigError, getConfig } from "./config";
 import { pruneSessions } from "./auth/queries";
 import { AppError } from "./http/app-error";
@@ -32,6 +33,10 @@ export async function startServer(): Promise<void> {
       if (seed && (await applySeedOnce(handle.db, organizationId, seed))) {
         logger.info({ event: "seed_applied", connection: connection.name, file }, "organization seeded from the seed file");
       }
+    }
+    // Okta events stored but not yet applied when the process last stopped are applied now.
+    for (const connection of config.connections.filter((c) => c.region === config.region)) {
+      await applyPendingOktaEvents(handle.db, await organizationIdFor(handle.db, connection.name), connection);
     }
     // Sessions that ended more than a day ago are deleted at each start, so the table stays bounded.
     await pruneSessions(handle.db);

@@ -40,6 +40,8 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     OKTA_CLIENT_SECRET: "porter-eu-demo-secret-change-me",
     OKTA_REGION: "eu",
     ADMIN_GROUPS: "Port Admins",
+    // The shared secret of acme's Okta Event Hook (Okta: Workflow > Event Hooks > Authentication field: Authorization).
+    OKTA_EVENT_HOOK_SECRET: "devidp-demo-hook-secret-change-me",
     // Port Admins of acme (the platform organization) may run the configuration check on every organization.
     PLATFORM_ADMIN_GROUPS: "Port Admins",
     OKTA_API_CLIENT_IDS: "porter-eu,porter-cli,porter-ci",

@@ -24,6 +24,10 @@ export const AUDIT_EVENT_TYPES = [
   "operator.access",
   "audit.exported",
   "audit.verified",
+  /** An Okta event (Event Hook) was applied: memberships, roles or sessions followed Okta. */
+  "okta.event",
+  /** An Event Hook delivery was refused: no or a wrong shared secret, a malformed body. */
+  "okta.hook_rejected",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -45,6 +49,8 @@ const DEFAULT_OUTCOME: Readonly<Record<AuditEventType, AuditOutcome>> = {
   "operator.access": "success",
   "audit.exported": "success",
   "audit.verified": "success",
+  "okta.event": "success",
+  "okta.hook_rejected": "denied",
 };
 
 export function isAuditEventType(value: unknown): value is AuditEventType {

@@ -13,6 +13,8 @@ export interface ConnectionUrls {
   signOutRedirectUri: string;
   /** A bookmarkable link that starts sign-in at once. */
   directLoginUrl: string;
+  /** Okta: Workflow > Event Hooks > Create Event Hook > Endpoint URL. */
+  eventHookUri: string;
 }
 
 /** The one place that computes a connection's URLs; pages, the CLI and the checks all use it. */
@@ -26,6 +28,7 @@ export function connectionUrls(config: Pick<Config, "regionUrls">, connection: P
     initiateLoginUri: `${home}/login/${name}/initiate`,
     signOutRedirectUri: `${home}/signed-out`,
     directLoginUrl: `${home}/login/${name}`,
+    eventHookUri: `${home}/api/okta/${name}/event-hook`,
   };
 }
 

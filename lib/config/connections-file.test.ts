@@ -84,6 +84,7 @@ describe("connectionUrls", () => {
       initiateLoginUri: "https://porter.us.example.com/login/globex/initiate",
       signOutRedirectUri: "https://porter.us.example.com/signed-out",
       directLoginUrl: "https://porter.us.example.com/login/globex",
+      eventHookUri: "https://porter.us.example.com/api/okta/globex/event-hook",
     });
   });
 });

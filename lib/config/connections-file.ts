@@ -25,6 +25,9 @@ const connectionSchema = z.strictObject({
   seedFile: z.string().min(1).max(500).optional(),
   /** NAME of the environment variable holding an Okta API token (read-only admin) for the Apps API check. */
   oktaApiTokenEnv: z.string().regex(ENV_NAME, "must be the NAME of an environment variable, not the token").optional(),
+  /** NAME of the environment variable holding the Event Hook's shared secret (Okta: Workflow > Event Hooks > Authentication secret). */
+  eventHookSecretEnv: z.string().regex(ENV_NAME, "must be the NAME of an environment variable, not the secret").optional(),
+  eventHookHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name").optional(),
 });
 const fileSchema = z.strictObject({ connections: z.array(connectionSchema).max(500) });
 
@@ -55,6 +58,8 @@ export function parseConnectionsFile(file: { path: string; text: string }, env: 
     const secret = c.clientSecretEnv ? env[c.clientSecretEnv]?.trim() : undefined;
     if (c.clientSecretEnv && !secret) problems.push(`${file.path}: connections[${String(i)}].clientSecretEnv names ${c.clientSecretEnv}, which is not set in the environment`);
     const apiToken = c.oktaApiTokenEnv ? env[c.oktaApiTokenEnv]?.trim() : undefined;
+    const hookSecret = c.eventHookSecretEnv ? env[c.eventHookSecretEnv]?.trim() : undefined;
+    if (c.eventHookSecretEnv && !hookSecret) problems.push(`${file.path}: connections[${String(i)}].eventHookSecretEnv names ${c.eventHookSecretEnv}, which is not set in the environment`);
     if (c.oktaApiTokenEnv && !apiToken) problems.push(`${file.path}: connections[${String(i)}].oktaApiTokenEnv names ${c.oktaApiTokenEnv}, which is not set in the environment`);
     return Object.freeze({
       name: c.name,
@@ -71,6 +76,8 @@ export function parseConnectionsFile(file: { path: string; text: string }, env: 
       apiClientIds: Object.freeze(c.apiClientIds ?? [c.clientId]),
       seedFile: c.seedFile,
       oktaApiToken: apiToken || undefined,
+      eventHookSecret: hookSecret || undefined,
+      eventHookHeader: (c.eventHookHeader ?? "authorization").toLowerCase(),
     });
   });
   if (problems.length > 0) throw new ConfigError(problems);

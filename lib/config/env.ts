@@ -31,6 +31,12 @@ export interface Connection {
   readonly seedFile: string | undefined;
   /** Okta API token (read-only admin) for the Apps API check; never logged or sent to the browser. */
   readonly oktaApiToken: string | undefined;
+  /**
+   * The shared secret Okta sends with every Event Hook delivery (Okta has no signature for event hooks),
+   * in the header `eventHookHeader` (Okta's default: Authorization). Unset: the hook endpoint refuses all.
+   */
+  readonly eventHookSecret: string | undefined;
+  readonly eventHookHeader: string;
 }
 
 export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
@@ -119,6 +125,8 @@ const schema = z.object({
   OKTA_API_TOKEN: optional(z.string().max(200)),
   PLATFORM_ADMIN_GROUPS: optional(z.string()),
   CONNECTIONS_FILE: optional(z.string()),
+  OKTA_EVENT_HOOK_SECRET: optional(z.string().min(16, { message: "is too short: use 16 or more random characters" }).max(500)),
+  OKTA_EVENT_HOOK_HEADER: optional(z.string().regex(/^[A-Za-z0-9-]{1,64}$/)),
   HEALTH_TOKEN: optional(z.string().min(32, { message: "is too short: use 32 or more random characters" }).max(200)),
 });
 
@@ -126,7 +134,7 @@ function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const variable = String(issue.path[0] ?? "environment");
   if ((env[variable] ?? "").trim() === "") return `${variable} is missing. Example: ${exampleFor(variable)}`;
   if (issue.code === "custom") return `${variable} ${issue.message}`;
-  if (issue.code === "too_small" && (variable === "AUTH_SECRET" || variable === "HEALTH_TOKEN")) return `${variable} ${issue.message}`;
+  if (issue.code === "too_small" && (variable === "AUTH_SECRET" || variable === "HEALTH_TOKEN" || variable === "OKTA_EVENT_HOOK_SECRET")) return `${variable} ${issue.message}`;
   return `${variable} is invalid. Example: ${exampleFor(variable)}`;
 }
 
@@ -187,6 +195,8 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     apiClientIds: Object.freeze(e.OKTA_API_CLIENT_IDS ? e.OKTA_API_CLIENT_IDS.split(",").map((c) => c.trim()) : [e.OKTA_CLIENT_ID]),
     seedFile: undefined,
     oktaApiToken: e.OKTA_API_TOKEN,
+    eventHookSecret: e.OKTA_EVENT_HOOK_SECRET,
+    eventHookHeader: (e.OKTA_EVENT_HOOK_HEADER ?? "authorization").toLowerCase(),
   });
   const more = connectionsFile ? parseConnectionsFile(connectionsFile, env) : [];
   const names = new Set([connection.name]);

@@ -60,6 +60,16 @@ export default function ConnectionPage() {
               where={`${app} > Login > Login initiated by: Either Okta or App; Login flow: Redirect to app to initiate login (OIDC Compliant)`}
             />
             <Value label="Direct login URL" value={urls.directLoginUrl} where="Share or bookmark: starts sign-in at once." />
+            <Value
+              label="Event Hook endpoint URL"
+              value={urls.eventHookUri}
+              where={`Okta Admin Console: Workflow > Event Hooks > Create Event Hook > Endpoint URL; Authentication field: ${connection.eventHookHeader === "authorization" ? "Authorization" : connection.eventHookHeader}, Authentication secret: porter's event hook secret; events: group.user_membership.add, group.user_membership.remove, user.lifecycle.deactivate, user.lifecycle.suspend, user.lifecycle.delete.initiated, application.user_membership.remove, user.session.clear. Then Verify.`}
+            />
+            <p className="mt-2 text-sm text-slate-600" role="status" aria-label="Live group state">
+              {connection.eventHookSecret
+                ? "Live group state: Event Hook configured. When Okta adds or removes one of your people's groups, or deactivates, suspends or unassigns them, porter follows within seconds, without a new sign-in."
+                : "Live group state: no Event Hook secret configured (OKTA_EVENT_HOOK_SECRET, or eventHookSecretEnv in the connections file), so roles follow Okta only at each person's next sign-in (at most the session lifetime)."}
+            </p>
             <p className="mt-6 rounded-md bg-amber-50 p-3 text-sm text-amber-950" role="note">
               Register the {connection.region.toUpperCase()} values only. With the {other.region.toUpperCase()} callback ({other.signInRedirectUri}) in
               its place, Okta answers every sign-in with HTTP 400 (&quot;The &apos;redirect_uri&apos; parameter must be a Login redirect URI in the

@@ -6,3 +6,4 @@ export * from "./teams";
 export * from "./rbac";
 export * from "./catalog";
 export * from "./checks";
+export * from "./okta-events";

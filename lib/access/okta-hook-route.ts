@@ -1,0 +1,51 @@
+import "server-only";
+import { after } from "next/server";
+import { auditFlood } from "../audit";
+import { getConfig, getConnection } from "../config";
+import { getDb } from "../db";
+import { requestClient } from "../http/client-ip";
+import { jsonError, toErrorResponse } from "../http/error-response";
+import { logger } from "../log";
+import { HookError, readHookDelivery, verificationResponse } from "../okta/event-hook";
+import { applyPendingOktaEvents, enqueueOktaEvents } from "./okta-events";
+import { organizationIdFor } from "./organizations";
+
+const NO_STORE = { "cache-control": "no-store" };
+
+function knownHere(name: string) {
+  const connection = getConnection(name);
+  return connection && connection.region === getConfig().region ? connection : null;
+}
+
+/** GET /api/okta/<connection>/event-hook: Okta's one-time verification. */
+export function eventHookVerification(req: Request, name: string): Response {
+  if (!knownHere(name)) return jsonError(404, "not_found", "No Event Hook at this address.", NO_STORE);
+  return verificationResponse(req);
+}
+
+/**
+ * POST /api/okta/<connection>/event-hook: authenticates the delivery, stores its events durably, answers
+ * 204 at once (far inside Okta's 3 s), and applies them after answering. A crash after the answer loses
+ * nothing: pending events are applied at the next delivery and at start.
+ */
+export async function eventHookDelivery(req: Request, name: string): Promise<Response> {
+  const connection = knownHere(name);
+  if (!connection) return jsonError(404, "not_found", "No Event Hook at this address.", NO_STORE);
+  const db = await getDb();
+  const organizationId = await organizationIdFor(db, connection.name);
+  try {
+    const delivery = await readHookDelivery(req, connection);
+    await enqueueOktaEvents(db, { organizationId, connection: connection.name, deliveryId: delivery.deliveryId, source: "event_hook", events: delivery.events });
+  } catch (err) {
+    if (err instanceof HookError || (err instanceof Error && "status" in err)) {
+      await auditFlood({ type: "okta.hook_rejected", organizationId, connection: connection.name, ...requestClient(req.headers), reason: (err as HookError).code, details: { reason: (err as HookError).userMessage } });
+    }
+    return toErrorResponse(err, NO_STORE);
+  }
+  after(async () => {
+    await applyPendingOktaEvents(await getDb(), organizationId, connection).catch((err: unknown) => {
+      logger.error({ err, connection: connection.name }, "okta events could not be applied; they stay queued");
+    });
+  });
+  return new Response(null, { status: 204, headers: NO_STORE });
+}

@@ -1,0 +1,32 @@
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { organizationId } from "./columns";
+
+/**
+ * Okta events (System Log LogEvents) as they arrive, through an Event Hook (or, later, System Log
+ * polling): a durable queue. Written before the hook is answered, applied after; one row per Okta event
+ * uuid and organization, so a delivery Okta repeats (at least once, retried once) is applied once.
+ */
+export const oktaEvents = pgTable(
+  "okta_events",
+  {
+    organizationId: organizationId(),
+    /** The LogEvent's uuid. */
+    uuid: text("uuid").notNull(),
+    connection: text("connection").notNull(),
+    eventType: text("event_type").notNull(),
+    /** When it happened at Okta: events are applied in this order, whatever order they arrive in. */
+    published: timestamp("published", { withTimezone: true }).notNull(),
+    /** The delivery's envelope eventId (Okta's batch), for tracing. */
+    deliveryId: text("delivery_id"),
+    source: text("source", { enum: ["event_hook", "system_log"] }).notNull(),
+    event: jsonb("event").$type<Record<string, unknown>>().notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+    /** applied, ignored (not ours / unknown user) or skipped (not enough in the event), with a reason. */
+    outcome: text("outcome"),
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.uuid] }), index("okta_events_pending_idx").on(t.organizationId, t.processedAt, t.published)],
+);
+
+export type OktaEventRow = typeof oktaEvents.$inferSelect;
