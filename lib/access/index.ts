@@ -21,7 +21,7 @@ export {
 } from "./manage-rules";
 export { applySeedOnce } from "./apply-seed";
 export { parseSeed, readSeedFile, type Seed } from "./seed";
-export { getOrganizationRules, getUserTeams, getStoredRoles, listUsersWithRoles, listRecentSignInChanges, type OrganizationRules, type UserWithRoles } from "./queries";
+export { getOrganizationRules, getUserTeams, getStoredRoles, listRecentSignInChanges, type OrganizationRules } from "./queries";
 export { organizationIdFor, groupsFilterFor } from "./organizations";
 export { requestRuleChange, toPreviewView, type PreviewView, type RuleChangeOutcome } from "./request-rule-change";
 export { listSeenGroups, listUsersPage, parseUsersQuery, getUserDetail, iterateAccessReview, listRoleNamesInUse, encodeUsersCursor, type UserDetail, type UserListRow, type UsersQuery } from "./users";

@@ -190,36 +190,6 @@ export async function listUsersWithTeams(db: Queryable, organizationId: string):
   return [...byUser.values()];
 }
 
-export interface UserWithRoles {
-  id: string;
-  email: string | null;
-  name: string | null;
-  sub: string;
-  lastSignInAt: Date | null;
-  roles: StoredRoleGrant[];
-  teamCount: number;
-}
-
-/** Everyone in the organization with their recorded roles and provenance (admin console). */
-export async function listUsersWithRoles(db: Queryable, organizationId: string): Promise<UserWithRoles[]> {
-  const people = await db.select().from(users).where(eq(users.organizationId, organizationId)).orderBy(asc(users.email));
-  const roles = await db.select().from(userRoles).where(eq(userRoles.organizationId, organizationId));
-  const counts = await db
-    .select({ userId: memberships.userId, n: sql<number>`count(*)::int` })
-    .from(memberships)
-    .where(eq(memberships.organizationId, organizationId))
-    .groupBy(memberships.userId);
-  return people.map((u) => ({
-    id: u.id,
-    email: u.email,
-    name: u.name,
-    sub: u.sub,
-    lastSignInAt: u.lastSignInAt,
-    roles: roles.filter((r) => r.userId === u.id).map((r) => ({ role: r.role, via: r.via })),
-    teamCount: counts.find((c) => c.userId === u.id)?.n ?? 0,
-  }));
-}
-
 /** The latest sign-ins that changed someone's roles or teams. */
 export async function listRecentSignInChanges(db: Queryable, organizationId: string, limit = 20) {
   return db
