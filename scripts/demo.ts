@@ -133,6 +133,7 @@ if (args.regions) await waitFor(`${usUrl}/api/health`, 60_000);
 console.log(`
   porter EU is running: ${appUrl}${args.regions ? `   porter US: ${usUrl}` : ""}   (devidp, the local Okta: ${idpUrl})
   Organizations: acme (EU) and initech (EU) at ${appUrl}; globex (US) at ${usUrl}${args.regions ? "" : " (start it with npm run demo:regions)"}
+  Also acme-spa (an Okta Single-Page app: ${appUrl}/login/acme-spa) and acme-org (Okta's org authorization server: ${appUrl}/login/acme-org)
   Okta End-User Dashboard with the app tiles: ${idpUrl}/app/UserHome
   ready in ${((Date.now() - started) / 1000).toFixed(1)} s
 
@@ -149,6 +150,10 @@ console.log(`
     TOKEN=$(curl -s -u porter-ci:porter-ci-demo-secret-change-me -d grant_type=client_credentials \\
       -d scope="porter.read porter.write" ${issuer}/v1/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
     curl -H "Authorization: Bearer $TOKEN" ${appUrl}/api/v1/services
+
+  Admin console: ${appUrl}/admin/audit (audit log), /admin/rules (preview before saving), /admin/users (who holds what, and why)
+  Live group state: acme's Okta Event Hook is ${appUrl}/api/okta/acme/event-hook (secret devidp-demo-hook-secret-change-me);
+    the README's "Live group state" section has a curl that gives dev@example.com the sre role without a new sign-in.
 
   Ctrl+C stops both.
 `);
