@@ -6,7 +6,8 @@ import { getDb } from "../db";
 import { requestClient } from "../http/client-ip";
 import { jsonError, toErrorResponse } from "../http/error-response";
 import { logger } from "../log";
-import { HookError, readHookDelivery, verificationResponse } from "../okta/event-hook";
+import { AppError } from "../http/app-error";
+import { readHookDelivery, verificationResponse } from "../okta/event-hook";
 import { applyPendingOktaEvents, enqueueOktaEvents } from "./okta-events";
 import { organizationIdFor } from "./organizations";
 
@@ -37,8 +38,10 @@ export async function eventHookDelivery(req: Request, name: string): Promise<Res
     const delivery = await readHookDelivery(req, connection);
     await enqueueOktaEvents(db, { organizationId, connection: connection.name, deliveryId: delivery.deliveryId, source: "event_hook", events: delivery.events });
   } catch (err) {
-    if (err instanceof HookError || (err instanceof Error && "status" in err)) {
-      await auditFlood({ type: "okta.hook_rejected", organizationId, connection: connection.name, ...requestClient(req.headers), reason: (err as HookError).code, details: { reason: (err as HookError).userMessage } });
+    // HookError (secret, shape) and the body limit's 413 alike: a refusal Okta is told about and the log keeps.
+    if (err instanceof AppError) {
+      const refusal = err as AppError;
+      await auditFlood({ type: "okta.hook_rejected", organizationId, connection: connection.name, ...requestClient(req.headers), reason: refusal.code, details: { reason: refusal.userMessage } });
     }
     return toErrorResponse(err, NO_STORE);
   }

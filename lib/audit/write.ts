@@ -18,8 +18,8 @@ export async function appendAuditEvent(tx: AuditTx, event: AuditEvent): Promise<
   const [head] = await tx.select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain)).for("update");
   if (!head) throw new Error(`audit chain ${chain} has no head`);
   const seq = head.seq + 1;
-  // Microseconds are lost on the way back from the database: hash what will be read back.
-  const content = toContent(event, new Date(Math.floor(Date.now())));
+  // A JS Date holds milliseconds, the precision the row is read back with: the hash covers what verify reads.
+  const content = toContent(event, new Date());
   const hash = linkHash(head.hash, chain, seq, content);
   const [row] = await tx
     .insert(auditEvents)

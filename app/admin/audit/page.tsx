@@ -7,6 +7,7 @@ import { TableHead } from "@/components/table-head";
 import { AUDIT_EVENT_TYPES, listAuditEvents, parseAuditQuery, signInActivity } from "@/lib/audit";
 import { describeEvent, describeReason } from "@/lib/audit/describe";
 import { getDb } from "@/lib/db";
+import { keptParams, oneParam, type PageParams } from "@/lib/http/page-params";
 import { verifyAuditAction } from "./actions";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -15,7 +16,6 @@ const card = "rounded-lg border border-slate-200 bg-white p-8";
 const input = "rounded-md border border-slate-300 p-2 text-sm";
 const OUTCOME: Record<string, string> = { success: "text-green-800", failure: "text-red-800", denied: "text-amber-800" };
 
-type Params = Record<string, string | string[] | undefined>;
 
 /** Where an event's target lives in the console. */
 function targetHref(target: string | null): string | null {
@@ -28,7 +28,7 @@ function targetHref(target: string | null): string | null {
   return null;
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Params> }) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
   return (
     <RequireAccess permission="audit.read" path="/admin/audit">
@@ -42,15 +42,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         const [page, activity] = parsed.ok
           ? await Promise.all([listAuditEvents(db, filter, { before: query.before, limit: query.limit }), signInActivity(db, principal.organizationId, since, until)])
           : [{ events: [], nextBefore: null }, null];
-        const keep = new URLSearchParams();
-        for (const key of ["type", "since", "until", "actor", "q", "limit"]) {
-          const v = params[key];
-          if (typeof v === "string" && v !== "") keep.set(key, v.slice(0, 200));
-        }
+        const keep = keptParams(params, ["type", "since", "until", "actor", "q", "limit"], 200);
         const older = page.nextBefore ? `?${new URLSearchParams([...keep, ["before", String(page.nextBefore)]]).toString()}` : null;
         const exportQuery = new URLSearchParams([...keep].filter(([k]) => k !== "limit"));
         const exportHref = (format: string) => `/admin/audit/export?${new URLSearchParams([...exportQuery, ["format", format]]).toString()}`;
-        const value = (key: string) => (typeof params[key] === "string" ? params[key].slice(0, 200) : "");
+        const value = (key: string) => oneParam(params[key], 200) ?? "";
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="audit">

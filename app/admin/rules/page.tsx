@@ -5,6 +5,7 @@ import { TableHead } from "@/components/table-head";
 import { getCompiledRuleSet, getOrganizationRules, listSeenGroups } from "@/lib/access";
 import { getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import { oneParam as one, type PageParams } from "@/lib/http/page-params";
 import { BUILT_IN_ROLE_PERMISSIONS, compileRegex, CUSTOM_ROLE_GRANTABLE, describeRule, PERMISSION_DESCRIPTIONS, PERMISSIONS, resolveIdentity } from "@/lib/rbac";
 import { addRoleAction, addRuleAction, deleteRoleAction, deleteRuleAction, editRuleAction, importRulesAction, setDefaultRoleAction, setGroupsFilterAction } from "./actions";
 
@@ -13,10 +14,8 @@ export const metadata: Metadata = { title: "Mapping rules" };
 const input = "rounded-md border border-slate-300 p-2";
 const card = "rounded-lg border border-slate-200 bg-white p-8";
 
-type Params = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined, max: number) => (typeof v === "string" ? v.slice(0, max) : undefined);
 
-export default async function RulesPage({ searchParams }: { searchParams: Promise<Params> }) {
+export default async function RulesPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
   const whatIf = one(params.groups, 10_000) ?? "";
   return (

@@ -4,15 +4,15 @@ import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
 import { listRecentSignInChanges, listRoleNamesInUse, listUsersPage, parseUsersQuery } from "@/lib/access";
 import { getDb } from "@/lib/db";
+import { keptParams, oneParam, type PageParams } from "@/lib/http/page-params";
 
 export const metadata: Metadata = { title: "Users and roles" };
 
 const card = "rounded-lg border border-slate-200 bg-white p-8";
 const input = "rounded-md border border-slate-300 p-2 text-sm";
 
-type Params = Record<string, string | string[] | undefined>;
 
-export default async function UsersPage({ searchParams }: { searchParams: Promise<Params> }) {
+export default async function UsersPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
   return (
     <RequireAccess permission="users.read" path="/admin/users">
@@ -25,8 +25,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           listRoleNamesInUse(db, principal.organizationId),
           listRecentSignInChanges(db, principal.organizationId),
         ]);
-        const value = (k: string) => (typeof params[k] === "string" ? params[k].slice(0, 255) : "");
-        const keep = new URLSearchParams([...["q", "role", "group"].flatMap((k) => (value(k) ? [[k, value(k)] as [string, string]] : []))]);
+        const value = (k: string) => oneParam(params[k], 255) ?? "";
+        const keep = keptParams(params, ["q", "role", "group"], 255);
         const next = page.next ? `/admin/users?${new URLSearchParams([...keep, ["after", page.next]]).toString()}` : null;
         return (
           <div className="flex flex-col gap-6">

@@ -4,13 +4,12 @@ import { describeSignInError, getSessionView, isSignInErrorCode } from "@/lib/au
 import { CONNECTION_NAME_PATTERN, connectionUrls, getConfig, getConnection } from "@/lib/config";
 import { CopyButton } from "@/components/copy-button";
 import { SignInButton } from "@/components/sign-in-button";
+import { oneParam as one, type PageParams } from "@/lib/http/page-params";
 
 export const metadata: Metadata = { title: "Sign-in problem" };
 
-type Params = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
 
-export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<Params> }) {
+export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
   const rawCode = one(params.code);
   const code = isSignInErrorCode(rawCode) ? rawCode : "configuration";

@@ -3,10 +3,10 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { getSessionView, toSafeRedirectPath } from "@/lib/auth";
 import { getConfig, getConnection } from "@/lib/config";
+import { oneParam as one } from "@/lib/http/page-params";
 
 export const metadata: Metadata = { title: "Switch account?" };
 
-const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
 
 /** Someone is signed in and a sign-in for another person or organization arrived: ask, never switch silently. */
 export default async function SwitchPage({ params, searchParams }: { params: Promise<{ connection: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
