@@ -20,6 +20,11 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },
+  projects: [
+    { name: "main", testIgnore: /okta-org\// },
+    // Changes dev@example.com's groups and sessions in devidp: runs once everything else has finished.
+    { name: "okta-org", testMatch: /okta-org\/.*\.spec\.ts/, dependencies: ["main"] },
+  ],
   webServer: {
     command: `node node_modules/tsx/dist/cli.mjs scripts/demo.ts --regions --app-port ${String(APP_PORT)} --us-port ${String(US_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh`,
     url: `http://localhost:${String(APP_PORT)}/api/health`,

@@ -3,10 +3,12 @@ import Provider from "oidc-provider";
 import { handleAppsApi } from "./routes/apps-api";
 import { handleDashboard } from "./routes/dashboard";
 import { handleInteraction } from "./routes/interaction";
+import { handleManagementApi, oktaError, RateLimiter } from "./routes/management-api";
 import { configuration } from "./support/configuration";
 import { Directory } from "./support/directory";
 import { AUTH_SERVER_PATH, readIdpEnv } from "./support/env";
 import { loadOrCreateKeys } from "./support/keys";
+import { OktaOrg } from "./support/okta-org";
 import { esc, page } from "./support/views";
 
 /** devidp: an Okta-shaped OpenID Provider for porter's demo and tests. Its own process; porter never imports it. */
@@ -20,6 +22,10 @@ export async function startIdp() {
   // Okta's org authorization server: issuer = the org URL, endpoints under /oauth2/v1, groups in the ID token only.
   const orgProvider = new Provider(env.origin, configuration(directory, keys, "org"));
   const orgOidc = orgProvider.callback();
+  const signingKey = keys.jwks.keys[0];
+  if (!signingKey) throw new Error("devidp: no signing key");
+  const org = new OktaOrg(directory, signingKey, env.origin);
+  const limiter = new RateLimiter(env.rateLimitPerMinute);
 
   const server = createServer((req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
     const url = req.url ?? "/";
@@ -50,7 +56,15 @@ export async function startIdp() {
       return;
     }
     if (url.startsWith("/api/v1/")) {
-      handleAppsApi(directory, req, res);
+      handleManagementApi(directory, org, limiter, req, res, env.origin)
+        .then((handled) => {
+          if (!handled) handleAppsApi(directory, req, res);
+        })
+        .catch((err: unknown) => {
+          console.error("devidp: management API failed", err);
+          if (!res.headersSent) oktaError(res, 500, "E0000009", "Internal Server Error");
+          else res.end();
+        });
       return;
     }
     if (url === "/app/UserHome" || url.startsWith("/app/UserHome?")) {

@@ -25,7 +25,10 @@ export function demoConnections(issuer: string) {
       { name: "wonka", issuer, clientId: "porter-wonka", clientSecretEnv: "WONKA_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-wonka"] },
       // Only the Apps API shows these: implicit grant on, tile hidden, "Send ID Token directly to app".
       { name: "stark", issuer, clientId: "porter-stark", clientSecretEnv: "STARK_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-stark"] },
-    ].map((c) => ({ ...c, oktaApiTokenEnv: "OKTA_API_TOKEN", adminGroups: ["Port Admins"] })),
+      // No groups claim at all, and an Okta API token that reads users, groups and the System Log: groups come from
+      // the Users API (no 100-group cap: many@example.com signs in with 150), and roles follow Okta by System Log polling.
+      { name: "acme-dir", issuer, clientId: "porter-directory", clientSecretEnv: "ACME_DIR_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-directory"], oktaApiTokenEnv: "ACME_DIR_OKTA_API_TOKEN" },
+    ].map((c) => ({ oktaApiTokenEnv: "OKTA_API_TOKEN", ...c, adminGroups: ["Port Admins"] })),
   };
 }
 
@@ -52,7 +55,38 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     HOOLI_CLIENT_SECRET: "porter-hooli-demo-secret-change-me",
     WONKA_CLIENT_SECRET: "not-the-secret-okta-has",
     STARK_CLIENT_SECRET: "porter-stark-demo-secret-change-me",
+    ACME_DIR_CLIENT_SECRET: "porter-directory-demo-secret-change-me",
+    // devidp's read-only directory token (okta.users.read, okta.groups.read, okta.logs.read) for acme-dir.
+    ACME_DIR_OKTA_API_TOKEN: "devidp-demo-directory-token",
     // devidp's Apps API token (read-only), for the configuration check's app-settings check.
     OKTA_API_TOKEN: "devidp-demo-api-token",
   };
+}
+
+/** devidp's read-write management token (Okta: an API token of a super admin), for the demo's own setup and commands. */
+export const DEVIDP_ADMIN_TOKEN = "devidp-demo-admin-token";
+export const DEMO_HOOK_SECRET = "devidp-demo-hook-secret-change-me";
+/** The event types porter acts on, as registered on the Okta Event Hook. */
+export const HOOK_EVENT_TYPES = ["group.user_membership.add", "group.user_membership.remove", "user.lifecycle.deactivate", "user.lifecycle.suspend", "user.lifecycle.delete.initiated", "application.user_membership.remove", "user.session.clear"];
+
+/**
+ * What an Okta admin does once: create acme's Event Hook pointing at porter (Workflow > Event Hooks), then
+ * Verify it. devidp then delivers acme's events to porter, as Okta would.
+ */
+export async function registerDemoEventHook(idpUrl: string, appUrl: string): Promise<{ id: string; verificationStatus: string }> {
+  const headers = { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}`, "content-type": "application/json", accept: "application/json" };
+  const created = await fetch(`${idpUrl}/api/v1/eventHooks`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      name: "porter (acme)",
+      events: { type: "EVENT_TYPE", items: HOOK_EVENT_TYPES },
+      channel: { type: "HTTP", version: "1.0.0", config: { uri: `${appUrl}/api/okta/acme/event-hook`, headers: [], authScheme: { type: "HEADER", key: "Authorization", value: DEMO_HOOK_SECRET } } },
+    }),
+  });
+  if (!created.ok) throw new Error(`devidp refused the Event Hook (HTTP ${String(created.status)}): ${await created.text()}`);
+  const hook = (await created.json()) as { id: string };
+  const verified = await fetch(`${idpUrl}/api/v1/eventHooks/${hook.id}/lifecycle/verify`, { method: "POST", headers });
+  if (!verified.ok) throw new Error(`porter did not pass devidp's Event Hook verification (HTTP ${String(verified.status)}): ${await verified.text()}`);
+  return (await verified.json()) as { id: string; verificationStatus: string };
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { demoConnections, demoPorterEnv } from "./demo-env";
+import { demoConnections, demoPorterEnv, DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
 
 const { values: args } = parseArgs({
   options: {
@@ -129,6 +129,10 @@ run("porter (EU)", process.execPath, [nextBin, "start", "-p", String(appPort), "
 if (args.regions) run("porter (US)", process.execPath, [nextBin, "start", "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], porterEnv("us"));
 await waitFor(`${appUrl}/api/health`, 60_000);
 if (args.regions) await waitFor(`${usUrl}/api/health`, 60_000);
+const hook = await registerDemoEventHook(idpUrl, appUrl);
+const dev = "00u1dev000000000002";
+const pam = await fetch(`${idpUrl}/api/v1/groups?q=${encodeURIComponent("PAM Linux Sysadmins")}`, { headers: { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}` } });
+const pamId = ((await pam.json()) as { id: string }[])[0]?.id ?? "(see GET /api/v1/groups?q=PAM)";
 
 console.log(`
   porter EU is running: ${appUrl}${args.regions ? `   porter US: ${usUrl}` : ""}   (devidp, the local Okta: ${idpUrl})
@@ -142,7 +146,7 @@ console.log(`
     dev@example.com       Engineering, team-payments, Everyone         -> member (edits team-payments services), viewer
     viewer@example.com    Everyone                                     -> viewer (reads the catalog)
     nogroups@example.com  (no groups)                                  -> no access: the page names the groups that would grant it
-    many@example.com      150 groups: Okta refuses the groups claim (try it)
+    many@example.com      150 groups: Okta refuses acme's groups claim (try it); at acme-dir all 150 come from the Users API
 
   Rules, roles and services come from demo/org-seed.json (applied once; edit them at ${appUrl}/admin/rules).
 
@@ -152,8 +156,14 @@ console.log(`
     curl -H "Authorization: Bearer $TOKEN" ${appUrl}/api/v1/services
 
   Admin console: ${appUrl}/admin/audit (audit log), /admin/rules (preview before saving), /admin/users (who holds what, and why)
-  Live group state: acme's Okta Event Hook is ${appUrl}/api/okta/acme/event-hook (secret devidp-demo-hook-secret-change-me);
-    the README's "Live group state" section has a curl that gives dev@example.com the sre role without a new sign-in.
+  Live group state (roles follow Okta without a new sign-in): acme's Okta Event Hook ${hook.id} is ${hook.verificationStatus},
+    delivering to ${appUrl}/api/okta/acme/event-hook. Sign in as dev@example.com, then grant dev PAM Linux Sysadmins for 2 minutes
+    (an Okta Access Requests-style grant): the sre role appears on the next page, and goes when the grant ends.
+      curl -X PUT -H "Authorization: SSWS ${DEVIDP_ADMIN_TOKEN}" "${idpUrl}/api/v1/groups/${pamId}/users/${dev}?expiresInSeconds=120"
+    Remove it at once:   curl -X DELETE -H "Authorization: SSWS ${DEVIDP_ADMIN_TOKEN}" ${idpUrl}/api/v1/groups/${pamId}/users/${dev}
+    Universal Logout ("Clear user sessions", apps included): ends dev's porter session.
+      curl -X DELETE -H "Authorization: SSWS ${DEVIDP_ADMIN_TOKEN}" "${idpUrl}/api/v1/users/${dev}/sessions?universalLogout=true"
+    acme-dir (${appUrl}/login/acme-dir) reads groups from Okta's Users API: many@example.com signs in there with all 150.
 
   Ctrl+C stops both.
 `);

@@ -69,7 +69,13 @@ export default async function ProfilePage() {
         <h2 id="groups-heading" className="text-lg font-semibold">
           Your Okta groups <span className="text-sm font-normal text-slate-500">({view.groups.length})</span>
         </h2>
-        {view.rawGroupCount === OKTA_GROUPS_CLAIM_CAP ? (
+        <p className="mt-1 text-sm text-slate-500" aria-label="Groups source">
+          {view.groupsSource === "users_api"
+            ? `From Okta's Users API (every group, no 100-group cap), ${String(view.rawGroupCount)} sent`
+            : "From the ID token's groups claim at sign-in"}
+          ; last confirmed by Okta {new Date(view.groupsConfirmedAt).toLocaleString("en-GB", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" })} UTC.
+        </p>
+        {view.groupsSource === "id_token" && view.rawGroupCount === OKTA_GROUPS_CLAIM_CAP ? (
           <p role="status" className="mt-2 rounded bg-amber-50 p-3 text-sm text-amber-900">
             Okta sent exactly {OKTA_GROUPS_CLAIM_CAP} groups, its limit for the groups claim. The list may be incomplete; ask an admin to narrow the
             groups claim filter in Okta.

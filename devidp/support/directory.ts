@@ -7,7 +7,10 @@ export interface DirectoryUser {
   id: string;
   email: string;
   name: string;
+  /** Mutable: the management API adds and removes memberships (devidp keeps them in memory). */
   groups: string[];
+  /** Okta's user status; only ACTIVE users can sign in. */
+  status?: "ACTIVE" | "SUSPENDED" | "DEPROVISIONED";
 }
 
 export interface GroupsClaimConfig {
@@ -36,6 +39,11 @@ export interface DirectoryClient {
    * Okta's org authorization server (issuer = the org URL, /oauth2/v1/*; groups in the ID token only).
    */
   authorization_server?: "default" | "org";
+  /**
+   * Okta: the app's Universal Logout (Global Token Revocation) endpoint. "Clear user sessions" with
+   * apps included sends a signed logout request there.
+   */
+  universal_logout?: { uri: string; subject_format?: "email" | "iss_sub" };
   /** Settings only the Apps API shows (the demo's misconfigured apps use them). */
   okta_app?: {
     status?: "ACTIVE" | "INACTIVE";
@@ -59,6 +67,11 @@ export const TOO_MANY_GROUPS_MESSAGE = "The groups claim matched too many groups
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
+/** Okta-style group id (00g…), stable per name. */
+export function groupId(name: string): string {
+  return `00g${createHash("sha256").update(name).digest("hex").slice(0, 17)}`;
+}
+
 export class Directory {
   private readonly byEmail: Map<string, DirectoryUser>;
   private readonly byId: Map<string, DirectoryUser>;
@@ -75,6 +88,7 @@ export class Directory {
     this.clients = file.clients.map((c) => ({
       ...c,
       ...(c.initiate_login_uri ? { initiate_login_uri: fill(c.initiate_login_uri) } : {}),
+      ...(c.universal_logout ? { universal_logout: { ...c.universal_logout, uri: fill(c.universal_logout.uri) } } : {}),
       redirect_uris: c.redirect_uris.map(fill),
       post_logout_redirect_uris: c.post_logout_redirect_uris.map(fill),
     }));
@@ -89,12 +103,29 @@ export class Directory {
   authenticate(username: string, password: string): DirectoryUser | null {
     const user = this.byEmail.get(username.trim().toLowerCase());
     const ok = timingSafeEqual(digest(password), this.passwordDigest);
-    return user && ok ? user : null;
+    return user && ok && (user.status ?? "ACTIVE") === "ACTIVE" ? user : null;
   }
 
   user(id: string): DirectoryUser | null {
     return this.byId.get(id) ?? null;
   }
+
+  /** By Okta id or login (email), as Okta's /api/v1/users/{id} takes either. */
+  userByIdOrLogin(idOrLogin: string): DirectoryUser | null {
+    return this.byId.get(idOrLogin) ?? this.byEmail.get(idOrLogin.toLowerCase()) ?? null;
+  }
+
+  get users(): DirectoryUser[] {
+    return [...this.byId.values()];
+  }
+
+  /** Every group any user is in, plus the ones named in `extra`; sorted, so ids and pages are stable. */
+  groupNames(): string[] {
+    return [...new Set([...this.extraGroups, ...this.users.flatMap((u) => u.groups)])].sort();
+  }
+
+  /** Groups exist even when empty (a time-bound grant's group after the grant ends). */
+  readonly extraGroups = new Set<string>(["PAM Linux Sysadmins"]);
 
   /** The permissions of an Okta API token, or null when unknown. */
   apiToken(token: string): string[] | null {

@@ -5,6 +5,8 @@ export interface IdpEnv {
   origin: string;
   dataDir: string;
   appUrls: { eu: string; us: string };
+  /** Management API calls per token and minute before Okta's 429 E0000047 (Okta's default bucket is larger). */
+  rateLimitPerMinute: number;
 }
 
 export function readIdpEnv(env: NodeJS.ProcessEnv = process.env): IdpEnv {
@@ -15,6 +17,7 @@ export function readIdpEnv(env: NodeJS.ProcessEnv = process.env): IdpEnv {
     origin: env.DEVIDP_URL ?? `http://localhost:${String(port)}`,
     dataDir: env.DEVIDP_DATA_DIR ?? "./data/devidp",
     appUrls: { eu: env.APP_URL_EU ?? "http://localhost:3000", us: env.APP_URL_US ?? "http://localhost:3001" },
+    rateLimitPerMinute: Number(env.DEVIDP_RATE_LIMIT_PER_MINUTE ?? "600") || 600,
   };
 }
 

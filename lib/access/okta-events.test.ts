@@ -98,4 +98,35 @@ describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) =>
     expect(await applyPendingOktaEvents(handle.db, organizationId, { adminGroups: [] })).toEqual([{ uuid: deactivate.uuid, outcome: "applied: 1 session(s) ended" }]);
     expect(await getActiveSession(handle.db, sid)).toMatchObject({ rejected: "revoked", session: { revokedReason: "user.lifecycle.deactivate" } });
   });
+
+  it("re-reads from Okta's API what a delivery left out: a null target from the System Log, a missing group from the Users API", async () => {
+    const { organizationId, dev } = await orgWithDev();
+    const full = membership("add", "00u1dev", "PAM Linux Sysadmins", "2026-12-01T11:00:00Z");
+    const bare = { ...full, target: null };
+    const groupless = { ...membership("remove", "00u1dev", "x", "2026-12-01T11:00:01Z"), target: [{ id: "00u1dev", type: "User" }] };
+    const unknown = { ...membership("add", "00u1dev", "y", "2026-12-01T11:00:02Z"), target: null };
+    const calls: string[] = [];
+    // Okta's answers, as its API gives them (SSWS checked; the System Log finds events by uuid).
+    const okta: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      calls.push(url.pathname);
+      if (new Headers(init?.headers).get("authorization") !== "SSWS t") return Promise.resolve(new Response("{}", { status: 401 }));
+      if (url.pathname === "/api/v1/logs") return Promise.resolve(Response.json(url.searchParams.get("filter")?.includes(full.uuid) ? [full] : []));
+      if (url.pathname === "/api/v1/users/00u1dev/groups") return Promise.resolve(Response.json(["Engineering", "Everyone"].map((name) => ({ id: name, profile: { name } }))));
+      return Promise.resolve(new Response("{}", { status: 404 }));
+    };
+    await enqueueOktaEvents(handle.db, { organizationId, connection: "acme", deliveryId: null, source: "event_hook", events: [bare, groupless, unknown] });
+    const context = { adminGroups: [], issuer: "https://acme.okta.com/oauth2/default", oktaApiToken: "t" };
+    expect((await applyPendingOktaEvents(handle.db, organizationId, context, 500, okta)).map((a) => a.outcome)).toEqual([
+      "applied: Okta added PAM Linux Sysadmins",
+      "applied: Okta removed a group (the group list was re-read from the Users API)",
+      "skipped: the event names no user, and Okta's System Log has no fuller copy of it",
+    ]);
+    expect(calls).toEqual(["/api/v1/logs", "/api/v1/users/00u1dev/groups", "/api/v1/logs"]);
+    expect(await getUserTeams(handle.db, dev.id)).toEqual(["Engineering", "Everyone"]);
+    // Without a credential the same gap is named, not guessed.
+    const again = { ...bare, uuid: randomUUID() };
+    await enqueueOktaEvents(handle.db, { organizationId, connection: "acme", deliveryId: null, source: "event_hook", events: [again] });
+    expect(await applyPendingOktaEvents(handle.db, organizationId, { adminGroups: [] })).toEqual([{ uuid: again.uuid, outcome: expect.stringContaining("needs an Okta API token") as string }]);
+  });
 });

@@ -4,7 +4,13 @@ import type { Db } from "../db/client";
 import { oktaEvents, sessions, users } from "../db/schema";
 import { resolveIdentity } from "../rbac";
 import { ensureTeams, getUserTeams, replaceMemberships, replaceStoredRoles, type RuleDefaults } from "./queries";
+import type { Connection } from "../config";
+import { listUserGroups, OktaApiError, oktaApiGet } from "../okta/users-api";
 import { getCompiledRuleSet } from "./rule-sets";
+import { oktaApiCredential } from "./sign-in-groups";
+
+/** What applying events needs from the connection: its rule defaults, and its Okta API credential if any. */
+export type EventContext = RuleDefaults & Partial<Pick<Connection, "issuer" | "oktaApiToken">>;
 
 /** A System Log LogEvent, as far as porter reads it. */
 export interface LogEventLike {
@@ -55,7 +61,7 @@ export interface AppliedEvent {
  * roles through the one identity pipeline; a deactivation, suspension, unassignment or cleared session
  * ends their porter sessions. Their next request already sees it.
  */
-export async function applyPendingOktaEvents(db: Db, organizationId: string, defaults: RuleDefaults, limit = 500): Promise<AppliedEvent[]> {
+export async function applyPendingOktaEvents(db: Db, organizationId: string, defaults: EventContext, limit = 500, fetchImpl: typeof fetch = fetch): Promise<AppliedEvent[]> {
   const pending = await db
     .select()
     .from(oktaEvents)
@@ -64,6 +70,8 @@ export async function applyPendingOktaEvents(db: Db, organizationId: string, def
     .limit(limit);
   const done: AppliedEvent[] = [];
   for (const row of pending) {
+    // Okta calls happen before the transaction: no row lock is held across the network.
+    const read = await completeEvent(row.event as unknown as LogEventLike, defaults, fetchImpl);
     const outcome = await db.transaction(async (tx) => {
       // Claimed under a row lock: two nodes (or two deliveries) never apply one event twice.
       const [claimed] = await tx
@@ -72,7 +80,7 @@ export async function applyPendingOktaEvents(db: Db, organizationId: string, def
         .where(and(eq(oktaEvents.organizationId, organizationId), eq(oktaEvents.uuid, row.uuid), isNull(oktaEvents.processedAt)))
         .for("update", { skipLocked: true });
       if (!claimed) return null;
-      const result = await applyOne(tx, organizationId, row.connection, row.event as unknown as LogEventLike, defaults);
+      const result = read.problem ?? (await applyOne(tx, organizationId, row.connection, read.event, defaults, read.groups));
       await tx
         .update(oktaEvents)
         .set({ processedAt: new Date(), outcome: result, attempts: sql`${oktaEvents.attempts} + 1` })
@@ -84,11 +92,44 @@ export async function applyPendingOktaEvents(db: Db, organizationId: string, def
   return done;
 }
 
-async function applyOne(tx: Db, organizationId: string, connection: string, event: LogEventLike, defaults: RuleDefaults): Promise<string> {
-  const targets = event.target ?? [];
-  const userTarget = targets.find((t) => t.type === "User");
+const userOf = (event: LogEventLike) => (event.target ?? []).find((t) => t.type === "User");
+const groupOf = (event: LogEventLike) => (event.target ?? []).find((t) => t.type === "UserGroup")?.displayName ?? null;
+
+/**
+ * Fills in what a delivered event left out, from Okta's API when the connection has a credential: an event
+ * with no user (actor/target null) is re-read from the System Log by its uuid; a membership event that
+ * names no group has the person's whole group list re-read from the Users API. Without a credential, or
+ * when Okta fails, the event is skipped with the reason (it stays recorded, with its outcome).
+ */
+async function completeEvent(event: LogEventLike, context: EventContext, fetchImpl: typeof fetch): Promise<{ event: LogEventLike; groups: string[] | null; problem: string | null }> {
+  const relevant = MEMBERSHIP.has(event.eventType) || END_SESSIONS.has(event.eventType);
+  const credential = context.issuer ? oktaApiCredential({ issuer: context.issuer, oktaApiToken: context.oktaApiToken }) : null;
+  if (!relevant || (userOf(event)?.id && (groupOf(event) || !MEMBERSHIP.has(event.eventType)))) return { event, groups: null, problem: null };
+  if (!credential) return { event, groups: null, problem: `skipped: the event names no ${userOf(event)?.id ? "group" : "user"}, and re-reading it needs an Okta API token (not configured)` };
+  try {
+    let full = event;
+    if (!userOf(full)?.id) {
+      const url = new URL(`${credential.orgUrl}/api/v1/logs`);
+      url.searchParams.set("filter", `uuid eq "${event.uuid.replaceAll('"', "")}"`);
+      url.searchParams.set("since", new Date(Date.parse(event.published) - 60_000).toISOString());
+      const found = (await (await oktaApiGet(credential, url.toString(), fetchImpl)).json()) as unknown;
+      const again = Array.isArray(found) ? (found as LogEventLike[]).find((e) => e.uuid === event.uuid) : undefined;
+      if (!again || !userOf(again)?.id) return { event, groups: null, problem: "skipped: the event names no user, and Okta's System Log has no fuller copy of it" };
+      full = again;
+    }
+    const user = userOf(full);
+    const groups = MEMBERSHIP.has(full.eventType) && !groupOf(full) && user?.id ? await listUserGroups(credential, user.id, fetchImpl) : null;
+    return { event: full, groups, problem: null };
+  } catch (err) {
+    if (err instanceof OktaApiError) return { event, groups: null, problem: `skipped: re-reading it from Okta failed: ${err.userMessage}` };
+    throw err;
+  }
+}
+
+async function applyOne(tx: Db, organizationId: string, connection: string, event: LogEventLike, defaults: RuleDefaults, reread: string[] | null): Promise<string> {
+  const userTarget = userOf(event);
   if (!MEMBERSHIP.has(event.eventType) && !END_SESSIONS.has(event.eventType)) return `ignored: porter does not act on ${event.eventType}`;
-  if (!userTarget?.id) return "skipped: the event names no user (re-reading the user needs the Okta Users API, not configured)";
+  if (!userTarget?.id) return "skipped: the event names no user";
   const [user] = await tx
     .select({ id: users.id, email: users.email, sub: users.sub, sourceGroups: users.sourceGroups })
     .from(users)
@@ -106,17 +147,19 @@ async function applyOne(tx: Db, organizationId: string, connection: string, even
     return `applied: ${String(ended.length)} session(s) ended`;
   }
 
-  const group = targets.find((t) => t.type === "UserGroup")?.displayName;
-  if (!group) return "skipped: the event names no group (re-reading the user's groups needs the Okta Users API, not configured)";
+  const group = groupOf(event);
+  if (!group && !reread) return "skipped: the event names no group";
   const before = user.sourceGroups ?? (await getUserTeams(tx, user.id));
   const adding = event.eventType === "group.user_membership.add";
-  const groups = adding ? (before.includes(group) ? before : [...before, group]) : before.filter((g) => g !== group);
+  const groups = reread ?? (group === null ? before : adding ? (before.includes(group) ? before : [...before, group]) : before.filter((g) => g !== group));
   await tx.update(users).set({ sourceGroups: groups }).where(eq(users.id, user.id));
   const ruleSet = await getCompiledRuleSet(tx, organizationId, defaults);
   const mapping = resolveIdentity(ruleSet, { kind: "groups", groups });
   const teams = await replaceMemberships(tx, organizationId, user.id, await ensureTeams(tx, organizationId, mapping.keptGroups));
   const roles = await replaceStoredRoles(tx, organizationId, user.id, mapping.roles, ruleSet.version);
-  const change = `Okta ${adding ? "added" : "removed"} ${group}`;
+  // Okta confirmed this person's groups just now: their live sessions say so.
+  await tx.update(sessions).set({ groupsConfirmedAt: new Date() }).where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt)));
+  const change = group ? `Okta ${adding ? "added" : "removed"} ${group}` : `Okta ${adding ? "added a group" : "removed a group"} (the group list was re-read from the Users API)`;
   await appendAuditEvent(tx, { type: "okta.event", ...who, reason: event.eventType, details: { event: event.uuid, eventType: event.eventType, group, change, joined: teams.joined, left: teams.left } });
   if (roles.gained.length > 0 || roles.lost.length > 0) {
     await appendAuditEvent(tx, {

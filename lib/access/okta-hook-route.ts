@@ -11,9 +11,10 @@ import { readHookDelivery, verificationResponse } from "../okta/event-hook";
 import { applyPendingOktaEvents, enqueueOktaEvents } from "./okta-events";
 import { organizationIdFor } from "./organizations";
 
-const NO_STORE = { "cache-control": "no-store" };
+export const NO_STORE = { "cache-control": "no-store" };
 
-function knownHere(name: string) {
+/** The connection an Okta-facing endpoint serves, when it lives in this region; else null (404). */
+export function knownHere(name: string) {
   const connection = getConnection(name);
   return connection && connection.region === getConfig().region ? connection : null;
 }

@@ -119,7 +119,7 @@ export interface UserDetail {
   user: { id: string; email: string | null; name: string | null; sub: string; createdAt: Date; lastSignInAt: Date | null };
   teams: string[];
   roles: StoredRoleGrant[];
-  sessions: { createdAt: Date; lastSeenAt: Date; expiresAt: Date; connection: string }[];
+  sessions: { createdAt: Date; lastSeenAt: Date; expiresAt: Date; connection: string; groupsSource: "id_token" | "users_api"; groupsConfirmedAt: Date }[];
   history: { at: Date; gained: string[]; lost: string[]; cause: string; change: string | null; actor: string | null; eventId: number }[];
   signIns: { at: Date; rawGroupCount: number; keptGroups: number }[];
 }
@@ -135,7 +135,7 @@ export async function getUserDetail(db: Db, organizationId: string, userId: stri
     db.select({ name: teams.name }).from(memberships).innerJoin(teams, eq(teams.id, memberships.teamId)).where(eq(memberships.userId, userId)).orderBy(asc(teams.name)),
     db.select({ role: userRoles.role, via: userRoles.via }).from(userRoles).where(eq(userRoles.userId, userId)).orderBy(asc(userRoles.role)),
     db
-      .select({ createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, connection: sessions.connection })
+      .select({ createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, connection: sessions.connection, groupsSource: sessions.groupsSource, groupsConfirmedAt: sessions.groupsConfirmedAt })
       .from(sessions)
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())))
       .orderBy(desc(sessions.createdAt)),

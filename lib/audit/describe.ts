@@ -25,6 +25,7 @@ const SESSION_REASONS: Record<string, string> = {
   sign_out: "signed out",
   switch_account: "another person signed in",
   ended_by_admin: "ended by an admin",
+  universal_logout: "Okta Universal Logout",
 };
 
 /** A reason code in words, for the audit page and the chart. */
@@ -44,6 +45,8 @@ export function describeEvent(type: string, details: Record<string, unknown>): s
   const text = (v: unknown) => (typeof v === "string" ? v : null);
   switch (type) {
     case "roles.changed": {
+      // An Okta event's change already says what and why: "lost sre: Okta removed PAM Linux Sysadmins, event <uuid>".
+      if (details.cause === "okta_event" && text(details.change)) return text(details.change);
       const parts = [names(details.gained) ? `gained ${names(details.gained)}` : "", names(details.lost) ? `lost ${names(details.lost)}` : ""].filter(Boolean);
       return parts.join("; ") || null;
     }
@@ -58,6 +61,17 @@ export function describeEvent(type: string, details: Record<string, unknown>): s
       return names(details.roles) ? `roles ${names(details.roles)}` : "no role";
     case "okta_check.ran":
       return Array.isArray(details.failed) && details.failed.length > 0 ? `failed: ${names(details.failed)}` : "all checks passed or warned";
+    case "okta.event":
+      return text(details.change);
+    case "session.revoked":
+    {
+      const count = typeof details.sessions === "number" ? details.sessions : 0;
+      if (details.cause === "universal_logout") return `Universal Logout from Okta: ${String(count)} session(s) ended`;
+      return details.cause === "okta_event" ? `Okta ${text(details.eventType) ?? "event"}: ${String(count)} session(s) ended` : null;
+    }
+    case "okta.hook_rejected":
+    case "okta.logout_rejected":
+      return text(details.reason);
     case "audit.exported":
       return text(details.what) ?? text(details.format);
     default:

@@ -28,6 +28,8 @@ export const AUDIT_EVENT_TYPES = [
   "okta.event",
   /** An Event Hook delivery was refused: no or a wrong shared secret, a malformed body. */
   "okta.hook_rejected",
+  /** A Universal Logout request was refused: no, a forged, expired or replayed token, a bad subject, an unknown person. */
+  "okta.logout_rejected",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -51,6 +53,7 @@ const DEFAULT_OUTCOME: Readonly<Record<AuditEventType, AuditOutcome>> = {
   "audit.verified": "success",
   "okta.event": "success",
   "okta.hook_rejected": "denied",
+  "okta.logout_rejected": "denied",
 };
 
 export function isAuditEventType(value: unknown): value is AuditEventType {

@@ -5,8 +5,8 @@ import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
 import { verifyIdToken } from "../okta";
-import { getCompiledRuleSet, getUserTeams, organizationIdFor, syncSignIn } from "../access";
-import { readGroupsClaim, resolveIdentity, type Permission, type RoleGrant } from "../rbac";
+import { getCompiledRuleSet, getUserTeams, organizationIdFor, readSignInGroups, syncSignIn } from "../access";
+import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
 import { seal } from "./seal";
@@ -24,6 +24,9 @@ export interface PorterSessionView {
   /** Kept groups (the person's teams) as of their last sign-in. */
   groups: string[];
   rawGroupCount: number;
+  /** Where the groups came from at sign-in, and when Okta last confirmed them (sign-in or an Okta event). */
+  groupsSource: "id_token" | "users_api";
+  groupsConfirmedAt: string;
   /** Effective roles with provenance, resolved now from the teams and the organization's current rules. */
   roles: RoleGrant[];
   permissions: Permission[];
@@ -71,6 +74,8 @@ async function toView(active: ActiveSession, config: Config, db: Db): Promise<Po
     region: connection?.region ?? config.region,
     groups: teams,
     rawGroupCount: session.rawGroupCount,
+    groupsSource: session.groupsSource,
+    groupsConfirmedAt: session.groupsConfirmedAt.toISOString(),
     roles: [...resolution.roles],
     permissions: [...resolution.permissions],
     defaultRoleApplied: resolution.defaultRoleApplied,
@@ -142,16 +147,18 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           const organizationId = await organizationIdFor(db, connection.name);
           const ruleSet = await getCompiledRuleSet(db, organizationId, connection);
           const claim: unknown = profile[connection.groupsClaim];
-          const mapping = resolveIdentity(ruleSet, { kind: "claim", claim });
+          const read = await readSignInGroups(connection, ruleSet, sub, claim);
+          const { mapping } = read;
           // The user, their teams and roles, the session and the audit events commit together or not at all.
           const sid = await db.transaction(async (tx) => {
-            const user = await upsertUser(tx, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name), sourceGroups: readGroupsClaim(claim).groups });
+            const user = await upsertUser(tx, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name), sourceGroups: read.sourceGroups });
             const sync = await syncSignIn(tx, { organizationId, userId: user.id, keptGroups: mapping.keptGroups, rawGroupCount: mapping.rawGroupCount, ruleSet });
             const sessionId = await createSession(tx, {
               userId: user.id,
               organizationId,
               connection: connection.name,
               rawGroupCount: mapping.rawGroupCount,
+              groupsSource: read.source,
               // Kept for id_token_hint at sign-out, encrypted under AUTH_SECRET (a database dump alone reveals no token).
               idToken: account.id_token ? seal(config.authSecret, account.id_token) : null,
               maxAgeSeconds: config.sessionMaxAgeSeconds,
@@ -167,6 +174,8 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
                 keptGroupCount: mapping.keptGroups.length,
                 possiblyTruncated: mapping.possiblyTruncated,
                 claimProblems: mapping.claimProblems,
+                groupsSource: read.source,
+                ...(read.usersApiProblem ? { usersApiProblem: read.usersApiProblem } : {}),
                 roles: sync.resolution.roles.map((r) => r.role),
                 joinedTeams: sync.joinedTeams,
                 leftTeams: sync.leftTeams,

@@ -36,6 +36,7 @@ export interface NewSession {
   organizationId: string;
   connection: string;
   rawGroupCount: number;
+  groupsSource?: "id_token" | "users_api";
   idToken: string | null;
   maxAgeSeconds: number;
 }
@@ -49,6 +50,7 @@ export async function createSession(db: Tx, s: NewSession): Promise<string> {
     organizationId: s.organizationId,
     connection: s.connection,
     rawGroupCount: s.rawGroupCount,
+    groupsSource: s.groupsSource ?? "id_token",
     idToken: s.idToken,
     expiresAt: new Date(Date.now() + s.maxAgeSeconds * 1000),
   });

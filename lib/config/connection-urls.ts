@@ -15,6 +15,8 @@ export interface ConnectionUrls {
   directLoginUrl: string;
   /** Okta: Workflow > Event Hooks > Create Event Hook > Endpoint URL. */
   eventHookUri: string;
+  /** Okta: the app's Sign On > Universal Logout > Global Token Revocation endpoint (also the token's `aud`). */
+  globalTokenRevocationUri: string;
 }
 
 /** The one place that computes a connection's URLs; pages, the CLI and the checks all use it. */
@@ -29,6 +31,7 @@ export function connectionUrls(config: Pick<Config, "regionUrls">, connection: P
     signOutRedirectUri: `${home}/signed-out`,
     directLoginUrl: `${home}/login/${name}`,
     eventHookUri: `${home}/api/okta/${name}/event-hook`,
+    globalTokenRevocationUri: `${home}/api/okta/${name}/global-token-revocation`,
   };
 }
 

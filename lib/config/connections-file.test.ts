@@ -85,6 +85,7 @@ describe("connectionUrls", () => {
       signOutRedirectUri: "https://porter.us.example.com/signed-out",
       directLoginUrl: "https://porter.us.example.com/login/globex",
       eventHookUri: "https://porter.us.example.com/api/okta/globex/event-hook",
+      globalTokenRevocationUri: "https://porter.us.example.com/api/okta/globex/global-token-revocation",
     });
   });
 });

@@ -7,7 +7,7 @@ const jwksKey = Symbol.for("porter.jwks-cache");
 const jwksCache: Map<string, Jwks> = ((globalThis as typeof globalThis & { [jwksKey]?: Map<string, Jwks> })[jwksKey] ??=
   new Map<string, Jwks>());
 
-function remoteJwks(uri: string): Jwks {
+export function remoteJwks(uri: string): Jwks {
   let jwks = jwksCache.get(uri);
   if (!jwks) {
     // Unknown `kid`: refetch, but at most every 30 s, so bogus kids cannot hammer Okta.

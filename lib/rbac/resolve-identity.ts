@@ -15,5 +15,7 @@ export type GroupsSource =
  * else turns groups into roles.
  */
 export function resolveIdentity(ruleSet: CompiledRuleSet, source: GroupsSource): GroupMapping {
-  return mapGroups(source.kind === "claim" ? source.claim : source.groups, ruleSet.filter, ruleSet);
+  if (source.kind === "claim") return mapGroups(source.claim, ruleSet.filter, ruleSet);
+  // A list read whole (the Users API pages to the end; an event names one group) is never a truncated claim.
+  return { ...mapGroups(source.groups, ruleSet.filter, ruleSet), possiblyTruncated: false };
 }

@@ -65,6 +65,11 @@ export default function ConnectionPage() {
               value={urls.eventHookUri}
               where={`Okta Admin Console: Workflow > Event Hooks > Create Event Hook > Endpoint URL; Authentication field: ${connection.eventHookHeader === "authorization" ? "Authorization" : connection.eventHookHeader}, Authentication secret: porter's event hook secret; events: group.user_membership.add, group.user_membership.remove, user.lifecycle.deactivate, user.lifecycle.suspend, user.lifecycle.delete.initiated, application.user_membership.remove, user.session.clear. Then Verify.`}
             />
+            <Value
+              label="Universal Logout endpoint"
+              value={urls.globalTokenRevocationUri}
+              where={`${app.replace(" > General", "")} > Sign On > Logout: Universal Logout (Okta system or admin initiates logout) > Global token revocation endpoint; Subject format: Email, or Issuer and Subject Identifier. Okta signs each request with this org's ID-token key for client ${connection.clientId}; porter checks it and ends every session of that person.`}
+            />
             <p className="mt-2 text-sm text-slate-600" role="status" aria-label="Live group state">
               {connection.eventHookSecret
                 ? "Live group state: Event Hook configured. When Okta adds or removes one of your people's groups, or deactivates, suspends or unassigns them, porter follows within seconds, without a new sign-in."

@@ -30,3 +30,19 @@ export const oktaEvents = pgTable(
 );
 
 export type OktaEventRow = typeof oktaEvents.$inferSelect;
+
+/**
+ * JWT ids Okta has used on porter's Okta-facing endpoints (Universal Logout): each is accepted once, and
+ * kept until the token it came in expires. A primary key, so two nodes cannot both accept one replay.
+ */
+export const usedTokenIds = pgTable(
+  "used_token_ids",
+  {
+    organizationId: organizationId(),
+    /** Where the token was presented (e.g. global-token-revocation). */
+    purpose: text("purpose").notNull(),
+    jti: text("jti").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.purpose, t.jti] }), index("used_token_ids_expiry_idx").on(t.expiresAt)],
+);

@@ -50,7 +50,7 @@ const discovery = (issuer: string, extra: Record<string, unknown> = {}) =>
 
 const urls = (region: "eu" | "us"): ConnectionUrls => {
   const home = region === "eu" ? "https://porter.eu.example.com" : "https://porter.us.example.com";
-  return { region, home, signInRedirectUri: `${home}/api/auth/callback/acme`, initiateLoginUri: `${home}/login/acme/initiate`, signOutRedirectUri: `${home}/signed-out`, directLoginUrl: `${home}/login/acme`, eventHookUri: `${home}/api/okta/acme/event-hook` };
+  return { region, home, signInRedirectUri: `${home}/api/auth/callback/acme`, initiateLoginUri: `${home}/login/acme/initiate`, signOutRedirectUri: `${home}/signed-out`, directLoginUrl: `${home}/login/acme`, eventHookUri: `${home}/api/okta/acme/event-hook`, globalTokenRevocationUri: `${home}/api/okta/acme/global-token-revocation` };
 };
 
 async function run(issuer: string, overrides: Partial<Connection> = {}, signIn: Parameters<typeof startChecks>[0]["signIn"] = null) {

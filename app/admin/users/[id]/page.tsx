@@ -44,7 +44,10 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 <dt className="text-slate-500">Last sign-in</dt>
                 <dd>{user.lastSignInAt?.toUTCString() ?? "never"}</dd>
                 <dt className="text-slate-500">Groups source</dt>
-                <dd>the ID token&apos;s groups claim{detail.signIns[0] ? ` (${String(detail.signIns[0].rawGroupCount)} sent, ${String(detail.signIns[0].keptGroups)} kept at the last sign-in)` : ""}</dd>
+                <dd>
+                  {detail.sessions[0]?.groupsSource === "users_api" ? "Okta's Users API (every group, no 100-group cap)" : "the ID token's groups claim"}
+                  {detail.signIns[0] ? ` (${String(detail.signIns[0].rawGroupCount)} sent, ${String(detail.signIns[0].keptGroups)} kept at the last sign-in)` : ""}
+                </dd>
                 <dt className="text-slate-500">Live sessions</dt>
                 <dd>
                   {detail.sessions.length === 0 ? (
@@ -53,7 +56,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                     <ul aria-label="Live sessions">
                       {detail.sessions.map((s) => (
                         <li key={s.createdAt.toISOString()}>
-                          since {s.createdAt.toUTCString()}, last seen {s.lastSeenAt.toUTCString()}
+                          since {s.createdAt.toUTCString()}, last seen {s.lastSeenAt.toUTCString()}; groups from{" "}
+                          {s.groupsSource === "users_api" ? "the Users API" : "the ID token"}, last confirmed by Okta {s.groupsConfirmedAt.toUTCString()}
                         </li>
                       ))}
                     </ul>
