@@ -3,6 +3,8 @@ import { defineConfig } from "@playwright/test";
 export const APP_PORT = 3100;
 export const IDP_PORT = 4100;
 export const US_PORT = 3101;
+/** Short, so a test sees stale groups re-read from Okta (with the refresh token) without waiting 5 minutes. */
+export const GROUPS_MAX_AGE = 30;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
@@ -26,7 +28,7 @@ export default defineConfig({
     { name: "okta-org", testMatch: /okta-org\/.*\.spec\.ts/, dependencies: ["main"] },
   ],
   webServer: {
-    command: `node node_modules/tsx/dist/cli.mjs scripts/demo.ts --regions --app-port ${String(APP_PORT)} --us-port ${String(US_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh`,
+    command: `node node_modules/tsx/dist/cli.mjs scripts/demo.ts --regions --app-port ${String(APP_PORT)} --us-port ${String(US_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh --groups-max-age ${String(GROUPS_MAX_AGE)}`,
     url: `http://localhost:${String(APP_PORT)}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,

@@ -28,7 +28,8 @@ export async function startIdp() {
   const limiter = new RateLimiter(env.rateLimitPerMinute);
 
   const server = createServer((req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
-    const url = req.url ?? "/";
+    const url = offlineAccessAsOkta(req.url ?? "/");
+    req.url = url;
     if (url === AUTH_SERVER_PATH || url.startsWith(`${AUTH_SERVER_PATH}/`) || url.startsWith(`${AUTH_SERVER_PATH}?`)) {
       req.originalUrl = url;
       req.url = url.slice(AUTH_SERVER_PATH.length) || "/";
@@ -87,6 +88,20 @@ export async function startIdp() {
   await new Promise<void>((resolve) => server.listen(env.port, "127.0.0.1", resolve));
   console.log(`devidp: issuer ${issuer} listening on 127.0.0.1:${String(env.port)}`);
   return { server, issuer };
+}
+
+/**
+ * Okta issues a refresh token whenever offline_access is asked for (and the app has the Refresh Token
+ * grant); oidc-provider follows OIDC Core 11 and drops offline_access unless prompt=consent. devidp adds
+ * that prompt to such authorize requests (consent is implied for the demo apps, so nobody sees a page).
+ */
+function offlineAccessAsOkta(url: string): string {
+  if (!/^(\/oauth2\/default\/v1|\/oauth2\/v1)\/authorize\?/.test(url)) return url;
+  const parsed = new URL(url, "http://devidp");
+  const scopes = (parsed.searchParams.get("scope") ?? "").split(" ");
+  if (!scopes.includes("offline_access") || parsed.searchParams.has("prompt")) return url;
+  parsed.searchParams.set("prompt", "consent");
+  return `${parsed.pathname}${parsed.search}`;
 }
 
 await startIdp();

@@ -3,6 +3,9 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import { getConfig } from "./config";
 import { getDbHandle } from "./db";
 import { getOidcMetadata, OktaError } from "./okta";
+import { organizationIdFor } from "./access/organizations";
+import { liveGroupsMode } from "./access/live-groups-mode";
+import { getLogCursor } from "./access/system-log-poll";
 
 type Check = { status: "ok" } | { status: "error"; code: string; message: string };
 
@@ -36,12 +39,28 @@ export async function getHealth(options: { details: boolean }) {
     ...config.connections.map((c) => check(() => getOidcMetadata(c.issuer))),
   ]);
   const ok = connections.filter((c) => c.status === "ok").length;
+  // The documented staleness bound: groups older than GROUPS_MAX_AGE are re-read; while Okta cannot be
+  // reached they are served GROUPS_GRACE more, then the session is refused (fail closed).
+  const liveGroups = { groupsMaxAgeSeconds: config.groupsMaxAgeSeconds, groupsGraceSeconds: config.groupsGraceSeconds, logPollSeconds: config.logPollSeconds };
+  const modes = options.details && database?.status === "ok" ? await liveGroupModes() : null;
   return {
     status: database?.status === "ok" && ok === connections.length ? "ok" : "degraded",
     region: config.region,
     database: { kind: config.database.kind, ...database },
     connections: options.details
-      ? config.connections.map((c, i) => ({ name: c.name, region: c.region, issuer: c.issuer, discovery: connections[i] }))
+      ? config.connections.map((c, i) => ({ name: c.name, region: c.region, issuer: c.issuer, discovery: connections[i], ...(modes?.get(c.name) ? { liveGroups: modes.get(c.name) } : {}) }))
       : { total: connections.length, discoveryOk: ok },
+    liveGroups,
   };
+}
+
+async function liveGroupModes(): Promise<Map<string, { sources: string[]; worstCaseSeconds: number; problem: string | null }>> {
+  const config = getConfig();
+  const db = (await getDbHandle()).db;
+  const out = new Map<string, { sources: string[]; worstCaseSeconds: number; problem: string | null }>();
+  for (const c of config.connections.filter((x) => x.region === config.region)) {
+    const { sources, worstCaseSeconds, problem } = liveGroupsMode(c, config, await getLogCursor(db, await organizationIdFor(db, c.name)));
+    out.set(c.name, { sources, worstCaseSeconds, problem });
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { applySeedOnce, organizationIdFor, readSeedFile } from "./access";
 import { applyPendingOktaEvents } from "./access/okta-events";
+import { startBackgroundWork } from "./access/background";
 import { ConfigError, getConfig } from "./config";
 import { pruneSessions } from "./auth/queries";
 import { AppError } from "./http/app-error";
@@ -49,6 +50,7 @@ export async function startServer(): Promise<void> {
     }
     process.exit(1);
   }
+  startBackgroundWork(config);
   for (const connection of config.connections) {
     getOidcMetadata(connection.issuer).catch((err: unknown) => {
       logger.warn({ event: "discovery_failed", connection: connection.name, err }, "issuer discovery failed at start");

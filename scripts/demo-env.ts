@@ -2,6 +2,8 @@
  * The demo's porter environment, shared by `npm run demo`, `npm run check-okta` (when no OKTA_ISSUER is
  * set) and the e2e tests. Demo secrets only: they match devidp/data/directory.json.
  */
+import { HANDLED_EVENT_TYPES } from "../lib/okta/event-types";
+
 export interface DemoUrls {
   appUrl: string;
   usUrl: string;
@@ -9,15 +11,18 @@ export interface DemoUrls {
 }
 
 /** Organizations beyond acme: two healthy (initech EU, globex US) and three deliberately misconfigured. */
+/** With the Okta app's Refresh Token grant: porter re-reads stale groups silently (GROUPS_MAX_AGE). */
+const OFFLINE = "openid profile email offline_access";
+
 export function demoConnections(issuer: string) {
   return {
     connections: [
-      { name: "initech", issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
+      { name: "initech", scopes: OFFLINE, issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
       // An Okta "Single-Page" app (public client: PKCE, no secret), the app type Port's own guide tells admins to create.
-      { name: "acme-spa", issuer, clientId: "porter-spa", region: "eu", apiClientIds: ["porter-spa"] },
+      { name: "acme-spa", scopes: OFFLINE, issuer, clientId: "porter-spa", region: "eu", apiClientIds: ["porter-spa"] },
       // Okta's org authorization server (issuer = the org URL): groups in the ID token; its access tokens only Okta can verify.
-      { name: "acme-org", issuer: new URL(issuer).origin, clientId: "porter-org", clientSecretEnv: "ACME_ORG_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-org"] },
-      { name: "globex", issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us", "porter-us-ci"], seedFile: "demo/globex-seed.json" },
+      { name: "acme-org", scopes: OFFLINE, issuer: new URL(issuer).origin, clientId: "porter-org", clientSecretEnv: "ACME_ORG_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-org"] },
+      { name: "globex", scopes: OFFLINE, issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us", "porter-us-ci"], seedFile: "demo/globex-seed.json" },
       // Misconfigured on purpose, for the configuration check: the Okta app lists only the EU callback
       // though the organization lives in the US; the Okta app has no groups claim; a wrong secret.
       { name: "umbrella", issuer, clientId: "porter-umbrella", clientSecretEnv: "UMBRELLA_CLIENT_SECRET", region: "us", apiClientIds: ["porter-umbrella"] },
@@ -42,6 +47,7 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     OKTA_CLIENT_ID: "porter-eu",
     OKTA_CLIENT_SECRET: "porter-eu-demo-secret-change-me",
     OKTA_REGION: "eu",
+    OKTA_SCOPES: OFFLINE,
     ADMIN_GROUPS: "Port Admins",
     // The shared secret of acme's Okta Event Hook (Okta: Workflow > Event Hooks > Authentication field: Authorization).
     OKTA_EVENT_HOOK_SECRET: "devidp-demo-hook-secret-change-me",
@@ -66,8 +72,6 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
 /** devidp's read-write management token (Okta: an API token of a super admin), for the demo's own setup and commands. */
 export const DEVIDP_ADMIN_TOKEN = "devidp-demo-admin-token";
 export const DEMO_HOOK_SECRET = "devidp-demo-hook-secret-change-me";
-/** The event types porter acts on, as registered on the Okta Event Hook. */
-export const HOOK_EVENT_TYPES = ["group.user_membership.add", "group.user_membership.remove", "user.lifecycle.deactivate", "user.lifecycle.suspend", "user.lifecycle.delete.initiated", "application.user_membership.remove", "user.session.clear"];
 
 /**
  * What an Okta admin does once: create acme's Event Hook pointing at porter (Workflow > Event Hooks), then
@@ -80,7 +84,7 @@ export async function registerDemoEventHook(idpUrl: string, appUrl: string): Pro
     headers,
     body: JSON.stringify({
       name: "porter (acme)",
-      events: { type: "EVENT_TYPE", items: HOOK_EVENT_TYPES },
+      events: { type: "EVENT_TYPE", items: HANDLED_EVENT_TYPES },
       channel: { type: "HTTP", version: "1.0.0", config: { uri: `${appUrl}/api/okta/acme/event-hook`, headers: [], authScheme: { type: "HEADER", key: "Authorization", value: DEMO_HOOK_SECRET } } },
     }),
   });

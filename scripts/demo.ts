@@ -2,7 +2,7 @@
  * `npm run demo`: devidp on :4000 and porter's EU deployment on :3000, configured for each other,
  * embedded database, no .env needed. `npm run demo:regions` (--regions) adds the US deployment on :3001.
  * Three demo organizations: acme and initech (EU), globex (US).
- * Flags (used by the e2e tests): --app-port, --us-port, --idp-port, --data-dir, --fresh, --regions.
+ * Flags (used by the e2e tests): --app-port, --us-port, --idp-port, --data-dir, --fresh, --regions, --groups-max-age.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -19,6 +19,8 @@ const { values: args } = parseArgs({
     regions: { type: "boolean", default: false },
     "data-dir": { type: "string", default: "./data/demo" },
     fresh: { type: "boolean", default: false },
+    // Seconds before a session's groups are re-read from Okta (GROUPS_MAX_AGE); the e2e tests shorten it.
+    "groups-max-age": { type: "string" },
   },
 });
 
@@ -123,6 +125,7 @@ const porterEnv = (region: "eu" | "us") => ({
   DATA_DIR: path.join(dataDir, region === "eu" ? "porter" : "porter-us"),
   ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
   CONNECTIONS_FILE: connectionsFile,
+  ...(args["groups-max-age"] ? { GROUPS_MAX_AGE: args["groups-max-age"] } : {}),
 });
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 run("porter (EU)", process.execPath, [nextBin, "start", "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));

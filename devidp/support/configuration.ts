@@ -30,6 +30,7 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       ...(c.application_type ? { application_type: c.application_type } : {}),
       grant_types: c.grant_types ?? ["authorization_code"],
       response_types: c.grant_types?.includes("client_credentials") ? [] : ["code"],
+      // Okta: General > Grant type > Refresh Token; devidp rotates them, like Okta's refresh token rotation.
       ...(c.grant_types?.includes("client_credentials") ? { scope: API_SCOPES } : {}),
     })),
     jwks: keys.jwks,
@@ -92,7 +93,8 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
         },
       },
     },
-    ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
+    // Okta: refresh tokens idle out after 7 days by default.
+    ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 7 * 86400, RefreshToken: 7 * 86400 },
     interactions: { url: (_ctx, interaction) => `${server === "org" ? "/interaction-org" : "/interaction"}/${interaction.uid}` },
     // Consent is implied for the demo apps (like Okta's first-party apps): grant what was asked.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
@@ -134,7 +136,8 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
     },
     findAccount(ctx, sub) {
       const user = directory.user(sub);
-      if (!user) return undefined;
+      // Like Okta: a deactivated or suspended user gets no token, a refresh included (invalid_grant).
+      if (!user || (user.status ?? "ACTIVE") !== "ACTIVE") return undefined;
       return {
         accountId: user.id,
         claims() {

@@ -27,7 +27,7 @@ export interface DirectoryClient {
   post_logout_redirect_uris: string[];
   token_endpoint_auth_method: "client_secret_basic" | "client_secret_post" | "none";
   /** Default: authorization_code. "client_credentials" makes a service (Okta "API Services") app. */
-  grant_types?: ("authorization_code" | "client_credentials")[];
+  grant_types?: ("authorization_code" | "client_credentials" | "refresh_token")[];
   application_type?: "web" | "native";
   groups_claim?: GroupsClaimConfig;
   /** Okta "Initiate login URI": when set, the app shows as a tile on the End-User Dashboard. */

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { importJWK, SignJWT, type JWK } from "jose";
-import { APP_PORT, IDP_PORT } from "../../playwright.config";
+import { APP_PORT, GROUPS_MAX_AGE, IDP_PORT, US_PORT } from "../../playwright.config";
+import { DevIdpSignIn } from "../pages/devidp-sign-in";
 import { Porter } from "../pages/porter";
 
 /*
@@ -113,5 +114,28 @@ test.describe("Roles follow Okta (devidp's management API, Event Hook, Universal
     const me = (await (await page.request.get("/api/me")).json()) as { groups: string[]; connection: string };
     expect(me.connection).toBe("acme-dir");
     expect(me.groups).toHaveLength(150);
+  });
+
+  test("without a hook or polling (globex), a group removed in Okta is gone after GROUPS_MAX_AGE: re-read silently with the refresh token", async ({ page, request }) => {
+    const US = `http://localhost:${String(US_PORT)}`;
+    const usRoles = async () => {
+      const res = await page.request.get(`${US}/api/me`);
+      return res.ok() ? ((await res.json()) as { roles: { role: string }[] }).roles.map((r) => r.role) : [`HTTP ${String(res.status())}`];
+    };
+    await new Porter(page).startSignIn("/profile", "globex");
+    await new DevIdpSignIn(page).signIn("dev@example.com");
+    await expect(page).toHaveURL(`${US}/profile`);
+    expect(await usRoles()).toContain("member");
+    const payments = ((await (await request.get(`${IDP}/api/v1/groups?q=team-payments`, { headers: ADMIN })).json()) as { id: string }[])[0]?.id ?? "";
+    expect((await request.delete(`${IDP}/api/v1/groups/${payments}/users/${DEV}`, { headers: ADMIN })).status()).toBe(204);
+    try {
+      // Within GROUPS_MAX_AGE the session keeps what Okta last confirmed; after it, the next request re-reads.
+      expect(await usRoles()).toContain("member");
+      await expect.poll(usRoles, { timeout: (GROUPS_MAX_AGE + 15) * 1000, intervals: [2000] }).toEqual(["viewer"]);
+      await page.goto(`${US}/profile`);
+      await expect(page.getByLabel("Groups source")).toContainText("last confirmed by Okta");
+    } finally {
+      await request.put(`${IDP}/api/v1/groups/${payments}/users/${DEV}`, { headers: ADMIN });
+    }
   });
 });

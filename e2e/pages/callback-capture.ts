@@ -10,14 +10,16 @@ export async function obtainCallback(page: Page, email: string, connection = "ac
   const http = page.request;
   let current = new URL(`/login/${connection}`, page.url().startsWith("http") ? page.url() : "http://localhost:3100");
   let res = await http.post(current.toString(), { form: { callbackUrl: "/profile" }, maxRedirects: 0 });
-  for (let hop = 0; hop < 10; hop += 1) {
+  for (let hop = 0; hop < 15; hop += 1) {
     const location = res.headers().location;
     if (!location) throw new Error(`no redirect from ${current.toString()} (HTTP ${String(res.status())})`);
     current = new URL(location, current);
     if (current.pathname.startsWith("/api/auth/callback/")) return current;
-    res = /^\/interaction\/[\w-]+$/.test(current.pathname)
-      ? await http.post(`${current.toString()}/login`, { form: { username: email, password: PASSWORD }, maxRedirects: 0 })
-      : await http.get(current.toString(), { maxRedirects: 0 });
+    res = await http.get(current.toString(), { maxRedirects: 0 });
+    // devidp's sign-in form (an interaction that asks for a login): submit it. Consent needs no page.
+    if (res.status() === 200 && /^\/interaction\/[\w-]+$/.test(current.pathname)) {
+      res = await http.post(`${current.toString()}/login`, { form: { username: email, password: PASSWORD }, maxRedirects: 0 });
+    }
   }
   throw new Error("sign-in did not reach the callback");
 }

@@ -2,10 +2,11 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
 import { oktaEvents, sessions, users } from "../db/schema";
-import { resolveIdentity } from "../rbac";
-import { ensureTeams, getUserTeams, replaceMemberships, replaceStoredRoles, type RuleDefaults } from "./queries";
+import { getUserTeams, type RuleDefaults } from "./queries";
 import type { Connection } from "../config";
+import { END_SESSION_EVENT_TYPES, MEMBERSHIP_EVENT_TYPES } from "../okta/event-types";
 import { listUserGroups, OktaApiError, oktaApiGet } from "../okta/users-api";
+import { applyPersonGroups } from "./person-groups";
 import { getCompiledRuleSet } from "./rule-sets";
 import { oktaApiCredential } from "./sign-in-groups";
 
@@ -20,10 +21,8 @@ export interface LogEventLike {
   target?: { id?: string | undefined; type?: string | undefined; alternateId?: string | null | undefined; displayName?: string | null | undefined }[] | null | undefined;
 }
 
-/** Group membership events: the person's groups change. */
-const MEMBERSHIP = new Set(["group.user_membership.add", "group.user_membership.remove"]);
-/** Events after which the person may not keep a porter session. */
-const END_SESSIONS = new Set(["user.lifecycle.deactivate", "user.lifecycle.suspend", "user.lifecycle.delete.initiated", "application.user_membership.remove", "user.session.clear"]);
+const MEMBERSHIP = new Set<string>(MEMBERSHIP_EVENT_TYPES);
+const END_SESSIONS = new Set<string>(END_SESSION_EVENT_TYPES);
 
 /**
  * Stores a delivery's events durably (before Okta is answered), once per uuid: a repeated or retried
@@ -152,22 +151,9 @@ async function applyOne(tx: Db, organizationId: string, connection: string, even
   const before = user.sourceGroups ?? (await getUserTeams(tx, user.id));
   const adding = event.eventType === "group.user_membership.add";
   const groups = reread ?? (group === null ? before : adding ? (before.includes(group) ? before : [...before, group]) : before.filter((g) => g !== group));
-  await tx.update(users).set({ sourceGroups: groups }).where(eq(users.id, user.id));
-  const ruleSet = await getCompiledRuleSet(tx, organizationId, defaults);
-  const mapping = resolveIdentity(ruleSet, { kind: "groups", groups });
-  const teams = await replaceMemberships(tx, organizationId, user.id, await ensureTeams(tx, organizationId, mapping.keptGroups));
-  const roles = await replaceStoredRoles(tx, organizationId, user.id, mapping.roles, ruleSet.version);
-  // Okta confirmed this person's groups just now: their live sessions say so.
-  await tx.update(sessions).set({ groupsConfirmedAt: new Date() }).where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt)));
   const change = group ? `Okta ${adding ? "added" : "removed"} ${group}` : `Okta ${adding ? "added a group" : "removed a group"} (the group list was re-read from the Users API)`;
-  await appendAuditEvent(tx, { type: "okta.event", ...who, reason: event.eventType, details: { event: event.uuid, eventType: event.eventType, group, change, joined: teams.joined, left: teams.left } });
-  if (roles.gained.length > 0 || roles.lost.length > 0) {
-    await appendAuditEvent(tx, {
-      type: "roles.changed",
-      ...who,
-      reason: "okta_event",
-      details: { cause: "okta_event", change: `${[roles.gained.length ? `gained ${roles.gained.join(", ")}` : "", roles.lost.length ? `lost ${roles.lost.join(", ")}` : ""].filter(Boolean).join("; ")}: ${change}, event ${event.uuid}`, event: event.uuid, gained: roles.gained, lost: roles.lost },
-    });
-  }
+  const ruleSet = await getCompiledRuleSet(tx, organizationId, defaults);
+  const moved = await applyPersonGroups(tx, { organizationId, userId: user.id, groups, ruleSet, who, cause: "okta_event", change: `${change}, event ${event.uuid}`, details: { event: event.uuid } });
+  await appendAuditEvent(tx, { type: "okta.event", ...who, reason: event.eventType, details: { event: event.uuid, eventType: event.eventType, group, change, joined: moved.joined, left: moved.left } });
   return `applied: ${change}`;
 }

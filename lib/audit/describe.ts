@@ -26,6 +26,8 @@ const SESSION_REASONS: Record<string, string> = {
   switch_account: "another person signed in",
   ended_by_admin: "ended by an admin",
   universal_logout: "Okta Universal Logout",
+  groups_stale: "groups too old and not re-read from Okta (GROUPS_MAX_AGE)",
+  okta_refused_refresh: "Okta refused the refresh token",
 };
 
 /** A reason code in words, for the audit page and the chart. */

@@ -9,6 +9,7 @@ import { getCompiledRuleSet, getUserTeams, organizationIdFor, readSignInGroups, 
 import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
+import { keepGroupsFresh } from "./fresh-groups";
 import { seal } from "./seal";
 import { AuthFlowError } from "./errors";
 import { appendAuditEvent } from "../audit/write";
@@ -161,6 +162,8 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
               groupsSource: read.source,
               // Kept for id_token_hint at sign-out, encrypted under AUTH_SECRET (a database dump alone reveals no token).
               idToken: account.id_token ? seal(config.authSecret, account.id_token) : null,
+              // With offline_access and the app's Refresh Token grant: re-reads the groups once they are older than GROUPS_MAX_AGE.
+              refreshToken: typeof account.refresh_token === "string" ? seal(config.authSecret, account.refresh_token) : null,
               maxAgeSeconds: config.sessionMaxAgeSeconds,
             });
             const who = { organizationId, connection: connection.name, actor: user.email ?? sub, actorSub: sub, ip: deps.ip ?? null, userAgent: deps.userAgent ?? null };
@@ -210,7 +213,24 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           });
           return null;
         }
-        return { sid: token.sid, view: await toView(active, config, db) };
+        const connection = config.connections.find((c) => c.name === active.session.connection);
+        const fresh = await keepGroupsFresh(db, active, connection, { config });
+        if (!fresh.ok) {
+          await (deps.auditFlood ?? deps.audit)({
+            type: "session.rejected",
+            organizationId: active.session.organizationId,
+            connection: active.session.connection,
+            ip: deps.ip ?? null,
+            userAgent: deps.userAgent ?? null,
+            target: `user:${active.session.userId}`,
+            reason: fresh.rejected,
+            details: { reason: fresh.rejected, groupsConfirmedAt: active.session.groupsConfirmedAt.toISOString() },
+          });
+          return null;
+        }
+        const current = fresh.refreshed ? await getActiveSession(db, token.sid) : active;
+        if ("rejected" in current) return null;
+        return { sid: token.sid, view: await toView(current, config, db) };
       },
       session({ session, token }) {
         const view = token.view;

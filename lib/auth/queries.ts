@@ -38,6 +38,7 @@ export interface NewSession {
   rawGroupCount: number;
   groupsSource?: "id_token" | "users_api";
   idToken: string | null;
+  refreshToken?: string | null;
   maxAgeSeconds: number;
 }
 
@@ -52,6 +53,7 @@ export async function createSession(db: Tx, s: NewSession): Promise<string> {
     rawGroupCount: s.rawGroupCount,
     groupsSource: s.groupsSource ?? "id_token",
     idToken: s.idToken,
+    refreshToken: s.refreshToken ?? null,
     expiresAt: new Date(Date.now() + s.maxAgeSeconds * 1000),
   });
   return rawId;

@@ -61,6 +61,15 @@ export interface Config {
   readonly orgSeedFile: string | undefined;
   /** Bearer token that shows per-connection details on /api/health (monitoring); without it the public sees totals only. */
   readonly healthToken: string | undefined;
+  /** How often each organization with an Okta API token polls Okta's System Log (seconds; 0: never). */
+  readonly logPollSeconds: number;
+  /**
+   * Without a live source (Event Hook or System Log polling), a session's groups are re-read from Okta
+   * once they are older than this (seconds).
+   */
+  readonly groupsMaxAgeSeconds: number;
+  /** How long stale groups are still served while Okta cannot be reached; after that the session is refused. */
+  readonly groupsGraceSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -91,6 +100,9 @@ const EXAMPLES: Record<string, string> = {
   OKTA_CONNECTION_NAME: 'acme (lowercase letters, digits and "-")',
   OKTA_REGION: 'one of "eu" or "us"',
   SESSION_MAX_AGE: "28800 (seconds, between 300 and 604800)",
+  OKTA_LOG_POLL_SECONDS: "30 (seconds, 5 to 3600; 0 turns System Log polling off)",
+  GROUPS_MAX_AGE: "300 (seconds, 30 to 86400)",
+  GROUPS_GRACE: "900 (seconds, 0 to 86400)",
   DATABASE_URL: "postgres://user:password@db.internal:5432/porter",
   OKTA_SCOPES: '"openid profile email" (space-separated, must include openid)',
   APP_URL_EU: "https://porter.eu.example.com",
@@ -107,6 +119,9 @@ const schema = z.object({
   APP_URL_EU: required(baseUrl("https://porter.eu.example.com")),
   APP_URL_US: required(baseUrl("https://porter.us.example.com")),
   SESSION_MAX_AGE: optional(z.coerce.number().int().min(300).max(604800)),
+  OKTA_LOG_POLL_SECONDS: optional(z.coerce.number().int().refine((n) => n === 0 || (n >= 5 && n <= 3600), "must be 0 (off) or 5 to 3600 seconds")),
+  GROUPS_MAX_AGE: optional(z.coerce.number().int().min(30).max(86400)),
+  GROUPS_GRACE: optional(z.coerce.number().int().min(0).max(86400)),
   ADMIN_GROUPS: optional(z.string()),
   DATA_DIR: optional(z.string()),
   DATABASE_URL: optional(z.string().regex(/^postgres(?:ql)?:\/\/\S+$/)),
@@ -218,5 +233,8 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     connections: Object.freeze([connection, ...more]),
     orgSeedFile: e.ORG_SEED_FILE,
     healthToken: e.HEALTH_TOKEN,
+    logPollSeconds: e.OKTA_LOG_POLL_SECONDS ?? 30,
+    groupsMaxAgeSeconds: e.GROUPS_MAX_AGE ?? 300,
+    groupsGraceSeconds: e.GROUPS_GRACE ?? 900,
   });
 }

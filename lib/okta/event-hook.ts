@@ -8,7 +8,8 @@ import { AppError } from "../http/app-error";
 export const MAX_HOOK_BODY = 1024 * 1024;
 
 const target = z.looseObject({ id: z.string().max(200).optional(), type: z.string().max(100).optional(), alternateId: z.string().max(320).nullish(), displayName: z.string().max(500).nullish() });
-const logEvent = z.looseObject({
+/** One System Log LogEvent as porter reads it, from an Event Hook delivery or a System Log page alike. */
+export const logEvent = z.looseObject({
   uuid: z.string().min(1).max(100),
   published: z.string().max(40).refine((v) => !Number.isNaN(Date.parse(v)), "is not a date"),
   eventType: z.string().min(1).max(200),

@@ -1,7 +1,12 @@
 import type { Metadata } from "next";
+import { HANDLED_EVENT_TYPES } from "@/lib/okta/event-types";
 import { CopyButton } from "@/components/copy-button";
 import { RequireAccess } from "@/components/require-access";
 import { connectionUrls, getConfig, getConnection } from "@/lib/config";
+import { getDb } from "@/lib/db";
+import { organizationIdFor } from "@/lib/access";
+import { liveGroupsMode } from "@/lib/access/live-groups-mode";
+import { getLogCursor } from "@/lib/access/system-log-poll";
 
 export const metadata: Metadata = { title: "Okta connection" };
 
@@ -26,12 +31,14 @@ function Value({ label, value, where }: { label: string; value: string; where: s
 export default function ConnectionPage() {
   return (
     <RequireAccess permission="rules.read" path="/admin/connection">
-      {({ principal }) => {
+      {async ({ principal }) => {
         const config = getConfig();
         // An organization sees its own connection only.
         const connection = getConnection(principal.connection);
         if (!connection) return <p>This organization has no connection on this deployment.</p>;
         const urls = connectionUrls(config, connection);
+        const db = await getDb();
+        const mode = liveGroupsMode(connection, config, await getLogCursor(db, await organizationIdFor(db, connection.name)));
         const other = connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu");
         const app = "Okta Admin Console: Applications > Applications > your porter app > General";
         return (
@@ -63,18 +70,32 @@ export default function ConnectionPage() {
             <Value
               label="Event Hook endpoint URL"
               value={urls.eventHookUri}
-              where={`Okta Admin Console: Workflow > Event Hooks > Create Event Hook > Endpoint URL; Authentication field: ${connection.eventHookHeader === "authorization" ? "Authorization" : connection.eventHookHeader}, Authentication secret: porter's event hook secret; events: group.user_membership.add, group.user_membership.remove, user.lifecycle.deactivate, user.lifecycle.suspend, user.lifecycle.delete.initiated, application.user_membership.remove, user.session.clear. Then Verify.`}
+              where={`Okta Admin Console: Workflow > Event Hooks > Create Event Hook > Endpoint URL; Authentication field: ${connection.eventHookHeader === "authorization" ? "Authorization" : connection.eventHookHeader}, Authentication secret: porter's event hook secret; events: ${HANDLED_EVENT_TYPES.join(", ")}. Then Verify.`}
             />
             <Value
               label="Universal Logout endpoint"
               value={urls.globalTokenRevocationUri}
               where={`${app.replace(" > General", "")} > Sign On > Logout: Universal Logout (Okta system or admin initiates logout) > Global token revocation endpoint; Subject format: Email, or Issuer and Subject Identifier. Okta signs each request with this org's ID-token key for client ${connection.clientId}; porter checks it and ends every session of that person.`}
             />
-            <p className="mt-2 text-sm text-slate-600" role="status" aria-label="Live group state">
-              {connection.eventHookSecret
-                ? "Live group state: Event Hook configured. When Okta adds or removes one of your people's groups, or deactivates, suspends or unassigns them, porter follows within seconds, without a new sign-in."
-                : "Live group state: no Event Hook secret configured (OKTA_EVENT_HOOK_SECRET, or eventHookSecretEnv in the connections file), so roles follow Okta only at each person's next sign-in (at most the session lifetime)."}
-            </p>
+            <h2 className="mt-8 text-lg font-semibold">Live group state</h2>
+            <div className="mt-2 text-sm text-slate-700" role="status" aria-label="Live group state">
+              <p>
+                Worst-case staleness: <strong>{mode.worstCaseSeconds < 120 ? `${String(mode.worstCaseSeconds)} s` : `${String(Math.round(mode.worstCaseSeconds / 60))} min`}</strong>{" "}
+                from a group removed in Okta to the role gone in porter, without a new sign-in.
+              </p>
+              <p className="mt-1">{mode.summary}.</p>
+              {connection.eventHookSecret ? null : (
+                <p className="mt-1 text-slate-500">No Event Hook secret configured (OKTA_EVENT_HOOK_SECRET, or eventHookSecretEnv in the connections file).</p>
+              )}
+              {connection.oktaApiToken ? null : (
+                <p className="mt-1 text-slate-500">No Okta API token: no System Log polling, and groups past the token&apos;s 100 are not read from the Users API.</p>
+              )}
+              {mode.problem ? (
+                <p className="mt-2 rounded bg-red-50 p-2 text-red-900" role="alert">
+                  {mode.problem}
+                </p>
+              ) : null}
+            </div>
             <p className="mt-6 rounded-md bg-amber-50 p-3 text-sm text-amber-950" role="note">
               Register the {connection.region.toUpperCase()} values only. With the {other.region.toUpperCase()} callback ({other.signInRedirectUri}) in
               its place, Okta answers every sign-in with HTTP 400 (&quot;The &apos;redirect_uri&apos; parameter must be a Login redirect URI in the

@@ -1,4 +1,5 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { organizations } from "./organizations";
 import { organizationId } from "./columns";
 
 /**
@@ -46,3 +47,25 @@ export const usedTokenIds = pgTable(
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.purpose, t.jti] }), index("used_token_ids_expiry_idx").on(t.expiresAt)],
 );
+
+/**
+ * System Log polling, one row per organization: Okta's `next` link is the durable checkpoint (polling
+ * mode: follow it, never compute since/until), a lease so one node polls at a time, and the last outcome
+ * for /admin/connection and /api/health.
+ */
+export const oktaLogCursors = pgTable("okta_log_cursors", {
+  organizationId: uuid("organization_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  connection: text("connection").notNull(),
+  nextUrl: text("next_url"),
+  leasedUntil: timestamp("leased_until", { withTimezone: true }),
+  /** After a refusal (403, 429): no poll before this. */
+  blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+  lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
+  lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+  lastError: text("last_error"),
+  eventsSeen: integer("events_seen").notNull().default(0),
+});
+
+export type OktaLogCursor = typeof oktaLogCursors.$inferSelect;

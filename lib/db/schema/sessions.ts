@@ -19,6 +19,13 @@ export const sessions = pgTable(
     groupsSource: text("groups_source", { enum: ["id_token", "users_api"] }).notNull().default("id_token"),
     /** When Okta last confirmed this person's groups (sign-in, or an Okta event applied since). */
     groupsConfirmedAt: timestamp("groups_confirmed_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Okta's refresh token (when the app has the Refresh Token grant and porter asks for offline_access),
+     * sealed like the ID token: it re-reads the person's groups once they are older than GROUPS_MAX_AGE.
+     */
+    refreshToken: text("refresh_token"),
+    /** A node re-reading this session's groups holds this lease, so two nodes never spend one refresh token. */
+    groupsRefreshLease: timestamp("groups_refresh_lease", { withTimezone: true }),
     /** Kept server-side only, for RP-initiated logout (`id_token_hint`), sealed with AES-256-GCM under AUTH_SECRET (lib/auth/seal.ts). Never sent to the browser. */
     idToken: text("id_token"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

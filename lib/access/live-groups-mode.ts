@@ -1,0 +1,34 @@
+import type { Config, Connection } from "../config";
+import type { OktaLogCursor } from "../db/schema";
+
+export interface LiveGroupsMode {
+  /** How roles follow Okta for this organization, fastest source first. */
+  sources: ("event_hook" | "system_log" | "groups_max_age")[];
+  /** The longest a removed group's role can outlive its removal at Okta, in seconds, when Okta is reachable. */
+  worstCaseSeconds: number;
+  summary: string;
+  /** What is not working, in Okta's words, or null. */
+  problem: string | null;
+}
+
+/**
+ * The organization's live-group mode, for /admin/connection and /api/health: an Event Hook (pushed,
+ * seconds, but Okta promises no maximum delay), System Log polling (at most the poll interval plus a
+ * few seconds), and always GROUPS_MAX_AGE as the bound when neither is working.
+ */
+export function liveGroupsMode(connection: Pick<Connection, "eventHookSecret" | "oktaApiToken" | "scopes">, config: Pick<Config, "logPollSeconds" | "groupsMaxAgeSeconds" | "groupsGraceSeconds">, cursor: OktaLogCursor | null): LiveGroupsMode {
+  const hook = !!connection.eventHookSecret;
+  const polling = !!connection.oktaApiToken && config.logPollSeconds > 0;
+  const pollingWorks = polling && !!cursor?.lastSuccessAt && !cursor.lastError;
+  const refresh = /(^|\s)offline_access(\s|$)/.test(connection.scopes);
+  const sources: LiveGroupsMode["sources"] = [...(hook ? (["event_hook"] as const) : []), ...(polling ? (["system_log"] as const) : []), "groups_max_age"];
+  const worstCaseSeconds = pollingWorks ? config.logPollSeconds + 5 : config.groupsMaxAgeSeconds;
+  const maxAge = `after ${String(config.groupsMaxAgeSeconds)} s a session's groups are re-read from Okta ${refresh ? "with its refresh token (silently)" : "by a new sign-in (no offline_access scope, so no refresh token)"}; if Okta cannot be reached they are served ${String(config.groupsGraceSeconds)} s more, then refused`;
+  const parts = [
+    hook ? "Event Hook: Okta pushes changes within seconds (Okta promises no maximum delay)" : null,
+    polling ? `System Log polling every ${String(config.logPollSeconds)} s${pollingWorks ? "" : cursor?.lastSuccessAt ? " (failing now)" : " (no successful poll yet)"}` : null,
+    pollingWorks ? null : maxAge,
+  ].filter((p): p is string => p !== null);
+  const problem = polling && cursor?.lastError ? `System Log polling fails: ${cursor.lastError}` : null;
+  return { sources, worstCaseSeconds, summary: parts.join("; "), problem };
+}
