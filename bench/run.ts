@@ -1,16 +1,17 @@
 /**
  * npm run bench [-- NAME ...]: every number next to a baseline measured in the same run, as a ratio.
- * Names: mapping, bearer, http, audit (the audit console at scale: minutes; BENCH_USERS, BENCH_AUDIT_EVENTS,
- * BENCH_DATABASE_URL). No name runs them all.
+ * Names: mapping, bearer, http, live (live group state on the real demo: about 4 minutes), audit (the audit
+ * console at scale: minutes; BENCH_USERS, BENCH_AUDIT_EVENTS, BENCH_DATABASE_URL). No name runs them all.
  * Run with the react-server condition so server-only modules load outside Next.js.
  */
 import os from "node:os";
 import { benchAudit } from "./audit";
 import { benchBearer } from "./bearer";
 import { benchHttp } from "./http";
+import { benchLive } from "./live";
 import { benchMapping } from "./mapping";
 
-const BENCHES: Record<string, () => unknown> = { mapping: benchMapping, bearer: benchBearer, http: benchHttp, audit: benchAudit };
+const BENCHES: Record<string, () => unknown> = { mapping: benchMapping, bearer: benchBearer, http: benchHttp, live: benchLive, audit: benchAudit };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !(w in BENCHES));
 if (unknown.length > 0) {

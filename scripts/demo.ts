@@ -21,6 +21,9 @@ const { values: args } = parseArgs({
     fresh: { type: "boolean", default: false },
     // Seconds before a session's groups are re-read from Okta (GROUPS_MAX_AGE); the e2e tests shorten it.
     "groups-max-age": { type: "string" },
+    // Seconds between System Log polls (OKTA_LOG_POLL_SECONDS); extra devidp users for benchmarks.
+    "log-poll-seconds": { type: "string" },
+    "idp-extra-users": { type: "string" },
   },
 });
 
@@ -111,6 +114,7 @@ run("devidp", process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"
   DEVIDP_DATA_DIR: path.join(dataDir, "devidp"),
   APP_URL_EU: appUrl,
   APP_URL_US: usUrl,
+  ...(args["idp-extra-users"] ? { DEVIDP_EXTRA_USERS: args["idp-extra-users"] } : {}),
 });
 await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
 
@@ -126,6 +130,7 @@ const porterEnv = (region: "eu" | "us") => ({
   ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
   CONNECTIONS_FILE: connectionsFile,
   ...(args["groups-max-age"] ? { GROUPS_MAX_AGE: args["groups-max-age"] } : {}),
+  ...(args["log-poll-seconds"] ? { OKTA_LOG_POLL_SECONDS: args["log-poll-seconds"] } : {}),
 });
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 run("porter (EU)", process.execPath, [nextBin, "start", "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));

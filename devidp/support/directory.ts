@@ -96,7 +96,12 @@ export class Directory {
 
   static load(env: IdpEnv): Directory {
     const path = fileURLToPath(new URL("../data/directory.json", import.meta.url));
-    return new Directory(JSON.parse(readFileSync(path, "utf8")) as DirectoryFile, env);
+    const file = JSON.parse(readFileSync(path, "utf8")) as DirectoryFile;
+    for (let i = 1; i <= env.extraUsers; i++) {
+      const n = String(i).padStart(3, "0");
+      file.users.push({ id: `00ubench${n.padStart(11, "0")}`, email: `bench-${n}@example.com`, name: `Bench User ${n}`, groups: ["Everyone", "PAM Linux Sysadmins"] });
+    }
+    return new Directory(file, env);
   }
 
   /** Constant-time password check; unknown users cost the same as known ones. */

@@ -7,6 +7,8 @@ export interface IdpEnv {
   appUrls: { eu: string; us: string };
   /** Management API calls per token and minute before Okta's 429 E0000047 (Okta's default bucket is larger). */
   rateLimitPerMinute: number;
+  /** Extra users bench-001@example.com… (Everyone, PAM Linux Sysadmins) for benchmarks; 0 by default. */
+  extraUsers: number;
 }
 
 export function readIdpEnv(env: NodeJS.ProcessEnv = process.env): IdpEnv {
@@ -18,6 +20,7 @@ export function readIdpEnv(env: NodeJS.ProcessEnv = process.env): IdpEnv {
     dataDir: env.DEVIDP_DATA_DIR ?? "./data/devidp",
     appUrls: { eu: env.APP_URL_EU ?? "http://localhost:3000", us: env.APP_URL_US ?? "http://localhost:3001" },
     rateLimitPerMinute: Number(env.DEVIDP_RATE_LIMIT_PER_MINUTE ?? "600") || 600,
+    extraUsers: Math.min(10_000, Math.max(0, Number(env.DEVIDP_EXTRA_USERS ?? "0") || 0)),
   };
 }
 

@@ -129,4 +129,15 @@ describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) =>
     await enqueueOktaEvents(handle.db, { organizationId, connection: "acme", deliveryId: null, source: "event_hook", events: [again] });
     expect(await applyPendingOktaEvents(handle.db, organizationId, { adminGroups: [] })).toEqual([{ uuid: again.uuid, outcome: expect.stringContaining("needs an Okta API token") as string }]);
   });
+
+  it("an older event that arrives after a newer one for the same membership changes nothing", async () => {
+    const { organizationId, dev } = await orgWithDev();
+    const removal = membership("remove", "00u1dev", "team-payments", "2026-12-01T12:00:02Z");
+    await enqueueOktaEvents(handle.db, { organizationId, connection: "acme", deliveryId: null, source: "event_hook", events: [removal] });
+    await applyPendingOktaEvents(handle.db, organizationId, { adminGroups: [] });
+    const lateAdd = membership("add", "00u1dev", "team-payments", "2026-12-01T12:00:01Z");
+    await enqueueOktaEvents(handle.db, { organizationId, connection: "acme", deliveryId: null, source: "event_hook", events: [lateAdd] });
+    expect(await applyPendingOktaEvents(handle.db, organizationId, { adminGroups: [] })).toEqual([{ uuid: lateAdd.uuid, outcome: "ignored: a later Okta event for team-payments was already applied" }]);
+    expect(await getUserTeams(handle.db, dev.id)).not.toContain("team-payments");
+  });
 });

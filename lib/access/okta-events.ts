@@ -1,7 +1,7 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
-import { oktaEvents, sessions, users } from "../db/schema";
+import { oktaEvents, oktaMembershipMarks, sessions, users } from "../db/schema";
 import { getUserTeams, type RuleDefaults } from "./queries";
 import type { Connection } from "../config";
 import { END_SESSION_EVENT_TYPES, MEMBERSHIP_EVENT_TYPES } from "../okta/event-types";
@@ -60,35 +60,76 @@ export interface AppliedEvent {
  * roles through the one identity pipeline; a deactivation, suspension, unassignment or cleared session
  * ends their porter sessions. Their next request already sees it.
  */
-export async function applyPendingOktaEvents(db: Db, organizationId: string, defaults: EventContext, limit = 500, fetchImpl: typeof fetch = fetch): Promise<AppliedEvent[]> {
+export function applyPendingOktaEvents(db: Db, organizationId: string, defaults: EventContext, limit = 500, fetchImpl: typeof fetch = fetch): Promise<AppliedEvent[]> {
+  // One applier per organization and process: a burst of deliveries joins the running one (which loops
+  // until the queue is empty) instead of ten appliers contending for the same rows.
+  const running = appliers.get(organizationId);
+  if (running) {
+    running.again = true;
+    return running.done;
+  }
+  const state = { again: false, done: Promise.resolve<AppliedEvent[]>([]) };
+  state.done = (async () => {
+    const all: AppliedEvent[] = [];
+    try {
+      do {
+        state.again = false;
+        for (;;) {
+          const batch = await applyBatch(db, organizationId, defaults, Math.min(BATCH, limit - all.length), fetchImpl);
+          all.push(...batch.applied);
+          if (batch.seen < BATCH || all.length >= limit) break;
+        }
+      } while (state.again && all.length < limit);
+      return all;
+    } finally {
+      appliers.delete(organizationId);
+    }
+  })();
+  appliers.set(organizationId, state);
+  return state.done;
+}
+
+const BATCH = 100;
+const appliersKey = Symbol.for("porter.okta-event-appliers");
+type Appliers = Map<string, { again: boolean; done: Promise<AppliedEvent[]> }>;
+const appliers: Appliers = ((globalThis as typeof globalThis & { [appliersKey]?: Appliers })[appliersKey] ??= new Map() as Appliers);
+
+/**
+ * Up to BATCH pending events, oldest `published` first, claimed under row locks (SKIP LOCKED: two nodes
+ * never apply one event twice) and applied in one transaction with their audit events.
+ */
+async function applyBatch(db: Db, organizationId: string, defaults: EventContext, size: number, fetchImpl: typeof fetch): Promise<{ seen: number; applied: AppliedEvent[] }> {
+  if (size <= 0) return { seen: 0, applied: [] };
   const pending = await db
-    .select()
+    .select({ uuid: oktaEvents.uuid, connection: oktaEvents.connection, event: oktaEvents.event })
     .from(oktaEvents)
     .where(and(eq(oktaEvents.organizationId, organizationId), isNull(oktaEvents.processedAt)))
     .orderBy(asc(oktaEvents.published), asc(oktaEvents.receivedAt))
-    .limit(limit);
-  const done: AppliedEvent[] = [];
-  for (const row of pending) {
-    // Okta calls happen before the transaction: no row lock is held across the network.
-    const read = await completeEvent(row.event as unknown as LogEventLike, defaults, fetchImpl);
-    const outcome = await db.transaction(async (tx) => {
-      // Claimed under a row lock: two nodes (or two deliveries) never apply one event twice.
-      const [claimed] = await tx
-        .select({ uuid: oktaEvents.uuid })
-        .from(oktaEvents)
-        .where(and(eq(oktaEvents.organizationId, organizationId), eq(oktaEvents.uuid, row.uuid), isNull(oktaEvents.processedAt)))
-        .for("update", { skipLocked: true });
-      if (!claimed) return null;
+    .limit(size);
+  if (pending.length === 0) return { seen: 0, applied: [] };
+  // Okta calls happen before the transaction: no row lock is held across the network.
+  const reads = await Promise.all(pending.map((row) => completeEvent(row.event as unknown as LogEventLike, defaults, fetchImpl)));
+  const applied = await db.transaction(async (tx) => {
+    const claimed = await tx
+      .select({ uuid: oktaEvents.uuid })
+      .from(oktaEvents)
+      .where(and(eq(oktaEvents.organizationId, organizationId), inArray(oktaEvents.uuid, pending.map((p) => p.uuid)), isNull(oktaEvents.processedAt)))
+      .for("update", { skipLocked: true });
+    const mine = new Set(claimed.map((c) => c.uuid));
+    const out: AppliedEvent[] = [];
+    for (const [i, row] of pending.entries()) {
+      const read = reads[i];
+      if (!mine.has(row.uuid) || !read) continue;
       const result = read.problem ?? (await applyOne(tx, organizationId, row.connection, read.event, defaults, read.groups));
       await tx
         .update(oktaEvents)
         .set({ processedAt: new Date(), outcome: result, attempts: sql`${oktaEvents.attempts} + 1` })
         .where(and(eq(oktaEvents.organizationId, organizationId), eq(oktaEvents.uuid, row.uuid)));
-      return result;
-    });
-    if (outcome !== null) done.push({ uuid: row.uuid, outcome });
-  }
-  return done;
+      out.push({ uuid: row.uuid, outcome: result });
+    }
+    return out;
+  });
+  return { seen: pending.length, applied };
 }
 
 const userOf = (event: LogEventLike) => (event.target ?? []).find((t) => t.type === "User");
@@ -148,6 +189,16 @@ async function applyOne(tx: Db, organizationId: string, connection: string, even
 
   const group = groupOf(event);
   if (!group && !reread) return "skipped: the event names no group";
+  if (group) {
+    // Okta reorders deliveries: an older add or remove arriving after a newer one for the same membership changes nothing.
+    const published = new Date(event.published);
+    const [mark] = await tx
+      .insert(oktaMembershipMarks)
+      .values({ organizationId, oktaUserId: userTarget.id, groupName: group, published, uuid: event.uuid })
+      .onConflictDoUpdate({ target: [oktaMembershipMarks.organizationId, oktaMembershipMarks.oktaUserId, oktaMembershipMarks.groupName], set: { published, uuid: event.uuid }, setWhere: sql`${oktaMembershipMarks.published} <= ${published.toISOString()}::timestamptz` })
+      .returning({ uuid: oktaMembershipMarks.uuid });
+    if (!mark) return `ignored: a later Okta event for ${group} was already applied`;
+  }
   const before = user.sourceGroups ?? (await getUserTeams(tx, user.id));
   const adding = event.eventType === "group.user_membership.add";
   const groups = reread ?? (group === null ? before : adding ? (before.includes(group) ? before : [...before, group]) : before.filter((g) => g !== group));

@@ -69,3 +69,19 @@ export const oktaLogCursors = pgTable("okta_log_cursors", {
 });
 
 export type OktaLogCursor = typeof oktaLogCursors.$inferSelect;
+
+/**
+ * The newest Okta membership event applied per person and group: Okta reorders deliveries, so an older
+ * add or remove that arrives after a newer one is recorded but does not undo it.
+ */
+export const oktaMembershipMarks = pgTable(
+  "okta_membership_marks",
+  {
+    organizationId: organizationId(),
+    oktaUserId: text("okta_user_id").notNull(),
+    groupName: text("group_name").notNull(),
+    published: timestamp("published", { withTimezone: true }).notNull(),
+    uuid: text("uuid").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.oktaUserId, t.groupName] })],
+);
