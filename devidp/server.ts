@@ -8,6 +8,7 @@ import { configuration } from "./support/configuration";
 import { Directory } from "./support/directory";
 import { AUTH_SERVER_PATH, readIdpEnv } from "./support/env";
 import { loadOrCreateKeys } from "./support/keys";
+import { oauthTokens } from "./support/oauth-tokens";
 import { OktaOrg } from "./support/okta-org";
 import { esc, page } from "./support/views";
 
@@ -26,6 +27,7 @@ export async function startIdp() {
   if (!signingKey) throw new Error("devidp: no signing key");
   const org = new OktaOrg(directory, signingKey, env.origin);
   const limiter = new RateLimiter(env.rateLimitPerMinute);
+  const checkOAuth = oauthTokens(orgProvider);
 
   const server = createServer((req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
     const url = offlineAccessAsOkta(req.url ?? "/");
@@ -57,7 +59,7 @@ export async function startIdp() {
       return;
     }
     if (url.startsWith("/api/v1/")) {
-      handleManagementApi(directory, org, limiter, req, res, env.origin)
+      handleManagementApi(directory, org, limiter, req, res, env.origin, checkOAuth)
         .then((handled) => {
           if (!handled) handleAppsApi(directory, req, res);
         })

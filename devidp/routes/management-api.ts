@@ -3,6 +3,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { groupId, type Directory, type DirectoryUser } from "../support/directory";
 import { ADMIN_ACTOR, publicEvent, type EventHook, type OktaOrg } from "../support/okta-org";
 
+/**
+ * Checks an org authorization server access token (and, when DPoP-bound, the request's DPoP proof):
+ * returns its scopes, or why it is refused.
+ */
+export type OAuthTokens = (token: string, dpop: { proof: string | string[] | undefined; method: string; url: string } | null) => Promise<string[] | string>;
+
 /** Okta's error body. */
 export function oktaError(res: ServerResponse, status: number, errorCode: string, errorSummary: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -94,13 +100,24 @@ function permissionFor(method: string, path: string): string {
  * in polling mode, and Event Hooks. Authenticated by `SSWS <token>`, with Okta's rate-limit headers.
  * Returns false when the path is not one of these (the Apps API handles the rest).
  */
-export async function handleManagementApi(directory: Directory, org: OktaOrg, limiter: RateLimiter, req: IncomingMessage, res: ServerResponse, origin: string): Promise<boolean> {
+export async function handleManagementApi(directory: Directory, org: OktaOrg, limiter: RateLimiter, req: IncomingMessage, res: ServerResponse, origin: string, oauth?: OAuthTokens): Promise<boolean> {
   const url = new URL(req.url ?? "/", origin);
   const path = url.pathname;
   if (!/^\/api\/v1\/(users|groups|logs|eventHooks)(\/|$)/.test(path)) return false;
   const method = req.method ?? "GET";
-  const token = /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-  const grant = token ? directory.apiToken(token) : null;
+  const scheme = /^(SSWS|Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? "");
+  const token = scheme?.[2];
+  let grant: string[] | null = null;
+  if (scheme?.[1] === "SSWS" && token) grant = directory.apiToken(token);
+  else if (token && oauth) {
+    // An OAuth 2.0 access token from the org authorization server (an API Services app): its scopes are its grant.
+    const checked = await oauth(token, scheme?.[1] === "DPoP" ? { proof: req.headers.dpop, method, url: `${origin}${path}` } : null);
+    if (typeof checked === "string") {
+      oktaError(res, 401, "E0000011", `Invalid token provided: ${checked}`, scheme?.[1] === "DPoP" ? { "www-authenticate": `DPoP error="invalid_dpop_proof", error_description="${checked}"` } : {});
+      return true;
+    }
+    grant = checked;
+  }
   if (!token || !grant) {
     oktaError(res, 401, "E0000011", "Invalid token provided");
     return true;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Configuration, KoaContextWithOIDC } from "oidc-provider";
 import { errors } from "oidc-provider";
 import { GROUPS_CLAIM_LIMIT, TOO_MANY_GROUPS_MESSAGE, type Directory } from "./directory";
@@ -6,6 +7,8 @@ import { esc, page } from "./views";
 /** The audience and scopes of devidp's one resource server, like Okta's "default" custom authorization server. */
 export const API_AUDIENCE = "api://default";
 export const API_SCOPES = "porter.read porter.write";
+/** Okta API scopes the org authorization server grants to API Services apps (client credentials). */
+export const OKTA_API_SCOPES = ["okta.users.read", "okta.groups.read", "okta.logs.read"];
 
 /**
  * oidc-provider set up to behave like an Okta custom authorization server: Okta's endpoint paths,
@@ -15,6 +18,8 @@ export const API_SCOPES = "porter.read porter.write";
 export type AuthorizationServer = "default" | "org";
 
 const ROUTES: Record<AuthorizationServer, string> = { default: "/v1", org: "/oauth2/v1" };
+
+const dpopNonceSecret = randomBytes(32);
 
 export function configuration(directory: Directory, keys: { jwks: Configuration["jwks"]; cookieKeys: string[] }, server: AuthorizationServer = "default"): Configuration {
   const mine = directory.clients.filter((c) => (c.authorization_server ?? "default") === server);
@@ -31,7 +36,8 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       grant_types: c.grant_types ?? ["authorization_code"],
       response_types: c.grant_types?.includes("client_credentials") ? [] : ["code"],
       // Okta: General > Grant type > Refresh Token; devidp rotates them, like Okta's refresh token rotation.
-      ...(c.grant_types?.includes("client_credentials") ? { scope: API_SCOPES } : {}),
+      ...(c.grant_types?.includes("client_credentials") ? { scope: server === "org" ? (c.okta_scopes ?? []).join(" ") : API_SCOPES } : {}),
+      ...(c.jwks ? { jwks: c.jwks } : {}),
     })),
     jwks: keys.jwks,
     cookies: {
@@ -47,7 +53,7 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       introspection: `${base}/introspect`,
       revocation: `${base}/revoke`,
     },
-    scopes: ["openid", "offline_access", ...API_SCOPES.split(" ")],
+    scopes: ["openid", "offline_access", ...(server === "org" ? OKTA_API_SCOPES : API_SCOPES.split(" "))],
     pkce: { required: () => true },
     responseTypes: ["code"],
     // Okta puts profile, email and the app's groups claim in the ID token; Auth.js never calls userinfo.
@@ -61,7 +67,10 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       devInteractions: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       introspection: { enabled: true },
-      clientCredentials: { enabled: server === "default" },
+      // Both servers: the custom one for porter's own API, the org one for Okta's management API (API Services apps).
+      clientCredentials: { enabled: true },
+      // Okta: an API Services app may require DPoP; the org server answers use_dpop_nonce first, as Okta does.
+      dPoP: { enabled: true, nonceSecret: dpopNonceSecret, requireNonce: () => server === "org" },
       // Like an Okta custom authorization server: access tokens are RS256 JWTs for the audience api://default.
       // The org authorization server's access tokens are Okta's own (only Okta verifies them): no resource server here.
       resourceIndicators: {

@@ -25,7 +25,11 @@ export interface DirectoryClient {
   label: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
-  token_endpoint_auth_method: "client_secret_basic" | "client_secret_post" | "none";
+  token_endpoint_auth_method: "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";
+  /** For private_key_jwt: the app's public keys (Okta: General > Client Credentials > Public keys). */
+  jwks?: { keys: Record<string, unknown>[] };
+  /** For an API Services app on the org authorization server: the Okta API scopes granted to it. */
+  okta_scopes?: string[];
   /** Default: authorization_code. "client_credentials" makes a service (Okta "API Services") app. */
   grant_types?: ("authorization_code" | "client_credentials" | "refresh_token")[];
   application_type?: "web" | "native";

@@ -29,7 +29,7 @@ export function startBackgroundWork(config: Config): void {
         busy.add(connection.name);
         try {
           const organizationId = await organizationIdFor(db, connection.name);
-          if (connection.oktaApiToken) {
+          if (connection.oktaApiToken || connection.oktaServiceApp) {
             const outcome = await pollSystemLog(db, organizationId, connection);
             if (outcome.polled && "error" in outcome) logger.warn({ event: "system_log_poll_failed", connection: connection.name, reason: outcome.error }, "System Log poll failed; it is retried");
           } else {

@@ -16,9 +16,9 @@ export interface LiveGroupsMode {
  * seconds, but Okta promises no maximum delay), System Log polling (at most the poll interval plus a
  * few seconds), and always GROUPS_MAX_AGE as the bound when neither is working.
  */
-export function liveGroupsMode(connection: Pick<Connection, "eventHookSecret" | "oktaApiToken" | "scopes">, config: Pick<Config, "logPollSeconds" | "groupsMaxAgeSeconds" | "groupsGraceSeconds">, cursor: OktaLogCursor | null): LiveGroupsMode {
+export function liveGroupsMode(connection: Pick<Connection, "eventHookSecret" | "oktaApiToken" | "oktaServiceApp" | "scopes">, config: Pick<Config, "logPollSeconds" | "groupsMaxAgeSeconds" | "groupsGraceSeconds">, cursor: OktaLogCursor | null): LiveGroupsMode {
   const hook = !!connection.eventHookSecret;
-  const polling = !!connection.oktaApiToken && config.logPollSeconds > 0;
+  const polling = (!!connection.oktaApiToken || !!connection.oktaServiceApp) && config.logPollSeconds > 0;
   const pollingWorks = polling && !!cursor?.lastSuccessAt && !cursor.lastError;
   const refresh = /(^|\s)offline_access(\s|$)/.test(connection.scopes);
   const sources: LiveGroupsMode["sources"] = [...(hook ? (["event_hook"] as const) : []), ...(polling ? (["system_log"] as const) : []), "groups_max_age"];

@@ -11,7 +11,7 @@ import { getCompiledRuleSet } from "./rule-sets";
 import { oktaApiCredential } from "./sign-in-groups";
 
 /** What applying events needs from the connection: its rule defaults, and its Okta API credential if any. */
-export type EventContext = RuleDefaults & Partial<Pick<Connection, "issuer" | "oktaApiToken">>;
+export type EventContext = RuleDefaults & Partial<Pick<Connection, "issuer" | "oktaApiToken" | "oktaServiceApp">>;
 
 /** A System Log LogEvent, as far as porter reads it. */
 export interface LogEventLike {
@@ -143,7 +143,7 @@ const groupOf = (event: LogEventLike) => (event.target ?? []).find((t) => t.type
  */
 async function completeEvent(event: LogEventLike, context: EventContext, fetchImpl: typeof fetch): Promise<{ event: LogEventLike; groups: string[] | null; problem: string | null }> {
   const relevant = MEMBERSHIP.has(event.eventType) || END_SESSIONS.has(event.eventType);
-  const credential = context.issuer ? oktaApiCredential({ issuer: context.issuer, oktaApiToken: context.oktaApiToken }) : null;
+  const credential = context.issuer ? oktaApiCredential({ ...context, issuer: context.issuer }) : null;
   if (!relevant || (userOf(event)?.id && (groupOf(event) || !MEMBERSHIP.has(event.eventType)))) return { event, groups: null, problem: null };
   if (!credential) return { event, groups: null, problem: `skipped: the event names no ${userOf(event)?.id ? "group" : "user"}, and re-reading it needs an Okta API token (not configured)` };
   try {

@@ -13,9 +13,17 @@ export interface SignInGroups {
   usersApiProblem: string | null;
 }
 
-/** The Okta API credential of a connection, if it has one: the org URL is the issuer's origin. */
-export function oktaApiCredential(connection: Pick<Connection, "issuer" | "oktaApiToken">): OktaApiCredential | null {
-  return connection.oktaApiToken ? { orgUrl: new URL(connection.issuer).origin, token: connection.oktaApiToken } : null;
+/** What a connection's Okta API credential is made of. */
+export type CredentialFields = Pick<Connection, "issuer" | "oktaApiToken" | "oktaServiceApp">;
+
+/**
+ * The Okta API credential of a connection, if it has one: its API Services app (Okta's recommendation)
+ * before an SSWS token; the org URL is the issuer's origin.
+ */
+export function oktaApiCredential(connection: Partial<CredentialFields> & Pick<Connection, "issuer">): OktaApiCredential | null {
+  const orgUrl = new URL(connection.issuer).origin;
+  if (connection.oktaServiceApp) return { orgUrl, serviceApp: connection.oktaServiceApp };
+  return connection.oktaApiToken ? { orgUrl, token: connection.oktaApiToken } : null;
 }
 
 /**
@@ -24,7 +32,7 @@ export function oktaApiCredential(connection: Pick<Connection, "issuer" | "oktaA
  * paged to the end. If Okta's API fails, the claim stands and the reason is kept for the audit log.
  * Either way the groups go through the one identity pipeline.
  */
-export async function readSignInGroups(connection: Pick<Connection, "issuer" | "oktaApiToken">, ruleSet: CompiledRuleSet, sub: string, claim: unknown, fetchImpl: typeof fetch = fetch): Promise<SignInGroups> {
+export async function readSignInGroups(connection: CredentialFields, ruleSet: CompiledRuleSet, sub: string, claim: unknown, fetchImpl: typeof fetch = fetch): Promise<SignInGroups> {
   const fromClaim = resolveIdentity(ruleSet, { kind: "claim", claim });
   const claimResult: SignInGroups = { mapping: fromClaim, source: "id_token", sourceGroups: readGroupsClaim(claim).groups, usersApiProblem: null };
   const credential = oktaApiCredential(connection);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Connection } from "./env";
 import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema } from "./schemas";
 import { ConfigError } from "./errors";
+import { parseServiceApp } from "./service-app";
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
 
@@ -28,6 +29,9 @@ const connectionSchema = z.strictObject({
   /** NAME of the environment variable holding the Event Hook's shared secret (Okta: Workflow > Event Hooks > Authentication secret). */
   eventHookSecretEnv: z.string().regex(ENV_NAME, "must be the NAME of an environment variable, not the secret").optional(),
   eventHookHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name").optional(),
+  /** An Okta API Services app (private_key_jwt): its client ID, and the NAME of the variable holding its private JWK. */
+  serviceClientId: z.string().max(255).optional(),
+  servicePrivateKeyEnv: z.string().regex(ENV_NAME, "must be the NAME of an environment variable, not the key").optional(),
 });
 const fileSchema = z.strictObject({ connections: z.array(connectionSchema).max(500) });
 
@@ -60,6 +64,8 @@ export function parseConnectionsFile(file: { path: string; text: string }, env: 
     const apiToken = c.oktaApiTokenEnv ? env[c.oktaApiTokenEnv]?.trim() : undefined;
     const hookSecret = c.eventHookSecretEnv ? env[c.eventHookSecretEnv]?.trim() : undefined;
     if (c.eventHookSecretEnv && !hookSecret) problems.push(`${file.path}: connections[${String(i)}].eventHookSecretEnv names ${c.eventHookSecretEnv}, which is not set in the environment`);
+    const serviceApp = parseServiceApp(c.serviceClientId, c.servicePrivateKeyEnv ? env[c.servicePrivateKeyEnv]?.trim() || undefined : undefined, { clientId: `${file.path}: connections[${String(i)}].serviceClientId`, key: `${file.path}: connections[${String(i)}].servicePrivateKeyEnv (${c.servicePrivateKeyEnv ?? "unset"})` });
+    if (typeof serviceApp === "string") problems.push(serviceApp);
     if (c.oktaApiTokenEnv && !apiToken) problems.push(`${file.path}: connections[${String(i)}].oktaApiTokenEnv names ${c.oktaApiTokenEnv}, which is not set in the environment`);
     return Object.freeze({
       name: c.name,
@@ -76,6 +82,7 @@ export function parseConnectionsFile(file: { path: string; text: string }, env: 
       apiClientIds: Object.freeze(c.apiClientIds ?? [c.clientId]),
       seedFile: c.seedFile,
       oktaApiToken: apiToken || undefined,
+      oktaServiceApp: typeof serviceApp === "object" ? serviceApp : undefined,
       eventHookSecret: hookSecret || undefined,
       eventHookHeader: (c.eventHookHeader ?? "authorization").toLowerCase(),
     });

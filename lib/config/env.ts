@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseServiceApp, type OktaServiceApp } from "./service-app";
 import { parseConnectionsFile } from "./connections-file";
 import { ConfigError } from "./errors";
 import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema, type Region } from "./schemas";
@@ -31,6 +32,8 @@ export interface Connection {
   readonly seedFile: string | undefined;
   /** Okta API token (read-only admin) for the Apps API check; never logged or sent to the browser. */
   readonly oktaApiToken: string | undefined;
+  /** An Okta API Services app (private_key_jwt) for the Users API and the System Log; preferred over the API token. */
+  readonly oktaServiceApp: OktaServiceApp | undefined;
   /**
    * The shared secret Okta sends with every Event Hook delivery (Okta has no signature for event hooks),
    * in the header `eventHookHeader` (Okta's default: Authorization). Unset: the hook endpoint refuses all.
@@ -138,6 +141,8 @@ const schema = z.object({
   OKTA_API_CLIENT_IDS: optional(z.string().regex(/^\s*[A-Za-z0-9._~-]{1,255}(\s*,\s*[A-Za-z0-9._~-]{1,255})*\s*$/)),
   ORG_SEED_FILE: optional(z.string()),
   OKTA_API_TOKEN: optional(z.string().max(200)),
+  OKTA_SERVICE_CLIENT_ID: optional(z.string().max(255)),
+  OKTA_SERVICE_PRIVATE_KEY: optional(z.string().max(20_000)),
   PLATFORM_ADMIN_GROUPS: optional(z.string()),
   CONNECTIONS_FILE: optional(z.string()),
   OKTA_EVENT_HOOK_SECRET: optional(z.string().min(16, { message: "is too short: use 16 or more random characters" }).max(500)),
@@ -193,6 +198,8 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
   const result = schema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, env)));
   const e = result.data;
+  const serviceApp = parseServiceApp(e.OKTA_SERVICE_CLIENT_ID, e.OKTA_SERVICE_PRIVATE_KEY, { clientId: "OKTA_SERVICE_CLIENT_ID", key: "OKTA_SERVICE_PRIVATE_KEY" });
+  if (typeof serviceApp === "string") throw new ConfigError([serviceApp]);
   const regionUrls = { eu: new URL(e.APP_URL_EU).origin, us: new URL(e.APP_URL_US).origin };
   const dataDir = e.DATA_DIR ?? "./data";
   const connection: Connection = Object.freeze({
@@ -210,6 +217,7 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     apiClientIds: Object.freeze(e.OKTA_API_CLIENT_IDS ? e.OKTA_API_CLIENT_IDS.split(",").map((c) => c.trim()) : [e.OKTA_CLIENT_ID]),
     seedFile: undefined,
     oktaApiToken: e.OKTA_API_TOKEN,
+    oktaServiceApp: serviceApp,
     eventHookSecret: e.OKTA_EVENT_HOOK_SECRET,
     eventHookHeader: (e.OKTA_EVENT_HOOK_HEADER ?? "authorization").toLowerCase(),
   });

@@ -25,6 +25,8 @@ export const REDACT_PATHS = [
   "*.idToken",
   "oktaApiToken",
   "*.oktaApiToken",
+  "oktaServiceApp",
+  "*.oktaServiceApp",
   "authSecret",
   "*.authSecret",
   "headers.authorization",

@@ -1,21 +1,26 @@
+import type { OktaServiceApp } from "../config/service-app";
 import { AppError } from "../http/app-error";
+import { OktaApiError, type OktaApiErrorCode } from "./api-error";
+import { dpopProof, serviceAccessToken } from "./service-token";
 
 /** Each Okta API call gets this long; a sign-in waits for at most a few pages of it. */
 export const OKTA_API_TIMEOUT_MS = 4000;
 /** Pages followed at most (Okta's 200 a page would be 20,000 groups); more is refused, not looped. */
 const MAX_PAGES = 100;
 
-export type OktaApiErrorCode = "okta_api_unauthorized" | "okta_api_forbidden" | "okta_api_rate_limited" | "okta_api_unavailable" | "okta_api_invalid";
-export class OktaApiError extends AppError<OktaApiErrorCode> {
-  /** For okta_api_rate_limited: when Okta's X-Rate-Limit-Reset says calls may resume. */
-  retryAt?: Date;
-}
+export { OktaApiError, type OktaApiErrorCode } from "./api-error";
 
-/** An Okta management API credential: an SSWS API token (OAuth service apps: not yet, see the README). */
-export interface OktaApiCredential {
-  /** The org URL (https://acme.okta.com): the API lives there, whatever the authorization server. */
-  orgUrl: string;
-  token: string;
+/**
+ * An Okta management API credential: an OAuth 2.0 API Services app (private_key_jwt, DPoP; Okta's
+ * recommendation) or an SSWS API token. The org URL (https://acme.okta.com) is where the API lives,
+ * whatever the authorization server.
+ */
+export type OktaApiCredential = { orgUrl: string; token: string } | { orgUrl: string; serviceApp: OktaServiceApp };
+
+async function authorize(credential: OktaApiCredential, url: string, fetchImpl: typeof fetch, fresh = false): Promise<Record<string, string>> {
+  if ("token" in credential) return { authorization: `SSWS ${credential.token}` };
+  const { accessToken, dpop } = await serviceAccessToken(credential.orgUrl, credential.serviceApp, fetchImpl, { fresh });
+  return dpop ? { authorization: `DPoP ${accessToken}`, dpop: await dpopProof("GET", url, { accessToken }) } : { authorization: `Bearer ${accessToken}` };
 }
 
 const backoffKey = Symbol.for("porter.okta-api-backoff");
@@ -52,8 +57,14 @@ export async function oktaApiGet(credential: OktaApiCredential, url: string, fet
   }
   let res: Response;
   try {
-    res = await fetchImpl(url, { headers: { authorization: `SSWS ${credential.token}`, accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(OKTA_API_TIMEOUT_MS) });
+    res = await fetchImpl(url, { headers: { ...(await authorize(credential, url, fetchImpl)), accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(OKTA_API_TIMEOUT_MS) });
+    // An OAuth token Okta no longer accepts (revoked, rotated): one new token, one retry.
+    if (res.status === 401 && "serviceApp" in credential) {
+      await res.body?.cancel();
+      res = await fetchImpl(url, { headers: { ...(await authorize(credential, url, fetchImpl, true)), accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(OKTA_API_TIMEOUT_MS) });
+    }
   } catch (cause) {
+    if (cause instanceof AppError) throw cause;
     throw new OktaApiError({ code: "okta_api_unavailable", status: 503, message: `okta api request failed: ${cause instanceof Error ? cause.message : String(cause)}`, userMessage: `Okta's API at ${new URL(org).host} did not answer in time.`, cause });
   }
   if (res.status === 429) {

@@ -87,8 +87,12 @@ export default function ConnectionPage() {
               {connection.eventHookSecret ? null : (
                 <p className="mt-1 text-slate-500">No Event Hook secret configured (OKTA_EVENT_HOOK_SECRET, or eventHookSecretEnv in the connections file).</p>
               )}
-              {connection.oktaApiToken ? null : (
-                <p className="mt-1 text-slate-500">No Okta API token: no System Log polling, and groups past the token&apos;s 100 are not read from the Users API.</p>
+              {connection.oktaServiceApp ? (
+                <p className="mt-1 text-slate-500">Okta API access: API Services app {connection.oktaServiceApp.clientId} (private_key_jwt, DPoP-bound tokens).</p>
+              ) : connection.oktaApiToken ? (
+                <p className="mt-1 text-slate-500">Okta API access: an SSWS API token (Okta recommends an API Services app with private_key_jwt instead).</p>
+              ) : (
+                <p className="mt-1 text-slate-500">No Okta API credential: no System Log polling, and groups past the token&apos;s 100 are not read from the Users API.</p>
               )}
               {mode.problem ? (
                 <p className="mt-2 rounded bg-red-50 p-2 text-red-900" role="alert">

@@ -69,6 +69,7 @@ async function run(issuer: string, overrides: Partial<Connection> = {}, signIn: 
     apiClientIds: ["0oaACME"],
     seedFile: undefined,
     oktaApiToken: undefined,
+    oktaServiceApp: undefined,
     eventHookSecret: undefined,
     eventHookHeader: "authorization",
     ...overrides,
