@@ -64,3 +64,21 @@ async function liveGroupModes(): Promise<Map<string, { sources: string[]; worstC
   }
   return out;
 }
+
+/**
+ * Whether this node can serve: its database is open, migrated (opening runs the migrations, once across
+ * nodes) and answers a query within 2 s. No organization is named.
+ */
+export async function readiness(): Promise<{ status: "ready" | "not_ready"; database: string }> {
+  const timeout = new Promise<never>((_, reject) => {
+    setTimeout(() => {
+      reject(new Error("timeout"));
+    }, 2000).unref();
+  });
+  try {
+    await Promise.race([(async () => (await getDbHandle()).ping())(), timeout]);
+    return { status: "ready", database: "ok" };
+  } catch {
+    return { status: "not_ready", database: "not ready (not open, not migrated, or not answering within 2 s)" };
+  }
+}

@@ -190,6 +190,12 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
     }
     const health = await (await request.get(`${EU}/api/health`)).text();
     expect(health).not.toMatch(/acme|initech|globex|umbrella/);
+    // The documented staleness bound is public; liveness and readiness for a load balancer name nobody either.
+    expect(JSON.parse(health)).toMatchObject({ liveGroups: { groupsMaxAgeSeconds: 30, groupsGraceSeconds: 900, logPollSeconds: 30 } });
+    expect(await (await request.get(`${EU}/api/health/live`)).json()).toEqual({ status: "live" });
+    const ready = await request.get(`${EU}/api/health/ready`);
+    expect(ready.status()).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", database: "ok" });
     // The pages' CSP names no customer's Okta origin: the hop to Okta is a page of its own.
     const csp = (await request.get(`${EU}/`)).headers()["content-security-policy"] ?? "";
     expect(csp).toMatch(/form-action 'self' http:\/\/localhost:3100 http:\/\/localhost:3101;/);
