@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     // Seconds between System Log polls (OKTA_LOG_POLL_SECONDS); extra devidp users for benchmarks.
     "log-poll-seconds": { type: "string" },
     "idp-extra-users": { type: "string" },
+    // Which hops may name the client (TRUSTED_PROXIES); the e2e tests trust loopback to vary X-Forwarded-For.
+    "trusted-proxies": { type: "string" },
   },
 });
 
@@ -131,10 +133,12 @@ const porterEnv = (region: "eu" | "us") => ({
   CONNECTIONS_FILE: connectionsFile,
   ...(args["groups-max-age"] ? { GROUPS_MAX_AGE: args["groups-max-age"] } : {}),
   ...(args["log-poll-seconds"] ? { OKTA_LOG_POLL_SECONDS: args["log-poll-seconds"] } : {}),
+  ...(args["trusted-proxies"] ? { TRUSTED_PROXIES: args["trusted-proxies"] } : {}),
 });
-const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-run("porter (EU)", process.execPath, [nextBin, "start", "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));
-if (args.regions) run("porter (US)", process.execPath, [nextBin, "start", "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], porterEnv("us"));
+// porter's own server (scripts/serve.ts): Next.js, plus the socket peer's address and a graceful stop.
+const serve = [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/serve.ts")];
+run("porter (EU)", process.execPath, [...serve, "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));
+if (args.regions) run("porter (US)", process.execPath, [...serve, "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], porterEnv("us"));
 await waitFor(`${appUrl}/api/health`, 60_000);
 if (args.regions) await waitFor(`${usUrl}/api/health`, 60_000);
 const hook = await registerDemoEventHook(idpUrl, appUrl);

@@ -2,11 +2,11 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 
-/** Starts a second porter (the built app, `next start`) with the given environment. */
+/** Starts a second porter (the built app, porter's server) with the given environment. */
 function startPorter(port: number, env: Record<string, string>) {
   const dataDir = `./data/e2e-startup-${String(port)}`;
   rmSync(dataDir, { recursive: true, force: true });
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/serve.ts", "-p", String(port), "-H", "127.0.0.1"], {
     env: {
       PATH: process.env.PATH ?? "",
       NODE_ENV: "production",
@@ -74,6 +74,16 @@ test("an unreachable issuer: porter starts, health reports it, sign-in shows a c
     expect((await fetch("http://localhost:3190/api/me")).status).toBe(401);
     const profile = await fetch("http://localhost:3190/profile", { redirect: "manual" });
     expect(profile.status).toBe(303);
+
+    // No TRUSTED_PROXIES here: the client is the socket peer, so a new X-Forwarded-For on every request
+    // does not buy a new rate-limit bucket (the initiate login URI allows 20 at once).
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await fetch(`http://localhost:3190/login/acme/initiate?iss=${encodeURIComponent("http://127.0.0.1:9/oauth2/default")}`, { redirect: "manual", headers: { "x-forwarded-for": `198.51.100.${String(i)}`, "x-porter-peer": `203.0.113.${String(i)}` } });
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(9);
   } finally {
     porter.child.kill("SIGTERM");
     await porter.exited;

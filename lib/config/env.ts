@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies, type TrustedProxies } from "./trusted-proxies";
 import { parseServiceApp, type OktaServiceApp } from "./service-app";
 import { parseConnectionsFile } from "./connections-file";
 import { ConfigError } from "./errors";
@@ -73,6 +74,8 @@ export interface Config {
   readonly groupsMaxAgeSeconds: number;
   /** How long stale groups are still served while Okta cannot be reached; after that the session is refused. */
   readonly groupsGraceSeconds: number;
+  /** Which hops in front may say who the client is (TRUSTED_PROXIES); none: the socket peer is the client. */
+  readonly trustedProxies: TrustedProxies;
 }
 
 type Env = Record<string, string | undefined>;
@@ -125,6 +128,7 @@ const schema = z.object({
   OKTA_LOG_POLL_SECONDS: optional(z.coerce.number().int().refine((n) => n === 0 || (n >= 5 && n <= 3600), "must be 0 (off) or 5 to 3600 seconds")),
   GROUPS_MAX_AGE: optional(z.coerce.number().int().min(30).max(86400)),
   GROUPS_GRACE: optional(z.coerce.number().int().min(0).max(86400)),
+  TRUSTED_PROXIES: optional(z.string().max(2000)),
   ADMIN_GROUPS: optional(z.string()),
   DATA_DIR: optional(z.string()),
   DATABASE_URL: optional(z.string().regex(/^postgres(?:ql)?:\/\/\S+$/)),
@@ -200,6 +204,8 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
   const e = result.data;
   const serviceApp = parseServiceApp(e.OKTA_SERVICE_CLIENT_ID, e.OKTA_SERVICE_PRIVATE_KEY, { clientId: "OKTA_SERVICE_CLIENT_ID", key: "OKTA_SERVICE_PRIVATE_KEY" });
   if (typeof serviceApp === "string") throw new ConfigError([serviceApp]);
+  const trustedProxies = parseTrustedProxies(e.TRUSTED_PROXIES);
+  if (typeof trustedProxies === "string") throw new ConfigError([trustedProxies]);
   const regionUrls = { eu: new URL(e.APP_URL_EU).origin, us: new URL(e.APP_URL_US).origin };
   const dataDir = e.DATA_DIR ?? "./data";
   const connection: Connection = Object.freeze({
@@ -244,5 +250,6 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     logPollSeconds: e.OKTA_LOG_POLL_SECONDS ?? 30,
     groupsMaxAgeSeconds: e.GROUPS_MAX_AGE ?? 300,
     groupsGraceSeconds: e.GROUPS_GRACE ?? 900,
+    trustedProxies,
   });
 }
