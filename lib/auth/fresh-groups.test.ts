@@ -1,8 +1,7 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { startLocalServer } from "../../test/support/local-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases";
 import { applySeedOnce } from "../access/apply-seed";
@@ -19,7 +18,7 @@ import { createSession, getActiveSession, upsertUser, type ActiveSession } from 
 import { seal, unseal } from "./seal";
 
 const SECRET = "s".repeat(40);
-let server: Server;
+let server: Awaited<ReturnType<typeof startLocalServer>>;
 let issuer: string;
 let key: CryptoKey;
 /** What the token endpoint does next: answer with these groups, refuse, or fail. */
@@ -28,7 +27,7 @@ let okta: { mode: "ok" | "refuse" | "down"; groups: string[]; calls: number } = 
 beforeAll(async () => {
   ({ privateKey: key } = await generateKeyPair("RS256", { extractable: true }));
   const { kty, n, e } = await exportJWK(key);
-  server = createServer((req, res) => {
+  server = await startLocalServer((req, res) => {
     res.setHeader("content-type", "application/json");
     if (req.url === "/oauth2/default/.well-known/openid-configuration") {
       res.end(JSON.stringify({ issuer, authorization_endpoint: `${issuer}/v1/authorize`, token_endpoint: `${issuer}/v1/token`, jwks_uri: `${issuer}/v1/keys` }));
@@ -57,17 +56,9 @@ beforeAll(async () => {
       });
     } else res.writeHead(404).end("{}");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  issuer = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/oauth2/default`;
+  issuer = `${server.origin}/oauth2/default`;
 });
-afterAll(
-  () =>
-    new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    }),
-);
+afterAll(() => server.close());
 
 const config = { authSecret: SECRET, groupsMaxAgeSeconds: 300, groupsGraceSeconds: 900, logPollSeconds: 0 };
 const connection = () => ({ name: "acme", issuer, clientId: "porter-eu", clientSecret: "secret", scopes: "openid offline_access", groupsClaim: "groups", adminGroups: [], oktaApiToken: undefined }) as unknown as Connection;

@@ -1,11 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { startLocalServer } from "../../test/support/local-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOGOUT_TOKEN_TYPE, parseLogoutSubject, verifyLogoutToken } from "./global-token-revocation";
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startLocalServer>>;
 let issuer: string;
 let key: CryptoKey;
 let stranger: CryptoKey;
@@ -17,23 +16,15 @@ beforeAll(async () => {
   ({ privateKey: stranger } = await generateKeyPair("RS256", { extractable: true }));
   const { kty, n, e } = await exportJWK(key);
   const jwk = { kty, n, e, kid: "k1", alg: "RS256", use: "sig" };
-  server = createServer((req, res) => {
+  server = await startLocalServer((req, res) => {
     res.setHeader("content-type", "application/json");
     if (req.url === "/oauth2/v1/keys") res.end(JSON.stringify({ keys: [jwk] }));
     else if (req.url === "/.well-known/openid-configuration") res.end(JSON.stringify({ issuer, authorization_endpoint: `${issuer}/oauth2/v1/authorize`, token_endpoint: `${issuer}/oauth2/v1/token`, jwks_uri: `${issuer}/oauth2/v1/keys` }));
     else res.writeHead(404).end("{}");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  issuer = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  issuer = server.origin;
 });
-afterAll(
-  () =>
-    new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    }),
-);
+afterAll(() => server.close());
 
 type Claims = { iss?: string; sub?: string; aud?: string; exp?: number; nbf?: number; iat?: number; jti?: string | undefined };
 async function token(over: Claims = {}, header: { typ?: string; kid?: string } = {}, signer: CryptoKey = key) {

@@ -1,16 +1,15 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { startLocalServer } from "../../test/support/local-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listUserGroups, nextLink, resetOktaApiBackoff } from "./users-api";
 
-let server: Server;
+let server: Awaited<ReturnType<typeof startLocalServer>>;
 let org: string;
 let mode = "ok";
 let calls = 0;
 const groups = Array.from({ length: 300 }, (_, i) => `g-${String(i).padStart(3, "0")}`);
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await startLocalServer((req, res) => {
     calls++;
     const url = new URL(req.url ?? "/", org);
     if (req.headers.authorization !== "SSWS good") return res.writeHead(401).end("{}");
@@ -25,17 +24,9 @@ beforeAll(async () => {
     const link = [`<${org}${url.pathname}?limit=200>; rel="self"`, ...(more ? [`<${org}${url.pathname}?limit=200&after=${String(after + 7)}>; rel="next"`] : [])].join(", ");
     res.writeHead(200, { "content-type": "application/json", link }).end(JSON.stringify(page.map((name, i) => ({ id: `00g${String(after + i)}`, profile: { name } }))));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  org = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  org = server.origin;
 });
-afterAll(
-  () =>
-    new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    }),
-);
+afterAll(() => server.close());
 beforeEach(() => {
   mode = "ok";
   calls = 0;
