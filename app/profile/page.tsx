@@ -71,7 +71,7 @@ export default async function ProfilePage() {
         </h2>
         <p className="mt-1 text-sm text-slate-500" aria-label="Groups source">
           {view.groupsSource === "users_api"
-            ? `From Okta's Users API (every group, no 100-group cap), ${String(view.rawGroupCount)} sent`
+            ? `From Okta's Users API (every group, no 100-group cap: ${String(view.rawGroupCount)} read)`
             : "From the ID token's groups claim at sign-in"}
           ; last confirmed by Okta {new Date(view.groupsConfirmedAt).toLocaleString("en-GB", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" })} UTC.
         </p>

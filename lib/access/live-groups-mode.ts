@@ -18,7 +18,9 @@ export interface LiveGroupsMode {
  */
 export function liveGroupsMode(connection: Pick<Connection, "eventHookSecret" | "oktaApiToken" | "oktaServiceApp" | "scopes">, config: Pick<Config, "logPollSeconds" | "groupsMaxAgeSeconds" | "groupsGraceSeconds">, cursor: OktaLogCursor | null): LiveGroupsMode {
   const hook = !!connection.eventHookSecret;
-  const polling = (!!connection.oktaApiToken || !!connection.oktaServiceApp) && config.logPollSeconds > 0;
+  // A credential that may not read the System Log (403) means no polling: said plainly, not as an outage.
+  const mayNotRead = cursor?.lastErrorCode === "okta_api_forbidden";
+  const polling = (!!connection.oktaApiToken || !!connection.oktaServiceApp) && config.logPollSeconds > 0 && !mayNotRead;
   const pollingWorks = polling && !!cursor?.lastSuccessAt && !cursor.lastError;
   const refresh = /(^|\s)offline_access(\s|$)/.test(connection.scopes);
   const sources: LiveGroupsMode["sources"] = [...(hook ? (["event_hook"] as const) : []), ...(polling ? (["system_log"] as const) : []), "groups_max_age"];
@@ -30,5 +32,6 @@ export function liveGroupsMode(connection: Pick<Connection, "eventHookSecret" | 
     pollingWorks ? null : maxAge,
   ].filter((p): p is string => p !== null);
   const problem = polling && cursor?.lastError ? `System Log polling fails: ${cursor.lastError}` : null;
+  if (mayNotRead) parts.push("no System Log polling: the Okta API credential may not read the System Log (grant okta.logs.read, or create the token as a Read-only Administrator)");
   return { sources, worstCaseSeconds, summary: parts.join("; "), problem };
 }

@@ -12,8 +12,8 @@ const PAGE_LIMIT = 1000;
 /** Pages read per poll at most; the rest waits for the next poll (the checkpoint keeps the place). */
 const MAX_PAGES_PER_POLL = 10;
 const LEASE_SECONDS = 60;
-/** After Okta refuses the token (401/403): try again in 10 minutes, not every poll. */
-const REFUSED_BACKOFF_MS = 10 * 60 * 1000;
+/** After Okta refuses the token (401/403): try again in an hour, not every poll (a permission is an admin's change). */
+const REFUSED_BACKOFF_MS = 60 * 60 * 1000;
 
 /** The first URL of an organization's polling: from now on (history is not replayed), ascending, our event types only. */
 export function firstLogUrl(orgUrl: string, now: Date): string {
@@ -68,7 +68,7 @@ export async function pollSystemLog(db: Db, organizationId: string, connection: 
     }
     await db
       .update(oktaLogCursors)
-      .set({ nextUrl: cursor, leasedUntil: null, lastSuccessAt: sql`now()`, lastError: null, blockedUntil: null, eventsSeen: sql`${oktaLogCursors.eventsSeen} + ${seen}` })
+      .set({ nextUrl: cursor, leasedUntil: null, lastSuccessAt: sql`now()`, lastError: null, lastErrorCode: null, blockedUntil: null, eventsSeen: sql`${oktaLogCursors.eventsSeen} + ${seen}` })
       .where(eq(oktaLogCursors.organizationId, organizationId));
   } catch (err) {
     if (!(err instanceof OktaApiError)) throw err;
@@ -76,7 +76,7 @@ export async function pollSystemLog(db: Db, organizationId: string, connection: 
     await db
       .update(oktaLogCursors)
       // The checkpoint moves only as far as pages that were stored: nothing is skipped.
-      .set({ nextUrl: cursor, leasedUntil: null, lastError: `${err.userMessage}${err.fix ? ` ${err.fix}` : ""}`, blockedUntil })
+      .set({ nextUrl: cursor, leasedUntil: null, lastError: `${err.userMessage}${err.fix ? ` ${err.fix}` : ""}`, lastErrorCode: err.code, blockedUntil })
       .where(eq(oktaLogCursors.organizationId, organizationId));
     return { polled: true, error: err.userMessage };
   }

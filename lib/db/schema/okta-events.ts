@@ -65,6 +65,8 @@ export const oktaLogCursors = pgTable("okta_log_cursors", {
   lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
   lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
   lastError: text("last_error"),
+  /** The last error's code (okta_api_forbidden: the credential may not read the System Log). */
+  lastErrorCode: text("last_error_code"),
   eventsSeen: integer("events_seen").notNull().default(0),
 });
 

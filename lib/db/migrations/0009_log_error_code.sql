@@ -1,0 +1,1 @@
+ALTER TABLE "okta_log_cursors" ADD COLUMN "last_error_code" text;
