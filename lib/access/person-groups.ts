@@ -34,7 +34,7 @@ export async function applyPersonGroups(tx: Db, input: PersonGroupsChange): Prom
   await tx.update(sessions).set({ groupsConfirmedAt: new Date() }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
   if (roles.gained.length > 0 || roles.lost.length > 0) {
     const moved = [roles.gained.length ? `gained ${roles.gained.join(", ")}` : "", roles.lost.length ? `lost ${roles.lost.join(", ")}` : ""].filter(Boolean).join("; ");
-    await appendAuditEvent(tx, { type: "roles.changed", ...input.who, reason: input.cause, details: { cause: input.cause, change: `${moved}: ${input.change}`, gained: roles.gained, lost: roles.lost, ...input.details } });
+    await appendAuditEvent(tx, { type: "roles.changed", ...input.who, reason: input.cause, details: { cause: input.cause, change: `${moved}: ${input.change}`, why: input.change, gained: roles.gained, lost: roles.lost, ...input.details } });
   }
   return { ...roles, ...teams };
 }

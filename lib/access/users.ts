@@ -158,7 +158,8 @@ export async function getUserDetail(db: Db, organizationId: string, userId: stri
       gained: list(h.details.gained),
       lost: list(h.details.lost),
       cause: typeof h.details.cause === "string" ? h.details.cause : (h.reason ?? "unknown"),
-      change: typeof h.details.change === "string" ? h.details.change : null,
+      // An Okta event's roles.changed says why on its own ("Okta removed PAM Linux Sysadmins, event <uuid>").
+      change: typeof h.details.why === "string" ? h.details.why : typeof h.details.change === "string" ? h.details.change : null,
       actor: h.actor,
       eventId: h.id,
     })),

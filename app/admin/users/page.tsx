@@ -36,7 +36,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   <h1 id="users" className="text-2xl font-semibold">
                     Who holds which role, and why
                   </h1>
-                  <p className="mt-1 text-slate-600">Roles as resolved at each person&apos;s last sign-in, and again whenever the rules changed.</p>
+                  <p className="mt-1 text-slate-600">Roles as resolved at each person&apos;s sign-in, again whenever Okta reports a change of their groups, and whenever the rules change.</p>
                 </div>
                 {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- a file download from a route handler, not a page */}
                 <a href="/admin/users/export" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100">

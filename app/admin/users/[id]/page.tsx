@@ -13,7 +13,7 @@ import { endSessionsAction } from "./actions";
 export const metadata: Metadata = { title: "Person" };
 
 const card = "rounded-lg border border-slate-200 bg-white p-8";
-const CAUSE: Record<string, string> = { sign_in: "at sign-in (Okta groups)", rules_changed: "rules changed" };
+const CAUSE: Record<string, string> = { sign_in: "at sign-in (Okta groups)", rules_changed: "rules changed", okta_event: "Okta event", groups_refreshed: "groups re-read from Okta" };
 
 /** One person: Okta groups, roles with provenance (a picture and a list), live sessions and the history of their roles. */
 export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
