@@ -1,6 +1,8 @@
 import type { NextAuthConfig } from "next-auth";
 import { encode as encodeJwt } from "next-auth/jwt";
 import Okta from "next-auth/providers/okta";
+import { customFetch } from "@auth/core";
+import { oktaFetch } from "../okta/okta-fetch";
 import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
@@ -115,6 +117,8 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
         // Auth.js's Okta provider checks only pkce and state; porter always adds nonce.
         checks: ["pkce", "state", "nonce"],
         authorization: { params: { scope: c.scopes } },
+        // Discovery from porter's cache: no round trip to Okta per sign-in start and callback.
+        [customFetch]: oktaFetch(c.issuer),
         ...(c.clientSecret ? {} : { client: { token_endpoint_auth_method: "none" } }),
       }),
     ),

@@ -18,8 +18,11 @@ export const DISCOVERY_TIMEOUT_MS = 4000;
 const CACHE_MS = 5 * 60 * 1000;
 
 const cacheKey = Symbol.for("porter.discovery-cache");
-type Cache = Map<string, { at: number; value: OidcMetadata }>;
-const cache: Cache = ((globalThis as typeof globalThis & { [cacheKey]?: Cache })[cacheKey] ??= new Map<string, { at: number; value: OidcMetadata }>());
+type Entry = { at: number; value: OidcMetadata; raw: Record<string, unknown> };
+type Cache = Map<string, Entry>;
+const cache: Cache = ((globalThis as typeof globalThis & { [cacheKey]?: Cache })[cacheKey] ??= new Map<string, Entry>());
+/** Loads in flight per issuer: a burst of sign-ins costs one discovery request, not one each. */
+const inflight = new Map<string, Promise<Entry>>();
 
 export function discoveryUrl(issuer: string): string {
   return `${issuer}/.well-known/openid-configuration`;
@@ -30,8 +33,25 @@ export function discoveryUrl(issuer: string): string {
  * OktaError saying what was wrong in plain words; nothing from the network is trusted unchecked.
  */
 export async function getOidcMetadata(issuer: string, options: { fresh?: boolean } = {}): Promise<OidcMetadata> {
+  return (await getDiscoveryEntry(issuer, options)).value;
+}
+
+/** The issuer's discovery document as Okta sent it (checked, cached, loaded once at a time). */
+export async function getDiscoveryDocument(issuer: string): Promise<Record<string, unknown>> {
+  return (await getDiscoveryEntry(issuer)).raw;
+}
+
+async function getDiscoveryEntry(issuer: string, options: { fresh?: boolean } = {}): Promise<Entry> {
   const cached = cache.get(issuer);
-  if (!options.fresh && cached && Date.now() - cached.at < CACHE_MS) return cached.value;
+  if (!options.fresh && cached && Date.now() - cached.at < CACHE_MS) return cached;
+  const running = inflight.get(issuer);
+  if (running) return running;
+  const load = loadDiscovery(issuer).finally(() => inflight.delete(issuer));
+  inflight.set(issuer, load);
+  return load;
+}
+
+async function loadDiscovery(issuer: string): Promise<Entry> {
 
   let response: Response;
   try {
@@ -82,6 +102,7 @@ export async function getOidcMetadata(issuer: string, options: { fresh?: boolean
       fix: `Set the issuer to exactly "${parsed.data.issuer}" if that is your Okta authorization server.`,
     });
   }
-  cache.set(issuer, { at: Date.now(), value: parsed.data });
-  return parsed.data;
+  const entry: Entry = { at: Date.now(), value: parsed.data, raw: body as Record<string, unknown> };
+  cache.set(issuer, entry);
+  return entry;
 }
