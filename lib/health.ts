@@ -3,9 +3,7 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import { getConfig } from "./config";
 import { getDbHandle } from "./db";
 import { getOidcMetadata, OktaError } from "./okta";
-import { organizationIdFor } from "./access/organizations";
-import { liveGroupsMode } from "./access/live-groups-mode";
-import { getLogCursor } from "./access/system-log-poll";
+import { liveGroupsModeFor } from "./access/live-groups-mode";
 
 type Check = { status: "ok" } | { status: "error"; code: string; message: string };
 
@@ -59,7 +57,7 @@ async function liveGroupModes(): Promise<Map<string, { sources: string[]; worstC
   const db = (await getDbHandle()).db;
   const out = new Map<string, { sources: string[]; worstCaseSeconds: number; problem: string | null }>();
   for (const c of config.connections.filter((x) => x.region === config.region)) {
-    const { sources, worstCaseSeconds, problem } = liveGroupsMode(c, config, await getLogCursor(db, await organizationIdFor(db, c.name)));
+    const { sources, worstCaseSeconds, problem } = await liveGroupsModeFor(db, c, config);
     out.set(c.name, { sources, worstCaseSeconds, problem });
   }
   return out;

@@ -73,7 +73,7 @@ export class OktaOrg {
   private readonly pending = new Map<string, LogEvent[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Time-bound grants (Access Requests): key user|group, the timer that ends them. */
-  private readonly grants = new Map<string, { timer: NodeJS.Timeout; expiresAt: string }>();
+  private readonly grants = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly directory: Directory,
@@ -109,9 +109,7 @@ export class OktaOrg {
   /** Adds a membership; with `expiresInSeconds`, a time-bound grant that Okta Access Requests removes when it ends. */
   addMembership(user: DirectoryUser, group: string, actor: Actor, expiresInSeconds?: number): { expiresAt: string | null } {
     const key = `${user.id}|${group}`;
-    const previous = this.grants.get(key);
-    if (previous) clearTimeout(previous.timer);
-    this.grants.delete(key);
+    this.cancelGrant(key);
     this.directory.extraGroups.add(group);
     if (!user.groups.includes(group)) {
       user.groups.push(group);
@@ -120,27 +118,26 @@ export class OktaOrg {
     if (!expiresInSeconds) return { expiresAt: null };
     const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString();
     const timer = setTimeout(() => {
-      this.grants.delete(key);
       this.removeMembership(user, group, ACCESS_REQUESTS_ACTOR);
     }, expiresInSeconds * 1000);
     timer.unref();
-    this.grants.set(key, { timer, expiresAt });
+    this.grants.set(key, timer);
     return { expiresAt };
+  }
+
+  /** A membership changed by hand ends any time-bound grant of it. */
+  private cancelGrant(key: string): void {
+    clearTimeout(this.grants.get(key));
+    this.grants.delete(key);
   }
 
   removeMembership(user: DirectoryUser, group: string, actor: Actor): boolean {
     const at = user.groups.indexOf(group);
     if (at < 0) return false;
     user.groups.splice(at, 1);
-    const grant = this.grants.get(`${user.id}|${group}`);
-    if (grant) clearTimeout(grant.timer);
-    this.grants.delete(`${user.id}|${group}`);
+    this.cancelGrant(`${user.id}|${group}`);
     this.emit("group.user_membership.remove", "Remove user from group membership", actor, [userTarget(user), groupTarget(group)]);
     return true;
-  }
-
-  grantExpiry(user: DirectoryUser, group: string): string | null {
-    return this.grants.get(`${user.id}|${group}`)?.expiresAt ?? null;
   }
 
   setStatus(user: DirectoryUser, status: NonNullable<DirectoryUser["status"]>, eventType: string, message: string): void {

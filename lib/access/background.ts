@@ -4,6 +4,7 @@ import { getDb } from "../db";
 import { logger } from "../log";
 import { applyPendingOktaEvents } from "./okta-events";
 import { organizationIdFor } from "./organizations";
+import { oktaApiCredential } from "./sign-in-groups";
 import { pollSystemLog } from "./system-log-poll";
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -29,7 +30,7 @@ export function startBackgroundWork(config: Config): void {
         busy.add(connection.name);
         try {
           const organizationId = await organizationIdFor(db, connection.name);
-          if (connection.oktaApiToken || connection.oktaServiceApp) {
+          if (oktaApiCredential(connection)) {
             const outcome = await pollSystemLog(db, organizationId, connection);
             if (outcome.polled && "error" in outcome) logger.warn({ event: "system_log_poll_failed", connection: connection.name, reason: outcome.error }, "System Log poll failed; it is retried");
           } else {

@@ -4,7 +4,7 @@ import { liveGroupsMode } from "./live-groups-mode";
 
 const config = { logPollSeconds: 30, groupsMaxAgeSeconds: 300, groupsGraceSeconds: 900 };
 const cursor = (over: Partial<OktaLogCursor>): OktaLogCursor => ({ organizationId: "o", connection: "acme", nextUrl: null, leasedUntil: null, blockedUntil: null, lastPolledAt: new Date(), lastSuccessAt: null, lastError: null, lastErrorCode: null, eventsSeen: 0, ...over });
-const base = { eventHookSecret: undefined, oktaApiToken: undefined, oktaServiceApp: undefined, scopes: "openid offline_access" };
+const base = { issuer: "https://acme.okta.com/oauth2/default", eventHookSecret: undefined, oktaApiToken: undefined, oktaServiceApp: undefined, scopes: "openid offline_access" };
 
 describe("live group mode", () => {
   it("nothing configured: GROUPS_MAX_AGE is the bound, re-read with the refresh token", () => {

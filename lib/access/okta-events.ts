@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
-import { oktaEvents, oktaMembershipMarks, sessions, users } from "../db/schema";
+import { oktaEvents, oktaMembershipMarks, users } from "../db/schema";
+import { endUserSessions } from "../auth/queries";
 import { getUserTeams, type RuleDefaults } from "./queries";
 import type { Connection } from "../config";
 import { END_SESSION_EVENT_TYPES, MEMBERSHIP_EVENT_TYPES } from "../okta/event-types";
@@ -142,10 +143,12 @@ const groupOf = (event: LogEventLike) => (event.target ?? []).find((t) => t.type
  * when Okta fails, the event is skipped with the reason (it stays recorded, with its outcome).
  */
 async function completeEvent(event: LogEventLike, context: EventContext, fetchImpl: typeof fetch): Promise<{ event: LogEventLike; groups: string[] | null; problem: string | null }> {
-  const relevant = MEMBERSHIP.has(event.eventType) || END_SESSIONS.has(event.eventType);
+  const membership = MEMBERSHIP.has(event.eventType);
+  const namesUser = !!userOf(event)?.id;
+  // Complete already: not an event porter acts on, or it names the person (and, for a membership, the group).
+  if ((!membership && !END_SESSIONS.has(event.eventType)) || (namesUser && (!membership || groupOf(event)))) return { event, groups: null, problem: null };
   const credential = context.issuer ? oktaApiCredential({ ...context, issuer: context.issuer }) : null;
-  if (!relevant || (userOf(event)?.id && (groupOf(event) || !MEMBERSHIP.has(event.eventType)))) return { event, groups: null, problem: null };
-  if (!credential) return { event, groups: null, problem: `skipped: the event names no ${userOf(event)?.id ? "group" : "user"}, and re-reading it needs an Okta API token (not configured)` };
+  if (!credential) return { event, groups: null, problem: `skipped: the event names no ${namesUser ? "group" : "user"}, and re-reading it needs an Okta API token (not configured)` };
   try {
     let full = event;
     if (!userOf(full)?.id) {
@@ -178,13 +181,9 @@ async function applyOne(tx: Db, organizationId: string, connection: string, even
   const who = { organizationId, connection, actor: "Okta", actorSub: null, target: `user:${user.id}`, targetLabel: user.email ?? user.sub };
 
   if (END_SESSIONS.has(event.eventType)) {
-    const ended = await tx
-      .update(sessions)
-      .set({ revokedAt: new Date(), revokedReason: event.eventType })
-      .where(and(eq(sessions.organizationId, organizationId), eq(sessions.userId, user.id), isNull(sessions.revokedAt)))
-      .returning({ idHash: sessions.idHash });
-    await appendAuditEvent(tx, { type: "session.revoked", ...who, reason: event.eventType, details: { cause: "okta_event", event: event.uuid, eventType: event.eventType, sessions: ended.length } });
-    return `applied: ${String(ended.length)} session(s) ended`;
+    const ended = await endUserSessions(tx, organizationId, user.id, event.eventType);
+    await appendAuditEvent(tx, { type: "session.revoked", ...who, reason: event.eventType, details: { cause: "okta_event", event: event.uuid, eventType: event.eventType, sessions: ended } });
+    return `applied: ${String(ended)} session(s) ended`;
   }
 
   const group = groupOf(event);

@@ -19,6 +19,18 @@ export function knownHere(name: string) {
   return connection && connection.region === getConfig().region ? connection : null;
 }
 
+/**
+ * Answers a refused Okta call (a bad secret or token, a malformed body, the body limit's 413) and records
+ * it, aggregated per reason, address and minute so a flood cannot fill the log. Anything else is a 500.
+ */
+export async function refuseOktaCall(req: Request, err: unknown, type: "okta.hook_rejected" | "okta.logout_rejected", organizationId: string, connection: string): Promise<Response> {
+  if (err instanceof AppError) {
+    const refusal = err as AppError;
+    await auditFlood({ type, organizationId, connection, ...requestClient(req.headers), reason: refusal.code, details: { reason: refusal.userMessage } });
+  }
+  return toErrorResponse(err, NO_STORE);
+}
+
 /** GET /api/okta/<connection>/event-hook: Okta's one-time verification. */
 export function eventHookVerification(req: Request, name: string): Response {
   if (!knownHere(name)) return jsonError(404, "not_found", "No Event Hook at this address.", NO_STORE);
@@ -39,12 +51,7 @@ export async function eventHookDelivery(req: Request, name: string): Promise<Res
     const delivery = await readHookDelivery(req, connection);
     await enqueueOktaEvents(db, { organizationId, connection: connection.name, deliveryId: delivery.deliveryId, source: "event_hook", events: delivery.events });
   } catch (err) {
-    // HookError (secret, shape) and the body limit's 413 alike: a refusal Okta is told about and the log keeps.
-    if (err instanceof AppError) {
-      const refusal = err as AppError;
-      await auditFlood({ type: "okta.hook_rejected", organizationId, connection: connection.name, ...requestClient(req.headers), reason: refusal.code, details: { reason: refusal.userMessage } });
-    }
-    return toErrorResponse(err, NO_STORE);
+    return refuseOktaCall(req, err, "okta.hook_rejected", organizationId, connection.name);
   }
   after(async () => {
     await applyPendingOktaEvents(await getDb(), organizationId, connection).catch((err: unknown) => {

@@ -1,17 +1,15 @@
 import "server-only";
 import { and, eq, lt, sql } from "drizzle-orm";
-import { auditFlood } from "../audit";
 import { revokeUserSessions } from "../auth/queries";
 import { connectionUrls, getConfig } from "../config";
 import { getDb } from "../db";
 import type { Db } from "../db/client";
 import { usedTokenIds, users } from "../db/schema";
 import { requestClient } from "../http/client-ip";
-import { jsonError, toErrorResponse } from "../http/error-response";
+import { jsonError } from "../http/error-response";
 import { readBodyLimited } from "../http/read-body";
-import { AppError } from "../http/app-error";
 import { LogoutError, logoutIssuers, MAX_LOGOUT_BODY, parseLogoutSubject, verifyLogoutToken, type LogoutSubject } from "../okta/global-token-revocation";
-import { knownHere, NO_STORE } from "./okta-hook-route";
+import { knownHere, NO_STORE, refuseOktaCall } from "./okta-hook-route";
 import { organizationIdFor } from "./organizations";
 
 const PURPOSE = "global-token-revocation";
@@ -75,11 +73,7 @@ export async function universalLogout(req: Request, name: string): Promise<Respo
     }));
     return new Response(null, { status: 204, headers: { ...NO_STORE, "x-porter-sessions-ended": String(ended) } });
   } catch (err) {
-    if (err instanceof AppError) {
-      const refusal = err as AppError;
-      await auditFlood({ type: "okta.logout_rejected", organizationId, connection: connection.name, ...requestClient(req.headers), reason: refusal.code, details: { reason: refusal.userMessage } });
-    }
-    const response = toErrorResponse(err, NO_STORE);
+    const response = await refuseOktaCall(req, err, "okta.logout_rejected", organizationId, connection.name);
     if (response.status === 401) response.headers.set("www-authenticate", 'Bearer error="invalid_token"');
     return response;
   }

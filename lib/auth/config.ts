@@ -64,9 +64,8 @@ export interface AuthDeps {
   userAgent?: string | null;
 }
 
-async function toView(active: ActiveSession, config: Config, db: Db): Promise<PorterSessionView> {
+async function toView(active: ActiveSession, connection: Connection | undefined, config: Config, db: Db): Promise<PorterSessionView> {
   const { session, user } = active;
-  const connection = config.connections.find((c) => c.name === session.connection);
   const teams = await getUserTeams(db, user.id);
   const ruleSet = await getCompiledRuleSet(db, session.organizationId, connection ?? { adminGroups: [] });
   const resolution = resolveIdentity(ruleSet, { kind: "groups", groups: teams });
@@ -234,7 +233,7 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
         }
         const current = fresh.refreshed ? await getActiveSession(db, token.sid) : active;
         if ("rejected" in current) return null;
-        return { sid: token.sid, view: await toView(current, config, db) };
+        return { sid: token.sid, view: await toView(current, connection, config, db) };
       },
       session({ session, token }) {
         const view = token.view;

@@ -1,6 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { getCompiledRuleSet, readSignInGroups } from "../access";
 import { applyPersonGroups } from "../access/person-groups";
+import { pollingIsCurrent } from "../access/live-groups-mode";
 import { getLogCursor } from "../access/system-log-poll";
 import { appendAuditEvent } from "../audit/write";
 import type { Config, Connection } from "../config";
@@ -30,11 +31,12 @@ export async function pollingKeepsCurrent(db: Db, organizationId: string, config
   if (config.logPollSeconds === 0) return false;
   const cached = pollHealth.get(organizationId);
   if (cached && Date.now() - cached.at < 5000) return cached.healthy;
-  const cursor = await getLogCursor(db, organizationId);
-  const healthy = !!cursor?.lastSuccessAt && Date.now() - cursor.lastSuccessAt.getTime() < (2 * config.logPollSeconds + 30) * 1000;
+  const healthy = pollingIsCurrent(await getLogCursor(db, organizationId), config);
   pollHealth.set(organizationId, { at: Date.now(), healthy });
   return healthy;
 }
+
+type Freshness = { ok: true; refreshed: boolean } | { ok: false; rejected: StaleRejection };
 
 /** What re-reading needs: who is asking (for the audit log) and the deployment's secret and limits. */
 export interface FreshnessContext {
@@ -70,7 +72,7 @@ async function refreshAtOkta(connection: Connection, refreshToken: string, fetch
  * a refresh token the session is refused once stale: the person signs in again (silently at Okta when
  * their Okta session is alive).
  */
-export async function keepGroupsFresh(db: Db, active: ActiveSession, connection: Connection | undefined, ctx: FreshnessContext): Promise<{ ok: true; refreshed: boolean } | { ok: false; rejected: StaleRejection }> {
+export async function keepGroupsFresh(db: Db, active: ActiveSession, connection: Connection | undefined, ctx: FreshnessContext): Promise<Freshness> {
   const { session, user } = active;
   const { config } = ctx;
   const age = Date.now() - session.groupsConfirmedAt.getTime();
@@ -88,32 +90,34 @@ export async function keepGroupsFresh(db: Db, active: ActiveSession, connection:
     .set({ groupsRefreshLease: sql`now() + make_interval(secs => ${LEASE_SECONDS})` })
     .where(and(eq(sessions.idHash, session.idHash), isNull(sessions.revokedAt), or(isNull(sessions.groupsRefreshLease), lt(sessions.groupsRefreshLease, sql`now()`))))
     .returning({ idHash: sessions.idHash });
-  // Another request (or node) is re-reading right now: serve what we have while it is still within grace.
-  if (!leased) return withinGrace ? { ok: true, refreshed: false } : { ok: false, rejected: "groups_stale" };
+  // Not re-read this time (another request or node holds the lease, or Okta failed): the old groups are
+  // served while within grace, then refused.
+  const stale = (): Freshness => (withinGrace ? { ok: true, refreshed: false } : { ok: false, rejected: "groups_stale" });
+  if (!leased) return stale();
+  const thisSession = eq(sessions.idHash, session.idHash);
+  const failed = async (log: Record<string, unknown>, message: string): Promise<Freshness> => {
+    await db.update(sessions).set({ groupsRefreshLease: null }).where(thisSession);
+    logger.warn({ event: "groups_refresh_failed", connection: connection.name, withinGrace, ...log }, message);
+    return stale();
+  };
+  const who = { organizationId: session.organizationId, connection: connection.name, actor: "Okta", actorSub: null, target: `user:${user.id}`, targetLabel: user.email ?? user.sub };
+  const refused = async (why: string): Promise<Freshness> => {
+    await db.transaction(async (tx) => {
+      await tx.update(sessions).set({ revokedAt: new Date(), revokedReason: "okta_refused_refresh", groupsRefreshLease: null }).where(thisSession);
+      await appendAuditEvent(tx, { type: "session.revoked", ...who, reason: "okta_refused_refresh", details: { cause: "okta_refused_refresh", why } });
+    });
+    return { ok: false, rejected: "okta_refused_refresh" };
+  };
 
   const answer = await refreshAtOkta(connection, sealed, ctx.fetchImpl ?? fetch);
-  const who = { organizationId: session.organizationId, connection: connection.name, actor: "Okta", actorSub: null, target: `user:${user.id}`, targetLabel: user.email ?? user.sub };
-  if (!answer.ok) {
-    if (answer.refused) {
-      await db.transaction(async (tx) => {
-        await tx.update(sessions).set({ revokedAt: new Date(), revokedReason: "okta_refused_refresh", groupsRefreshLease: null }).where(eq(sessions.idHash, session.idHash));
-        await appendAuditEvent(tx, { type: "session.revoked", ...who, reason: "okta_refused_refresh", details: { cause: "okta_refused_refresh", why: answer.why } });
-      });
-      return { ok: false, rejected: "okta_refused_refresh" };
-    }
-    await db.update(sessions).set({ groupsRefreshLease: null }).where(eq(sessions.idHash, session.idHash));
-    logger.warn({ event: "groups_refresh_failed", connection: connection.name, why: answer.why, withinGrace }, "stale groups could not be re-read from Okta");
-    return withinGrace ? { ok: true, refreshed: false } : { ok: false, rejected: "groups_stale" };
-  }
+  if (!answer.ok) return answer.refused ? refused(answer.why) : failed({ why: answer.why }, "stale groups could not be re-read from Okta");
   let claims;
   try {
     claims = await verifyIdToken(answer.idToken, { issuer: connection.issuer, clientId: connection.clientId });
   } catch (err) {
-    await db.update(sessions).set({ groupsRefreshLease: null }).where(eq(sessions.idHash, session.idHash));
-    logger.warn({ event: "groups_refresh_failed", connection: connection.name, err }, "the refreshed ID token failed its checks");
-    return withinGrace ? { ok: true, refreshed: false } : { ok: false, rejected: "groups_stale" };
+    return failed({ err }, "the refreshed ID token failed its checks");
   }
-  if (claims.sub !== user.sub) return { ok: false, rejected: "okta_refused_refresh" };
+  if (claims.sub !== user.sub) return refused("the refreshed ID token names another person (sub)");
   const ruleSet = await getCompiledRuleSet(db, session.organizationId, connection);
   const read = await readSignInGroups(connection, ruleSet, user.sub, claims[connection.groupsClaim], ctx.fetchImpl);
   await db.transaction(async (tx) => {
@@ -121,7 +125,7 @@ export async function keepGroupsFresh(db: Db, active: ActiveSession, connection:
     await tx
       .update(sessions)
       .set({ groupsRefreshLease: null, groupsSource: read.source, ...(answer.refreshToken ? { refreshToken: seal(config.authSecret, answer.refreshToken) } : {}) })
-      .where(eq(sessions.idHash, session.idHash));
+      .where(thisSession);
   });
   return { ok: true, refreshed: true };
 }

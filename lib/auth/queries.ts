@@ -119,12 +119,18 @@ export async function revokeSessionAudited(db: Db, rawId: string, reason: string
  */
 export async function revokeUserSessions(db: Db, organizationId: string, userId: string, reason: string, event: (count: number) => AuditEvent): Promise<number> {
   return db.transaction(async (tx) => {
-    const ended = await tx
-      .update(sessions)
-      .set({ revokedAt: new Date(), revokedReason: reason })
-      .where(and(eq(sessions.organizationId, organizationId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-      .returning({ idHash: sessions.idHash });
-    await appendAuditEvent(tx, event(ended.length));
-    return ended.length;
+    const ended = await endUserSessions(tx, organizationId, userId, reason);
+    await appendAuditEvent(tx, event(ended));
+    return ended;
   });
+}
+
+/** Ends every live session of one person in one organization, in the caller's transaction; returns how many. */
+export async function endUserSessions(tx: Tx, organizationId: string, userId: string, reason: string): Promise<number> {
+  const ended = await tx
+    .update(sessions)
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where(and(eq(sessions.organizationId, organizationId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ idHash: sessions.idHash });
+  return ended.length;
 }

@@ -86,8 +86,3 @@ export async function serviceAccessToken(orgUrl: string, app: OktaServiceApp, fe
   }
   throw failed("okta kept asking for a DPoP nonce", "Okta kept refusing porter's DPoP proof.");
 }
-
-/** For tests: forget cached service tokens. */
-export function forgetServiceTokens(): void {
-  cache.clear();
-}

@@ -55,13 +55,15 @@ export async function oktaApiGet(credential: OktaApiCredential, url: string, fet
     err.retryAt = new Date(until);
     throw err;
   }
+  const send = async (freshToken: boolean) =>
+    fetchImpl(url, { headers: { ...(await authorize(credential, url, fetchImpl, freshToken)), accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(OKTA_API_TIMEOUT_MS) });
   let res: Response;
   try {
-    res = await fetchImpl(url, { headers: { ...(await authorize(credential, url, fetchImpl)), accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(OKTA_API_TIMEOUT_MS) });
+    res = await send(false);
     // An OAuth token Okta no longer accepts (revoked, rotated): one new token, one retry.
     if (res.status === 401 && "serviceApp" in credential) {
       await res.body?.cancel();
-      res = await fetchImpl(url, { headers: { ...(await authorize(credential, url, fetchImpl, true)), accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(OKTA_API_TIMEOUT_MS) });
+      res = await send(true);
     }
   } catch (cause) {
     if (cause instanceof AppError) throw cause;

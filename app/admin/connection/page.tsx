@@ -4,9 +4,7 @@ import { CopyButton } from "@/components/copy-button";
 import { RequireAccess } from "@/components/require-access";
 import { connectionUrls, getConfig, getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { organizationIdFor } from "@/lib/access";
-import { liveGroupsMode } from "@/lib/access/live-groups-mode";
-import { getLogCursor } from "@/lib/access/system-log-poll";
+import { liveGroupsModeFor } from "@/lib/access/live-groups-mode";
 
 export const metadata: Metadata = { title: "Okta connection" };
 
@@ -38,7 +36,7 @@ export default function ConnectionPage() {
         if (!connection) return <p>This organization has no connection on this deployment.</p>;
         const urls = connectionUrls(config, connection);
         const db = await getDb();
-        const mode = liveGroupsMode(connection, config, await getLogCursor(db, await organizationIdFor(db, connection.name)));
+        const mode = await liveGroupsModeFor(db, connection, config);
         const other = connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu");
         const app = "Okta Admin Console: Applications > Applications > your porter app > General";
         return (
