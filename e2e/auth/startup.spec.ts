@@ -50,7 +50,7 @@ test("an http issuer on a non-loopback host stops start-up with a message naming
 test("an unreachable issuer: porter starts, health reports it, sign-in shows a clear page, nothing fails open", async ({ page }) => {
   // Port 9 (discard) on loopback: nothing listens, connections are refused.
   const healthToken = "e2e-health-token-0123456789abcdef0123";
-  const porter = startPorter(3190, { OKTA_ISSUER: "http://127.0.0.1:9/oauth2/default", HEALTH_TOKEN: healthToken });
+  const porter = startPorter(3190, { OKTA_ISSUER: "http://127.0.0.1:9/oauth2/default", HEALTH_TOKEN: healthToken, RATE_LIMITS: "sign_in.address=20" });
   try {
     await waitForHealth("http://localhost:3190/api/health");
     // The public sees totals only: no organization's name or issuer (review finding 1).
@@ -76,7 +76,7 @@ test("an unreachable issuer: porter starts, health reports it, sign-in shows a c
     expect(profile.status).toBe(303);
 
     // No TRUSTED_PROXIES here: the client is the socket peer, so a new X-Forwarded-For on every request
-    // does not buy a new rate-limit bucket (the initiate login URI allows 20 at once).
+    // does not buy a new rate-limit bucket (this porter allows 20 sign-in requests a minute per address).
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
       const res = await fetch(`http://localhost:3190/login/acme/initiate?iss=${encodeURIComponent("http://127.0.0.1:9/oauth2/default")}`, { redirect: "manual", headers: { "x-forwarded-for": `198.51.100.${String(i)}`, "x-porter-peer": `203.0.113.${String(i)}` } });

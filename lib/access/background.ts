@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import { pruneSessions } from "../auth/queries";
+import { pruneRateLimits } from "../http/rate-limit";
 import { getDb } from "../db";
 import { logger } from "../log";
 import { applyPendingOktaEvents } from "./okta-events";
@@ -14,7 +15,7 @@ type WithTimers = typeof globalThis & { [key]?: NodeJS.Timeout[] };
 /**
  * The work a node does on its own: each organization with an Okta API token polls its System Log every
  * OKTA_LOG_POLL_SECONDS (a database lease makes it one node at a time), events left queued by a crash
- * are applied, and ended sessions are pruned hourly. Started once per process; timers never keep it alive.
+ * are applied, and ended sessions and old rate-limit windows are pruned hourly. Started once per process; timers never keep it alive.
  */
 export function startBackgroundWork(config: Config): void {
   const g = globalThis as WithTimers;
@@ -48,9 +49,12 @@ export function startBackgroundWork(config: Config): void {
   timers.push(
     setInterval(() => {
       void getDb()
-        .then(pruneSessions)
+        .then(async (db) => {
+          await pruneSessions(db);
+          await pruneRateLimits(db);
+        })
         .catch((err: unknown) => {
-          logger.error({ err }, "session pruning failed; it is retried");
+          logger.error({ err }, "pruning sessions or rate-limit counters failed; it is retried");
         });
     }, PRUNE_EVERY_MS),
   );

@@ -1,3 +1,4 @@
+import { overLimit, tooManyRequests } from "../http/limits";
 import "server-only";
 import { after } from "next/server";
 import { auditFlood } from "../audit";
@@ -32,8 +33,11 @@ export async function refuseOktaCall(req: Request, err: unknown, type: "okta.hoo
 }
 
 /** GET /api/okta/<connection>/event-hook: Okta's one-time verification. */
-export function eventHookVerification(req: Request, name: string): Response {
-  if (!knownHere(name)) return jsonError(404, "not_found", "No Event Hook at this address.", NO_STORE);
+export async function eventHookVerification(req: Request, name: string): Promise<Response> {
+  const connection = knownHere(name);
+  if (!connection) return jsonError(404, "not_found", "No Event Hook at this address.", NO_STORE);
+  const limited = await overLimit(req, "okta", { id: await organizationIdFor(await getDb(), connection.name), connection: connection.name });
+  if (limited) return tooManyRequests(limited);
   return verificationResponse(req);
 }
 
@@ -47,6 +51,8 @@ export async function eventHookDelivery(req: Request, name: string): Promise<Res
   if (!connection) return jsonError(404, "not_found", "No Event Hook at this address.", NO_STORE);
   const db = await getDb();
   const organizationId = await organizationIdFor(db, connection.name);
+  const limited = await overLimit(req, "okta", { id: organizationId, connection: connection.name });
+  if (limited) return tooManyRequests(limited);
   try {
     const delivery = await readHookDelivery(req, connection);
     await enqueueOktaEvents(db, { organizationId, connection: connection.name, deliveryId: delivery.deliveryId, source: "event_hook", events: delivery.events });

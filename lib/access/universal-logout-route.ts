@@ -1,3 +1,4 @@
+import { overLimit, tooManyRequests } from "../http/limits";
 import "server-only";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { revokeUserSessions } from "../auth/queries";
@@ -47,6 +48,8 @@ export async function universalLogout(req: Request, name: string): Promise<Respo
   if (!connection) return jsonError(404, "not_found", "No Universal Logout endpoint at this address.", NO_STORE);
   const db = await getDb();
   const organizationId = await organizationIdFor(db, connection.name);
+  const limited = await overLimit(req, "okta", { id: organizationId, connection: connection.name });
+  if (limited) return tooManyRequests(limited);
   const endpoint = connectionUrls(getConfig(), connection).globalTokenRevocationUri;
   try {
     const token = await verifyLogoutToken(req.headers.get("authorization"), connection, endpoint);

@@ -74,6 +74,8 @@ export function describeEvent(type: string, details: Record<string, unknown>): s
     case "okta.hook_rejected":
     case "okta.logout_rejected":
       return text(details.reason);
+    case "rate_limit.exceeded":
+      return `${text(details.limit) ?? "limit"} per ${text(details.scope) ?? "address"}: over ${String(details.perMinute)}/min at ${text(details.path) ?? "?"}`;
     case "audit.exported":
       return text(details.what) ?? text(details.format);
     default:

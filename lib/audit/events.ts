@@ -30,6 +30,8 @@ export const AUDIT_EVENT_TYPES = [
   "okta.hook_rejected",
   /** A Universal Logout request was refused: no, a forged, expired or replayed token, a bad subject, an unknown person. */
   "okta.logout_rejected",
+  /** A rate limit refused requests (once per limit, address or organization, and minute, however many were refused). */
+  "rate_limit.exceeded",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -54,6 +56,7 @@ const DEFAULT_OUTCOME: Readonly<Record<AuditEventType, AuditOutcome>> = {
   "okta.event": "success",
   "okta.hook_rejected": "denied",
   "okta.logout_rejected": "denied",
+  "rate_limit.exceeded": "denied",
 };
 
 export function isAuditEventType(value: unknown): value is AuditEventType {

@@ -1,3 +1,4 @@
+import { overLimit, tooManyRequests } from "../http/limits";
 import "server-only";
 import { getCompiledRuleSet, organizationIdFor } from "../access";
 import { accessDeniedEvent, audit, auditFlood } from "../audit";
@@ -96,6 +97,9 @@ export function withBearer<P = Record<string, never>>(
   handler: Handler<P>,
 ): (req: Request, ctx: { params: Promise<P> }) => Promise<Response> {
   return async (req, ctx) => {
+    // Per address before the token is even read; per organization once it is known.
+    const byAddress = await overLimit(req, "api", null);
+    if (byAddress) return tooManyRequests(byAddress);
     let context: BearerContext;
     try {
       context = await authenticateBearer(req, options.scopes);
@@ -107,6 +111,8 @@ export function withBearer<P = Record<string, never>>(
       return toErrorResponse(err, NO_STORE);
     }
     const { principal } = context;
+    const byOrganization = await overLimit(req, "api", { id: principal.organizationId, connection: principal.connection }, ["organization"]);
+    if (byOrganization) return tooManyRequests(byOrganization);
     if (options.permission && !hasPermission(principal, options.permission)) {
       await audit(accessDeniedEvent(principal, `${req.method} ${new URL(req.url).pathname}`, options.permission, requestClient(req.headers)));
       return toErrorResponse(forbiddenError(options.permission, "do this"), NO_STORE);

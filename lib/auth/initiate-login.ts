@@ -6,7 +6,7 @@ import { requestClient, type RequestClient } from "../http/client-ip";
 import { htmlPage } from "../http/html-page";
 import { readRequestParams } from "../http/read-request-params";
 import { redirectNoStore } from "../http/redirect";
-import { createRateLimiter } from "../http/rate-limit";
+import { overLimit, tooManySignIns } from "../http/limits";
 import { organizationIdFor } from "../access";
 import { getDb } from "../db";
 import { describeSignInError } from "./describe-sign-in-error";
@@ -14,8 +14,6 @@ import type { SignInErrorCode } from "./errors";
 import { getSessionView, startSignIn } from "./index";
 import { toSafeRedirectPath } from "./redirects";
 
-/** 20 initiations at once per address, then one every 3 s. */
-const limiter = createRateLimiter({ burst: 20, refillMs: 3_000 });
 async function refuse(request: Request, code: SignInErrorCode, connection: Connection, client: RequestClient, details: Record<string, unknown>): Promise<Response> {
   const ref = randomUUID();
   const organizationId = await organizationIdFor(await getDb(), connection.name).catch(() => null);
@@ -33,16 +31,8 @@ async function refuse(request: Request, code: SignInErrorCode, connection: Conne
  */
 export async function initiateLogin(request: Request, connection: Connection): Promise<Response> {
   const client = requestClient(request.headers);
-  const wait = limiter.take(client.ip ?? "unknown");
-  if (wait > 0) {
-    return htmlPage({
-      status: 429,
-      title: "Too many sign-in attempts",
-      paragraphs: [`Too many sign-ins were started from your address. Wait ${String(wait)} seconds, then try again.`],
-      headers: { "retry-after": String(wait) },
-      nonce: request.headers.get("x-nonce"),
-    });
-  }
+  const limited = await overLimit(request, "sign_in", { id: await organizationIdFor(await getDb(), connection.name), connection: connection.name });
+  if (limited) return tooManySignIns(request, limited);
   const params = await readRequestParams(request, 32_768);
   const config = getConfig();
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRateLimits, type RateLimits } from "./rate-limits";
 import { parseTrustedProxies, type TrustedProxies } from "./trusted-proxies";
 import { parseServiceApp, type OktaServiceApp } from "./service-app";
 import { parseConnectionsFile } from "./connections-file";
@@ -76,6 +77,8 @@ export interface Config {
   readonly groupsGraceSeconds: number;
   /** Which hops in front may say who the client is (TRUSTED_PROXIES); none: the socket peer is the client. */
   readonly trustedProxies: TrustedProxies;
+  /** Requests per minute per limit and scope, shared by all nodes (RATE_LIMITS overrides the defaults). */
+  readonly rateLimits: RateLimits;
 }
 
 type Env = Record<string, string | undefined>;
@@ -129,6 +132,7 @@ const schema = z.object({
   GROUPS_MAX_AGE: optional(z.coerce.number().int().min(30).max(86400)),
   GROUPS_GRACE: optional(z.coerce.number().int().min(0).max(86400)),
   TRUSTED_PROXIES: optional(z.string().max(2000)),
+  RATE_LIMITS: optional(z.string().max(2000)),
   ADMIN_GROUPS: optional(z.string()),
   DATA_DIR: optional(z.string()),
   DATABASE_URL: optional(z.string().regex(/^postgres(?:ql)?:\/\/\S+$/)),
@@ -206,6 +210,8 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
   if (typeof serviceApp === "string") throw new ConfigError([serviceApp]);
   const trustedProxies = parseTrustedProxies(e.TRUSTED_PROXIES);
   if (typeof trustedProxies === "string") throw new ConfigError([trustedProxies]);
+  const rateLimits = parseRateLimits(e.RATE_LIMITS);
+  if (typeof rateLimits === "string") throw new ConfigError([rateLimits]);
   const regionUrls = { eu: new URL(e.APP_URL_EU).origin, us: new URL(e.APP_URL_US).origin };
   const dataDir = e.DATA_DIR ?? "./data";
   const connection: Connection = Object.freeze({
@@ -251,5 +257,6 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     groupsMaxAgeSeconds: e.GROUPS_MAX_AGE ?? 300,
     groupsGraceSeconds: e.GROUPS_GRACE ?? 900,
     trustedProxies,
+    rateLimits,
   });
 }

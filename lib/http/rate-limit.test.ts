@@ -1,20 +1,69 @@
-import { describe, expect, it } from "vitest";
-import { createRateLimiter } from "./rate-limit";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabases } from "../../test/support/databases";
+import { parseRateLimits } from "../config/rate-limits";
+import { openDatabase, type DbHandle } from "../db/client";
+import { pruneRateLimits, takeLimit, WINDOW_MS } from "./rate-limit";
 
-describe("createRateLimiter", () => {
-  it("allows a burst, then answers how long to wait, then refills", () => {
-    let t = 0;
-    const limiter = createRateLimiter({ burst: 3, refillMs: 1000, now: () => t });
-    expect([limiter.take("a"), limiter.take("a"), limiter.take("a")]).toEqual([0, 0, 0]);
-    expect(limiter.take("a")).toBe(1);
-    expect(limiter.take("b")).toBe(0);
-    t += 1000;
-    expect(limiter.take("a")).toBe(0);
+describe.each(testDatabases())("shared rate limits on %s", (name, dbConfig) => {
+  let a: DbHandle;
+  let b: DbHandle;
+  const bucket = () => `test:address:${randomUUID()}`;
+  // The start of a window, so a test's requests all fall in it.
+  const t0 = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 1_000;
+
+  beforeAll(async () => {
+    a = await openDatabase(dbConfig);
+    // PostgreSQL: a second pool stands for a second app node. PGlite is one process: the same handle.
+    b = name === "postgres" ? await openDatabase(dbConfig) : a;
+  });
+  afterAll(async () => {
+    if (b !== a) await b.close();
+    await a.close();
   });
 
-  it("tracks a bounded number of addresses", () => {
-    const limiter = createRateLimiter({ burst: 1, refillMs: 1000, maxKeys: 100 });
-    for (let i = 0; i < 1000; i++) limiter.take(`10.0.${String(i)}`);
-    expect(limiter.size).toBeLessThanOrEqual(100);
+  it("allows the limit, refuses the next with Retry-After to the window's end, and flags one refusal to audit", async () => {
+    const key = bucket();
+    for (let i = 0; i < 5; i++) expect((await takeLimit(a.db, key, 5, t0 + i)).retryAfter).toBe(0);
+    const refused = await takeLimit(a.db, key, 5, t0 + 10);
+    expect(refused.retryAfter).toBe(59);
+    expect(refused.firstRefusal).toBe(true);
+    const again = await takeLimit(a.db, key, 5, t0 + 20);
+    expect(again.retryAfter).toBeGreaterThan(0);
+    expect(again.firstRefusal).toBe(false);
+  });
+
+  it("counts across nodes: requests spread over two connections share one budget", async () => {
+    const key = bucket();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => takeLimit((i % 2 === 0 ? a : b).db, key, 10, t0 + i)));
+    expect(results.filter((r) => r.retryAfter === 0)).toHaveLength(10);
+    expect(results.filter((r) => r.firstRefusal)).toHaveLength(1);
+  });
+
+  it("still limits a burst that straddles a minute boundary (the previous window weighs in)", async () => {
+    const key = bucket();
+    const end = t0 - 1_000 + WINDOW_MS - 100; // 100 ms before the next window
+    for (let i = 0; i < 10; i++) await takeLimit(a.db, key, 10, end);
+    const justAfter = await takeLimit(a.db, key, 10, end + 200);
+    expect(justAfter.retryAfter).toBeGreaterThan(0);
+    // A window later, the old burst no longer counts.
+    expect((await takeLimit(a.db, key, 10, end + 200 + WINDOW_MS)).retryAfter).toBe(0);
+  });
+
+  it("prunes windows that are never read again", async () => {
+    const key = bucket();
+    await takeLimit(a.db, key, 10, t0 - 10 * WINDOW_MS);
+    await pruneRateLimits(a.db, t0);
+    // The pruned window's count is gone: a fresh budget.
+    expect((await takeLimit(a.db, key, 1, t0 - 10 * WINDOW_MS)).retryAfter).toBe(0);
+  });
+});
+
+describe("RATE_LIMITS", () => {
+  it("overrides some defaults and names a bad entry", () => {
+    const limits = parseRateLimits("sign_in.address=20, api.organization=3000");
+    expect(limits).toMatchObject({ sign_in: { address: 20, organization: 6000 }, api: { organization: 3000 } });
+    expect(parseRateLimits("sign_in.everyone=5")).toMatch(/RATE_LIMITS: "sign_in.everyone=5" is not/);
+    expect(parseRateLimits("login.address=0")).toMatch(/is not <limit>.<scope>/);
   });
 });

@@ -1,4 +1,7 @@
+import { organizationIdFor } from "@/lib/access";
 import { startSignIn } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { overLimit, tooManySignIns } from "@/lib/http/limits";
 import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
 import { requestClient } from "@/lib/http/client-ip";
 import { notFoundResponse } from "@/lib/http/not-found-response";
@@ -25,6 +28,8 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
       nonce: request.headers.get("x-nonce"),
     });
   }
+  const limited = await overLimit(request, "sign_in", { id: await organizationIdFor(await getDb(), connection.name), connection: connection.name });
+  if (limited) return tooManySignIns(request, limited);
   const params = await readLoginParams(request);
   const query = new URLSearchParams();
   if (params.callbackUrl) query.set("callbackUrl", params.callbackUrl);

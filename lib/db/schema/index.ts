@@ -7,3 +7,4 @@ export * from "./rbac";
 export * from "./catalog";
 export * from "./checks";
 export * from "./okta-events";
+export * from "./rate-limits";

@@ -1,0 +1,42 @@
+/**
+ * Rate limits shared by every app node (lib/http/rate-limit.ts counts them in the database): which limits
+ * there are, their defaults, and RATE_LIMITS, which overrides some of them.
+ */
+export const LIMIT_NAMES = ["sign_in", "okta", "api"] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
+export const LIMIT_SCOPES = ["address", "organization"] as const;
+export type LimitScope = (typeof LIMIT_SCOPES)[number];
+/** Requests per minute, per limit and scope. */
+export type RateLimits = Readonly<Record<LimitName, Readonly<Record<LimitScope, number>>>>;
+
+/**
+ * - sign_in: /login/*, the initiate login URI and the callback. Per address generous (an office behind
+ *   one NAT address signs in at 9:00); per organization kept under Okta's own /authorize and /token
+ *   limits for one org (Admin Console > Reports > Rate Limits shows yours; lower it to match).
+ * - okta: the Event Hook and Universal Logout endpoints (Okta's deliveries, and anyone hammering them).
+ * - api: the bearer API /api/v1/*.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  sign_in: { address: 600, organization: 6000 },
+  okta: { address: 1200, organization: 1200 },
+  api: { address: 1200, organization: 6000 },
+};
+
+/** RATE_LIMITS: "sign_in.address=600,api.organization=3000" overrides some of the defaults (requests per minute). */
+export function parseRateLimits(value: string | undefined): RateLimits | string {
+  const limits: Record<LimitName, Record<LimitScope, number>> = {
+    sign_in: { ...DEFAULT_RATE_LIMITS.sign_in },
+    okta: { ...DEFAULT_RATE_LIMITS.okta },
+    api: { ...DEFAULT_RATE_LIMITS.api },
+  };
+  for (const entry of (value ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(\w+)\.(\w+)=(\d{1,7})$/.exec(entry);
+    const name = m?.[1] as LimitName | undefined;
+    const scope = m?.[2] as LimitScope | undefined;
+    if (!m || !name || !scope || !LIMIT_NAMES.includes(name) || !LIMIT_SCOPES.includes(scope) || Number(m[3]) < 1) {
+      return `RATE_LIMITS: "${entry}" is not <limit>.<scope>=<requests per minute> with limit ${LIMIT_NAMES.join(", ")} and scope ${LIMIT_SCOPES.join(", ")} (e.g. sign_in.address=600)`;
+    }
+    limits[name][scope] = Number(m[3]);
+  }
+  return limits;
+}
