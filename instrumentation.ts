@@ -4,3 +4,13 @@ export async function register(): Promise<void> {
   const { startServer } = await import("./lib/startup");
   await startServer();
 }
+
+/**
+ * Next.js calls this for an error a page or route did not handle. One that means "the database is not
+ * reachable" marks the request, so porter's server answers 503 with Retry-After instead of 500.
+ */
+export async function onRequestError(err: unknown): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return; // eslint-disable-line no-restricted-properties -- set by Next.js itself
+  const [{ isDatabaseUnavailable }, { markDatabaseUnavailable }] = await Promise.all([import("./lib/db/unavailable"), import("./lib/http/request-context")]);
+  if (isDatabaseUnavailable(err)) markDatabaseUnavailable();
+}

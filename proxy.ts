@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { PATH_HEADER } from "./lib/auth/page-permissions";
 import { getConfig } from "./lib/config";
 
 const PROTECTED_PREFIXES = ["/profile", "/admin", "/services"];
@@ -47,6 +48,7 @@ export function proxy(request: NextRequest): NextResponse {
 
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set(PATH_HEADER, pathname);
   requestHeaders.set("Content-Security-Policy", csp);
   const res = NextResponse.next({ request: { headers: requestHeaders } });
   res.headers.set("Content-Security-Policy", csp);

@@ -3,8 +3,8 @@ import { Forbidden, NoAccess } from "@/components/access-denied";
 import { currentRefusal } from "@/components/require-access";
 
 /** HTTP 403 for pages: what is missing and which Okta groups would grant it. */
-export default function ForbiddenPage() {
-  const refusal = currentRefusal();
+export default async function ForbiddenPage() {
+  const refusal = await currentRefusal();
   if (refusal?.status === "no_access") {
     return <NoAccess who={refusal.view.user.email ?? refusal.view.user.sub} organization={refusal.view.connection} granting={refusal.granting} />;
   }

@@ -7,7 +7,7 @@ import { handleManagementApi, oktaError, RateLimiter } from "./routes/management
 import { configuration } from "./support/configuration";
 import { Directory } from "./support/directory";
 import { AUTH_SERVER_PATH, readIdpEnv } from "./support/env";
-import { loadOrCreateKeys } from "./support/keys";
+import { loadOrCreateKeys, rotateSigningKey } from "./support/keys";
 import { oauthTokens } from "./support/oauth-tokens";
 import { OktaOrg } from "./support/okta-org";
 import { esc, page } from "./support/views";
@@ -18,8 +18,8 @@ export async function startIdp() {
   const directory = Directory.load(env);
   const keys = await loadOrCreateKeys(env.dataDir);
   const issuer = `${env.origin}${AUTH_SERVER_PATH}`;
-  const provider = new Provider(issuer, configuration(directory, keys));
-  const oidc = provider.callback();
+  let provider = new Provider(issuer, configuration(directory, keys));
+  let oidc = provider.callback();
   // Okta's org authorization server: issuer = the org URL, endpoints under /oauth2/v1, groups in the ID token only.
   const orgProvider = new Provider(env.origin, configuration(directory, keys, "org"));
   const orgOidc = orgProvider.callback();
@@ -29,9 +29,61 @@ export async function startIdp() {
   const limiter = new RateLimiter(env.rateLimitPerMinute);
   const checkOAuth = oauthTokens(orgProvider);
 
+  /**
+   * Okta's key rollover for a custom authorization server (POST /api/v1/authorizationServers/{id}/credentials/
+   * lifecycle/keyRotate): a new key signs from now on and is published first; the old one stays published,
+   * so tokens it signed still verify. Sessions and grants survive (oidc-provider's store is per process).
+   */
+  async function rotateKeys(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const grant = token ? directory.apiToken(token) : null;
+    if (!grant) { oktaError(res, 401, "E0000011", "Invalid token provided"); return; }
+    if (!grant.includes("okta.authzServers.manage")) { oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action"); return; }
+    const rotated = await rotateSigningKey(env.dataDir, keys);
+    provider = new Provider(issuer, configuration(directory, rotated));
+    oidc = provider.callback();
+    keys.jwks = rotated.jwks;
+    console.log(`devidp: signing key rotated; now ${String(rotated.jwks.keys[0]?.kid)}`);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(rotated.jwks.keys.map((k, i) => ({ kid: k.kid, alg: k.alg, use: "sig", status: i === 0 ? "ACTIVE" : "INACTIVE" }))));
+  }
+
+  /** Faults for porter's fault tests (devidp only; Okta has no such switch): a token endpoint that answers slowly. */
+  const faults = { tokenDelayMs: 0 };
+  const delayed = new WeakSet<IncomingMessage>();
+  async function setFaults(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    if (!(token ? directory.apiToken(token) : null)?.includes("okta.authzServers.manage")) { oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action"); return; }
+    let body = "";
+    for await (const chunk of req) body += String(chunk);
+    const delay = Number((JSON.parse(body || "{}") as { tokenDelayMs?: unknown }).tokenDelayMs ?? 0);
+    faults.tokenDelayMs = Number.isFinite(delay) ? Math.min(60_000, Math.max(0, delay)) : 0;
+    console.log(`devidp: token endpoint delay ${String(faults.tokenDelayMs)} ms`);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(faults));
+  }
+
   const server = createServer((req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
     const url = offlineAccessAsOkta(req.url ?? "/");
     req.url = url;
+    if (req.method === "POST" && url === "/devidp/faults") {
+      setFaults(req, res).catch(() => {
+        if (!res.headersSent) oktaError(res, 400, "E0000003", "The request body was not well-formed.");
+      });
+      return;
+    }
+    if (faults.tokenDelayMs > 0 && !delayed.has(req) && /^\/oauth2\/(default\/)?v1\/token$/.test(url)) {
+      delayed.add(req);
+      setTimeout(() => server.emit("request", req, res), faults.tokenDelayMs);
+      return;
+    }
+    if (req.method === "POST" && url === "/api/v1/authorizationServers/default/credentials/lifecycle/keyRotate") {
+      rotateKeys(req, res).catch((err: unknown) => {
+        console.error("devidp: key rotation failed", err);
+        if (!res.headersSent) oktaError(res, 500, "E0000009", "Internal Server Error");
+      });
+      return;
+    }
     if (url === AUTH_SERVER_PATH || url.startsWith(`${AUTH_SERVER_PATH}/`) || url.startsWith(`${AUTH_SERVER_PATH}?`)) {
       req.originalUrl = url;
       req.url = url.slice(AUTH_SERVER_PATH.length) || "/";

@@ -2,14 +2,14 @@
  * `npm run demo`: devidp on :4000 and porter's EU deployment on :3000, configured for each other,
  * embedded database, no .env needed. `npm run demo:regions` (--regions) adds the US deployment on :3001.
  * Three demo organizations: acme and initech (EU), globex (US).
- * Flags (used by the e2e tests): --app-port, --us-port, --idp-port, --data-dir, --fresh, --regions, --groups-max-age.
+ * Flags (used by the e2e tests): --app-port, --us-port, --idp-port, --data-dir, --fresh, --regions, --groups-max-age,
+ * --log-poll-seconds, --idp-extra-users, --trusted-proxies, --rate-limits.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { demoConnections, demoPorterEnv, DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
+import { buildIfStale, createSupervisor, demoSecret, root, serve, tsx, waitFor } from "./demo-support";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,10 +26,11 @@ const { values: args } = parseArgs({
     "idp-extra-users": { type: "string" },
     // Which hops may name the client (TRUSTED_PROXIES); the e2e tests trust loopback to vary X-Forwarded-For.
     "trusted-proxies": { type: "string" },
+    // RATE_LIMITS (requests per minute per limit and scope); the e2e tests set one they can reach.
+    "rate-limits": { type: "string" },
   },
 });
 
-const root = path.resolve(import.meta.dirname, "..");
 const appPort = Number(args["app-port"]);
 const idpPort = Number(args["idp-port"]);
 const dataDir = path.resolve(root, args["data-dir"]);
@@ -41,76 +42,12 @@ const issuer = `${idpUrl}/oauth2/default`;
 if (args.fresh) rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(dataDir, { recursive: true });
 
-function demoSecret(): string {
-  const file = path.join(dataDir, "auth-secret");
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
-  return readFileSync(file, "utf8").trim();
-}
-
-function newestSourceMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
-    else newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIfStale(): void {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  const sources = ["app", "lib", "components", "public"].map((d) => path.join(root, d)).filter(existsSync);
-  const newest = Math.max(...sources.map(newestSourceMtime), ...["next.config.ts", "proxy.ts", "instrumentation.ts", "package-lock.json"].map((f) => statSync(path.join(root, f)).mtimeMs));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return;
-  console.log("demo: building porter (first run or sources changed)...");
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit" });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-const children: ChildProcess[] = [];
-function run(name: string, command: string, argv: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
-  child.on("exit", (code, signal) => {
-    if (!shuttingDown) {
-      console.error(`demo: ${name} exited (${String(code ?? signal)}); stopping`);
-      shutdown(code ?? 1);
-    }
-  });
-  children.push(child);
-  return child;
-}
-
-let shuttingDown = false;
-function shutdown(code: number): void {
-  shuttingDown = true;
-  for (const child of children) child.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 300).unref();
-}
-process.on("SIGINT", () => {
-  shutdown(0);
-});
-process.on("SIGTERM", () => {
-  shutdown(0);
-});
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not come up within ${String(timeoutMs / 1000)} s`);
-}
+const supervisor = createSupervisor("demo");
 
 const started = Date.now();
 buildIfStale();
 
-run("devidp", process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "devidp/server.ts"], {
+supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], {
   DEVIDP_PORT: String(idpPort),
   DEVIDP_URL: idpUrl,
   DEVIDP_DATA_DIR: path.join(dataDir, "devidp"),
@@ -127,18 +64,17 @@ writeFileSync(connectionsFile, JSON.stringify(demoConnections(issuer), null, 2))
 const porterEnv = (region: "eu" | "us") => ({
   ...demoPorterEnv({ appUrl, usUrl, issuer }, region),
   NODE_ENV: "production",
-  AUTH_SECRET: demoSecret(),
+  AUTH_SECRET: demoSecret(dataDir),
   DATA_DIR: path.join(dataDir, region === "eu" ? "porter" : "porter-us"),
   ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
   CONNECTIONS_FILE: connectionsFile,
   ...(args["groups-max-age"] ? { GROUPS_MAX_AGE: args["groups-max-age"] } : {}),
   ...(args["log-poll-seconds"] ? { OKTA_LOG_POLL_SECONDS: args["log-poll-seconds"] } : {}),
   ...(args["trusted-proxies"] ? { TRUSTED_PROXIES: args["trusted-proxies"] } : {}),
+  ...(args["rate-limits"] ? { RATE_LIMITS: args["rate-limits"] } : {}),
 });
-// porter's own server (scripts/serve.ts): Next.js, plus the socket peer's address and a graceful stop.
-const serve = [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/serve.ts")];
-run("porter (EU)", process.execPath, [...serve, "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));
-if (args.regions) run("porter (US)", process.execPath, [...serve, "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], porterEnv("us"));
+supervisor.run("porter (EU)", process.execPath, [...serve, "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));
+if (args.regions) supervisor.run("porter (US)", process.execPath, [...serve, "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], porterEnv("us"));
 await waitFor(`${appUrl}/api/health`, 60_000);
 if (args.regions) await waitFor(`${usUrl}/api/health`, 60_000);
 const hook = await registerDemoEventHook(idpUrl, appUrl);

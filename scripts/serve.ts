@@ -1,32 +1,81 @@
 /**
- * porter's production server: Next.js behind a plain Node HTTP server that does two things Next cannot.
- * It stamps every request with the TCP peer's address (x-porter-peer, overwriting any sent), the one
- * address a client cannot forge (lib/http/client-ip.ts; TRUSTED_PROXIES says which hops may say more);
- * and on SIGTERM it stops taking connections and lets requests in flight finish (up to 10 s).
+ * porter's production server: Next.js behind a plain Node HTTP server that does what Next cannot.
+ * - It stamps every request with the TCP peer's address (x-porter-peer, overwriting any sent), the one
+ *   address a client cannot forge (lib/http/client-ip.ts; TRUSTED_PROXIES says which hops may say more).
+ * - It gives every request an id: the trusted proxy's X-Request-Id, else a new one. The id is sent back,
+ *   carried by every log line and audit event of the request (lib/http/request-context.ts), and ends the
+ *   one JSON access-log line per request (ACCESS_LOG=off silences those).
+ * - On SIGTERM it stops taking connections (the proxy sends new requests to other nodes) and lets requests
+ *   in flight finish, up to 10 s.
  *   tsx scripts/serve.ts [-p PORT] [-H HOST]
  */
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
+import { readRawEnv } from "../lib/config/raw-env";
+import { parseTrustedProxies } from "../lib/config/trusted-proxies";
+import { peerIsTrustedProxy, PEER_HEADER } from "../lib/http/client-ip";
+import { DATABASE_RETRY_AFTER_SECONDS } from "../lib/db/unavailable";
+import { REQUEST_ID_HEADER, requestContext, requestIdFor, type RequestContext } from "../lib/http/request-context";
+import { logger } from "../lib/log";
 
 const { values } = parseArgs({ options: { port: { type: "string", short: "p", default: "3000" }, hostname: { type: "string", short: "H", default: "127.0.0.1" } } });
 const port = Number(values.port);
 const hostname = values.hostname;
+const proxies = parseTrustedProxies(readRawEnv("TRUSTED_PROXIES"));
+if (typeof proxies === "string") {
+  console.error(`porter: ${proxies}`);
+  process.exit(1);
+}
+const accessLog = readRawEnv("ACCESS_LOG") !== "off";
+const nodeName = readRawEnv("PORTER_NODE");
 const app = next({ dev: false, dir: path.resolve(import.meta.dirname, ".."), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = createServer((req, res) => {
-  req.headers["x-porter-peer"] = req.socket.remoteAddress ?? "";
-  void handle(req, res);
+  const peer = req.socket.remoteAddress ?? "";
+  req.headers[PEER_HEADER] = peer;
+  const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER], peerIsTrustedProxy(peer, proxies), randomUUID);
+  req.headers[REQUEST_ID_HEADER] = requestId;
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  if (nodeName) res.setHeader("x-served-by", nodeName);
+  const started = performance.now();
+  const context: RequestContext = { requestId };
+  // A 500 caused by an unreachable database (instrumentation.ts marks it) is a 503 the client may retry.
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => typeof res;
+  (res as unknown as { writeHead: typeof writeHead }).writeHead = (status, ...rest) => {
+    if (status === 500 && context.databaseUnavailable) {
+      res.setHeader("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
+      return writeHead(503, ...(typeof rest[0] === "string" ? rest.slice(1) : rest));
+    }
+    return writeHead(status, ...rest);
+  };
+  if (accessLog) {
+    res.once("finish", () => {
+      // The path only: a query string can hold an authorization code or state.
+      const pathOnly = (req.url ?? "/").split("?")[0];
+      requestContext.run(context, () => {
+        logger.info({ method: req.method, path: pathOnly, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, peer }, "request");
+      });
+    });
+  }
+  requestContext.run(context, () => {
+    void handle(req, res);
+  });
 });
 server.keepAliveTimeout = 65_000;
 server.listen(port, hostname, () => {
-  console.log(`porter: listening on http://${hostname}:${String(port)}`);
+  logger.info({ url: `http://${hostname}:${String(port)}` }, "porter listening");
 });
 
+let stopping = false;
 function shutdown(): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({}, "porter stopping: finishing requests in flight");
   server.close(() => process.exit(0));
   server.closeIdleConnections();
   setTimeout(() => process.exit(0), 10_000).unref();

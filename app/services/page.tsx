@@ -16,7 +16,7 @@ const LIFECYCLE_STYLE: Record<string, string> = {
 
 export default function ServicesPage() {
   return (
-    <RequireAccess permission="services.read" path="/services">
+    <RequireAccess path="/services">
       {async ({ principal }) => {
         const services = await listServices(await getDb(), principal.organizationId);
         const editable = principal.permissions.includes("services.write_any")

@@ -3,6 +3,7 @@ import type { Configuration, KoaContextWithOIDC } from "oidc-provider";
 import { errors } from "oidc-provider";
 import { GROUPS_CLAIM_LIMIT, TOO_MANY_GROUPS_MESSAGE, type Directory } from "./directory";
 import { esc, page } from "./views";
+import { memoryAdapter } from "./memory-adapter";
 
 /** The audience and scopes of devidp's one resource server, like Okta's "default" custom authorization server. */
 export const API_AUDIENCE = "api://default";
@@ -40,6 +41,7 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       ...(c.jwks ? { jwks: c.jwks } : {}),
     })),
     jwks: keys.jwks,
+    adapter: memoryAdapter,
     cookies: {
       keys: keys.cookieKeys,
       ...(server === "org" ? { names: { session: "_session_org", interaction: "_interaction_org", resume: "_interaction_resume_org" } } : {}),

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { Porter } from "../pages/porter";
+import { APP_URL, IDP_URL } from "../pages/env";
 
 test.describe("sign-in through Okta (devidp) in a real browser", () => {
   test("admin signs in, sees their groups, /api/me answers, cookie is small and holds no tokens", async ({ page, context }) => {
@@ -26,7 +27,7 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
       ],
     });
 
-    const cookies = await context.cookies("http://localhost:3100");
+    const cookies = await context.cookies(APP_URL);
     const session = cookies.find((c) => c.name === "authjs.session-token");
     expect(session, "a session cookie is set").toBeTruthy();
     expect(session?.httpOnly).toBe(true);
@@ -58,7 +59,7 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     await expect(page.getByRole("status")).toContainText("exactly 100 groups");
     const me = (await (await page.request.get("/api/me")).json()) as { groups: string[] };
     expect(me.groups).toHaveLength(100);
-    const cookies = await context.cookies("http://localhost:3100");
+    const cookies = await context.cookies(APP_URL);
     expect(cookies.reduce((n, c) => n + c.name.length + c.value.length, 0)).toBeLessThan(4096);
   });
 
@@ -109,7 +110,7 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     // An access token of the org authorization server (Okta signs it; only Okta can verify it).
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
     const now = Math.floor(Date.now() / 1000);
-    const token = `${b64({ alg: "RS256", kid: "org" })}.${b64({ iss: "http://localhost:4100", aud: "http://localhost:4100", cid: "porter-org", sub: "dev@example.com", exp: now + 300 })}.c2ln`;
+    const token = `${b64({ alg: "RS256", kid: "org" })}.${b64({ iss: IDP_URL, aud: IDP_URL, cid: "porter-org", sub: "dev@example.com", exp: now + 300 })}.c2ln`;
     const res = await request.get("/api/v1/services", { headers: { authorization: `Bearer ${token}` } });
     expect(res.status()).toBe(401);
     expect(res.headers()["www-authenticate"]).toContain("org authorization server");

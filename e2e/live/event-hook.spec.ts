@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { Porter } from "../pages/porter";
+import { IDP_URL } from "../pages/env";
 
 const HOOK = "/api/okta/acme/event-hook";
 const SECRET = "devidp-demo-hook-secret-change-me";
@@ -10,7 +11,7 @@ const delivery = (eventType: string, group: string | null) => ({
   eventType: "com.okta.event_hook",
   eventTypeVersion: "1.0",
   cloudEventsVersion: "0.1",
-  source: "http://localhost:4100/api/v1/eventHooks/who1",
+  source: `${IDP_URL}/api/v1/eventHooks/who1`,
   eventId: randomUUID(),
   eventTime: new Date().toISOString(),
   contentType: "application/json",

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { PASSWORD } from "./devidp-sign-in";
+import { APP_URL } from "./env";
 
 /**
  * Runs a sign-in's protocol hops with the browser context's own cookie jar (porter's check cookies and
@@ -8,7 +9,7 @@ import { PASSWORD } from "./devidp-sign-in";
  */
 export async function obtainCallback(page: Page, email: string, connection = "acme"): Promise<URL> {
   const http = page.request;
-  let current = new URL(`/login/${connection}`, page.url().startsWith("http") ? page.url() : "http://localhost:3100");
+  let current = new URL(`/login/${connection}`, page.url().startsWith("http") ? page.url() : APP_URL);
   let res = await http.post(current.toString(), { form: { callbackUrl: "/profile" }, maxRedirects: 0 });
   for (let hop = 0; hop < 15; hop += 1) {
     const location = res.headers().location;

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { APIRequestContext } from "@playwright/test";
 import { PASSWORD } from "./devidp-sign-in";
+import { ISSUER } from "./env";
 
-export const ISSUER = "http://localhost:4100/oauth2/default";
+export { ISSUER };
 const CLI_REDIRECT = "http://127.0.0.1:8765/callback";
 
 /**

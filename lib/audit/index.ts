@@ -2,6 +2,7 @@ import "server-only";
 import { getDb } from "../db";
 import { logger } from "../log";
 import type { AuditEvent } from "./events";
+import { withRequestId } from "./write";
 import { createAuditWriter, type AuditWriter } from "./writer";
 
 export { AUDIT_EVENT_TYPES, accessDeniedEvent, actedBy, isAuditEventType, type AuditActor, type AuditEvent, type AuditEventType } from "./events";
@@ -23,10 +24,10 @@ export const auditWriter: AuditWriter = ((globalThis as WithWriter)[globalKey] ?
 
 /** Records a security event that has no change to commit with (a refusal, a denied page). Never throws. */
 export function audit(event: AuditEvent): Promise<void> {
-  return auditWriter.write(event);
+  return auditWriter.write(withRequestId(event));
 }
 
 /** For unauthenticated refusals anyone can send in bulk: aggregated per reason, address and minute. */
 export function auditFlood(event: AuditEvent): Promise<void> {
-  return auditWriter.writeAggregated(event);
+  return auditWriter.writeAggregated(withRequestId(event));
 }

@@ -2,7 +2,19 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { auditChainHeads, auditEvents } from "../db/schema";
 import { chainOf, GENESIS_HASH, linkHash, toContent } from "./chain";
+import { currentRequestId } from "../http/request-context";
 import type { AuditEvent } from "./events";
+
+/**
+ * The event with the id of the request it is written for (details.requestId, and among its refs so the
+ * audit page's search finds it by the id in the proxy's or porter's log). Stamped where the event is
+ * made, inside the request; an event made outside any request (background work) has none.
+ */
+export function withRequestId(event: AuditEvent): AuditEvent {
+  const requestId = currentRequestId();
+  if (!requestId || event.details?.requestId !== undefined) return event;
+  return { ...event, refs: [...(event.refs ?? []), requestId], details: { ...event.details, requestId } };
+}
 
 /** A transaction (or the database) of drizzle: anything that runs statements. */
 export type AuditTx = Pick<Db, "select" | "insert" | "update" | "execute">;
@@ -12,7 +24,12 @@ export type AuditTx = Pick<Db, "select" | "insert" | "update" | "execute">;
  * chain head's row lock is held until it commits, so links are never forked, and the event commits or
  * rolls back together with the change it records.
  */
-export async function appendAuditEvent(tx: AuditTx, event: AuditEvent): Promise<{ id: number; seq: number; hash: string }> {
+export function appendAuditEvent(tx: AuditTx, event: AuditEvent): Promise<{ id: number; seq: number; hash: string }> {
+  return appendLink(tx, withRequestId(event));
+}
+
+/** appendAuditEvent for an event already stamped (or deliberately not): the retrying writer's path. */
+export async function appendLink(tx: AuditTx, event: AuditEvent): Promise<{ id: number; seq: number; hash: string }> {
   const chain = chainOf(event.organizationId);
   await tx.insert(auditChainHeads).values({ chain, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
   const [head] = await tx.select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain)).for("update");

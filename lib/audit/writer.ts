@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { AuditEvent } from "./events";
-import { appendAuditEvent } from "./write";
+import { appendLink } from "./write";
 
 export interface AuditWriterOptions {
   db: () => Promise<Db>;
@@ -77,7 +77,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
     try {
       const db = await options.db();
       await db.transaction(async (tx) => {
-        await appendAuditEvent(tx, event);
+        await appendLink(tx, event);
       });
       return true;
     } catch (err) {

@@ -74,9 +74,9 @@ export function classifySignInError(err: unknown, idp?: CallbackErrorParams | nu
     if (/"nonce"/.test(message)) return { code: "nonce_invalid", detail };
     if (/"iss" \(issuer\) response parameter/.test(message)) return { code: "issuer_mismatch", detail };
     if (/JWT|ID Token|"alg"/.test(message)) return { code: "id_token_invalid", detail };
+    if (name === "TimeoutError" || /aborted due to timeout/i.test(message)) return { code: "issuer_timeout", detail };
     if (
       name === "AbortError" ||
-      name === "TimeoutError" ||
       /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET/.test(message) ||
       /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET/.test(str(e.code))
     ) {

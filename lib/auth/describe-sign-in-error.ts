@@ -1,3 +1,4 @@
+import { OKTA_CALL_TIMEOUT_MS } from "../okta/okta-fetch";
 import type { Connection, ConnectionUrls } from "../config";
 import type { SignInErrorCode } from "./errors";
 
@@ -152,6 +153,18 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
           `Ask the network team to allow outbound HTTPS (TCP 443) from the porter servers to ${host}, and port 80 to the certificate revocation (OCSP/CRL) hosts.`,
           "If a proxy inspects TLS, exempt the Okta domain from inspection.",
           "GET /api/health on porter shows whether discovery works again.",
+        ],
+        values: c ? [{ label: "Issuer", value: c.issuer }] : [],
+        retry: true,
+      };
+    case "issuer_timeout":
+      return {
+        title: "Okta did not answer in time",
+        summary: `porter asked Okta at ${host} to finish your sign-in, and Okta did not answer within ${String(OKTA_CALL_TIMEOUT_MS / 1000)} seconds, so porter stopped waiting. Your account is fine; nothing was changed.`,
+        audience: "user",
+        steps: [
+          "Try signing in again in a minute.",
+          "If it keeps happening, your Okta administrator can check status.okta.com and Okta Admin Console > Reports > System Log for slow or failed token requests from porter's client.",
         ],
         values: c ? [{ label: "Issuer", value: c.issuer }] : [],
         retry: true,

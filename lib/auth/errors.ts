@@ -12,6 +12,7 @@ export const SIGN_IN_ERROR_CODES = [
   "too_many_groups",
   "invalid_client",
   "issuer_unreachable",
+  "issuer_timeout",
   "unknown_connection",
   "wrong_region_callback",
   "initiate_iss_mismatch",

@@ -10,6 +10,7 @@ import { audit, auditFlood } from "../audit";
 import { getConfig, getConnection, type Connection } from "../config";
 import { getDb } from "../db";
 import { requestClient, type RequestClient } from "../http/client-ip";
+import { overLimit, tooManySignIns } from "../http/limits";
 import { notFoundResponse } from "../http/not-found-response";
 import { navigateOff } from "../http/navigate";
 import { redirectNoStore } from "../http/redirect";
@@ -116,7 +117,12 @@ function withSignInErrors(handler: RouteHandler): RouteHandler {
 function callbackOnly(handler: RouteHandler): RouteHandler {
   return async (req) => {
     const path = new URL(req.url).pathname;
-    if (!/^\/api\/auth\/callback\/[^/]+$/.test(path)) return notFoundResponse(req);
+    const name = /^\/api\/auth\/callback\/([^/]+)$/.exec(path)?.[1];
+    if (!name) return notFoundResponse(req);
+    // The callback counts against the sign-in limits (address, and organization when the name is one).
+    const connection = getConnection(decodeURIComponent(name));
+    const limited = await overLimit(req, "sign_in", connection ? { id: await organizationIdFor(await getDb(), connection.name), connection: connection.name } : null);
+    if (limited) return tooManySignIns(req, limited);
     return handler(req);
   };
 }
@@ -125,6 +131,8 @@ export const handlers = {
   GET: callbackOnly(withSignInErrors(nextAuth.handlers.GET)),
   POST: callbackOnly(withSignInErrors(nextAuth.handlers.POST)),
 };
+
+const OKTA_PROBE_MS = 10_000;
 
 /**
  * Starts an Authorization Code + PKCE sign-in (fresh state, nonce and code verifier) for a connection
@@ -135,6 +143,14 @@ export async function startSignIn(
   options: { callbackUrl?: unknown; loginHint?: string | undefined; client: RequestClient; switchAccount?: boolean; request: Request },
 ): Promise<Response> {
   const redirectTo = toSafeRedirectPath(options.callbackUrl, getConfig().publicUrl);
+  // Before sending the browser to Okta: is Okta answering? A discovery read at most every 10 s per issuer
+  // (one at a time), so during an Okta outage a sign-in gets porter's clear page within the 4 s timeout,
+  // not the browser's "site can't be reached"; a burst of sign-ins still costs one request.
+  const unreachable = await getOidcMetadata(connection.issuer, { maxAgeMs: OKTA_PROBE_MS }).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (unreachable) return redirectNoStore(await recordSignInFailure(unreachable, connection, options.client, "start"), 303);
   const params: Record<string, string> = {};
   if (options.loginHint) params.login_hint = options.loginHint;
   if (options.switchAccount) {

@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { DatabaseConfig } from "../config";
 import * as schema from "./schema";
+import { isDatabaseUnavailable } from "./unavailable";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -46,6 +47,43 @@ export function pgliteLocation(dataDir: string): string {
   return path.resolve(dataDir, "pglite");
 }
 
+/** How long a new connection is retried while PostgreSQL refuses it (a restart takes about a second). */
+const CONNECT_RETRY_MS = 3_000;
+
+/**
+ * A pg pool whose new connections ride out a database restart: a connection refused (or "starting up") is
+ * retried for up to CONNECT_RETRY_MS before the request fails. Safe: nothing was sent on a connection that
+ * never opened. A query cut off mid-flight is not retried; it fails and its request gets 503.
+ */
+class ResilientPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
+  override connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<pg.PoolClient> | void {
+    const attempt = async (): Promise<pg.PoolClient> => {
+      const deadline = Date.now() + CONNECT_RETRY_MS;
+      for (let wait = 100; ; wait = Math.min(wait * 2, 800)) {
+        try {
+          return await super.connect();
+        } catch (err) {
+          if (!isDatabaseUnavailable(err) || Date.now() + wait > deadline) throw err;
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    };
+    if (!callback) return attempt();
+    attempt().then(
+      (client) => {
+        callback(undefined, client, (release) => {
+          client.release(release as boolean | Error | undefined);
+        });
+      },
+      (err: unknown) => {
+        callback(err instanceof Error ? err : new Error(String(err)), undefined, () => undefined);
+      },
+    );
+  }
+}
+
 /** Opens the database and applies pending migrations. `dataDir: "memory://"` gives a throwaway PGlite. */
 export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
   if (config.kind === "pglite") {
@@ -73,7 +111,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+  const pool = new ResilientPool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle connection cut by a database restart: the pool drops it and opens a new one when needed.
+  pool.on("error", () => undefined);
   const lockClient = await pool.connect();
   try {
     await lockClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);

@@ -39,6 +39,14 @@ export function clientIp(headers: Headers, proxies: TrustedProxies = trustedProx
   return chain[0] ?? peer;
 }
 
+/** Whether the TCP peer is a proxy porter trusts to name the client (and to set the request id). */
+export function peerIsTrustedProxy(peerRaw: string | undefined, proxies: TrustedProxies): boolean {
+  if (!peerRaw || proxies.kind === "none") return false;
+  const peer = normalize(peerRaw);
+  if (isIP(peer) === 0) return false;
+  return proxies.kind === "hops" ? proxies.hops > 0 : trusted(proxies.list, peer);
+}
+
 function trustedProxiesFromEnv(): TrustedProxies {
   try {
     return getConfig().trustedProxies;

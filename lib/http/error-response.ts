@@ -1,5 +1,7 @@
 import { AppError } from "./app-error";
 import { logger } from "../log";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable";
+import { markDatabaseUnavailable } from "./request-context";
 
 export interface ErrorBody {
   error: { code: string; message: string; fix?: string };
@@ -12,6 +14,13 @@ export function toErrorResponse(err: unknown, headers?: HeadersInit): Response {
     const body: ErrorBody = { error: { code: e.code, message: e.userMessage } };
     if (e.fix) body.error.fix = e.fix;
     return Response.json(body, { status: e.status, headers });
+  }
+  if (isDatabaseUnavailable(err)) {
+    markDatabaseUnavailable();
+    logger.warn({ err }, "database unavailable: answered 503");
+    const h = new Headers(headers);
+    h.set("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
+    return jsonError(503, "database_unavailable", `porter's database is not reachable right now (a restart or failover). Nothing was changed; try again in ${String(DATABASE_RETRY_AFTER_SECONDS)} seconds.`, h);
   }
   logger.error({ err }, "unhandled error");
   const body: ErrorBody = { error: { code: "internal_error", message: "Something went wrong on our side. It has been logged." } };

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { readRawEnv } from "../config/raw-env";
+import { currentRequestId } from "../http/request-context";
 
 /**
  * The one logger. Fixed message text, variable parts in fields. Secrets are redacted by the logger
@@ -39,8 +40,15 @@ type WithLogger = typeof globalThis & { [globalKey]?: pino.Logger };
 function createLogger(): pino.Logger {
   return pino({
     level: readRawEnv("LOG_LEVEL") ?? "info",
-    base: { app: "porter" },
+    // PORTER_NODE names this process among several app nodes (demo:cluster sets eu-1, eu-2, ...).
+    base: { app: "porter", ...(readRawEnv("PORTER_NODE") ? { node: readRawEnv("PORTER_NODE") } : {}) },
+    // Every line written while serving a request carries its id (the proxy's X-Request-Id).
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    timestamp: pino.stdTimeFunctions.isoTime,
   });
 }
 

@@ -32,7 +32,7 @@ export function discoveryUrl(issuer: string): string {
  * Loads and checks the issuer's discovery document (cached for five minutes). Every failure becomes an
  * OktaError saying what was wrong in plain words; nothing from the network is trusted unchecked.
  */
-export async function getOidcMetadata(issuer: string, options: { fresh?: boolean } = {}): Promise<OidcMetadata> {
+export async function getOidcMetadata(issuer: string, options: { fresh?: boolean; maxAgeMs?: number } = {}): Promise<OidcMetadata> {
   return (await getDiscoveryEntry(issuer, options)).value;
 }
 
@@ -41,9 +41,9 @@ export async function getDiscoveryDocument(issuer: string): Promise<Record<strin
   return (await getDiscoveryEntry(issuer)).raw;
 }
 
-async function getDiscoveryEntry(issuer: string, options: { fresh?: boolean } = {}): Promise<Entry> {
+async function getDiscoveryEntry(issuer: string, options: { fresh?: boolean; maxAgeMs?: number } = {}): Promise<Entry> {
   const cached = cache.get(issuer);
-  if (!options.fresh && cached && Date.now() - cached.at < CACHE_MS) return cached;
+  if (!options.fresh && cached && Date.now() - cached.at < Math.min(CACHE_MS, options.maxAgeMs ?? CACHE_MS)) return cached;
   const running = inflight.get(issuer);
   if (running) return running;
   const load = loadDiscovery(issuer).finally(() => inflight.delete(issuer));

@@ -1,15 +1,22 @@
 import { discoveryUrl, getDiscoveryDocument } from "./discovery";
 
+/** Okta's token, userinfo and keys endpoints answer in well under a second; past this a sign-in fails with a clear page. */
+export const OKTA_CALL_TIMEOUT_MS = 5_000;
+
 /**
  * The fetch Auth.js uses for one Okta connection: the discovery document comes from porter's cache
  * (5 minutes, a 4 s timeout, one load at a time per issuer), so sign-in start and callback cost no
- * discovery round trip and an Okta outage fails fast; everything else goes to Okta as is.
+ * discovery round trip and an Okta outage fails fast; everything else (the token endpoint) goes to Okta
+ * with a timeout of OKTA_CALL_TIMEOUT_MS, so a slow Okta costs a clear page, not a worker held for minutes.
  */
 export function oktaFetch(issuer: string): typeof fetch {
   const discovery = discoveryUrl(issuer);
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
-    if (url !== discovery) return fetch(input, init);
+    if (url !== discovery) {
+      const timeout = AbortSignal.timeout(OKTA_CALL_TIMEOUT_MS);
+      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+    }
     try {
       return Response.json(await getDiscoveryDocument(issuer));
     } catch (err) {

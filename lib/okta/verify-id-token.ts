@@ -17,6 +17,44 @@ export function remoteJwks(uri: string): Jwks {
   return jwks;
 }
 
+/** Kids already reloaded for (per JWKS URI), so each new kid costs at most one extra JWKS fetch. */
+const reloadedKey = Symbol.for("porter.jwks-reloaded");
+const reloaded: Map<string, number> = ((globalThis as typeof globalThis & { [reloadedKey]?: Map<string, number> })[reloadedKey] ??= new Map<string, number>());
+const reloads = new Map<string, Promise<void>>();
+const RELOAD_MEMORY_MS = 60_000;
+
+/**
+ * After Okta rotates its signing key, the first ID token with the new `kid` must not fail because jose's
+ * 30 s cooldown says the keys were fetched too recently. The token came straight from Okta's token endpoint,
+ * so an unknown kid means "read the keys again": once per kid (bounded memory), one fetch at a time per URI.
+ */
+async function reloadForKid(uri: string, kid: string | undefined): Promise<boolean> {
+  const key = `${uri} ${kid ?? ""}`;
+  const t = Date.now();
+  const seen = reloaded.get(key);
+  if (seen !== undefined && t - seen < RELOAD_MEMORY_MS) return false;
+  if (reloaded.size > 1000) reloaded.clear();
+  reloaded.set(key, t);
+  let running = reloads.get(uri);
+  if (!running) {
+    running = remoteJwks(uri)
+      .reload()
+      .finally(() => reloads.delete(uri));
+    reloads.set(uri, running);
+  }
+  await running;
+  return true;
+}
+
+function kidOf(jwt: string): string | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(jwt.split(".")[0] ?? "", "base64url").toString("utf8")) as { kid?: unknown };
+    return typeof header.kid === "string" ? header.kid.slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface IdTokenExpectations {
   issuer: string;
   clientId: string;
@@ -30,15 +68,21 @@ export interface IdTokenExpectations {
  */
 export async function verifyIdToken(idToken: string, expect: IdTokenExpectations): Promise<JWTPayload> {
   const metadata = await getOidcMetadata(expect.issuer);
-  try {
-    const { payload } = await jwtVerify(idToken, remoteJwks(metadata.jwks_uri), {
+  const verify = () =>
+    jwtVerify(idToken, remoteJwks(metadata.jwks_uri), {
       issuer: expect.issuer,
       audience: expect.clientId,
       algorithms: ["RS256"],
       requiredClaims: ["exp", "iat", "sub"],
       clockTolerance: expect.clockToleranceSeconds ?? 60,
     });
-    return payload;
+  try {
+    try {
+      return (await verify()).payload;
+    } catch (first) {
+      if (!(first instanceof joseErrors.JWKSNoMatchingKey) || !(await reloadForKid(metadata.jwks_uri, kidOf(idToken)))) throw first;
+      return (await verify()).payload;
+    }
   } catch (cause) {
     const signature =
       cause instanceof joseErrors.JWSSignatureVerificationFailed ||

@@ -31,7 +31,7 @@ function targetHref(target: string | null): string | null {
 export default async function AuditPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
   return (
-    <RequireAccess permission="audit.read" path="/admin/audit">
+    <RequireAccess path="/admin/audit">
       {async ({ principal }) => {
         const parsed = parseAuditQuery(params);
         const query = parsed.ok ? parsed.query : { limit: 50 };

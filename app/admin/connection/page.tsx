@@ -28,7 +28,7 @@ function Value({ label, value, where }: { label: string; value: string; where: s
 /** The values an admin pastes into Okta for their organization's connection, for its home region. */
 export default function ConnectionPage() {
   return (
-    <RequireAccess permission="rules.read" path="/admin/connection">
+    <RequireAccess path="/admin/connection">
       {async ({ principal }) => {
         const config = getConfig();
         // An organization sees its own connection only.

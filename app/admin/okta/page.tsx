@@ -19,7 +19,7 @@ async function Streamed({ result }: { result: Promise<CheckResult> }) {
 export default async function OktaCheckPage({ searchParams }: { searchParams: Promise<{ watch?: string; connection?: string }> }) {
   const { watch, connection: requested } = await searchParams;
   return (
-    <RequireAccess permission="rules.read" path="/admin/okta">
+    <RequireAccess path="/admin/okta">
       {async ({ principal, view }) => {
         const allowed = checkableConnections(view);
         const target = typeof requested === "string" ? requested : principal.connection;

@@ -19,7 +19,7 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const whatIf = one(params.groups, 10_000) ?? "";
   return (
-    <RequireAccess permission="rules.read" path="/admin/rules">
+    <RequireAccess path="/admin/rules">
       {async ({ principal }) => {
         const db = await getDb();
         const connection = getConnection(principal.connection);

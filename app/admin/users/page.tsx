@@ -15,7 +15,7 @@ const input = "rounded-md border border-slate-300 p-2 text-sm";
 export default async function UsersPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
   return (
-    <RequireAccess permission="users.read" path="/admin/users">
+    <RequireAccess path="/admin/users">
       {async ({ principal }) => {
         const db = await getDb();
         const parsed = parseUsersQuery(params);

@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Service" };
 export default async function ServicePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   return (
-    <RequireAccess permission="services.read" path={`/services/${encodeURIComponent(id)}`}>
+    <RequireAccess path={`/services/${encodeURIComponent(id)}`}>
       {async ({ principal }) => {
         const db = await getDb();
         // Scoped to the person's organization: another organization's service is "not found".

@@ -19,7 +19,7 @@ const CAUSE: Record<string, string> = { sign_in: "at sign-in (Okta groups)", rul
 export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   return (
-    <RequireAccess permission="users.read" path={`/admin/users/${encodeURIComponent(id)}`}>
+    <RequireAccess path={`/admin/users/${encodeURIComponent(id)}`}>
       {async ({ principal }) => {
         const db = await getDb();
         // Scoped to the admin's organization: another organization's person is "not found".

@@ -1,0 +1,37 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/**
+ * The request a piece of work runs for, set by porter's server (scripts/serve.ts) around each request:
+ * its id (the proxy's X-Request-Id when the proxy is trusted, else porter's own) goes into every log line
+ * and audit event written for it, so one id finds a request in the proxy's log, porter's and the audit log.
+ * One instance per process (Next.js bundles this module more than once).
+ */
+export interface RequestContext {
+  requestId: string;
+  /** Set when the request failed because the database was unreachable: its 500 is answered as 503. */
+  databaseUnavailable?: boolean;
+}
+
+export const REQUEST_ID_HEADER = "x-request-id";
+/** What a request id may look like: nginx's $request_id (32 hex), a UUID, most tracing ids. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+const key = Symbol.for("porter.request-context");
+export const requestContext: AsyncLocalStorage<RequestContext> = ((globalThis as typeof globalThis & { [key]?: AsyncLocalStorage<RequestContext> })[key] ??=
+  new AsyncLocalStorage<RequestContext>());
+
+export function currentRequestId(): string | null {
+  return requestContext.getStore()?.requestId ?? null;
+}
+
+/** Marks the current request as failed by an unreachable database (serve.ts then answers 503, Retry-After). */
+export function markDatabaseUnavailable(): void {
+  const store = requestContext.getStore();
+  if (store) store.databaseUnavailable = true;
+}
+
+/** The id a request carries: the one a trusted proxy sent, if it looks like an id; otherwise a new one. */
+export function requestIdFor(sent: string | string[] | undefined, fromTrustedProxy: boolean, fresh: () => string): string {
+  const value = Array.isArray(sent) ? sent[0] : sent;
+  return fromTrustedProxy && value !== undefined && REQUEST_ID.test(value) ? value : fresh();
+}

@@ -1,0 +1,114 @@
+/**
+ * What `npm run demo` and `npm run demo:cluster` share: building porter when its sources changed, the
+ * demo's session secret, waiting for a URL, and running child processes that all stop together.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export const root = path.resolve(import.meta.dirname, "..");
+/**
+ * Node with tsx's loader, in one process (tsx's CLI would run the script in a child, which a signal to the
+ * parent does not reach: a fault test's SIGKILL must kill the server itself).
+ */
+export const tsx = ["--import", "tsx"];
+/** porter's own server (scripts/serve.ts): Next.js, plus the socket peer's address and a graceful stop. */
+export const serve = [...tsx, path.join(root, "scripts/serve.ts")];
+
+export function demoSecret(dataDir: string): string {
+  const file = path.join(dataDir, "auth-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
+    else newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+export function buildIfStale(): void {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  const sources = ["app", "lib", "components", "public"].map((d) => path.join(root, d)).filter(existsSync);
+  const newest = Math.max(...sources.map(newestSourceMtime), ...["next.config.ts", "proxy.ts", "instrumentation.ts", "package-lock.json"].map((f) => statSync(path.join(root, f)).mtimeMs));
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return;
+  console.log("demo: building porter (first run or sources changed)...");
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+export async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not come up within ${String(timeoutMs / 1000)} s`);
+}
+
+export interface Supervised {
+  name: string;
+  child: ChildProcess;
+  /** Set before stopping it on purpose (a fault test, a restart): its exit then stops nothing else. */
+  expectExit: boolean;
+}
+
+/**
+ * Child processes that stop together: Ctrl+C (or SIGTERM) stops every one, and one that exits on its own
+ * stops the rest, unless it was stopped on purpose. `onStop` runs last (e.g. stopping a daemon).
+ */
+export function createSupervisor(label: string, onStop: () => void = () => undefined) {
+  const children = new Map<string, Supervised>();
+  let shuttingDown = false;
+  function shutdown(code: number): void {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    for (const s of children.values()) {
+      s.expectExit = true;
+      s.child.kill("SIGTERM");
+    }
+    const waitAll = Promise.all([...children.values()].map((s) => (s.child.exitCode !== null || s.child.signalCode !== null ? Promise.resolve() : new Promise((r) => s.child.once("exit", r)))));
+    const force = setTimeout(() => {
+      for (const s of children.values()) s.child.kill("SIGKILL");
+    }, 12_000);
+    void waitAll.then(() => {
+      clearTimeout(force);
+      onStop();
+      process.exit(code);
+    });
+  }
+  process.on("SIGINT", () => { shutdown(0); });
+  process.on("SIGTERM", () => { shutdown(0); });
+  return {
+    /** `stdout`: inherit, ignore, or a file to append it to (a node's JSON log). */
+    run(name: string, command: string, argv: string[], env: Record<string, string>, stdout: "inherit" | "ignore" | { file: string } = "inherit"): Supervised {
+      const out = typeof stdout === "string" ? stdout : openSync(stdout.file, "a");
+      const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", out, "inherit"] });
+      const entry: Supervised = { name, child, expectExit: false };
+      child.on("exit", (code, signal) => {
+        if (shuttingDown || entry.expectExit) return;
+        console.error(`${label}: ${name} exited (${String(code ?? signal)}); stopping`);
+        shutdown(code ?? 1);
+      });
+      children.set(name, entry);
+      return entry;
+    },
+    get(name: string): Supervised | undefined {
+      return children.get(name);
+    },
+    shutdown,
+    get shuttingDown() {
+      return shuttingDown;
+    },
+  };
+}
