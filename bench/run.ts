@@ -1,17 +1,21 @@
 /**
  * npm run bench [-- NAME ...]: every number next to a baseline measured in the same run, as a ratio.
  * Names: mapping, bearer, http, live (live group state on the real demo: about 4 minutes), audit (the audit
- * console at scale: minutes; BENCH_USERS, BENCH_AUDIT_EVENTS, BENCH_DATABASE_URL). No name runs them all.
+ * console at scale: minutes; BENCH_USERS, BENCH_AUDIT_EVENTS, BENCH_DATABASE_URL), load (demo:cluster, 3 nodes vs 1,
+ * under 200 concurrent sign-ins and a minute of mixed traffic: about 5 minutes). No name runs them all.
+ * --json: after the run, every figure again as one JSON document.
  * Run with the react-server condition so server-only modules load outside Next.js.
  */
 import os from "node:os";
 import { benchAudit } from "./audit";
+import { benchLoad } from "./cluster-load";
 import { benchBearer } from "./bearer";
 import { benchHttp } from "./http";
 import { benchLive } from "./live";
 import { benchMapping } from "./mapping";
+import { figures } from "./stats";
 
-const BENCHES: Record<string, () => unknown> = { mapping: benchMapping, bearer: benchBearer, http: benchHttp, live: benchLive, audit: benchAudit };
+const BENCHES: Record<string, () => unknown> = { mapping: benchMapping, bearer: benchBearer, http: benchHttp, live: benchLive, audit: benchAudit, load: benchLoad };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !(w in BENCHES));
 if (unknown.length > 0) {
@@ -20,4 +24,5 @@ if (unknown.length > 0) {
 }
 console.log(`porter benchmarks · Node ${process.version} · ${String(os.cpus().length)} CPUs · ${new Date().toISOString()}`);
 for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) await BENCHES[name]?.();
+if (process.argv.includes("--json")) console.log(JSON.stringify({ node: process.version, cpus: os.cpus().length, at: new Date().toISOString(), figures }, null, 2));
 process.exit(0);

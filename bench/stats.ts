@@ -13,6 +13,40 @@ export function summarize(samples: number[]): { p50: number; p99: number; mean: 
 export const us = (ms: number) => `${(ms * 1000).toFixed(2)} µs`;
 export const ratio = (x: number) => `${x.toFixed(2)}x`;
 
+/** One printed figure, as `npm run bench -- --json` gives it. */
+export interface Figure {
+  name: string;
+  value: number | string;
+  unit: string;
+  baseline: { name: string; value: number; unit: string } | null;
+  ratio: number | null;
+  target: string | null;
+  met: boolean | null;
+  note: string;
+}
+
+export const figures: Figure[] = [];
+
+const num = (s: string) => Number(s.replace(/,/g, ""));
+
+/**
+ * Prints a figure on one line (label, value, then its baseline, ratio and target in words) and records it
+ * for --json, read back from that same line so the two can never disagree.
+ */
 export function line(label: string, value: string, note = ""): void {
   console.log(`  ${label.padEnd(44)} ${value.padStart(14)}  ${note}`);
+  const v = /^(-?[\d.,]+)\s*(.*)$/.exec(value.trim());
+  const base = /baseline (.*?)\s*(?<![\w.])(-?\d[\d.,]*)\s*(ms|µs|s|MB|req\/s|events\/s|rows\/s)?(?=[\s;,)]|$)/.exec(note);
+  const target = /target ([^:]+): (met|MISSED)/.exec(note);
+  const ratios = [...note.matchAll(/(\d+(?:\.\d+)?)x\b/g)];
+  figures.push({
+    name: label,
+    value: v ? num(v[1] ?? "") : value,
+    unit: v ? (v[2] ?? "") : "",
+    baseline: base ? { name: (base[1] ?? "").replace(/[:\s]+$/, ""), value: num(base[2] ?? ""), unit: base[3] ?? "" } : null,
+    ratio: ratios.length > 0 ? Number(ratios.at(-1)?.[1]) : v?.[2] === "x" ? num(v[1] ?? "") : null,
+    target: target?.[1] ?? null,
+    met: target ? target[2] === "met" : null,
+    note,
+  });
 }

@@ -19,7 +19,9 @@ export function nginxConfig(o: { dir: string; listenPort: number; upstreams: num
 daemon off;
 worker_processes 1;
 pid ${path.join(o.dir, "nginx.pid")};
-error_log stderr warn;
+# crit only: nginx's error lines quote the whole request line, query included, and a callback's query holds
+# the authorization code and state. Upstream failures are in the JSON access log (upstream, upstreamStatus).
+error_log stderr crit;
 events { worker_connections 2048; }
 http {
   log_format porter_json escape=json '{"time":"$time_iso8601","requestId":"$request_id","client":"$remote_addr","method":"$request_method","path":"$uri","status":$status,"seconds":$request_time,"upstream":"$upstream_addr","upstreamStatus":"$upstream_status"}';

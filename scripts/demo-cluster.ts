@@ -7,8 +7,8 @@
  * A control endpoint on 127.0.0.1:3019 stops and starts the parts, for the fault tests (e2e/cluster):
  *   POST /stop/<part>, /start/<part>, /kill/<part> (SIGKILL), /restart/postgres, /rotate-keys
  * with the header x-cluster-control: <data-dir>/control-token. Parts: devidp, eu-1, eu-2, eu-3.
- * Flags: --proxy-port, --idp-port, --node-ports 3010,3011,3012, --pg-port, --control-port, --data-dir, --fresh,
- * --groups-max-age, --rate-limits.
+ * GET /status gives the process ids. Flags: --proxy-port, --idp-port, --node-ports 3010,3011,3012, --pg-port,
+ * --control-port, --data-dir, --fresh, --groups-max-age, --rate-limits, --idp-extra-users.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
     "groups-max-age": { type: "string" },
     // RATE_LIMITS for the nodes (the cluster e2e tests lower one to see it shared).
     "rate-limits": { type: "string" },
+    // Extra devidp users bench-001@example.com... (the load bench signs 200 different people in).
+    "idp-extra-users": { type: "string" },
   },
 });
 
@@ -90,7 +92,7 @@ const controlToken = (() => {
 })();
 
 function startDevidp(): void {
-  supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], { DEVIDP_PORT: String(idpPort), DEVIDP_URL: idpUrl, DEVIDP_DATA_DIR: path.join(dataDir, "devidp"), APP_URL_EU: proxyUrl, APP_URL_US: "http://localhost:3001" }, { file: path.join(dataDir, "logs", "devidp.log") });
+  supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], { DEVIDP_PORT: String(idpPort), DEVIDP_URL: idpUrl, DEVIDP_DATA_DIR: path.join(dataDir, "devidp"), APP_URL_EU: proxyUrl, APP_URL_US: "http://localhost:3001", ...(args["idp-extra-users"] ? { DEVIDP_EXTRA_USERS: args["idp-extra-users"] } : {}) }, { file: path.join(dataDir, "logs", "devidp.log") });
 }
 startDevidp();
 await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
@@ -142,6 +144,13 @@ const control = createServer((req, res) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   };
+  if (req.headers["x-cluster-control"] === controlToken && req.method === "GET" && req.url === "/status") {
+    // Process ids, for the load bench's per-node CPU and the cluster's total memory.
+    const pids: Record<string, number | null> = {};
+    for (const name of ["devidp", "nginx", ...nodes.map((n) => n.name)]) pids[name] = supervisor.get(name)?.child.pid ?? null;
+    answer(200, { pids, postgres: Number(readFileSync(path.join(postgres.dataDir, "postmaster.pid"), "utf8").split("\n")[0]) });
+    return;
+  }
   if (req.method !== "POST" || req.headers["x-cluster-control"] !== controlToken) {
       answer(403, { error: "POST with x-cluster-control: <data-dir>/control-token" });
       return;
