@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["lib/config/**", "devidp/support/env.ts", "scripts/**", "e2e/**", "playwright.config.ts", "vitest.config.ts", "drizzle.config.ts", "bench/**", "**/*.test.ts"],
+    files: ["lib/config/**", "devidp/support/env.ts", "scripts/**", "e2e/**", "playwright.config.ts", "playwright.cluster.config.ts", "vitest.config.ts", "drizzle.config.ts", "bench/**", "**/*.test.ts"],
     rules: { "no-restricted-properties": "off" },
   },
   { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },

@@ -8,12 +8,13 @@
  * (nodes, PostgreSQL, nginx, devidp and this load generator), so the run proves correctness across nodes,
  * not scaling. BENCH_LOAD_SECONDS shortens the mixed phase.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Browserless } from "./browserless";
 import { line, ratio, summarize } from "./stats";
+import { startDemoScript } from "./support";
 
 const PROXY = "http://localhost:3500";
 const IDP = "http://localhost:4500";
@@ -26,26 +27,10 @@ const CLK_TCK = 100;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-async function startCluster(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "scripts/demo-cluster.ts", "--fresh", "--proxy-port", "3500", "--idp-port", "4500", "--node-ports", "3510,3511,3512", "--pg-port", "55435", "--control-port", "3519", "--data-dir", DIR, "--idp-extra-users", String(SIGN_INS),
-      // The bench signs 200 people in from one address in seconds: the per-address limits would (rightly) refuse it.
-      "--rate-limits", "sign_in.address=1000000,sign_in.organization=1000000,api.address=1000000,api.organization=1000000"],
-    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("Ctrl+C stops all of it")) resolve();
-    });
-    child.on("exit", (code) => {
-      reject(new Error(`demo:cluster exited (${String(code)})`));
-    });
-  });
-  child.stdout?.resume();
-  return child;
+function startCluster(): Promise<ChildProcess> {
+  return startDemoScript("scripts/demo-cluster.ts", ["--fresh", "--proxy-port", "3500", "--idp-port", "4500", "--node-ports", "3510,3511,3512", "--pg-port", "55435", "--control-port", "3519", "--data-dir", DIR, "--idp-extra-users", String(SIGN_INS),
+    // The bench signs 200 people in from one address in seconds: the per-address limits would (rightly) refuse it.
+    "--rate-limits", "sign_in.address=1000000,sign_in.organization=1000000,api.address=1000000,api.organization=1000000"]);
 }
 
 const token = () => readFileSync(path.join(DIR, "control-token"), "utf8").trim();

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Browserless } from "./browserless";
 import { line, ratio, summarize } from "./stats";
+import { startDemoScript } from "./support";
 
 const APP = "http://localhost:3400";
 const IDP = "http://localhost:4400";
@@ -16,24 +17,8 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 const benchUser = (n: number) => ({ id: `00ubench${String(n).padStart(11, "0")}`, email: `bench-${String(n).padStart(3, "0")}@example.com` });
 
 /** `npm run demo` on its own ports: the real production build, devidp, the Event Hook registered and verified. */
-async function startDemo(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ["node_modules/tsx/dist/cli.mjs", "scripts/demo.ts", "--app-port", "3400", "--us-port", "3401", "--idp-port", "4400", "--data-dir", "./data/bench-live", "--fresh", "--groups-max-age", String(MAX_AGE_SECONDS), "--log-poll-seconds", String(POLL_SECONDS), "--idp-extra-users", "40"],
-    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "error" } },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("Ctrl+C stops")) resolve();
-    });
-    child.on("exit", (code) => {
-      reject(new Error(`demo exited (${String(code)})`));
-    });
-  });
-  child.stdout?.resume();
-  return child;
+function startDemo(): Promise<ChildProcess> {
+  return startDemoScript("scripts/demo.ts", ["--app-port", "3400", "--us-port", "3401", "--idp-port", "4400", "--data-dir", "./data/bench-live", "--fresh", "--groups-max-age", String(MAX_AGE_SECONDS), "--log-poll-seconds", String(POLL_SECONDS), "--idp-extra-users", "40"]);
 }
 
 async function groupId(name: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -35,4 +36,21 @@ export async function startJwksIssuer(): Promise<{ issuer: string; publicKey: Ke
         });
       }),
   };
+}
+
+/** Starts a demo script (scripts/demo.ts or demo-cluster.ts) and resolves once its banner says it is ready. */
+export async function startDemoScript(script: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (/Ctrl\+C stops/.test(out)) resolve();
+    });
+    child.on("exit", (code) => {
+      reject(new Error(`${script} exited (${String(code)})`));
+    });
+  });
+  child.stdout?.resume();
+  return child;
 }
