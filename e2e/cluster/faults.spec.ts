@@ -17,6 +17,12 @@ test.describe.configure({ mode: "serial" });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A fault test's figures: on the test's annotations and in the run's output (for the closing note). */
+function report(type: string, description: string): void {
+  test.info().annotations.push({ type, description });
+  console.log(`fault result: ${type}: ${description}`);
+}
+
 interface Outcome {
   at: number;
   status: number;
@@ -113,7 +119,7 @@ test("one app node killed under traffic: the others serve every session; nothing
   // A request cut at the very moment of the kill may fail (nginx does not resend a POST it had sent); none may 500.
   expect(all.filter((o) => o.status >= 500 && o.status !== 502)).toEqual([]);
   const counted = await expectAllAudited("kill-test", edits.outcomes);
-  test.info().annotations.push({ type: "node killed", description: `${String(after.length)} requests after the kill, 0 failed; ${String(counted)} acknowledged edits, 0 audit events lost` });
+  report("node killed", `${String(after.length)} requests after the kill, 0 failed; ${String(counted)} acknowledged edits, 0 audit events lost`);
 });
 
 test("PostgreSQL restarted under traffic: 503 with Retry-After at worst, no acknowledged audit event lost, back within 10 s", async ({ page, request }) => {
@@ -143,7 +149,7 @@ test("PostgreSQL restarted under traffic: 503 with Retry-After at worst, no ackn
   expect(lastFailure === 0 || lastFailure - restartedAt < 10_000).toBe(true);
   expect(all.filter((o) => o.at > restartedAt + 8_000).every((o) => o.status === 200)).toBe(true);
   const counted = await expectAllAudited("pg-restart", edits.outcomes);
-  test.info().annotations.push({ type: "PostgreSQL restart", description: `restart took ${String(restart.ms)} ms; ${String(all.length)} requests, ${String(failed.length)} answered 503 + Retry-After, 0 other failures; ${String(counted)} acknowledged edits, 0 audit events lost` });
+  report("PostgreSQL restart", `restart took ${String(restart.ms)} ms; ${String(all.length)} requests, ${String(failed.length)} answered 503 + Retry-After, 0 other failures; ${String(counted)} acknowledged edits, 0 audit events lost`);
 });
 
 test("Okta (devidp) down for 30 s: sign-in shows a clear page within 5 s, sessions keep working, recovery without a restart", async ({ page, browser }) => {
@@ -193,7 +199,7 @@ test("Okta (devidp) slow: a token endpoint taking 10 s fails the sign-in with a 
     expect(health.outcomes.length).toBeGreaterThan(10);
     expect(health.outcomes.every((o) => o.status === 200)).toBe(true);
     await context.close();
-    test.info().annotations.push({ type: "slow Okta", description: `clear page after ${String(waited)} ms; ${String(health.outcomes.length)} other requests answered meanwhile` });
+    report("slow Okta", `clear page after ${String(waited)} ms; ${String(health.outcomes.length)} other requests answered meanwhile`);
   } finally {
     await setDelay(0);
   }
@@ -229,7 +235,7 @@ test("signing keys rotated mid-load: no sign-in fails after the rotation", async
   expect(after.length).toBeGreaterThan(4);
   expect(after.filter((r) => !r.ok)).toEqual([]);
   const straddling = results.filter((r) => r.at <= rotatedAt && !r.ok).length;
-  test.info().annotations.push({ type: "key rotation", description: `${String(results.length)} sign-ins, ${String(after.length)} begun after the rotation, 0 of those failed (${String(straddling)} begun before it were refused by devidp's rebuild)` });
+  report("key rotation", `${String(results.length)} sign-ins, ${String(after.length)} begun after the rotation, 0 of those failed (${String(straddling)} begun before it were refused by devidp's rebuild)`);
 });
 
 test("backup and restore (README): pg_dump the cluster's database, restore it into a new one, the audit chain verifies", async ({ request }) => {

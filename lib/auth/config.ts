@@ -17,6 +17,8 @@ import { AuthFlowError } from "./errors";
 import { appendAuditEvent } from "../audit/write";
 import { createSession, getActiveSession, revokeSessionAudited, upsertUser, type ActiveSession } from "./queries";
 import { toSafeRedirectPath } from "./redirects";
+import { isDatabaseUnavailable } from "../db/unavailable";
+import { markDatabaseUnavailable } from "../http/request-context";
 
 /** What the server knows about the signed-in person. Built from the database on every request. */
 export interface PorterSessionView {
@@ -86,6 +88,8 @@ async function toView(active: ActiveSession, connection: Connection | undefined,
   };
 }
 
+type JwtCallback = NonNullable<NonNullable<NextAuthConfig["callbacks"]>["jwt"]>;
+
 const stringClaim = (v: unknown): string | null => (typeof v === "string" && v.length > 0 ? v.slice(0, 320) : null);
 
 /** The Auth.js configuration: one Okta provider per connection, server-side sessions, strict checks. */
@@ -99,50 +103,8 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
     return connection;
   };
 
-  return {
-    secret: config.authSecret,
-    trustHost: true,
-    basePath: "/api/auth",
-    session: { strategy: "jwt", maxAge: config.sessionMaxAgeSeconds },
-    cookies: authCookies(config.publicUrl),
-    pages: { signIn: "/", error: "/auth/error" },
-    providers: config.connections.map((c) =>
-      Okta({
-        id: c.name,
-        name: `Okta (${c.name})`,
-        issuer: c.issuer,
-        clientId: c.clientId,
-        clientSecret: c.clientSecret,
-        // Auth.js's Okta provider checks only pkce and state; porter always adds nonce.
-        checks: ["pkce", "state", "nonce"],
-        authorization: { params: { scope: c.scopes } },
-        // Discovery from porter's cache: no round trip to Okta per sign-in start and callback.
-        [customFetch]: oktaFetch(c.issuer),
-        ...(c.clientSecret ? {} : { client: { token_endpoint_auth_method: "none" } }),
-      }),
-    ),
-    jwt: {
-      // Whatever a callback puts on the token, the cookie carries only the opaque session id.
-      encode: (params) => encodeJwt({ ...params, token: params.token?.sid ? { sid: params.token.sid } : {} }),
-    },
-    logger: {
-      error: (error) => {
-        captureAuthError(error);
-      },
-      warn: () => undefined,
-      debug: () => undefined,
-    },
-    callbacks: {
-      async signIn({ account }) {
-        if (!account || typeof account.id_token !== "string") {
-          throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "no ID token in the token response", userMessage: "No ID token." });
-        }
-        const connection = connectionFor(account.provider);
-        // Auth.js does not verify the signature of an ID token from the token endpoint; porter does.
-        await verifyIdToken(account.id_token, { issuer: connection.issuer, clientId: connection.clientId });
-        return true;
-      },
-      async jwt({ token, account, profile, trigger }) {
+  /** The jwt callback's work: a sign-in creates the server-side session; every later request checks it. */
+  const sessionToken = async ({ token, account, profile, trigger }: Parameters<JwtCallback>[0]): Promise<Awaited<ReturnType<JwtCallback>>> => {
         const db = await deps.db();
         if (trigger === "signIn" && account && profile) {
           const connection = connectionFor(account.provider);
@@ -234,6 +196,59 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
         const current = fresh.refreshed ? await getActiveSession(db, token.sid) : active;
         if ("rejected" in current) return null;
         return { sid: token.sid, view: await toView(current, connection, config, db) };
+      };
+
+  return {
+    secret: config.authSecret,
+    trustHost: true,
+    basePath: "/api/auth",
+    session: { strategy: "jwt", maxAge: config.sessionMaxAgeSeconds },
+    cookies: authCookies(config.publicUrl),
+    pages: { signIn: "/", error: "/auth/error" },
+    providers: config.connections.map((c) =>
+      Okta({
+        id: c.name,
+        name: `Okta (${c.name})`,
+        issuer: c.issuer,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        // Auth.js's Okta provider checks only pkce and state; porter always adds nonce.
+        checks: ["pkce", "state", "nonce"],
+        authorization: { params: { scope: c.scopes } },
+        // Discovery from porter's cache: no round trip to Okta per sign-in start and callback.
+        [customFetch]: oktaFetch(c.issuer),
+        ...(c.clientSecret ? {} : { client: { token_endpoint_auth_method: "none" } }),
+      }),
+    ),
+    jwt: {
+      // Whatever a callback puts on the token, the cookie carries only the opaque session id.
+      encode: (params) => encodeJwt({ ...params, token: params.token?.sid ? { sid: params.token.sid } : {} }),
+    },
+    logger: {
+      error: (error) => {
+        captureAuthError(error);
+      },
+      warn: () => undefined,
+      debug: () => undefined,
+    },
+    callbacks: {
+      async signIn({ account }) {
+        if (!account || typeof account.id_token !== "string") {
+          throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "no ID token in the token response", userMessage: "No ID token." });
+        }
+        const connection = connectionFor(account.provider);
+        // Auth.js does not verify the signature of an ID token from the token endpoint; porter does.
+        await verifyIdToken(account.id_token, { issuer: connection.issuer, clientId: connection.clientId });
+        return true;
+      },
+      async jwt(params) {
+        try {
+          return await sessionToken(params);
+        } catch (err) {
+          // The database could not be reached: the request answers 503 (retry), never "you are signed out".
+          if (isDatabaseUnavailable(err)) markDatabaseUnavailable();
+          throw err;
+        }
       },
       session({ session, token }) {
         const view = token.view;

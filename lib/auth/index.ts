@@ -12,6 +12,8 @@ import { getDb } from "../db";
 import { requestClient, type RequestClient } from "../http/client-ip";
 import { overLimit, tooManySignIns } from "../http/limits";
 import { notFoundResponse } from "../http/not-found-response";
+import { requestContext } from "../http/request-context";
+import { DatabaseUnavailableError } from "../db/unavailable";
 import { navigateOff } from "../http/navigate";
 import { redirectNoStore } from "../http/redirect";
 import { logger } from "../log";
@@ -173,6 +175,9 @@ export async function startSignIn(
  */
 export const getSessionView = cache(async (): Promise<PorterSessionView | null> => {
   const session = await auth();
+  // Auth.js turns a failed session check into "no session"; when the database was the cause, this request
+  // must not tell a signed-in person they are signed out: 503 with Retry-After instead (scripts/serve.ts).
+  if (!session && requestContext.getStore()?.databaseUnavailable) throw new DatabaseUnavailableError("session check: database unavailable");
   return session?.porter ?? null;
 });
 

@@ -21,3 +21,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 /** Seconds a client should wait before retrying while the database is unavailable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** Thrown where a failure was already known to be the database's (the code is SQLSTATE 08006, connection failure). */
+export class DatabaseUnavailableError extends Error {
+  readonly code = "08006";
+}
