@@ -38,13 +38,14 @@ export function line(label: string, value: string, note = ""): void {
   const v = /^(-?[\d.,]+)\s*(.*)$/.exec(value.trim());
   const base = /baseline (.*?)\s*(?<![\w.])(-?\d[\d.,]*)\s*(ms|µs|s|MB|req\/s|events\/s|rows\/s)?(?=[\s;,)]|$)/.exec(note);
   const target = /target ([^:]+): (met|MISSED)/.exec(note);
-  const ratios = [...note.matchAll(/(\d+(?:\.\d+)?)x\b/g)];
+  // The ratio: the value itself when it is one, else the last "N.NNx" of the note outside its target clause.
+  const ratios = [...note.replace(/target [^:]+: (met|MISSED)/, "").matchAll(/(\d+(?:\.\d+)?)x\b/g)];
   figures.push({
     name: label,
     value: v ? num(v[1] ?? "") : value,
     unit: v ? (v[2] ?? "") : "",
     baseline: base ? { name: (base[1] ?? "").replace(/[:\s]+$/, ""), value: num(base[2] ?? ""), unit: base[3] ?? "" } : null,
-    ratio: ratios.length > 0 ? Number(ratios.at(-1)?.[1]) : v?.[2] === "x" ? num(v[1] ?? "") : null,
+    ratio: v?.[2] === "x" ? num(v[1] ?? "") : ratios.length > 0 ? Number(ratios.at(-1)?.[1]) : null,
     target: target?.[1] ?? null,
     met: target ? target[2] === "met" : null,
     note,
