@@ -210,12 +210,12 @@ function report(label: string, r: Phase): void {
   line(`${label}: CPU, % of one core`, Object.entries(r.cpu).map(([n, c]) => `${n} ${c.toFixed(0)}`).join(", "), "");
 }
 
-/** The per-request session check in process: session row, memberships, rules version (no cache: revocation stays immediate). */
+/** The per-request session check in process, as lib/auth/config.ts does it: session, person and memberships in one statement, the rules version (re-read every 2 s), the roles (no cache of the session: revocation stays immediate). */
 async function sessionCheckCost(databaseUrl: string | null): Promise<{ check: number[]; floor: number[]; label: string }> {
   const { openDatabase } = await import("../lib/db/client");
   const { ensureOrganization } = await import("../lib/access/organizations");
   const { createSession, getActiveSession, upsertUser } = await import("../lib/auth/queries");
-  const { getUserTeams, getCompiledRuleSet } = await import("../lib/access");
+  const { getCompiledRuleSet } = await import("../lib/access");
   const { resolveIdentity } = await import("../lib/rbac");
   const { sql } = await import("drizzle-orm");
   const handle = await openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir: "memory://" });
@@ -226,8 +226,7 @@ async function sessionCheckCost(databaseUrl: string | null): Promise<{ check: nu
     const check = async () => {
       const active = await getActiveSession(handle.db, sid);
       if ("rejected" in active) throw new Error("session rejected");
-      const teams = await getUserTeams(handle.db, user.id);
-      resolveIdentity(await getCompiledRuleSet(handle.db, orgId, { adminGroups: ["Port Admins"] }), { kind: "groups", groups: teams });
+      resolveIdentity(await getCompiledRuleSet(handle.db, orgId, { adminGroups: ["Port Admins"] }), { kind: "groups", groups: active.teams });
     };
     const floorQuery = async () => {
       await handle.db.execute(sql`select 1`);

@@ -7,7 +7,7 @@ import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
 import { verifyIdToken } from "../okta";
-import { getCompiledRuleSet, getUserTeams, organizationIdFor, readSignInGroups, syncSignIn } from "../access";
+import { getCompiledRuleSet, organizationIdFor, readSignInGroups, syncSignIn } from "../access";
 import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
@@ -67,8 +67,7 @@ export interface AuthDeps {
 }
 
 async function toView(active: ActiveSession, connection: Connection | undefined, config: Config, db: Db): Promise<PorterSessionView> {
-  const { session, user } = active;
-  const teams = await getUserTeams(db, user.id);
+  const { session, user, teams } = active;
   const ruleSet = await getCompiledRuleSet(db, session.organizationId, connection ?? { adminGroups: [] });
   const resolution = resolveIdentity(ruleSet, { kind: "groups", groups: teams });
   return {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { AuditEvent } from "../audit/events";
 import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
-import { sessions, users, type SessionRow, type User } from "../db/schema";
+import { memberships, sessions, teams, users, type SessionRow, type User } from "../db/schema";
 
 /** The database or a transaction. */
 type Tx = Pick<Db, "select" | "insert" | "update" | "delete">;
@@ -62,6 +62,8 @@ export async function createSession(db: Tx, s: NewSession): Promise<string> {
 export interface ActiveSession {
   session: SessionRow;
   user: User;
+  /** The person's teams (their kept Okta groups), sorted: read in the same statement as the session. */
+  teams: string[];
 }
 
 /** Why a presented session is not accepted. */
@@ -71,7 +73,17 @@ export type SessionRejection = "unknown" | "revoked" | "expired";
 export async function getActiveSession(db: Db, rawId: string): Promise<ActiveSession | { rejected: SessionRejection; session: SessionRow | null }> {
   const idHash = hashSessionId(rawId);
   const now = new Date();
-  const rows = await db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.idHash, idHash)).limit(1);
+  // One round trip for the per-request check: the session, its person and their teams (memberships).
+  const rows = await db
+    .select({
+      session: sessions,
+      user: users,
+      teams: sql<string[]>`array(select ${teams.name} from ${memberships} inner join ${teams} on ${teams.id} = ${memberships.teamId} where ${memberships.userId} = ${users.id} order by ${teams.name})`,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.idHash, idHash))
+    .limit(1);
   const row = rows[0];
   if (!row) return { rejected: "unknown", session: null };
   if (row.session.revokedAt) return { rejected: "revoked", session: row.session };
