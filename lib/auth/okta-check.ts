@@ -6,7 +6,7 @@ import { getDb } from "../db";
 import { signIns } from "../db/schema";
 import { actedBy, audit } from "../audit";
 import { logger } from "../log";
-import { saveCheckRun, startChecks, type CheckResult, type SignInSample } from "../okta/checks";
+import { claimCheckRun, finishCheckRun, saveCheckRun, startChecks, type CheckResult, type SignInSample } from "../okta/checks";
 import { resolveIdentity, type Principal } from "../rbac";
 import type { PorterSessionView } from "./config";
 
@@ -17,8 +17,8 @@ export interface RunningCheck {
 }
 
 const globalKey = Symbol.for("porter.runningChecks");
-type WithRuns = typeof globalThis & { [globalKey]?: Map<string, Promise<RunningCheck>> };
-const running = ((globalThis as WithRuns)[globalKey] ??= new Map<string, Promise<RunningCheck>>());
+type WithRuns = typeof globalThis & { [globalKey]?: Map<string, Promise<RunningCheck | null>> };
+const running = ((globalThis as WithRuns)[globalKey] ??= new Map<string, Promise<RunningCheck | null>>());
 
 /** The platform organization is the default (environment) connection's; only its members can be operators. */
 export function isPlatformOperator(view: PorterSessionView): boolean {
@@ -32,7 +32,7 @@ export function checkableConnections(view: PorterSessionView): string[] {
 }
 
 /** The run in progress for a connection, if any (the page that started it streams its results). */
-export function runningCheck(connectionName: string): Promise<RunningCheck> | null {
+export function runningCheck(connectionName: string): Promise<RunningCheck | null> | null {
   return running.get(connectionName) ?? null;
 }
 
@@ -61,19 +61,26 @@ async function lastSignIn(view: PorterSessionView, organizationId: string, organ
 
 /**
  * Runs the configuration check for a connection the person may check (their own; any for a platform
- * operator). One run per connection at a time: the run is registered before anything is awaited, so a
- * second request arriving meanwhile shares it. The finished run is stored in that organization's history.
+ * operator). One run per connection at a time, across nodes: on this node the run is registered before
+ * anything is awaited, so a second request meanwhile shares it; across nodes the database guard
+ * (claimCheckRun) lets one start, and the others answer null (the page then shows the stored history).
+ * The finished run is stored in that organization's history.
  */
-export function runOktaCheck(principal: Principal, view: PorterSessionView, connectionName: string): Promise<RunningCheck> {
+export function runOktaCheck(principal: Principal, view: PorterSessionView, connectionName: string): Promise<RunningCheck | null> {
   if (!checkableConnections(view).includes(connectionName)) return Promise.reject(new Error("not allowed to check this connection"));
   const existing = running.get(connectionName);
   if (existing) return existing;
-  const starting = startRun(principal, view, connectionName);
+  const starting = (async () => ((await claimCheckRun(await getDb(), connectionName)) ? startRun(principal, view, connectionName) : null))();
   running.set(connectionName, starting);
   const forget = () => {
     if (running.get(connectionName) === starting) running.delete(connectionName);
   };
-  starting.then((run) => run.all.finally(forget), forget).catch(forget);
+  starting
+    .then(async (run) => {
+      if (run) await run.all.finally(forget);
+      else forget();
+    }, forget)
+    .catch(forget);
   return starting;
 }
 
@@ -104,9 +111,15 @@ async function startRun(principal: Principal, view: PorterSessionView, connectio
     });
     return results;
   });
-  stored.catch((err: unknown) => {
-    logger.error({ err, connection: connection.name }, "configuration check could not be stored");
-  });
+  stored
+    .catch((err: unknown) => {
+      logger.error({ err, connection: connection.name }, "configuration check could not be stored");
+    })
+    .finally(() => {
+      void getDb()
+        .then((db) => finishCheckRun(db, connection.name))
+        .catch(() => undefined); // the 60 s expiry frees the guard anyway
+    });
   return { startedAt, each, all: stored };
 }
 

@@ -29,3 +29,14 @@ export const oktaCheckRuns = pgTable(
 );
 
 export type OktaCheckRun = typeof oktaCheckRuns.$inferSelect;
+
+/**
+ * One row per connection: the configuration check's single-flight guard across nodes. A run may start when
+ * none is running (or the last started over 60 s ago: a node died mid-run) and none started in the last
+ * 5 s, so two clicks at once (on any nodes) make one run.
+ */
+export const oktaCheckGuards = pgTable("okta_check_guards", {
+  connection: text("connection").primaryKey(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }),
+});

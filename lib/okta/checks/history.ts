@@ -1,6 +1,6 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { oktaCheckRuns, type OktaCheckRun } from "../../db/schema";
+import { oktaCheckGuards, oktaCheckRuns, type OktaCheckRun } from "../../db/schema";
 import type { CheckResult } from "./types";
 
 export async function saveCheckRun(db: Db, run: { organizationId: string; connection: string; startedAt: Date; actor: string; results: CheckResult[] }): Promise<void> {
@@ -27,4 +27,26 @@ export function diffRuns(newer: Pick<OktaCheckRun, "results">, older: Pick<OktaC
  */
 export function shownActor(actor: string, viewer: { actor: string; connection: string }, target: string): string {
   return target !== viewer.connection && actor !== viewer.actor ? `an admin of ${target}` : actor;
+}
+
+/**
+ * Claims the right to run the check on a connection, across every node (table okta_check_guards): true
+ * when no run is going on and none started in the last 5 s; a run left unfinished for 60 s (its node died)
+ * no longer blocks. One statement, so two nodes racing cannot both win.
+ */
+export async function claimCheckRun(db: Db, connection: string): Promise<boolean> {
+  const rows = await db
+    .insert(oktaCheckGuards)
+    .values({ connection, startedAt: sql`now()` })
+    .onConflictDoUpdate({
+      target: oktaCheckGuards.connection,
+      set: { startedAt: sql`now()`, finishedAt: null },
+      setWhere: sql`${oktaCheckGuards.startedAt} < now() - interval '5 seconds' and (${oktaCheckGuards.finishedAt} is not null or ${oktaCheckGuards.startedAt} < now() - interval '60 seconds')`,
+    })
+    .returning({ connection: oktaCheckGuards.connection });
+  return rows.length > 0;
+}
+
+export async function finishCheckRun(db: Db, connection: string): Promise<void> {
+  await db.update(oktaCheckGuards).set({ finishedAt: sql`now()` }).where(eq(oktaCheckGuards.connection, connection));
 }
