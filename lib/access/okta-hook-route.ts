@@ -1,5 +1,5 @@
-import { overLimit, tooManyRequests } from "../http/limits";
 import "server-only";
+import { overLimit, tooManyRequests } from "../http/limits";
 import { after } from "next/server";
 import { auditFlood } from "../audit";
 import { getConfig, getConnection } from "../config";
@@ -36,7 +36,7 @@ export async function refuseOktaCall(req: Request, err: unknown, type: "okta.hoo
 export async function eventHookVerification(req: Request, name: string): Promise<Response> {
   const connection = knownHere(name);
   if (!connection) return jsonError(404, "not_found", "No Event Hook at this address.", NO_STORE);
-  const limited = await overLimit(req, "okta", { id: await organizationIdFor(await getDb(), connection.name), connection: connection.name });
+  const limited = await overLimit(req, "okta", connection.name);
   if (limited) return tooManyRequests(limited);
   return verificationResponse(req);
 }
@@ -51,7 +51,7 @@ export async function eventHookDelivery(req: Request, name: string): Promise<Res
   if (!connection) return jsonError(404, "not_found", "No Event Hook at this address.", NO_STORE);
   const db = await getDb();
   const organizationId = await organizationIdFor(db, connection.name);
-  const limited = await overLimit(req, "okta", { id: organizationId, connection: connection.name });
+  const limited = await overLimit(req, "okta", connection.name);
   if (limited) return tooManyRequests(limited);
   try {
     const delivery = await readHookDelivery(req, connection);

@@ -1,5 +1,5 @@
-import { overLimit, tooManyRequests } from "../http/limits";
 import "server-only";
+import { overLimit, tooManyRequests } from "../http/limits";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { revokeUserSessions } from "../auth/queries";
 import { connectionUrls, getConfig } from "../config";
@@ -48,7 +48,7 @@ export async function universalLogout(req: Request, name: string): Promise<Respo
   if (!connection) return jsonError(404, "not_found", "No Universal Logout endpoint at this address.", NO_STORE);
   const db = await getDb();
   const organizationId = await organizationIdFor(db, connection.name);
-  const limited = await overLimit(req, "okta", { id: organizationId, connection: connection.name });
+  const limited = await overLimit(req, "okta", connection.name);
   if (limited) return tooManyRequests(limited);
   const endpoint = connectionUrls(getConfig(), connection).globalTokenRevocationUri;
   try {

@@ -1,5 +1,5 @@
-import { overLimit, tooManyRequests } from "../http/limits";
 import "server-only";
+import { overLimit, tooManyRequests } from "../http/limits";
 import { getCompiledRuleSet, organizationIdFor } from "../access";
 import { accessDeniedEvent, audit, auditFlood } from "../audit";
 import { getConfig, type Connection } from "../config";
@@ -111,7 +111,7 @@ export function withBearer<P = Record<string, never>>(
       return toErrorResponse(err, NO_STORE);
     }
     const { principal } = context;
-    const byOrganization = await overLimit(req, "api", { id: principal.organizationId, connection: principal.connection }, ["organization"]);
+    const byOrganization = await overLimit(req, "api", principal.connection, ["organization"]);
     if (byOrganization) return tooManyRequests(byOrganization);
     if (options.permission && !hasPermission(principal, options.permission)) {
       await audit(accessDeniedEvent(principal, `${req.method} ${new URL(req.url).pathname}`, options.permission, requestClient(req.headers)));

@@ -104,98 +104,98 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
 
   /** The jwt callback's work: a sign-in creates the server-side session; every later request checks it. */
   const sessionToken = async ({ token, account, profile, trigger }: Parameters<JwtCallback>[0]): Promise<Awaited<ReturnType<JwtCallback>>> => {
-        const db = await deps.db();
-        if (trigger === "signIn" && account && profile) {
-          const connection = connectionFor(account.provider);
-          const sub = stringClaim(profile.sub);
-          if (!sub) throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "ID token without sub", userMessage: "No subject." });
-          const organizationId = await organizationIdFor(db, connection.name);
-          const ruleSet = await getCompiledRuleSet(db, organizationId, connection);
-          const claim: unknown = profile[connection.groupsClaim];
-          const read = await readSignInGroups(connection, ruleSet, sub, claim);
-          const { mapping } = read;
-          // The user, their teams and roles, the session and the audit events commit together or not at all.
-          const sid = await db.transaction(async (tx) => {
-            const user = await upsertUser(tx, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name), sourceGroups: read.sourceGroups });
-            const sync = await syncSignIn(tx, { organizationId, userId: user.id, keptGroups: mapping.keptGroups, rawGroupCount: mapping.rawGroupCount, ruleSet });
-            const sessionId = await createSession(tx, {
-              userId: user.id,
-              organizationId,
-              connection: connection.name,
-              rawGroupCount: mapping.rawGroupCount,
-              groupsSource: read.source,
-              // Kept for id_token_hint at sign-out, encrypted under AUTH_SECRET (a database dump alone reveals no token).
-              idToken: account.id_token ? seal(config.authSecret, account.id_token) : null,
-              // With offline_access and the app's Refresh Token grant: re-reads the groups once they are older than GROUPS_MAX_AGE.
-              refreshToken: typeof account.refresh_token === "string" ? seal(config.authSecret, account.refresh_token) : null,
-              maxAgeSeconds: config.sessionMaxAgeSeconds,
-            });
-            const who = { organizationId, connection: connection.name, actor: user.email ?? sub, actorSub: sub, ip: deps.ip ?? null, userAgent: deps.userAgent ?? null };
-            const target = { target: `user:${user.id}`, targetLabel: user.email ?? sub };
-            await appendAuditEvent(tx, {
-              type: "sign_in.succeeded",
-              ...who,
-              ...target,
-              details: {
-                rawGroupCount: mapping.rawGroupCount,
-                keptGroupCount: mapping.keptGroups.length,
-                possiblyTruncated: mapping.possiblyTruncated,
-                claimProblems: mapping.claimProblems,
-                groupsSource: read.source,
-                ...(read.usersApiProblem ? { usersApiProblem: read.usersApiProblem } : {}),
-                roles: sync.resolution.roles.map((r) => r.role),
-                joinedTeams: sync.joinedTeams,
-                leftTeams: sync.leftTeams,
-              },
-            });
-            if (sync.gainedRoles.length > 0 || sync.lostRoles.length > 0) {
-              await appendAuditEvent(tx, {
-                type: "roles.changed",
-                ...who,
-                ...target,
-                reason: "sign_in",
-                details: { cause: "sign_in", gained: sync.gainedRoles, lost: sync.lostRoles, roles: sync.resolution.roles },
-              });
-            }
-            return sessionId;
+    const db = await deps.db();
+    if (trigger === "signIn" && account && profile) {
+      const connection = connectionFor(account.provider);
+      const sub = stringClaim(profile.sub);
+      if (!sub) throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "ID token without sub", userMessage: "No subject." });
+      const organizationId = await organizationIdFor(db, connection.name);
+      const ruleSet = await getCompiledRuleSet(db, organizationId, connection);
+      const claim: unknown = profile[connection.groupsClaim];
+      const read = await readSignInGroups(connection, ruleSet, sub, claim);
+      const { mapping } = read;
+      // The user, their teams and roles, the session and the audit events commit together or not at all.
+      const sid = await db.transaction(async (tx) => {
+        const user = await upsertUser(tx, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name), sourceGroups: read.sourceGroups });
+        const sync = await syncSignIn(tx, { organizationId, userId: user.id, keptGroups: mapping.keptGroups, rawGroupCount: mapping.rawGroupCount, ruleSet });
+        const sessionId = await createSession(tx, {
+          userId: user.id,
+          organizationId,
+          connection: connection.name,
+          rawGroupCount: mapping.rawGroupCount,
+          groupsSource: read.source,
+          // Kept for id_token_hint at sign-out, encrypted under AUTH_SECRET (a database dump alone reveals no token).
+          idToken: account.id_token ? seal(config.authSecret, account.id_token) : null,
+          // With offline_access and the app's Refresh Token grant: re-reads the groups once they are older than GROUPS_MAX_AGE.
+          refreshToken: typeof account.refresh_token === "string" ? seal(config.authSecret, account.refresh_token) : null,
+          maxAgeSeconds: config.sessionMaxAgeSeconds,
+        });
+        const who = { organizationId, connection: connection.name, actor: user.email ?? sub, actorSub: sub, ip: deps.ip ?? null, userAgent: deps.userAgent ?? null };
+        const target = { target: `user:${user.id}`, targetLabel: user.email ?? sub };
+        await appendAuditEvent(tx, {
+          type: "sign_in.succeeded",
+          ...who,
+          ...target,
+          details: {
+            rawGroupCount: mapping.rawGroupCount,
+            keptGroupCount: mapping.keptGroups.length,
+            possiblyTruncated: mapping.possiblyTruncated,
+            claimProblems: mapping.claimProblems,
+            groupsSource: read.source,
+            ...(read.usersApiProblem ? { usersApiProblem: read.usersApiProblem } : {}),
+            roles: sync.resolution.roles.map((r) => r.role),
+            joinedTeams: sync.joinedTeams,
+            leftTeams: sync.leftTeams,
+          },
+        });
+        if (sync.gainedRoles.length > 0 || sync.lostRoles.length > 0) {
+          await appendAuditEvent(tx, {
+            type: "roles.changed",
+            ...who,
+            ...target,
+            reason: "sign_in",
+            details: { cause: "sign_in", gained: sync.gainedRoles, lost: sync.lostRoles, roles: sync.resolution.roles },
           });
-          return { sid };
         }
-        if (typeof token.sid !== "string") return null;
-        const active = await getActiveSession(db, token.sid);
-        if ("rejected" in active) {
-          // A revoked, expired or unknown session is refused (the cookie is cleared), and recorded once per kind, address and minute.
-          await (deps.auditFlood ?? deps.audit)({
-            type: "session.rejected",
-            organizationId: active.session?.organizationId ?? null,
-            connection: active.session?.connection ?? null,
-            ip: deps.ip ?? null,
-            userAgent: deps.userAgent ?? null,
-            target: active.session ? `user:${active.session.userId}` : null,
-            reason: active.rejected,
-            details: { reason: active.rejected, ...(active.session?.revokedReason ? { revokedReason: active.session.revokedReason } : {}) },
-          });
-          return null;
-        }
-        const connection = config.connections.find((c) => c.name === active.session.connection);
-        const fresh = await keepGroupsFresh(db, active, connection, { config });
-        if (!fresh.ok) {
-          await (deps.auditFlood ?? deps.audit)({
-            type: "session.rejected",
-            organizationId: active.session.organizationId,
-            connection: active.session.connection,
-            ip: deps.ip ?? null,
-            userAgent: deps.userAgent ?? null,
-            target: `user:${active.session.userId}`,
-            reason: fresh.rejected,
-            details: { reason: fresh.rejected, groupsConfirmedAt: active.session.groupsConfirmedAt.toISOString() },
-          });
-          return null;
-        }
-        const current = fresh.refreshed ? await getActiveSession(db, token.sid) : active;
-        if ("rejected" in current) return null;
-        return { sid: token.sid, view: await toView(current, connection, config, db) };
-      };
+        return sessionId;
+      });
+      return { sid };
+    }
+    if (typeof token.sid !== "string") return null;
+    const active = await getActiveSession(db, token.sid);
+    if ("rejected" in active) {
+      // A revoked, expired or unknown session is refused (the cookie is cleared), and recorded once per kind, address and minute.
+      await (deps.auditFlood ?? deps.audit)({
+        type: "session.rejected",
+        organizationId: active.session?.organizationId ?? null,
+        connection: active.session?.connection ?? null,
+        ip: deps.ip ?? null,
+        userAgent: deps.userAgent ?? null,
+        target: active.session ? `user:${active.session.userId}` : null,
+        reason: active.rejected,
+        details: { reason: active.rejected, ...(active.session?.revokedReason ? { revokedReason: active.session.revokedReason } : {}) },
+      });
+      return null;
+    }
+    const connection = config.connections.find((c) => c.name === active.session.connection);
+    const fresh = await keepGroupsFresh(db, active, connection, { config });
+    if (!fresh.ok) {
+      await (deps.auditFlood ?? deps.audit)({
+        type: "session.rejected",
+        organizationId: active.session.organizationId,
+        connection: active.session.connection,
+        ip: deps.ip ?? null,
+        userAgent: deps.userAgent ?? null,
+        target: `user:${active.session.userId}`,
+        reason: fresh.rejected,
+        details: { reason: fresh.rejected, groupsConfirmedAt: active.session.groupsConfirmedAt.toISOString() },
+      });
+      return null;
+    }
+    const current = fresh.refreshed ? await getActiveSession(db, token.sid) : active;
+    if ("rejected" in current) return null;
+    return { sid: token.sid, view: await toView(current, connection, config, db) };
+  };
 
   return {
     secret: config.authSecret,

@@ -123,7 +123,7 @@ function callbackOnly(handler: RouteHandler): RouteHandler {
     if (!name) return notFoundResponse(req);
     // The callback counts against the sign-in limits (address, and organization when the name is one).
     const connection = getConnection(decodeURIComponent(name));
-    const limited = await overLimit(req, "sign_in", connection ? { id: await organizationIdFor(await getDb(), connection.name), connection: connection.name } : null);
+    const limited = await overLimit(req, "sign_in", connection?.name ?? null);
     if (limited) return tooManySignIns(req, limited);
     return handler(req);
   };

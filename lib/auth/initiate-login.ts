@@ -31,7 +31,7 @@ async function refuse(request: Request, code: SignInErrorCode, connection: Conne
  */
 export async function initiateLogin(request: Request, connection: Connection): Promise<Response> {
   const client = requestClient(request.headers);
-  const limited = await overLimit(request, "sign_in", { id: await organizationIdFor(await getDb(), connection.name), connection: connection.name });
+  const limited = await overLimit(request, "sign_in", connection.name);
   if (limited) return tooManySignIns(request, limited);
   const params = await readRequestParams(request, 32_768);
   const config = getConfig();

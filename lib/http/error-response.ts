@@ -1,7 +1,6 @@
 import { AppError } from "./app-error";
 import { logger } from "../log";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable";
-import { markDatabaseUnavailable } from "./request-context";
 
 export interface ErrorBody {
   error: { code: string; message: string; fix?: string };
@@ -16,7 +15,6 @@ export function toErrorResponse(err: unknown, headers?: HeadersInit): Response {
     return Response.json(body, { status: e.status, headers });
   }
   if (isDatabaseUnavailable(err)) {
-    markDatabaseUnavailable();
     logger.warn({ err }, "database unavailable: answered 503");
     const h = new Headers(headers);
     h.set("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));

@@ -1,4 +1,5 @@
 import "server-only";
+import { organizationIdFor } from "../access/organizations";
 import { audit } from "../audit";
 import { getConfig } from "../config";
 import type { LimitName, LimitScope } from "../config/rate-limits";
@@ -15,19 +16,20 @@ export interface Limited {
 }
 
 /**
- * Counts this request against limit `name` for its client address and, when known, its organization
- * (shared by all nodes). Returns how long to wait when over, else null. The first refusal of a window is
+ * Counts this request against limit `name` for its client address and, when known, its organization (the
+ * connection's, by name; shared by all nodes). Returns how long to wait when over, else null. The first refusal of a window is
  * audited once, whichever node sees it. If the counters cannot be read (the database is down), the
  * request is let through and the failure logged: a limit must not turn a database blip into an outage.
  */
-export async function overLimit(request: Request, name: LimitName, organization: { id: string; connection: string } | null, scopes: readonly LimitScope[] = ["address", "organization"]): Promise<Limited | null> {
+export async function overLimit(request: Request, name: LimitName, connection: string | null, scopes: readonly LimitScope[] = ["address", "organization"]): Promise<Limited | null> {
   const config = getConfig();
   const client = requestClient(request.headers);
-  const checks: [LimitScope, string][] = [];
-  if (scopes.includes("address")) checks.push(["address", client.ip ?? "unknown"]);
-  if (organization && scopes.includes("organization")) checks.push(["organization", organization.id]);
   try {
     const db = await getDb();
+    const organizationId = connection && scopes.includes("organization") ? await organizationIdFor(db, connection) : null;
+    const checks: [LimitScope, string][] = [];
+    if (scopes.includes("address")) checks.push(["address", client.ip ?? "unknown"]);
+    if (organizationId) checks.push(["organization", organizationId]);
     for (const [scope, key] of checks) {
       const perMinute = config.rateLimits[name][scope];
       const result = await takeLimit(db, `${name}:${scope}:${key}`, perMinute);
@@ -35,8 +37,8 @@ export async function overLimit(request: Request, name: LimitName, organization:
       if (result.firstRefusal) {
         await audit({
           type: "rate_limit.exceeded",
-          organizationId: organization?.id ?? null,
-          connection: organization?.connection,
+          organizationId,
+          connection,
           ...client,
           reason: `${name}.${scope}`,
           details: { limit: name, scope, perMinute, path: new URL(request.url).pathname },

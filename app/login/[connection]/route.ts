@@ -1,6 +1,4 @@
-import { organizationIdFor } from "@/lib/access";
 import { startSignIn } from "@/lib/auth";
-import { getDb } from "@/lib/db";
 import { overLimit, tooManySignIns } from "@/lib/http/limits";
 import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
 import { requestClient } from "@/lib/http/client-ip";
@@ -28,7 +26,7 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
       nonce: request.headers.get("x-nonce"),
     });
   }
-  const limited = await overLimit(request, "sign_in", { id: await organizationIdFor(await getDb(), connection.name), connection: connection.name });
+  const limited = await overLimit(request, "sign_in", connection.name);
   if (limited) return tooManySignIns(request, limited);
   const params = await readLoginParams(request);
   const query = new URLSearchParams();
