@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext, type APIResponse, type Page } from "@playwright/test";
 import { demoPorterEnv } from "../../scripts/demo-env";
 import { Browserless } from "../../bench/browserless";
 import { serviceAccessToken, userAccessToken } from "../pages/okta-tokens";
@@ -30,19 +30,18 @@ interface Outcome {
   description?: string;
 }
 
-/** Edits one service's description in a loop (each 200 = an acknowledged change with its audit event), until stopped. */
-function editLoop(request: APIRequestContext, token: string, serviceId: string, tag: string) {
+/** Sends one request after another (request `i` from `send`) and records each outcome, until stopped. */
+function loop(send: (i: number) => Promise<{ response: APIResponse; description?: string }>) {
   const outcomes: Outcome[] = [];
   let running = true;
   const done = (async () => {
     for (let i = 0; running; i++) {
-      const description = `${tag} ${String(i)}`;
       const at = Date.now();
       try {
-        const res = await request.patch(`/api/v1/services/${serviceId}`, { headers: { authorization: `Bearer ${token}` }, data: { description }, timeout: 15_000 });
-        outcomes.push({ at, status: res.status(), retryAfter: res.headers()["retry-after"] ?? null, description });
+        const { response, description } = await send(i);
+        outcomes.push({ at, status: response.status(), retryAfter: response.headers()["retry-after"] ?? null, description });
       } catch {
-        outcomes.push({ at, status: 0, retryAfter: null, description });
+        outcomes.push({ at, status: 0, retryAfter: null });
       }
     }
   })();
@@ -55,26 +54,31 @@ function editLoop(request: APIRequestContext, token: string, serviceId: string, 
   };
 }
 
-/** GETs a path in a loop with a session or a bearer token, until stopped. */
-function readLoop(request: APIRequestContext, path: string, headers: Record<string, string> = {}) {
-  const outcomes: Outcome[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const at = Date.now();
-      try {
-        const res = await request.get(path, { headers, timeout: 15_000, maxRedirects: 0 });
-        outcomes.push({ at, status: res.status(), retryAfter: res.headers()["retry-after"] ?? null });
-      } catch {
-        outcomes.push({ at, status: 0, retryAfter: null });
-      }
-    }
-  })();
+/** Edits one service's description in a loop: each 200 is an acknowledged change with its audit event. */
+const editLoop = (request: APIRequestContext, token: string, serviceId: string, tag: string) =>
+  loop(async (i) => {
+    const description = `${tag} ${String(i)}`;
+    return { description, response: await request.patch(`/api/v1/services/${serviceId}`, { headers: { authorization: `Bearer ${token}` }, data: { description }, timeout: 15_000 }) };
+  });
+
+/** GETs a path in a loop (with the context's session), until stopped. */
+const readLoop = (request: APIRequestContext, path: string) => loop(async () => ({ response: await request.get(path, { timeout: 15_000, maxRedirects: 0 }) }));
+
+/**
+ * dev@example.com signed in (browser session and bearer token), then traffic that a fault will hit: edits of
+ * the ledger service tagged `tag`, and session reads of `paths`. `stop` ends it and returns every outcome.
+ */
+async function underTraffic(page: Page, request: APIRequestContext, tag: string, paths: string[]) {
+  await new Porter(page).signInAs("dev@example.com");
+  const token = await userAccessToken(request, "dev@example.com");
+  const edits = editLoop(request, token, await paymentsService(request, token), tag);
+  const reads = paths.map((path) => readLoop(page.request, path));
+  await sleep(2_000);
   return {
-    outcomes,
+    edits,
     stop: async () => {
-      running = false;
-      await done;
+      await Promise.all([edits, ...reads].map((l) => l.stop()));
+      return [...edits.outcomes, ...reads.flatMap((r) => r.outcomes)];
     },
   };
 }
@@ -98,47 +102,29 @@ async function paymentsService(request: APIRequestContext, token: string): Promi
 }
 
 test("one app node killed under traffic: the others serve every session; nothing fails once the proxy marks it down", async ({ page, request }) => {
-  const porter = new Porter(page);
-  await porter.signInAs("dev@example.com");
-  const token = await userAccessToken(request, "dev@example.com");
-  const serviceId = await paymentsService(request, token);
-  const edits = editLoop(request, token, serviceId, "kill-test");
-  const reads = readLoop(page.request, "/api/me");
-  await sleep(2_000);
+  const traffic = await underTraffic(page, request, "kill-test", ["/api/me"]);
   const killedAt = Date.now();
   await control("kill", "eu-2");
   await sleep(8_000);
-  await edits.stop();
-  await reads.stop();
+  const all = await traffic.stop();
   await control("start", "eu-2");
 
-  const all = [...edits.outcomes, ...reads.outcomes];
   const after = all.filter((o) => o.at > killedAt + 1_000);
   expect(after.length).toBeGreaterThan(20);
   expect(after.filter((o) => o.status !== 200)).toEqual([]);
   // A request cut at the very moment of the kill may fail (nginx does not resend a POST it had sent); none may 500.
   expect(all.filter((o) => o.status >= 500 && o.status !== 502)).toEqual([]);
-  const counted = await expectAllAudited("kill-test", edits.outcomes);
+  const counted = await expectAllAudited("kill-test", traffic.edits.outcomes);
   report("node killed", `${String(after.length)} requests after the kill, 0 failed; ${String(counted)} acknowledged edits, 0 audit events lost`);
 });
 
 test("PostgreSQL restarted under traffic: 503 with Retry-After at worst, no acknowledged audit event lost, back within 10 s", async ({ page, request }) => {
-  const porter = new Porter(page);
-  await porter.signInAs("dev@example.com");
-  const token = await userAccessToken(request, "dev@example.com");
-  const serviceId = await paymentsService(request, token);
-  const edits = editLoop(request, token, serviceId, "pg-restart");
-  const reads = readLoop(page.request, "/api/me");
-  const pages = readLoop(page.request, "/profile");
-  await sleep(2_000);
+  const traffic = await underTraffic(page, request, "pg-restart", ["/api/me", "/profile"]);
   const restart = await control("restart", "postgres");
   const restartedAt = Date.now();
   await sleep(10_000);
-  await edits.stop();
-  await reads.stop();
-  await pages.stop();
+  const all = await traffic.stop();
 
-  const all = [...edits.outcomes, ...reads.outcomes, ...pages.outcomes];
   const failed = all.filter((o) => o.status !== 200);
   for (const o of failed) {
     expect(o.status, "a request that failed during the restart").toBe(503);
@@ -148,7 +134,7 @@ test("PostgreSQL restarted under traffic: 503 with Retry-After at worst, no ackn
   const lastFailure = Math.max(0, ...failed.map((o) => o.at));
   expect(lastFailure === 0 || lastFailure - restartedAt < 10_000).toBe(true);
   expect(all.filter((o) => o.at > restartedAt + 8_000).every((o) => o.status === 200)).toBe(true);
-  const counted = await expectAllAudited("pg-restart", edits.outcomes);
+  const counted = await expectAllAudited("pg-restart", traffic.edits.outcomes);
   report("PostgreSQL restart", `restart took ${String(restart.ms)} ms; ${String(all.length)} requests, ${String(failed.length)} answered 503 + Retry-After, 0 other failures; ${String(counted)} acknowledged edits, 0 audit events lost`);
 });
 
