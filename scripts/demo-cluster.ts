@@ -18,8 +18,8 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { initPostgres, localPostgres, postgresRunning, restartPostgres, startPostgres, stopPostgres, type LocalPostgres } from "./cluster-postgres";
 import { nginxConfig, findNginx, NGINX_MISSING } from "./cluster-proxy";
-import { demoConnections, demoPorterEnv, DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
-import { buildIfStale, createSupervisor, demoSecret, root, serve, tsx, waitFor } from "./demo-support";
+import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
+import { buildIfStale, createSupervisor, devidpEnv, given, porterEnv, root, serve, tsx, waitFor, writeConnectionsFile } from "./demo-support";
 
 const { values: args } = parseArgs({
   options: {
@@ -46,6 +46,8 @@ const dataDir = path.resolve(root, args["data-dir"]);
 const proxyUrl = `http://localhost:${String(proxyPort)}`;
 const idpUrl = `http://localhost:${String(idpPort)}`;
 const issuer = `${idpUrl}/oauth2/default`;
+/** The cluster is the EU deployment only; the US URL is where the demo's US organization would live. */
+const US_URL = "http://localhost:3001";
 const nodes = nodePorts.map((port, i) => ({ name: `eu-${String(i + 1)}`, port, url: `http://127.0.0.1:${String(port)}` }));
 
 const nginx = findNginx();
@@ -92,14 +94,12 @@ const controlToken = (() => {
 })();
 
 function startDevidp(): void {
-  supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], { DEVIDP_PORT: String(idpPort), DEVIDP_URL: idpUrl, DEVIDP_DATA_DIR: path.join(dataDir, "devidp"), APP_URL_EU: proxyUrl, APP_URL_US: "http://localhost:3001", ...(args["idp-extra-users"] ? { DEVIDP_EXTRA_USERS: args["idp-extra-users"] } : {}) }, { file: path.join(dataDir, "logs", "devidp.log") });
+  supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], devidpEnv({ port: idpPort, url: idpUrl, dataDir, appUrls: { eu: proxyUrl, us: US_URL }, extraUsers: args["idp-extra-users"] }), { file: path.join(dataDir, "logs", "devidp.log") });
 }
 startDevidp();
 await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
 
-const connectionsFile = path.join(dataDir, "connections.json");
-writeFileSync(connectionsFile, JSON.stringify(demoConnections(issuer), null, 2));
-const secret = demoSecret(dataDir);
+const connectionsFile = writeConnectionsFile(dataDir, issuer);
 
 function startNode(node: (typeof nodes)[number]): void {
   supervisor.run(
@@ -107,18 +107,12 @@ function startNode(node: (typeof nodes)[number]): void {
     process.execPath,
     [...serve, "-p", String(node.port), "-H", "127.0.0.1"],
     {
-      ...demoPorterEnv({ appUrl: proxyUrl, usUrl: "http://localhost:3001", issuer }, "eu"),
-      NODE_ENV: "production",
-      AUTH_SECRET: secret,
+      ...porterEnv({ urls: { appUrl: proxyUrl, usUrl: US_URL, issuer }, region: "eu", dataDir, porterDataDir: path.join(dataDir, node.name), connectionsFile }),
       DATABASE_URL: databaseUrl,
-      DATA_DIR: path.join(dataDir, node.name),
-      ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
-      CONNECTIONS_FILE: connectionsFile,
       // nginx on loopback is the one hop that may name the client and set the request id.
       TRUSTED_PROXIES: "127.0.0.1",
       PORTER_NODE: node.name,
-      ...(args["groups-max-age"] ? { GROUPS_MAX_AGE: args["groups-max-age"] } : {}),
-      ...(args["rate-limits"] ? { RATE_LIMITS: args["rate-limits"] } : {}),
+      ...given({ GROUPS_MAX_AGE: args["groups-max-age"], RATE_LIMITS: args["rate-limits"] }),
     },
     { file: path.join(dataDir, "logs", `${node.name}.log`) },
   );

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { demoConnections, demoPorterEnv, type DemoUrls } from "./demo-env";
 
 export const root = path.resolve(import.meta.dirname, "..");
 /**
@@ -15,6 +16,35 @@ export const root = path.resolve(import.meta.dirname, "..");
 export const tsx = ["--import", "tsx"];
 /** porter's own server (scripts/serve.ts): Next.js, plus the socket peer's address and a graceful stop. */
 export const serve = [...tsx, path.join(root, "scripts/serve.ts")];
+
+/** The variables whose value was given (a flag left out sets nothing, so porter's default applies). */
+export function given(vars: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** devidp's environment for a demo: where it listens, its data, the porter URLs its apps call back to. */
+export function devidpEnv(o: { port: number; url: string; dataDir: string; appUrls: { eu: string; us: string }; extraUsers?: string | undefined }): Record<string, string> {
+  return { DEVIDP_PORT: String(o.port), DEVIDP_URL: o.url, DEVIDP_DATA_DIR: path.join(o.dataDir, "devidp"), APP_URL_EU: o.appUrls.eu, APP_URL_US: o.appUrls.us, ...given({ DEVIDP_EXTRA_USERS: o.extraUsers }) };
+}
+
+/** Writes the demo's further organizations (secrets by variable name, never in the file); returns its path. */
+export function writeConnectionsFile(dataDir: string, issuer: string): string {
+  const file = path.join(dataDir, "connections.json");
+  writeFileSync(file, JSON.stringify(demoConnections(issuer), null, 2));
+  return file;
+}
+
+/** A demo porter process's environment: the demo's organizations and secrets, production mode, the seed. */
+export function porterEnv(o: { urls: DemoUrls; region: "eu" | "us"; dataDir: string; porterDataDir: string; connectionsFile: string }): Record<string, string> {
+  return {
+    ...demoPorterEnv(o.urls, o.region),
+    NODE_ENV: "production",
+    AUTH_SECRET: demoSecret(o.dataDir),
+    DATA_DIR: o.porterDataDir,
+    ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
+    CONNECTIONS_FILE: o.connectionsFile,
+  };
+}
 
 export function demoSecret(dataDir: string): string {
   const file = path.join(dataDir, "auth-secret");

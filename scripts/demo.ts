@@ -5,11 +5,11 @@
  * Flags (used by the e2e tests): --app-port, --us-port, --idp-port, --data-dir, --fresh, --regions, --groups-max-age,
  * --log-poll-seconds, --idp-extra-users, --trusted-proxies, --rate-limits.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { demoConnections, demoPorterEnv, DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
-import { buildIfStale, createSupervisor, demoSecret, root, serve, tsx, waitFor } from "./demo-support";
+import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
+import { buildIfStale, createSupervisor, devidpEnv, given, porterEnv, root, serve, tsx, waitFor, writeConnectionsFile } from "./demo-support";
 
 const { values: args } = parseArgs({
   options: {
@@ -47,34 +47,16 @@ const supervisor = createSupervisor("demo");
 const started = Date.now();
 buildIfStale();
 
-supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], {
-  DEVIDP_PORT: String(idpPort),
-  DEVIDP_URL: idpUrl,
-  DEVIDP_DATA_DIR: path.join(dataDir, "devidp"),
-  APP_URL_EU: appUrl,
-  APP_URL_US: usUrl,
-  ...(args["idp-extra-users"] ? { DEVIDP_EXTRA_USERS: args["idp-extra-users"] } : {}),
-});
+supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], devidpEnv({ port: idpPort, url: idpUrl, dataDir, appUrls: { eu: appUrl, us: usUrl }, extraUsers: args["idp-extra-users"] }));
 await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
+const connectionsFile = writeConnectionsFile(dataDir, issuer);
 
-// The other organizations: secrets by environment variable name, never in the file.
-const connectionsFile = path.join(dataDir, "connections.json");
-writeFileSync(connectionsFile, JSON.stringify(demoConnections(issuer), null, 2));
-
-const porterEnv = (region: "eu" | "us") => ({
-  ...demoPorterEnv({ appUrl, usUrl, issuer }, region),
-  NODE_ENV: "production",
-  AUTH_SECRET: demoSecret(dataDir),
-  DATA_DIR: path.join(dataDir, region === "eu" ? "porter" : "porter-us"),
-  ORG_SEED_FILE: path.join(root, "demo/org-seed.json"),
-  CONNECTIONS_FILE: connectionsFile,
-  ...(args["groups-max-age"] ? { GROUPS_MAX_AGE: args["groups-max-age"] } : {}),
-  ...(args["log-poll-seconds"] ? { OKTA_LOG_POLL_SECONDS: args["log-poll-seconds"] } : {}),
-  ...(args["trusted-proxies"] ? { TRUSTED_PROXIES: args["trusted-proxies"] } : {}),
-  ...(args["rate-limits"] ? { RATE_LIMITS: args["rate-limits"] } : {}),
+const regionEnv = (region: "eu" | "us") => ({
+  ...porterEnv({ urls: { appUrl, usUrl, issuer }, region, dataDir, porterDataDir: path.join(dataDir, region === "eu" ? "porter" : "porter-us"), connectionsFile }),
+  ...given({ GROUPS_MAX_AGE: args["groups-max-age"], OKTA_LOG_POLL_SECONDS: args["log-poll-seconds"], TRUSTED_PROXIES: args["trusted-proxies"], RATE_LIMITS: args["rate-limits"] }),
 });
-supervisor.run("porter (EU)", process.execPath, [...serve, "-p", String(appPort), "-H", "127.0.0.1"], porterEnv("eu"));
-if (args.regions) supervisor.run("porter (US)", process.execPath, [...serve, "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], porterEnv("us"));
+supervisor.run("porter (EU)", process.execPath, [...serve, "-p", String(appPort), "-H", "127.0.0.1"], regionEnv("eu"));
+if (args.regions) supervisor.run("porter (US)", process.execPath, [...serve, "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], regionEnv("us"));
 await waitFor(`${appUrl}/api/health`, 60_000);
 if (args.regions) await waitFor(`${usUrl}/api/health`, 60_000);
 const hook = await registerDemoEventHook(idpUrl, appUrl);
