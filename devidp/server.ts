@@ -29,16 +29,22 @@ export async function startIdp() {
   const limiter = new RateLimiter(env.rateLimitPerMinute);
   const checkOAuth = oauthTokens(orgProvider);
 
+  /** Whether the request's SSWS token may manage authorization servers; when not, answers 401 or 403 as Okta does. */
+  function mayManageAuthServers(req: IncomingMessage, res: ServerResponse): boolean {
+    const token = /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const grant = token ? directory.apiToken(token) : null;
+    if (!grant) oktaError(res, 401, "E0000011", "Invalid token provided");
+    else if (!grant.includes("okta.authzServers.manage")) oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action");
+    return grant?.includes("okta.authzServers.manage") ?? false;
+  }
+
   /**
    * Okta's key rollover for a custom authorization server (POST /api/v1/authorizationServers/{id}/credentials/
    * lifecycle/keyRotate): a new key signs from now on and is published first; the old one stays published,
    * so tokens it signed still verify. Sessions and grants survive (oidc-provider's store is per process).
    */
   async function rotateKeys(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const token = /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    const grant = token ? directory.apiToken(token) : null;
-    if (!grant) { oktaError(res, 401, "E0000011", "Invalid token provided"); return; }
-    if (!grant.includes("okta.authzServers.manage")) { oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action"); return; }
+    if (!mayManageAuthServers(req, res)) return;
     const rotated = await rotateSigningKey(env.dataDir, keys);
     provider = new Provider(issuer, configuration(directory, rotated));
     oidc = provider.callback();
@@ -52,8 +58,7 @@ export async function startIdp() {
   const faults = { tokenDelayMs: 0 };
   const delayed = new WeakSet<IncomingMessage>();
   async function setFaults(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const token = /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    if (!(token ? directory.apiToken(token) : null)?.includes("okta.authzServers.manage")) { oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action"); return; }
+    if (!mayManageAuthServers(req, res)) return;
     let body = "";
     for await (const chunk of req) body += String(chunk);
     const delay = Number((JSON.parse(body || "{}") as { tokenDelayMs?: unknown }).tokenDelayMs ?? 0);
