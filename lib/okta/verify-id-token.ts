@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { getOidcMetadata } from "./discovery";
 import { OktaError } from "./errors";
 
@@ -48,8 +48,8 @@ async function reloadForKid(uri: string, kid: string | undefined): Promise<boole
 
 function kidOf(jwt: string): string | undefined {
   try {
-    const header = JSON.parse(Buffer.from(jwt.split(".")[0] ?? "", "base64url").toString("utf8")) as { kid?: unknown };
-    return typeof header.kid === "string" ? header.kid.slice(0, 200) : undefined;
+    const { kid } = decodeProtectedHeader(jwt);
+    return typeof kid === "string" ? kid.slice(0, 200) : undefined;
   } catch {
     return undefined;
   }
