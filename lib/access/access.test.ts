@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testDatabases } from "../../test/support/databases";
+import { describe, expect, it } from "vitest";
+import { testDatabases, useTestDatabase } from "../../test/support/databases";
 import type { AuditEvent } from "../audit/events";
 import { upsertUser } from "../auth/queries";
 import { ensureOrganization } from "./organizations";
 import { listServices } from "../catalog/queries";
 import { updateService } from "../catalog/update-service";
-import { openDatabase, type DbHandle } from "../db/client";
 import { services, signIns, teams } from "../db/schema";
 import { RbacError, type Principal } from "../rbac";
 import { applySeedOnce } from "./apply-seed";
@@ -33,19 +32,13 @@ const seed = parseSeed(
 );
 
 describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbConfig) => {
-  let handle: DbHandle;
+  const handle = useTestDatabase(dbConfig);
   const events: AuditEvent[] = [];
   const record = (e: AuditEvent) => {
     events.push(e);
     return Promise.resolve();
   };
 
-  beforeAll(async () => {
-    handle = await openDatabase(dbConfig);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
 
   async function newOrg() {
     const organizationId = await ensureOrganization(handle.db, `org-${randomUUID().slice(0, 8)}`);
@@ -187,13 +180,7 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
 });
 
 describe.each(testDatabases())("preview before saving on %s", (_name, dbConfig) => {
-  let handle: DbHandle;
-  beforeAll(async () => {
-    handle = await openDatabase(dbConfig);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase(dbConfig);
 
   async function orgWithPeople() {
     const organizationId = await ensureOrganization(handle.db, `preview-${randomUUID().slice(0, 8)}`);

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testDatabases } from "../../test/support/databases";
+import { describe, expect, it } from "vitest";
+import { testDatabases, useTestDatabase } from "../../test/support/databases";
 import { createSession, getActiveSession, upsertUser } from "../auth/queries";
-import { openDatabase, type DbHandle } from "../db/client";
 import { auditEvents } from "../db/schema";
 import { HookError, readHookDelivery, verificationResponse } from "../okta/event-hook";
 import { applySeedOnce } from "./apply-seed";
@@ -46,13 +45,7 @@ describe("Okta Event Hook deliveries", () => {
 });
 
 describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) => {
-  let handle: DbHandle;
-  beforeAll(async () => {
-    handle = await openDatabase(dbConfig);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase(dbConfig);
 
   async function orgWithDev() {
     const organizationId = await ensureOrganization(handle.db, `events-${randomUUID().slice(0, 8)}`);

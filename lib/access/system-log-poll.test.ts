@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testDatabases } from "../../test/support/databases";
+import { describe, expect, it } from "vitest";
+import { testDatabases, useTestDatabase } from "../../test/support/databases";
 import { upsertUser } from "../auth/queries";
 import type { Connection } from "../config";
-import { openDatabase, type DbHandle } from "../db/client";
 import { resetOktaApiBackoff } from "../okta/users-api";
 import { applySeedOnce } from "./apply-seed";
 import { enqueueOktaEvents } from "./okta-events";
@@ -41,13 +40,7 @@ function systemLog(events: ReturnType<typeof added>[], mode: { status?: number }
 }
 
 describe.each(testDatabases())("System Log polling on %s", (_name, dbConfig) => {
-  let handle: DbHandle;
-  beforeAll(async () => {
-    handle = await openDatabase(dbConfig);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase(dbConfig);
 
   it("starts from now with our event types, follows and stores the next link, dedupes with the hook by uuid", async () => {
     resetOktaApiBackoff();

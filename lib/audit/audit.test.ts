@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testDatabases } from "../../test/support/databases";
+import { describe, expect, it } from "vitest";
+import { testDatabases, useTestDatabase } from "../../test/support/databases";
 import { ensureOrganization } from "../access/organizations";
 import { addRule, getOrganizationRules } from "../access";
 import { applySeedOnce } from "../access/apply-seed";
 import { parseSeed } from "../access/seed";
-import { openDatabase, type DbHandle } from "../db/client";
 import { auditEvents } from "../db/schema";
 import { canonicalJson, toContent } from "./chain";
 import type { AuditEvent } from "./events";
@@ -36,13 +35,7 @@ describe("audit content", () => {
 });
 
 describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
-  let handle: DbHandle;
-  beforeAll(async () => {
-    handle = await openDatabase(dbConfig);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase(dbConfig);
   const newOrg = () => ensureOrganization(handle.db, `audit-${randomUUID().slice(0, 8)}`);
   const event = (organizationId: string, n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({ type: "sign_in.failed", organizationId, reason: "state_invalid", details: { n }, ...extra });
 

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { startLocalServer } from "../../test/support/local-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testDatabases } from "../../test/support/databases";
+import { testDatabases, useTestDatabase } from "../../test/support/databases";
 import { applySeedOnce } from "../access/apply-seed";
 import { ensureOrganization } from "../access/organizations";
 import { getStoredRoles, getUserTeams } from "../access/queries";
@@ -11,7 +11,6 @@ import { getCompiledRuleSet } from "../access/rule-sets";
 import { readSeedFile } from "../access/seed";
 import { syncSignIn } from "../access/sync";
 import type { Connection } from "../config";
-import { openDatabase, type DbHandle } from "../db/client";
 import { sessions } from "../db/schema";
 import { keepGroupsFresh } from "./fresh-groups";
 import { createSession, getActiveSession, upsertUser, type ActiveSession } from "./queries";
@@ -64,13 +63,7 @@ const config = { authSecret: SECRET, groupsMaxAgeSeconds: 300, groupsGraceSecond
 const connection = () => ({ name: "acme", issuer, clientId: "porter-eu", clientSecret: "secret", scopes: "openid offline_access", groupsClaim: "groups", adminGroups: [], oktaApiToken: undefined }) as unknown as Connection;
 
 describe.each(testDatabases())("GROUPS_MAX_AGE on %s", (_name, dbConfig) => {
-  let handle: DbHandle;
-  beforeAll(async () => {
-    handle = await openDatabase(dbConfig);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase(dbConfig);
 
   /** dev, signed in with PAM (sre), whose groups Okta last confirmed `ageSeconds` ago. */
   async function staleSession(ageSeconds: number, refreshToken: string | null = "rt-1"): Promise<{ sid: string; active: ActiveSession }> {

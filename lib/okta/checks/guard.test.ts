@@ -1,19 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testDatabases } from "../../../test/support/databases";
-import { openDatabase, type DbHandle } from "../../db/client";
+import { describe, expect, it } from "vitest";
+import { testDatabases, useTestDatabase } from "../../../test/support/databases";
 import { oktaCheckGuards } from "../../db/schema";
 import { claimCheckRun, finishCheckRun } from "./history";
 
 describe.each(testDatabases())("the configuration check's single flight across nodes on %s", (_name, dbConfig) => {
-  let handle: DbHandle;
-  beforeAll(async () => {
-    handle = await openDatabase(dbConfig);
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase(dbConfig);
   const age = (connection: string, seconds: number, finished: boolean) =>
     handle.db
       .update(oktaCheckGuards)
