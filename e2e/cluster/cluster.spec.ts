@@ -31,10 +31,13 @@ test.describe("three app nodes behind nginx, one PostgreSQL", () => {
     await expect
       .poll(async () => (await query<{ type: string; details: { requestId?: string } }>("select type, details from audit_events where $1 = any(refs)", [requestId])).map((r) => [r.type, r.details.requestId]), { timeout: 10_000 })
       .toEqual([["sign_in.failed", requestId]]);
-    const log = readFileSync(path.join(clusterInfo().logs, `${node}.log`), "utf8").split("\n").filter((l) => l.includes(requestId)).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(log).toContainEqual(expect.objectContaining({ msg: "request", requestId, node, status: 400, path: "/login/acme/initiate" }));
-    const proxyLog = readFileSync(path.join(clusterInfo().logs, "proxy.log"), "utf8");
-    expect(proxyLog).toContain(`"requestId":"${requestId}"`);
+    // The node writes its access-log line when the answer has gone out, and nginx its own after that: the
+    // test may read the files first, so it waits for the lines (the writers flush within milliseconds).
+    const linesOf = (file: string) => readFileSync(path.join(clusterInfo().logs, file), "utf8").split("\n").filter((l) => l.includes(requestId));
+    await expect
+      .poll(() => linesOf(`${node}.log`).map((l) => JSON.parse(l) as Record<string, unknown>), { timeout: 5_000 })
+      .toContainEqual(expect.objectContaining({ msg: "request", requestId, node, status: 400, path: "/login/acme/initiate" }));
+    await expect.poll(() => linesOf("proxy.log").join("\n"), { timeout: 5_000 }).toContain(`"requestId":"${requestId}"`);
   });
 
   test("a client cannot forge its address or request id through the proxy", async ({ request }) => {
