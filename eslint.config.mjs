@@ -1,5 +1,6 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
+import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -24,4 +25,6 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  // Formatting is Prettier's job (npm run format:check): no stylistic rule may disagree with it.
+  prettier,
 );
