@@ -4,12 +4,27 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: [".next/**", "node_modules/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "lib/db/migrations/**"] },
+  {
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      "data/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+      "lib/db/migrations/**",
+    ],
+  },
   ...nextVitals,
   ...nextTs,
   ...tseslint.configs.strictTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs"] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
@@ -17,11 +32,25 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: false }],
       "@typescript-eslint/no-unnecessary-condition": "off",
       // Only lib/config reads the environment (plus the few entry points exempted below).
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read settings through lib/config." }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read settings through lib/config." },
+      ],
     },
   },
   {
-    files: ["lib/config/**", "devidp/support/env.ts", "scripts/**", "e2e/**", "playwright.config.ts", "playwright.cluster.config.ts", "vitest.config.ts", "drizzle.config.ts", "bench/**", "**/*.test.ts"],
+    files: [
+      "lib/config/**",
+      "devidp/support/env.ts",
+      "scripts/**",
+      "e2e/**",
+      "playwright.config.ts",
+      "playwright.cluster.config.ts",
+      "vitest.config.ts",
+      "drizzle.config.ts",
+      "bench/**",
+      "**/*.test.ts",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
   { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },

@@ -11,6 +11,9 @@ export async function register(): Promise<void> {
  */
 export async function onRequestError(err: unknown): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return; // eslint-disable-line no-restricted-properties -- set by Next.js itself
-  const [{ isDatabaseUnavailable }, { markDatabaseUnavailable }] = await Promise.all([import("./lib/db/unavailable"), import("./lib/http/request-context")]);
+  const [{ isDatabaseUnavailable }, { markDatabaseUnavailable }] = await Promise.all([
+    import("./lib/db/unavailable"),
+    import("./lib/http/request-context"),
+  ]);
   if (isDatabaseUnavailable(err)) markDatabaseUnavailable();
 }

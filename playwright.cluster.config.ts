@@ -8,7 +8,14 @@ import base from "./playwright.config";
  * only a cluster shows, and the fault tests (a node killed, PostgreSQL restarted, Okta down, slow, rotating
  * its keys).
  */
-export const CLUSTER = { proxyPort: 3200, idpPort: 4200, nodePorts: [3210, 3211, 3212], pgPort: 55434, controlPort: 3219, dataDir: "./data/e2e-cluster" };
+export const CLUSTER = {
+  proxyPort: 3200,
+  idpPort: 4200,
+  nodePorts: [3210, 3211, 3212],
+  pgPort: 55434,
+  controlPort: 3219,
+  dataDir: "./data/e2e-cluster",
+};
 process.env.E2E_APP_URL = `http://localhost:${String(CLUSTER.proxyPort)}`;
 process.env.E2E_IDP_URL = `http://localhost:${String(CLUSTER.idpPort)}`;
 process.env.E2E_CLUSTER_DIR = CLUSTER.dataDir;
@@ -17,7 +24,16 @@ export default defineConfig({
   ...base,
   use: { ...base.use, baseURL: process.env.E2E_APP_URL },
   projects: [
-    { name: "through-proxy", testMatch: [/auth\/sign-in\.spec\.ts/, /rbac\/.*\.spec\.ts/, /admin\/audit-console\.spec\.ts/, /live\/event-hook\.spec\.ts/, /cluster\/cluster\.spec\.ts/] },
+    {
+      name: "through-proxy",
+      testMatch: [
+        /auth\/sign-in\.spec\.ts/,
+        /rbac\/.*\.spec\.ts/,
+        /admin\/audit-console\.spec\.ts/,
+        /live\/event-hook\.spec\.ts/,
+        /cluster\/cluster\.spec\.ts/,
+      ],
+    },
     // Stops and starts parts of the cluster: alone, after everything else.
     { name: "faults", testMatch: /cluster\/faults\.spec\.ts/, dependencies: ["through-proxy"], workers: 1 },
   ],

@@ -52,7 +52,8 @@ export function proxy(request: NextRequest): NextResponse {
   requestHeaders.set("Content-Security-Policy", csp);
   const res = NextResponse.next({ request: { headers: requestHeaders } });
   res.headers.set("Content-Security-Policy", csp);
-  if (getConfig().publicUrl.startsWith("https:")) res.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  if (getConfig().publicUrl.startsWith("https:"))
+    res.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   return res;
 }
 
@@ -66,10 +67,22 @@ function decodesCleanly(pathname: string): boolean {
 }
 
 function malformedPath(api: boolean): NextResponse {
-  const message = "This address is not valid: it has a % that does not start a valid escape (such as %20). Check the link.";
-  if (api) return NextResponse.json({ error: { code: "malformed_path", message } }, { status: 400, headers: { "cache-control": "no-store" } });
+  const message =
+    "This address is not valid: it has a % that does not start a valid escape (such as %20). Check the link.";
+  if (api)
+    return NextResponse.json(
+      { error: { code: "malformed_path", message } },
+      { status: 400, headers: { "cache-control": "no-store" } },
+    );
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad address · porter</title></head><body><main><h1>Bad address</h1><p>${message}</p><p><a href="/">Go to the start page</a></p></main></body></html>`;
-  return new NextResponse(html, { status: 400, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" } });
+  return new NextResponse(html, {
+    status: 400,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "content-security-policy": "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    },
+  });
 }
 
 export const config = {

@@ -6,7 +6,13 @@ import { currentRefusal } from "@/components/require-access";
 export default async function ForbiddenPage() {
   const refusal = await currentRefusal();
   if (refusal?.status === "no_access") {
-    return <NoAccess who={refusal.view.user.email ?? refusal.view.user.sub} organization={refusal.view.connection} granting={refusal.granting} />;
+    return (
+      <NoAccess
+        who={refusal.view.user.email ?? refusal.view.user.sub}
+        organization={refusal.view.connection}
+        granting={refusal.granting}
+      />
+    );
   }
   if (refusal?.status === "forbidden") return <Forbidden missing={refusal.missing} granting={refusal.granting} />;
   return (

@@ -48,15 +48,21 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
   await db.execute(sql`insert into users (organization_id, sub, email, name, last_sign_in_at)
     select ${organizationId}::uuid, '00u' || lpad(i::text, 7, '0'), 'user' || lpad(i::text, 7, '0') || '@example.com', 'User ' || i, now() - (i || ' seconds')::interval
     from generate_series(1, ${USERS}) i`);
-  await db.execute(sql`insert into teams (organization_id, name) select ${organizationId}::uuid, 'team-' || i from generate_series(0, ${TEAMS - 1}) i on conflict do nothing`);
-  await db.execute(sql`insert into teams (organization_id, name) values (${organizationId}::uuid, 'Everyone'), (${organizationId}::uuid, 'Port Admins') on conflict do nothing`);
+  await db.execute(
+    sql`insert into teams (organization_id, name) select ${organizationId}::uuid, 'team-' || i from generate_series(0, ${TEAMS - 1}) i on conflict do nothing`,
+  );
+  await db.execute(
+    sql`insert into teams (organization_id, name) values (${organizationId}::uuid, 'Everyone'), (${organizationId}::uuid, 'Port Admins') on conflict do nothing`,
+  );
   await db.execute(sql`insert into memberships (team_id, user_id, organization_id)
     select t.id, u.id, u.organization_id from users u join teams t on t.organization_id = u.organization_id
     where u.organization_id = ${organizationId}::uuid and (t.name = 'Everyone' or t.name = 'team-' || (abs(hashtext(u.sub)) % ${TEAMS}) or t.name = 'team-' || (abs(hashtext(u.sub || 'x')) % ${TEAMS})
       or (t.name = 'Port Admins' and u.sub like '%00'))
     on conflict do nothing`);
   // What the groups source sent at each person's last sign-in (porter records it from the claim).
-  await db.execute(sql`update users u set source_groups = (select array_agg(t.name order by t.name) from memberships m join teams t on t.id = m.team_id where m.user_id = u.id) where u.organization_id = ${organizationId}::uuid`);
+  await db.execute(
+    sql`update users u set source_groups = (select array_agg(t.name order by t.name) from memberships m join teams t on t.id = m.team_id where m.user_id = u.id) where u.organization_id = ${organizationId}::uuid`,
+  );
   await db.execute(sql`insert into user_roles (user_id, organization_id, role, via, rules_version)
     select u.id, u.organization_id, r.role, jsonb_build_array(jsonb_build_object('group', r.grp, 'rule', 'bench', 'ruleId', 'bench')), 1
     from users u cross join (values ('member', 'team-x'), ('viewer', 'Everyone')) as r(role, grp) where u.organization_id = ${organizationId}::uuid`);
@@ -70,14 +76,32 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
   let prev = GENESIS_HASH;
   const BATCH = 5_000;
   for (let from = 0; from < EVENTS; from += BATCH) {
-    const cols: Record<string, (string | number | null)[]> = { at: [], type: [], actor: [], actor_sub: [], ip: [], target: [], outcome: [], reason: [], ref: [], details: [], seq: [], prev: [], hash: [] };
+    const cols: Record<string, (string | number | null)[]> = {
+      at: [],
+      type: [],
+      actor: [],
+      actor_sub: [],
+      ip: [],
+      target: [],
+      outcome: [],
+      reason: [],
+      ref: [],
+      details: [],
+      seq: [],
+      prev: [],
+      hash: [],
+    };
     for (let i = from; i < Math.min(EVENTS, from + BATCH); i++) {
       const n = (i * 7919) % USERS;
       const failed = i % 5 === 0;
       const ref = failed ? randomUUID() : null;
       if (ref && refs.length < 1000 && i % 997 === 0) refs.push(ref);
       const event = {
-        type: failed ? ("sign_in.failed" as const) : i % 19 === 0 ? ("roles.changed" as const) : ("sign_in.succeeded" as const),
+        type: failed
+          ? ("sign_in.failed" as const)
+          : i % 19 === 0
+            ? ("roles.changed" as const)
+            : ("sign_in.succeeded" as const),
         organizationId,
         connection: "bench",
         actor: failed ? null : `user${String(n).padStart(7, "0")}@example.com`,
@@ -86,7 +110,9 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
         target: failed ? null : `user:${String(n)}`,
         reason: failed ? (reasons[i % reasons.length] ?? null) : null,
         refs: ref ? [ref] : [],
-        details: failed ? { code: reasons[i % reasons.length], where: "callback" } : { rawGroupCount: 3, keptGroupCount: 3, roles: ["member", "viewer"] },
+        details: failed
+          ? { code: reasons[i % reasons.length], where: "callback" }
+          : { rawGroupCount: 3, keptGroupCount: 3, roles: ["member", "viewer"] },
       };
       const content = toContent(event, new Date(Math.floor(start + i * step)));
       const seq = i + 1;
@@ -135,22 +161,49 @@ async function benchOne(name: string, config: DatabaseConfig): Promise<void> {
     const organizationId = await ensureOrganization(db, `bench-${randomUUID().slice(0, 8)}`);
     const t0 = performance.now();
     const refs = await fixtures(db, organizationId);
-    console.log(`\nAudit console on ${name}: ${USERS.toLocaleString("en")} people, ${EVENTS.toLocaleString("en")} audit events (fixtures built in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    console.log(
+      `\nAudit console on ${name}: ${USERS.toLocaleString("en")} people, ${EVENTS.toLocaleString("en")} audit events (fixtures built in ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    );
 
     // Users page: search, role and group filters, deep keyset pages. Baseline: the same page by OFFSET.
-    const prefixes = Array.from({ length: 100 }, (_, i) => `user${String((i * 937) % USERS).padStart(7, "0").slice(0, 5)}`);
+    const prefixes = Array.from(
+      { length: 100 },
+      (_, i) =>
+        `user${String((i * 937) % USERS)
+          .padStart(7, "0")
+          .slice(0, 5)}`,
+    );
     const users = await timed(200, (i) =>
       listUsersPage(db, organizationId, {
         limit: 50,
         ...(i % 4 === 0 ? { q: prefixes[i % prefixes.length] } : {}),
         ...(i % 4 === 1 ? { role: "member" } : {}),
         ...(i % 4 === 2 ? { group: `team-${String(i % TEAMS)}` } : {}),
-        ...(i % 4 === 3 ? { after: { email: `user${String((i * 4099) % USERS).padStart(7, "0")}@example.com`, id: "00000000-0000-0000-0000-000000000000" } } : {}),
+        ...(i % 4 === 3
+          ? {
+              after: {
+                email: `user${String((i * 4099) % USERS).padStart(7, "0")}@example.com`,
+                id: "00000000-0000-0000-0000-000000000000",
+              },
+            }
+          : {}),
       }),
     );
-    const offset = await timed(20, (i) => db.execute(sql`select id, email from users where organization_id = ${organizationId}::uuid order by coalesce(email, ''), id offset ${Math.floor(USERS * 0.9) - i} limit 50`));
-    line("users page query p50", ms(users.p50), `baseline OFFSET page at 90% p50 ${ms(offset.p50)} -> ${ratio(offset.p50 / users.p50)}`);
-    line("users page query p99", ms(users.p99), `baseline p99 ${ms(offset.p99)}; target <= 100 ms: ${users.p99 <= 100 ? "met" : "MISSED"}`);
+    const offset = await timed(20, (i) =>
+      db.execute(
+        sql`select id, email from users where organization_id = ${organizationId}::uuid order by coalesce(email, ''), id offset ${Math.floor(USERS * 0.9) - i} limit 50`,
+      ),
+    );
+    line(
+      "users page query p50",
+      ms(users.p50),
+      `baseline OFFSET page at 90% p50 ${ms(offset.p50)} -> ${ratio(offset.p50 / users.p50)}`,
+    );
+    line(
+      "users page query p99",
+      ms(users.p99),
+      `baseline p99 ${ms(offset.p99)}; target <= 100 ms: ${users.p99 <= 100 ? "met" : "MISSED"}`,
+    );
 
     // Audit log: type + time range, reference search, actor. Baseline: the same type filter by OFFSET at depth.
     const since = new Date(Date.now() - 7 * 86_400_000);
@@ -165,28 +218,62 @@ async function benchOne(name: string, config: DatabaseConfig): Promise<void> {
         { limit: 50 },
       ),
     );
-    const auditOffset = await timed(10, () => db.execute(sql`select id from audit_events where organization_id = ${organizationId}::uuid and type = 'sign_in.failed' order by id desc offset ${Math.floor(EVENTS / 10)} limit 50`));
-    line("filtered audit query p50", ms(audit.p50), `baseline OFFSET at depth p50 ${ms(auditOffset.p50)} -> ${ratio(auditOffset.p50 / audit.p50)}`);
-    line("filtered audit query p99", ms(audit.p99), `baseline p99 ${ms(auditOffset.p99)}; target <= 100 ms: ${audit.p99 <= 100 ? "met" : "MISSED"}`);
+    const auditOffset = await timed(10, () =>
+      db.execute(
+        sql`select id from audit_events where organization_id = ${organizationId}::uuid and type = 'sign_in.failed' order by id desc offset ${Math.floor(EVENTS / 10)} limit 50`,
+      ),
+    );
+    line(
+      "filtered audit query p50",
+      ms(audit.p50),
+      `baseline OFFSET at depth p50 ${ms(auditOffset.p50)} -> ${ratio(auditOffset.p50 / audit.p50)}`,
+    );
+    line(
+      "filtered audit query p99",
+      ms(audit.p99),
+      `baseline p99 ${ms(auditOffset.p99)}; target <= 100 ms: ${audit.p99 <= 100 ? "met" : "MISSED"}`,
+    );
 
     // Preview of one rule change over every person. Baseline: re-resolving each person naively.
     const rules = await getOrganizationRules(db, organizationId);
     const ruleId = rules.rules.find((r) => r.pattern === "team-.*")?.id ?? "";
-    const actor: Actor = { organizationId, connection: "bench", actor: "bench", subject: "bench", kind: "service", adminGroups: [] };
-    const change = { kind: "edit_rule" as const, id: ruleId, match: "regex" as const, pattern: "team-1.*", role: "member" };
+    const actor: Actor = {
+      organizationId,
+      connection: "bench",
+      actor: "bench",
+      subject: "bench",
+      kind: "service",
+      adminGroups: [],
+    };
+    const change = {
+      kind: "edit_rule" as const,
+      id: ruleId,
+      match: "regex" as const,
+      pattern: "team-1.*",
+      role: "member",
+    };
     const full = performance.now();
     const preview = await previewRuleChange(db, actor, change);
     const fullMs = performance.now() - full;
-    const people = (await listUsersWithTeams(db, organizationId)).map((u) => ({ id: u.id, label: u.email ?? u.sub, teams: u.sourceGroups ?? u.teams }));
+    const people = (await listUsersWithTeams(db, organizationId)).map((u) => ({
+      id: u.id,
+      label: u.email ?? u.sub,
+      teams: u.sourceGroups ?? u.teams,
+    }));
     const current = compileRuleSet(toRuleSetSpec(rules, { adminGroups: [] }));
-    const next = compileRuleSet({ ...toRuleSetSpec(rules, { adminGroups: [] }), rules: rules.rules.map((r) => (r.id === ruleId ? { ...r, pattern: "team-1.*" } : r)) });
+    const next = compileRuleSet({
+      ...toRuleSetSpec(rules, { adminGroups: [] }),
+      rules: rules.rules.map((r) => (r.id === ruleId ? { ...r, pattern: "team-1.*" } : r)),
+    });
     const diffStart = performance.now();
     previewChange(people, current, next);
     const diffMs = performance.now() - diffStart;
-    const naiveRules = (set: typeof rules.rules) => set.map((r) => ({ ...r, re: r.match === "regex" ? new RegExp(`^(?:${r.pattern})$`) : null }));
+    const naiveRules = (set: typeof rules.rules) =>
+      set.map((r) => ({ ...r, re: r.match === "regex" ? new RegExp(`^(?:${r.pattern})$`) : null }));
     const before = naiveRules(rules.rules);
     const after = naiveRules(rules.rules.map((r) => (r.id === ruleId ? { ...r, pattern: "team-1.*" } : r)));
-    const naiveRoles = (teams: readonly string[], set: ReturnType<typeof naiveRules>) => new Set(set.filter((r) => teams.some((g) => (r.re ? r.re.test(g) : r.pattern === g))).map((r) => r.role));
+    const naiveRoles = (teams: readonly string[], set: ReturnType<typeof naiveRules>) =>
+      new Set(set.filter((r) => teams.some((g) => (r.re ? r.re.test(g) : r.pattern === g))).map((r) => r.role));
     const naiveStart = performance.now();
     let naiveAffected = 0;
     for (const p of people) {
@@ -195,8 +282,16 @@ async function benchOne(name: string, config: DatabaseConfig): Promise<void> {
       if (a.size !== b.size || [...a].some((r) => !b.has(r))) naiveAffected++;
     }
     const naiveMs = performance.now() - naiveStart;
-    line("preview of one rule change (in memory)", ms(diffMs), `baseline naive re-resolve ${ms(naiveMs)} -> ${ratio(naiveMs / diffMs)} faster (${String(preview.affected.length)} = ${String(naiveAffected)} affected)`);
-    line("preview incl. reading everyone's teams", ms(fullMs), `target <= 1000 ms: ${fullMs <= 1000 ? "met" : "MISSED"}`);
+    line(
+      "preview of one rule change (in memory)",
+      ms(diffMs),
+      `baseline naive re-resolve ${ms(naiveMs)} -> ${ratio(naiveMs / diffMs)} faster (${String(preview.affected.length)} = ${String(naiveAffected)} affected)`,
+    );
+    line(
+      "preview incl. reading everyone's teams",
+      ms(fullMs),
+      `target <= 1000 ms: ${fullMs <= 1000 ? "met" : "MISSED"}`,
+    );
 
     // Export of every event, streamed: rows/s and peak RSS growth. Baseline: 200,000 rows read at once.
     global.gc?.();
@@ -231,19 +326,42 @@ async function benchOne(name: string, config: DatabaseConfig): Promise<void> {
     const exportGrowth = peak - rss0;
     global.gc?.();
     const heap1 = process.memoryUsage().heapUsed;
-    const whole = await db.select().from(auditEvents).where(eq(auditEvents.organizationId, organizationId)).limit(200_000);
+    const whole = await db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.organizationId, organizationId))
+      .limit(200_000);
     const wholeGrowth = process.memoryUsage().heapUsed - heap1;
-    line("export CSV (streamed)", `${Math.round(EVENTS / exportS).toLocaleString("en")} rows/s`, `${mb(bytes)} in ${exportS.toFixed(1)} s`);
-    line("export peak RSS growth", mb(exportGrowth), `live JS heap growth ${mb(liveHeapPeak - heap0)} (peak incl. garbage ${mb(heapPeak - heap0)}); target < 100 MB: ${exportGrowth < 100 * 1024 * 1024 ? "met" : "MISSED"}${name.includes("PGlite") ? " (RSS includes the embedded database's own memory)" : ""}`);
-    line("baseline: 200,000 rows read at once", mb(wholeGrowth), `JS heap growth for ${String(whole.length)} rows (the whole table would be ${String(Math.round(EVENTS / 200_000))}x that)`);
+    line(
+      "export CSV (streamed)",
+      `${Math.round(EVENTS / exportS).toLocaleString("en")} rows/s`,
+      `${mb(bytes)} in ${exportS.toFixed(1)} s`,
+    );
+    line(
+      "export peak RSS growth",
+      mb(exportGrowth),
+      `live JS heap growth ${mb(liveHeapPeak - heap0)} (peak incl. garbage ${mb(heapPeak - heap0)}); target < 100 MB: ${exportGrowth < 100 * 1024 * 1024 ? "met" : "MISSED"}${name.includes("PGlite") ? " (RSS includes the embedded database's own memory)" : ""}`,
+    );
+    line(
+      "baseline: 200,000 rows read at once",
+      mb(wholeGrowth),
+      `JS heap growth for ${String(whole.length)} rows (the whole table would be ${String(Math.round(EVENTS / 200_000))}x that)`,
+    );
 
     // Verify the whole chain. Baseline: SHA-256 alone over the same number of links.
     const report = await verifyChain(db, organizationId);
     const { createHash } = await import("node:crypto");
     const hashStart = performance.now();
-    for (let i = 0; i < Math.min(EVENTS, 200_000); i++) createHash("sha256").update(`${GENESIS_HASH}\n{"at":"2026-12-01T00:00:00.000Z","type":"sign_in.succeeded","n":${String(i)}}`).digest("hex");
+    for (let i = 0; i < Math.min(EVENTS, 200_000); i++)
+      createHash("sha256")
+        .update(`${GENESIS_HASH}\n{"at":"2026-12-01T00:00:00.000Z","type":"sign_in.succeeded","n":${String(i)}}`)
+        .digest("hex");
     const hashRate = Math.min(EVENTS, 200_000) / ((performance.now() - hashStart) / 1000);
-    line("audit verify", `${Math.round(report.checked / (report.durationMs / 1000)).toLocaleString("en")} rows/s`, `${report.ok ? "chain holds" : `BROKEN at ${String(report.broken?.seq)}`}, ${String(report.checked)} links in ${(report.durationMs / 1000).toFixed(1)} s; baseline bare SHA-256 ${Math.round(hashRate).toLocaleString("en")}/s`);
+    line(
+      "audit verify",
+      `${Math.round(report.checked / (report.durationMs / 1000)).toLocaleString("en")} rows/s`,
+      `${report.ok ? "chain holds" : `BROKEN at ${String(report.broken?.seq)}`}, ${String(report.checked)} links in ${(report.durationMs / 1000).toFixed(1)} s; baseline bare SHA-256 ${Math.round(hashRate).toLocaleString("en")}/s`,
+    );
   } finally {
     await handle.close();
   }

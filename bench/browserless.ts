@@ -40,7 +40,10 @@ export class Browserless {
       if (url.startsWith(app)) porterMs += performance.now() - t;
       return res;
     };
-    let res = await timed(`${app}/login/${organization}`, { method: "POST", body: new URLSearchParams({ callbackUrl: "/profile" }) });
+    let res = await timed(`${app}/login/${organization}`, {
+      method: "POST",
+      body: new URLSearchParams({ callbackUrl: "/profile" }),
+    });
     let current = `${app}/login/${organization}`;
     for (let hop = 0; hop < 15; hop++) {
       const location = res.headers.get("location");
@@ -49,7 +52,10 @@ export class Browserless {
       if (new URL(current).pathname === "/profile") return { porterMs, totalMs: performance.now() - started };
       res = await timed(current);
       if (res.status === 200 && /\/interaction(-org)?\/[\w-]+$/.test(new URL(current).pathname)) {
-        res = await timed(`${current}/login`, { method: "POST", body: new URLSearchParams({ username: email, password: this.password }) });
+        res = await timed(`${current}/login`, {
+          method: "POST",
+          body: new URLSearchParams({ username: email, password: this.password }),
+        });
       }
     }
     throw new Error("sign-in did not finish");

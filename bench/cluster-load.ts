@@ -28,18 +28,40 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 function startCluster(): Promise<ChildProcess> {
-  return startDemoScript("scripts/demo-cluster.ts", ["--fresh", "--proxy-port", "3500", "--idp-port", "4500", "--node-ports", "3510,3511,3512", "--pg-port", "55435", "--control-port", "3519", "--data-dir", DIR, "--idp-extra-users", String(SIGN_INS),
+  return startDemoScript("scripts/demo-cluster.ts", [
+    "--fresh",
+    "--proxy-port",
+    "3500",
+    "--idp-port",
+    "4500",
+    "--node-ports",
+    "3510,3511,3512",
+    "--pg-port",
+    "55435",
+    "--control-port",
+    "3519",
+    "--data-dir",
+    DIR,
+    "--idp-extra-users",
+    String(SIGN_INS),
     // The bench signs 200 people in from one address in seconds: the per-address limits would (rightly) refuse it.
-    "--rate-limits", "sign_in.address=1000000,sign_in.organization=1000000,api.address=1000000,api.organization=1000000"]);
+    "--rate-limits",
+    "sign_in.address=1000000,sign_in.organization=1000000,api.address=1000000,api.organization=1000000",
+  ]);
 }
 
 const token = () => readFileSync(path.join(DIR, "control-token"), "utf8").trim();
 async function control(action: string, part: string): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:3519/${action}/${part}`, { method: "POST", headers: { "x-cluster-control": token() } });
+  const res = await fetch(`http://127.0.0.1:3519/${action}/${part}`, {
+    method: "POST",
+    headers: { "x-cluster-control": token() },
+  });
   if (!res.ok) throw new Error(`control ${action} ${part}: HTTP ${String(res.status)}`);
 }
 async function pids(): Promise<{ pids: Record<string, number | null>; postgres: number }> {
-  return (await (await fetch("http://127.0.0.1:3519/status", { headers: { "x-cluster-control": token() } })).json()) as { pids: Record<string, number | null>; postgres: number };
+  return (await (
+    await fetch("http://127.0.0.1:3519/status", { headers: { "x-cluster-control": token() } })
+  ).json()) as { pids: Record<string, number | null>; postgres: number };
 }
 
 function cpuTicks(pid: number, reaped = false): number {
@@ -83,7 +105,10 @@ const sumOver = (roots: number[], f: (pid: number, root: boolean) => number) =>
 async function serviceToken(): Promise<string> {
   const res = await fetch(`${IDP}/oauth2/default/v1/token`, {
     method: "POST",
-    headers: { authorization: `Basic ${Buffer.from("porter-ci:porter-ci-demo-secret-change-me").toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      authorization: `Basic ${Buffer.from("porter-ci:porter-ci-demo-secret-change-me").toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
     body: new URLSearchParams({ grant_type: "client_credentials", scope: "porter.read" }),
   });
   return ((await res.json()) as { access_token: string }).access_token;
@@ -120,8 +145,23 @@ async function phase(running: string[], rate: number): Promise<Phase> {
   const signedIn = new Browserless();
   await signedIn.signIn(PROXY, "acme", "dev@example.com");
   const bearer = await serviceToken();
-  const result: Phase = { signInWave: wave.filter((x) => !Number.isNaN(x)), signInMixed: [], page: [], api: [], bearer: [], errors, requests: 0, seconds: MIXED_SECONDS, cpu: {} };
-  const before = Object.fromEntries([...running, "postgres", "devidp", "nginx"].map((n) => [n, n === "postgres" ? sumOver([postgres], cpuTicks) : sumOver([p[n] ?? 0], cpuTicks)]));
+  const result: Phase = {
+    signInWave: wave.filter((x) => !Number.isNaN(x)),
+    signInMixed: [],
+    page: [],
+    api: [],
+    bearer: [],
+    errors,
+    requests: 0,
+    seconds: MIXED_SECONDS,
+    cpu: {},
+  };
+  const before = Object.fromEntries(
+    [...running, "postgres", "devidp", "nginx"].map((n) => [
+      n,
+      n === "postgres" ? sumOver([postgres], cpuTicks) : sumOver([p[n] ?? 0], cpuTicks),
+    ]),
+  );
   // Open loop at a fixed rate (what one node sustains comfortably, measured first): each request is sent on
   // schedule whether or not the previous ones have answered, so queueing shows up in the latencies.
   // The mix: page, session API, bearer API, and a sign-in every tenth request.
@@ -152,9 +192,15 @@ async function phase(running: string[], rate: number): Promise<Phase> {
           .then((r) => void result.signInMixed.push(r.porterMs))
           .catch((err: unknown) => void errors.push(`sign-in ${email}: ${String(err)}`)),
       );
-    } else if (kind % 3 === 0) inFlight.push(timed(result.page, "GET /services", () => signedIn.request(`${PROXY}/services`)));
+    } else if (kind % 3 === 0)
+      inFlight.push(timed(result.page, "GET /services", () => signedIn.request(`${PROXY}/services`)));
     else if (kind % 3 === 1) inFlight.push(timed(result.api, "GET /api/me", () => signedIn.request(`${PROXY}/api/me`)));
-    else inFlight.push(timed(result.bearer, "GET /api/v1/services", () => fetch(`${PROXY}/api/v1/services`, { headers: { authorization: `Bearer ${bearer}` } })));
+    else
+      inFlight.push(
+        timed(result.bearer, "GET /api/v1/services", () =>
+          fetch(`${PROXY}/api/v1/services`, { headers: { authorization: `Bearer ${bearer}` } }),
+        ),
+      );
   }
   await Promise.all(inFlight);
   result.seconds = (performance.now() - started) / 1000;
@@ -179,7 +225,10 @@ async function oneNodeCapacity(): Promise<number> {
     Array.from({ length: 16 }, async (_, w) => {
       for (let i = w; Date.now() < deadline; i++) {
         const url = paths[i % 3] ?? "";
-        const res = i % 3 === 2 ? await fetch(url, { headers: { authorization: `Bearer ${bearer}` } }) : await signedIn.request(url);
+        const res =
+          i % 3 === 2
+            ? await fetch(url, { headers: { authorization: `Bearer ${bearer}` } })
+            : await signedIn.request(url);
         await res.arrayBuffer();
         done++;
       }
@@ -190,7 +239,8 @@ async function oneNodeCapacity(): Promise<number> {
 
 async function idleSignIns(count: number): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push((await new Browserless().signIn(PROXY, "acme", benchEmail((i % SIGN_INS) + 1))).porterMs);
+  for (let i = 0; i < count; i++)
+    out.push((await new Browserless().signIn(PROXY, "acme", benchEmail((i % SIGN_INS) + 1))).porterMs);
   return out;
 }
 
@@ -200,33 +250,69 @@ function report(label: string, r: Phase): void {
   const page = summarize(r.page);
   const api = summarize(r.api);
   const bearer = summarize(r.bearer);
-  line(`${label}: errors`, String(r.errors.length), `of ${String(SIGN_INS + r.requests)} requests and sign-ins; target 0: ${r.errors.length === 0 ? "met" : `MISSED (${r.errors.slice(0, 3).join("; ")})`}`);
-  line(`${label}: 200 concurrent sign-ins p50`, ms(wave.p50), `p99 ${ms(wave.p99)} (porter's time: initiate + callback, through nginx)`);
-  line(`${label}: sign-in during mixed traffic p50`, ms(mixed.p50), `p99 ${ms(mixed.p99)}, ${String(r.signInMixed.length)} sign-ins`);
+  line(
+    `${label}: errors`,
+    String(r.errors.length),
+    `of ${String(SIGN_INS + r.requests)} requests and sign-ins; target 0: ${r.errors.length === 0 ? "met" : `MISSED (${r.errors.slice(0, 3).join("; ")})`}`,
+  );
+  line(
+    `${label}: 200 concurrent sign-ins p50`,
+    ms(wave.p50),
+    `p99 ${ms(wave.p99)} (porter's time: initiate + callback, through nginx)`,
+  );
+  line(
+    `${label}: sign-in during mixed traffic p50`,
+    ms(mixed.p50),
+    `p99 ${ms(mixed.p99)}, ${String(r.signInMixed.length)} sign-ins`,
+  );
   line(`${label}: page GET /services p50`, ms(page.p50), `p99 ${ms(page.p99)}`);
   line(`${label}: session API GET /api/me p50`, ms(api.p50), `p99 ${ms(api.p99)}`);
   line(`${label}: bearer API GET /api/v1/services p50`, ms(bearer.p50), `p99 ${ms(bearer.p99)}`);
-  line(`${label}: offered load`, `${(r.requests / r.seconds).toFixed(0)} req/s`, `${String(r.requests)} in ${r.seconds.toFixed(0)} s, open loop (a tenth of them sign-ins)`);
-  line(`${label}: CPU, % of one core`, Object.entries(r.cpu).map(([n, c]) => `${n} ${c.toFixed(0)}`).join(", "), "");
+  line(
+    `${label}: offered load`,
+    `${(r.requests / r.seconds).toFixed(0)} req/s`,
+    `${String(r.requests)} in ${r.seconds.toFixed(0)} s, open loop (a tenth of them sign-ins)`,
+  );
+  line(
+    `${label}: CPU, % of one core`,
+    Object.entries(r.cpu)
+      .map(([n, c]) => `${n} ${c.toFixed(0)}`)
+      .join(", "),
+    "",
+  );
 }
 
 /** The per-request session check in process, as lib/auth/config.ts does it: session, person and memberships in one statement, the rules version (re-read every 2 s), the roles (no cache of the session: revocation stays immediate). */
-async function sessionCheckCost(databaseUrl: string | null): Promise<{ check: number[]; floor: number[]; label: string }> {
+async function sessionCheckCost(
+  databaseUrl: string | null,
+): Promise<{ check: number[]; floor: number[]; label: string }> {
   const { openDatabase } = await import("../lib/db/client");
   const { ensureOrganization } = await import("../lib/access/organizations");
   const { createSession, getActiveSession, upsertUser } = await import("../lib/auth/queries");
   const { getCompiledRuleSet } = await import("../lib/access");
   const { resolveIdentity } = await import("../lib/rbac");
   const { sql } = await import("drizzle-orm");
-  const handle = await openDatabase(databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir: "memory://" });
+  const handle = await openDatabase(
+    databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir: "memory://" },
+  );
   try {
     const orgId = await ensureOrganization(handle.db, `bench-${randomUUID().slice(0, 8)}`);
     const user = await upsertUser(handle.db, orgId, { sub: "00ubench", email: "b@example.com", name: "B" });
-    const sid = await createSession(handle.db, { userId: user.id, organizationId: orgId, connection: "acme", rawGroupCount: 3, idToken: "x", maxAgeSeconds: 3600 });
+    const sid = await createSession(handle.db, {
+      userId: user.id,
+      organizationId: orgId,
+      connection: "acme",
+      rawGroupCount: 3,
+      idToken: "x",
+      maxAgeSeconds: 3600,
+    });
     const check = async () => {
       const active = await getActiveSession(handle.db, sid);
       if ("rejected" in active) throw new Error("session rejected");
-      resolveIdentity(await getCompiledRuleSet(handle.db, orgId, { adminGroups: ["Port Admins"] }), { kind: "groups", groups: active.teams });
+      resolveIdentity(await getCompiledRuleSet(handle.db, orgId, { adminGroups: ["Port Admins"] }), {
+        kind: "groups",
+        groups: active.teams,
+      });
     };
     const floorQuery = async () => {
       await handle.db.execute(sql`select 1`);
@@ -241,14 +327,20 @@ async function sessionCheckCost(databaseUrl: string | null): Promise<{ check: nu
       }
       return out;
     };
-    return { check: await times(check), floor: await times(floorQuery), label: databaseUrl ? "PostgreSQL (loopback)" : "PGlite (embedded)" };
+    return {
+      check: await times(check),
+      floor: await times(floorQuery),
+      label: databaseUrl ? "PostgreSQL (loopback)" : "PGlite (embedded)",
+    };
   } finally {
     await handle.close();
   }
 }
 
 export async function benchLoad(): Promise<void> {
-  console.log(`\nload: demo:cluster under traffic (3 nodes vs 1), 2 cores shared by everything: correctness across nodes, not scaling`);
+  console.log(
+    `\nload: demo:cluster under traffic (3 nodes vs 1), 2 cores shared by everything: correctness across nodes, not scaling`,
+  );
   const cluster = await startCluster();
   try {
     await idleSignIns(10); // warm every node's code paths
@@ -257,11 +349,19 @@ export async function benchLoad(): Promise<void> {
     await control("stop", "eu-3");
     await sleep(1_000);
     const idleOne = summarize(await idleSignIns(30));
-    line("idle sign-in on one node p50", ms(idleOne.p50), `p99 ${ms(idleOne.p99)}; target p50 <= 30 ms: ${idleOne.p50 <= 30 ? "met" : "MISSED"} (callback includes devidp's token endpoint)`);
+    line(
+      "idle sign-in on one node p50",
+      ms(idleOne.p50),
+      `p99 ${ms(idleOne.p99)}; target p50 <= 30 ms: ${idleOne.p50 <= 30 ? "met" : "MISSED"} (callback includes devidp's token endpoint)`,
+    );
     line("idle sign-in on three nodes p50", ms(idleThree.p50), `p99 ${ms(idleThree.p99)}`);
     const capacity = await oneNodeCapacity();
     const rate = Math.max(5, Math.round(capacity * 0.5));
-    line("one node: capacity (closed loop, 16 clients)", `${capacity.toFixed(0)} req/s`, `mixed traffic below runs open loop at half of it: ${String(rate)} req/s on both shapes`);
+    line(
+      "one node: capacity (closed loop, 16 clients)",
+      `${capacity.toFixed(0)} req/s`,
+      `mixed traffic below runs open loop at half of it: ${String(rate)} req/s on both shapes`,
+    );
     const one = await phase(["eu-1"], rate);
     report("one node (baseline)", one);
     await control("start", "eu-2");
@@ -270,18 +370,44 @@ export async function benchLoad(): Promise<void> {
     const three = await phase(NODES, rate);
     report("three nodes", three);
     const p99Under = summarize(three.signInMixed).p99;
-    line("sign-in p99 under load vs idle p99", ratio(p99Under / idleThree.p99), `${ms(p99Under)} vs idle ${ms(idleThree.p99)}; target <= 3x: ${p99Under / idleThree.p99 <= 3 ? "met" : "MISSED"}`);
+    line(
+      "sign-in p99 under load vs idle p99",
+      ratio(p99Under / idleThree.p99),
+      `${ms(p99Under)} vs idle ${ms(idleThree.p99)}; target <= 3x: ${p99Under / idleThree.p99 <= 3 ? "met" : "MISSED"}`,
+    );
     const p99One = summarize(one.signInMixed).p99;
-    line("one node: sign-in p99 under load vs idle p99", ratio(p99One / idleOne.p99), `${ms(p99One)} vs idle ${ms(idleOne.p99)} (the baseline shape)`);
+    line(
+      "one node: sign-in p99 under load vs idle p99",
+      ratio(p99One / idleOne.p99),
+      `${ms(p99One)} vs idle ${ms(idleOne.p99)} (the baseline shape)`,
+    );
     const { pids: p, postgres } = await pids();
     const memory = sumOver([...Object.values(p).filter((x): x is number => x !== null), postgres], rssBytes);
-    line("demo cluster total memory (RSS)", `${(memory / 1024 / 1024).toFixed(0)} MB`, `3 nodes ${(sumOver(NODES.map((n) => p[n] ?? 0), rssBytes) / 1024 / 1024).toFixed(0)} MB, PostgreSQL ${(sumOver([postgres], rssBytes) / 1024 / 1024).toFixed(0)} MB, nginx + devidp ${(sumOver([p.nginx ?? 0, p.devidp ?? 0], rssBytes) / 1024 / 1024).toFixed(0)} MB`);
-    const clusterDb = (JSON.parse(readFileSync(path.join(DIR, "cluster.json"), "utf8")) as { databaseUrl: string }).databaseUrl;
+    line(
+      "demo cluster total memory (RSS)",
+      `${(memory / 1024 / 1024).toFixed(0)} MB`,
+      `3 nodes ${(
+        sumOver(
+          NODES.map((n) => p[n] ?? 0),
+          rssBytes,
+        ) /
+        1024 /
+        1024
+      ).toFixed(
+        0,
+      )} MB, PostgreSQL ${(sumOver([postgres], rssBytes) / 1024 / 1024).toFixed(0)} MB, nginx + devidp ${(sumOver([p.nginx ?? 0, p.devidp ?? 0], rssBytes) / 1024 / 1024).toFixed(0)} MB`,
+    );
+    const clusterDb = (JSON.parse(readFileSync(path.join(DIR, "cluster.json"), "utf8")) as { databaseUrl: string })
+      .databaseUrl;
     for (const url of [null, clusterDb]) {
       const cost = await sessionCheckCost(url);
       const c = summarize(cost.check);
       const f = summarize(cost.floor);
-      line(`session check in process, ${cost.label} p50`, ms(c.p50), `p99 ${ms(c.p99)}; baseline one "select 1" p50 ${ms(f.p50)} -> ${ratio(c.p50 / f.p50)}; target p50 <= 2 ms: ${c.p50 <= 2 ? "met" : "MISSED"}`);
+      line(
+        `session check in process, ${cost.label} p50`,
+        ms(c.p50),
+        `p99 ${ms(c.p99)}; baseline one "select 1" p50 ${ms(f.p50)} -> ${ratio(c.p50 / f.p50)}; target p50 <= 2 ms: ${c.p50 <= 2 ? "met" : "MISSED"}`,
+      );
     }
   } finally {
     cluster.kill("SIGTERM");

@@ -40,8 +40,13 @@ export async function benchHttp(): Promise<{ ratio: number }> {
     res.end(Buffer.from(await response.arrayBuffer()));
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, { headers: req.headers as Record<string, string> });
-    const answer = req.url === "/auth" ? GET(request, { params: Promise.resolve({}) }) : servicesListResponse(db, { organizationId });
+    const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, {
+      headers: req.headers as Record<string, string>,
+    });
+    const answer =
+      req.url === "/auth"
+        ? GET(request, { params: Promise.resolve({}) })
+        : servicesListResponse(db, { organizationId });
     answer.then(
       (response) => send(res, response),
       () => {
@@ -52,12 +57,25 @@ export async function benchHttp(): Promise<{ ratio: number }> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
-  const token = idp.sign({ cid: "porter-cli", sub: "dev@example.com", scp: ["porter.read"], groups: ["team-payments", "Everyone"] });
+  const token = idp.sign({
+    cid: "porter-cli",
+    sub: "dev@example.com",
+    scp: ["porter.read"],
+    groups: ["team-payments", "Everyone"],
+  });
   const check = await fetch(`${origin}/auth`, { headers: { authorization: `Bearer ${token}` } });
-  if (check.status !== 200) throw new Error(`authenticated route answered ${String(check.status)}: ${await check.text()}`);
+  if (check.status !== 200)
+    throw new Error(`authenticated route answered ${String(check.status)}: ${await check.text()}`);
 
   const load = async (pathname: string, bearer: string, ms: number) => {
-    const { stdout } = await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "bench/load.ts", `${origin}${pathname}`, bearer, String(ms), "8"]);
+    const { stdout } = await run(process.execPath, [
+      "node_modules/tsx/dist/cli.mjs",
+      "bench/load.ts",
+      `${origin}${pathname}`,
+      bearer,
+      String(ms),
+      "8",
+    ]);
     const r = JSON.parse(stdout) as { requests: number; seconds: number; errors: number };
     if (r.errors > 0) throw new Error(`${String(r.errors)} failed requests on ${pathname}`);
     return r.requests / r.seconds;
@@ -87,10 +105,24 @@ export async function benchHttp(): Promise<{ ratio: number }> {
   // those ratios is reported: the machine's drift during the benchmark cancels out.
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const r = median(with_.map((w, i) => w / (without[i] ?? Number.NaN)));
-  console.log("\nGET /api/v1/services on loopback, 8 connections, 7 alternating pairs of 1.5 s runs (embedded PGlite, 4 services)");
-  line("baseline: same handler, auth skipped", `${median(without).toFixed(0)} req/s`, `runs ${without.map((x) => x.toFixed(0)).join(", ")}`);
-  line("with a valid bearer token (cached)", `${median(with_).toFixed(0)} req/s`, `runs ${with_.map((x) => x.toFixed(0)).join(", ")}`);
+  console.log(
+    "\nGET /api/v1/services on loopback, 8 connections, 7 alternating pairs of 1.5 s runs (embedded PGlite, 4 services)",
+  );
+  line(
+    "baseline: same handler, auth skipped",
+    `${median(without).toFixed(0)} req/s`,
+    `runs ${without.map((x) => x.toFixed(0)).join(", ")}`,
+  );
+  line(
+    "with a valid bearer token (cached)",
+    `${median(with_).toFixed(0)} req/s`,
+    `runs ${with_.map((x) => x.toFixed(0)).join(", ")}`,
+  );
   line("ratio (median of the 7 paired runs)", ratio(r), `target >= 0.9x: ${r >= 0.9 ? "met" : "MISSED"}`);
-  line("in-process: the auth step alone", us(authOnly), `vs the handler alone ${us(handlerOnly)} -> auth adds ${((authOnly / handlerOnly) * 100).toFixed(1)}%`);
+  line(
+    "in-process: the auth step alone",
+    us(authOnly),
+    `vs the handler alone ${us(handlerOnly)} -> auth adds ${((authOnly / handlerOnly) * 100).toFixed(1)}%`,
+  );
   return { ratio: r };
 }

@@ -15,14 +15,26 @@ import { benchLive } from "./live";
 import { benchMapping } from "./mapping";
 import { figures } from "./stats";
 
-const BENCHES: Record<string, () => unknown> = { mapping: benchMapping, bearer: benchBearer, http: benchHttp, live: benchLive, audit: benchAudit, load: benchLoad };
+const BENCHES: Record<string, () => unknown> = {
+  mapping: benchMapping,
+  bearer: benchBearer,
+  http: benchHttp,
+  live: benchLive,
+  audit: benchAudit,
+  load: benchLoad,
+};
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !(w in BENCHES));
 if (unknown.length > 0) {
   console.error(`unknown bench ${unknown.join(", ")}; known: ${Object.keys(BENCHES).join(", ")}`);
   process.exit(2);
 }
-console.log(`porter benchmarks · Node ${process.version} · ${String(os.cpus().length)} CPUs · ${new Date().toISOString()}`);
+console.log(
+  `porter benchmarks · Node ${process.version} · ${String(os.cpus().length)} CPUs · ${new Date().toISOString()}`,
+);
 for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) await BENCHES[name]?.();
-if (process.argv.includes("--json")) console.log(JSON.stringify({ node: process.version, cpus: os.cpus().length, at: new Date().toISOString(), figures }, null, 2));
+if (process.argv.includes("--json"))
+  console.log(
+    JSON.stringify({ node: process.version, cpus: os.cpus().length, at: new Date().toISOString(), figures }, null, 2),
+  );
 process.exit(0);

@@ -7,7 +7,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 export function summarize(samples: number[]): { p50: number; p99: number; mean: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+  };
 }
 
 export const us = (ms: number) => `${(ms * 1000).toFixed(2)} µs`;
@@ -36,7 +40,9 @@ const num = (s: string) => Number(s.replace(/,/g, ""));
 export function line(label: string, value: string, note = ""): void {
   console.log(`  ${label.padEnd(44)} ${value.padStart(14)}  ${note}`);
   const v = /^(-?[\d.,]+)\s*(.*)$/.exec(value.trim());
-  const base = /baseline (.*?)\s*(?<![\w.])(-?\d[\d.,]*)\s*(ms|µs|s|MB|req\/s|events\/s|rows\/s)?(?=[\s;,)]|$)/.exec(note);
+  const base = /baseline (.*?)\s*(?<![\w.])(-?\d[\d.,]*)\s*(ms|µs|s|MB|req\/s|events\/s|rows\/s)?(?=[\s;,)]|$)/.exec(
+    note,
+  );
   const target = /target ([^:]+): (met|MISSED)/.exec(note);
   // The ratio: the value itself when it is one, else the last "N.NNx" of the note outside its target clause.
   const ratios = [...note.replace(/target [^:]+: (met|MISSED)/, "").matchAll(/(\d+(?:\.\d+)?)x\b/g)];
@@ -44,7 +50,9 @@ export function line(label: string, value: string, note = ""): void {
     name: label,
     value: v ? num(v[1] ?? "") : value,
     unit: v ? (v[2] ?? "") : "",
-    baseline: base ? { name: (base[1] ?? "").replace(/[:\s]+$/, ""), value: num(base[2] ?? ""), unit: base[3] ?? "" } : null,
+    baseline: base
+      ? { name: (base[1] ?? "").replace(/[:\s]+$/, ""), value: num(base[2] ?? ""), unit: base[3] ?? "" }
+      : null,
     ratio: v?.[2] === "x" ? num(v[1] ?? "") : ratios.length > 0 ? Number(ratios.at(-1)?.[1]) : null,
     target: target?.[1] ?? null,
     met: target ? target[2] === "met" : null,

@@ -4,7 +4,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** An RS256 key published as a JWKS at `${issuer}/v1/keys` on loopback, like an Okta custom authorization server. */
-export async function startJwksIssuer(): Promise<{ issuer: string; publicKey: KeyObject; sign: (claims: Record<string, unknown>) => string; close: () => Promise<void> }> {
+export async function startJwksIssuer(): Promise<{
+  issuer: string;
+  publicKey: KeyObject;
+  sign: (claims: Record<string, unknown>) => string;
+  close: () => Promise<void>;
+}> {
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const kid = "bench-key-1";
   const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" }] });
@@ -40,7 +45,10 @@ export async function startJwksIssuer(): Promise<{ issuer: string; publicKey: Ke
 
 /** Starts a demo script (scripts/demo.ts or demo-cluster.ts) and resolves once its banner says it is ready. */
 export async function startDemoScript(script: string, args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LOG_LEVEL: "warn" } });
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, LOG_LEVEL: "warn" },
+  });
   await new Promise<void>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (d: Buffer) => {

@@ -11,25 +11,51 @@ export function ActivityChart({ unit, buckets }: { unit: "hour" | "day"; buckets
   const height = 140;
   const bar = width / Math.max(buckets.length, 1);
   const y = (n: number) => (n / max) * (height - 10);
-  const totals = buckets.reduce((t, b) => ({ ok: t.ok + b.succeeded, failed: t.failed + b.failed }), { ok: 0, failed: 0 });
-  const label = (d: Date) => (unit === "hour" ? `${d.toISOString().slice(5, 13).replace("T", " ")}:00` : d.toISOString().slice(0, 10));
+  const totals = buckets.reduce((t, b) => ({ ok: t.ok + b.succeeded, failed: t.failed + b.failed }), {
+    ok: 0,
+    failed: 0,
+  });
+  const label = (d: Date) =>
+    unit === "hour" ? `${d.toISOString().slice(5, 13).replace("T", " ")}:00` : d.toISOString().slice(0, 10);
   return (
     <figure aria-label="Sign-ins and failures" className="mt-4">
-      <svg viewBox={`0 0 ${String(width)} ${String(height + 18)}`} className="w-full" role="img" aria-label={`${String(totals.ok)} sign-ins and ${String(totals.failed)} failures per ${unit}`}>
+      <svg
+        viewBox={`0 0 ${String(width)} ${String(height + 18)}`}
+        className="w-full"
+        role="img"
+        aria-label={`${String(totals.ok)} sign-ins and ${String(totals.failed)} failures per ${unit}`}
+      >
         <line x1="0" x2={width} y1={height} y2={height} stroke="#cbd5e1" />
         {buckets.map((b, i) => {
           const x = i * bar + 1;
           let top = height - y(b.succeeded);
-          const parts = [<rect key="ok" x={x} y={top} width={Math.max(bar - 2, 1)} height={y(b.succeeded)} fill="#15803d" />];
+          const parts = [
+            <rect key="ok" x={x} y={top} width={Math.max(bar - 2, 1)} height={y(b.succeeded)} fill="#15803d" />,
+          ];
           for (const [j, reason] of reasons.entries()) {
             const n = b.reasons[reason] ?? 0;
             if (n === 0) continue;
             top -= y(n);
-            parts.push(<rect key={reason} x={x} y={top} width={Math.max(bar - 2, 1)} height={y(n)} fill={COLORS[j % COLORS.length]} />);
+            parts.push(
+              <rect
+                key={reason}
+                x={x}
+                y={top}
+                width={Math.max(bar - 2, 1)}
+                height={y(n)}
+                fill={COLORS[j % COLORS.length]}
+              />,
+            );
           }
           return (
             <g key={b.at.toISOString()}>
-              <title>{`${label(b.at)}: ${String(b.succeeded)} sign-ins, ${String(b.failed)} failures${b.failed > 0 ? ` (${Object.entries(b.reasons).map(([r, n]) => `${describeReason("sign_in.failed", r) ?? r} ${String(n)}`).join(", ")})` : ""}`}</title>
+              <title>{`${label(b.at)}: ${String(b.succeeded)} sign-ins, ${String(b.failed)} failures${
+                b.failed > 0
+                  ? ` (${Object.entries(b.reasons)
+                      .map(([r, n]) => `${describeReason("sign_in.failed", r) ?? r} ${String(n)}`)
+                      .join(", ")})`
+                  : ""
+              }`}</title>
               {parts}
             </g>
           );

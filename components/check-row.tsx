@@ -13,7 +13,11 @@ export function CheckRow({ result }: { result: StoredCheckResult }) {
   return (
     <li className="border-b border-slate-100 py-3" aria-label={result.title}>
       <div className="flex items-start gap-3">
-        <span className={`w-16 shrink-0 rounded px-2 py-0.5 text-center text-xs font-semibold uppercase ${BADGE[result.status]}`}>{result.status}</span>
+        <span
+          className={`w-16 shrink-0 rounded px-2 py-0.5 text-center text-xs font-semibold uppercase ${BADGE[result.status]}`}
+        >
+          {result.status}
+        </span>
         <div className="min-w-0">
           <p className="font-medium">{result.title}</p>
           <p className="text-sm text-slate-700">{result.message}</p>
@@ -44,7 +48,9 @@ export function CheckRowPending({ title }: { title: string }) {
   return (
     <li className="border-b border-slate-100 py-3" aria-label={title} aria-busy="true">
       <div className="flex items-start gap-3">
-        <span className="w-16 shrink-0 animate-pulse rounded bg-slate-100 px-2 py-0.5 text-center text-xs font-semibold uppercase text-slate-500">running</span>
+        <span className="w-16 shrink-0 animate-pulse rounded bg-slate-100 px-2 py-0.5 text-center text-xs font-semibold uppercase text-slate-500">
+          running
+        </span>
         <p className="font-medium">{title}</p>
       </div>
     </li>

@@ -7,7 +7,9 @@ import { pagePermission, PATH_HEADER } from "@/lib/auth/page-permissions";
 import type { Principal } from "@/lib/rbac";
 
 /** The refusal of this request, kept for app/forbidden.tsx (React cache: one per request). */
-const refusalStore = cache((): { access: Extract<PageAccess, { status: "no_access" | "forbidden" }> | null } => ({ access: null }));
+const refusalStore = cache((): { access: Extract<PageAccess, { status: "no_access" | "forbidden" }> | null } => ({
+  access: null,
+}));
 
 type Refusal = Extract<PageAccess, { status: "no_access" | "forbidden" }>;
 

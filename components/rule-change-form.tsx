@@ -56,12 +56,17 @@ export function RuleChangeForm({
           </p>
         ) : null}
         {state.status === "error" ? (
-          <p role="alert" className="w-full rounded-md border border-red-200 bg-red-50 p-2 text-sm whitespace-pre-line text-red-900">
+          <p
+            role="alert"
+            className="w-full rounded-md border border-red-200 bg-red-50 p-2 text-sm whitespace-pre-line text-red-900"
+          >
             {state.error.message}
           </p>
         ) : null}
       </form>
-      {state.status === "preview" ? <PreviewPanel state={state} formAction={formAction} pending={pending} label={label} /> : null}
+      {state.status === "preview" ? (
+        <PreviewPanel state={state} formAction={formAction} pending={pending} label={label} />
+      ) : null}
     </div>
   );
 }
@@ -83,10 +88,24 @@ function People({ title, byRole, tone }: { title: string; byRole: Record<string,
   );
 }
 
-function PreviewPanel({ state, formAction, pending, label }: { state: Extract<ActionState, { status: "preview" }>; formAction: (form: FormData) => void; pending: boolean; label: string }) {
+function PreviewPanel({
+  state,
+  formAction,
+  pending,
+  label,
+}: {
+  state: Extract<ActionState, { status: "preview" }>;
+  formAction: (form: FormData) => void;
+  pending: boolean;
+  label: string;
+}) {
   const p = state.preview;
   return (
-    <section className="mt-3 rounded-md border border-blue-200 bg-blue-50 p-4 text-slate-800" role="region" aria-label={`Preview: ${label}`}>
+    <section
+      className="mt-3 rounded-md border border-blue-200 bg-blue-50 p-4 text-slate-800"
+      role="region"
+      aria-label={`Preview: ${label}`}
+    >
       {state.notice ? (
         <p role="alert" className="mb-2 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-950">
           {state.notice}
@@ -99,7 +118,8 @@ function PreviewPanel({ state, formAction, pending, label }: { state: Extract<Ac
       <People title="Would lose" byRole={p.losses} tone="text-red-800" />
       <People title="Would gain" byRole={p.gains} tone="text-green-800" />
       <p className="mt-2 text-xs text-slate-500">
-        Computed for all {p.users} known {p.users === 1 ? "person" : "people"} with the engine sign-in uses, on the rules as they are now.
+        Computed for all {p.users} known {p.users === 1 ? "person" : "people"} with the engine sign-in uses, on the
+        rules as they are now.
       </p>
       {p.refusal ? (
         <p role="alert" className="mt-3 rounded border border-red-300 bg-red-50 p-2 text-sm text-red-900">
@@ -107,16 +127,30 @@ function PreviewPanel({ state, formAction, pending, label }: { state: Extract<Ac
         </p>
       ) : (
         <form action={formAction} className="mt-3 flex flex-wrap items-end gap-3" aria-label={`Save: ${label}`}>
-          {Object.entries(state.values).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((value, i) => <input key={`${k}:${String(i)}`} type="hidden" name={k} value={value} />))}
+          {Object.entries(state.values).flatMap(([k, v]) =>
+            (Array.isArray(v) ? v : [v]).map((value, i) => (
+              <input key={`${k}:${String(i)}`} type="hidden" name={k} value={value} />
+            )),
+          )}
           <input type="hidden" name="token" value={p.token} />
           <input type="hidden" name="intent" value="save" />
           {p.confirm ? (
             <label className="flex flex-col gap-1 text-sm">
-              {p.losingPercent}% of people would lose a role. Type <code className="font-mono">{p.confirm}</code> to confirm
-              <input name="confirmation" required autoComplete="off" className="rounded-md border border-slate-300 p-2 font-mono" />
+              {p.losingPercent}% of people would lose a role. Type <code className="font-mono">{p.confirm}</code> to
+              confirm
+              <input
+                name="confirmation"
+                required
+                autoComplete="off"
+                className="rounded-md border border-slate-300 p-2 font-mono"
+              />
             </label>
           ) : null}
-          <button type="submit" disabled={pending} className="rounded-md bg-brand px-4 py-2 font-medium text-white disabled:opacity-60">
+          <button
+            type="submit"
+            disabled={pending}
+            className="rounded-md bg-brand px-4 py-2 font-medium text-white disabled:opacity-60"
+          >
             {pending ? "Saving…" : "Save this change"}
           </button>
         </form>

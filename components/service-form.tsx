@@ -6,7 +6,17 @@ const field = "flex flex-col gap-1";
 const label = "text-sm font-medium text-slate-700";
 const control = "rounded-md border border-slate-300 p-2";
 
-function Select({ name, title, value, options }: { name: string; title: string; value: string; options: readonly string[] }) {
+function Select({
+  name,
+  title,
+  value,
+  options,
+}: {
+  name: string;
+  title: string;
+  value: string;
+  options: readonly string[];
+}) {
   return (
     <label className={field}>
       <span className={label}>{title}</span>

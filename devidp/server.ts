@@ -34,7 +34,8 @@ export async function startIdp() {
     const token = /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     const grant = token ? directory.apiToken(token) : null;
     if (!grant) oktaError(res, 401, "E0000011", "Invalid token provided");
-    else if (!grant.includes("okta.authzServers.manage")) oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action");
+    else if (!grant.includes("okta.authzServers.manage"))
+      oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action");
     return grant?.includes("okta.authzServers.manage") ?? false;
   }
 
@@ -51,7 +52,16 @@ export async function startIdp() {
     keys.jwks = rotated.jwks;
     console.log(`devidp: signing key rotated; now ${String(rotated.jwks.keys[0]?.kid)}`);
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(rotated.jwks.keys.map((k, i) => ({ kid: k.kid, alg: k.alg, use: "sig", status: i === 0 ? "ACTIVE" : "INACTIVE" }))));
+    res.end(
+      JSON.stringify(
+        rotated.jwks.keys.map((k, i) => ({
+          kid: k.kid,
+          alg: k.alg,
+          use: "sig",
+          status: i === 0 ? "ACTIVE" : "INACTIVE",
+        })),
+      ),
+    );
   }
 
   /** Faults for porter's fault tests (devidp only; Okta has no such switch): a token endpoint that answers slowly. */
@@ -95,7 +105,11 @@ export async function startIdp() {
       void oidc(req, res);
       return;
     }
-    if (url.startsWith("/oauth2/v1/") || url === "/.well-known/openid-configuration" || url.startsWith("/.well-known/openid-configuration?")) {
+    if (
+      url.startsWith("/oauth2/v1/") ||
+      url === "/.well-known/openid-configuration" ||
+      url.startsWith("/.well-known/openid-configuration?")
+    ) {
       void orgOidc(req, res);
       return;
     }
@@ -137,7 +151,12 @@ export async function startIdp() {
     }
     if (url === "/" || url === "/health") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      res.end(page("devidp", `<main class="card wide"><h1>devidp is running</h1><p>Issuer: <code>${esc(issuer)}</code></p></main>`));
+      res.end(
+        page(
+          "devidp",
+          `<main class="card wide"><h1>devidp is running</h1><p>Issuer: <code>${esc(issuer)}</code></p></main>`,
+        ),
+      );
       return;
     }
     res.writeHead(404, { "content-type": "text/plain" });

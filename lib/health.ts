@@ -39,20 +39,32 @@ export async function getHealth(options: { details: boolean }) {
   const ok = connections.filter((c) => c.status === "ok").length;
   // The documented staleness bound: groups older than GROUPS_MAX_AGE are re-read; while Okta cannot be
   // reached they are served GROUPS_GRACE more, then the session is refused (fail closed).
-  const liveGroups = { groupsMaxAgeSeconds: config.groupsMaxAgeSeconds, groupsGraceSeconds: config.groupsGraceSeconds, logPollSeconds: config.logPollSeconds };
+  const liveGroups = {
+    groupsMaxAgeSeconds: config.groupsMaxAgeSeconds,
+    groupsGraceSeconds: config.groupsGraceSeconds,
+    logPollSeconds: config.logPollSeconds,
+  };
   const modes = options.details && database?.status === "ok" ? await liveGroupModes() : null;
   return {
     status: database?.status === "ok" && ok === connections.length ? "ok" : "degraded",
     region: config.region,
     database: { kind: config.database.kind, ...database },
     connections: options.details
-      ? config.connections.map((c, i) => ({ name: c.name, region: c.region, issuer: c.issuer, discovery: connections[i], ...(modes?.get(c.name) ? { liveGroups: modes.get(c.name) } : {}) }))
+      ? config.connections.map((c, i) => ({
+          name: c.name,
+          region: c.region,
+          issuer: c.issuer,
+          discovery: connections[i],
+          ...(modes?.get(c.name) ? { liveGroups: modes.get(c.name) } : {}),
+        }))
       : { total: connections.length, discoveryOk: ok },
     liveGroups,
   };
 }
 
-async function liveGroupModes(): Promise<Map<string, { sources: string[]; worstCaseSeconds: number; problem: string | null }>> {
+async function liveGroupModes(): Promise<
+  Map<string, { sources: string[]; worstCaseSeconds: number; problem: string | null }>
+> {
   const config = getConfig();
   const db = (await getDbHandle()).db;
   const out = new Map<string, { sources: string[]; worstCaseSeconds: number; problem: string | null }>();

@@ -32,7 +32,10 @@ export async function startServer(): Promise<void> {
       const seed = file ? await readSeedFile(file) : null;
       const organizationId = await organizationIdFor(handle.db, connection.name);
       if (seed && (await applySeedOnce(handle.db, organizationId, seed))) {
-        logger.info({ event: "seed_applied", connection: connection.name, file }, "organization seeded from the seed file");
+        logger.info(
+          { event: "seed_applied", connection: connection.name, file },
+          "organization seeded from the seed file",
+        );
       }
     }
     // Okta events stored but not yet applied when the process last stopped are applied now.
@@ -41,7 +44,15 @@ export async function startServer(): Promise<void> {
     }
     // Sessions that ended more than a day ago are deleted at each start, so the table stays bounded.
     await pruneSessions(handle.db);
-    logger.info({ event: "startup", region: config.region, database: handle.kind, connections: config.connections.map((c) => c.name) }, "porter started");
+    logger.info(
+      {
+        event: "startup",
+        region: config.region,
+        database: handle.kind,
+        connections: config.connections.map((c) => c.name),
+      },
+      "porter started",
+    );
   } catch (err) {
     if (err instanceof AppError) {
       console.error(err.message);

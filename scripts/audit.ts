@@ -22,7 +22,10 @@ function fail(code: number, message: string): never {
 
 let parsed;
 try {
-  parsed = parseArgs({ allowPositionals: true, options: { connection: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean" } } });
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { connection: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean" } },
+  });
 } catch (err) {
   fail(2, `${(err as Error).message}\n${USAGE}`);
 }
@@ -35,22 +38,35 @@ try {
   const file = process.env.CONNECTIONS_FILE;
   config = parseConfig(process.env, file ? { path: file, text: readFileSync(file, "utf8") } : undefined);
 } catch (err) {
-  if (err instanceof ConfigError) fail(1, `npm run audit reads porter's database, so it needs porter's environment:\n${err.message}`);
+  if (err instanceof ConfigError)
+    fail(1, `npm run audit reads porter's database, so it needs porter's environment:\n${err.message}`);
   throw err;
 }
 const names = values.connection ? [values.connection] : config.connections.map((c) => c.name);
-if (values.connection && !config.connections.some((c) => c.name === values.connection)) fail(1, `No connection named "${values.connection}".`);
+if (values.connection && !config.connections.some((c) => c.name === values.connection))
+  fail(1, `No connection named "${values.connection}".`);
 if (config.database.kind === "pglite") {
   const owner = pgliteOwner(pgliteLocation(config.database.dataDir));
-  if (owner !== null) fail(1, `porter (process ${String(owner)}) has the embedded database open. Stop it first, or use PostgreSQL (DATABASE_URL).`);
+  if (owner !== null)
+    fail(
+      1,
+      `porter (process ${String(owner)}) has the embedded database open. Stop it first, or use PostgreSQL (DATABASE_URL).`,
+    );
 }
 
 const handle = await openDatabase(config.database);
 const reports: (ChainReport & { organization: string })[] = [];
 try {
-  const orgs = await handle.db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.name, names));
+  const orgs = await handle.db
+    .select({ id: organizations.id, name: organizations.name })
+    .from(organizations)
+    .where(inArray(organizations.name, names));
   for (const org of orgs) reports.push({ organization: org.name, ...(await verifyChain(handle.db, org.id)) });
-  if (!values.connection) reports.push({ organization: "(platform: events of no organization)", ...(await verifyChain(handle.db, "platform")) });
+  if (!values.connection)
+    reports.push({
+      organization: "(platform: events of no organization)",
+      ...(await verifyChain(handle.db, "platform")),
+    });
 } finally {
   await handle.close();
 }
@@ -59,9 +75,16 @@ if (values.json) {
 } else {
   for (const r of reports) {
     const rate = r.durationMs > 0 ? ` (${String(Math.round((r.checked / r.durationMs) * 1000))} events/s)` : "";
-    if (r.ok) process.stdout.write(`OK      ${r.organization}: ${String(r.checked)} event(s) hold, head ${r.head ? `${String(r.head.seq)} ${r.head.hash}` : "none"}${rate}\n`);
-    else process.stdout.write(`BROKEN  ${r.organization}: at event ${String(r.broken?.seq ?? "?")}${r.broken?.id ? ` (id ${String(r.broken.id)})` : ""}: ${r.broken?.reason ?? ""}\n`);
-    if (r.unchained > 0) process.stdout.write(`        ${String(r.unchained)} event(s) predate the chain and are not covered by it\n`);
+    if (r.ok)
+      process.stdout.write(
+        `OK      ${r.organization}: ${String(r.checked)} event(s) hold, head ${r.head ? `${String(r.head.seq)} ${r.head.hash}` : "none"}${rate}\n`,
+      );
+    else
+      process.stdout.write(
+        `BROKEN  ${r.organization}: at event ${String(r.broken?.seq ?? "?")}${r.broken?.id ? ` (id ${String(r.broken.id)})` : ""}: ${r.broken?.reason ?? ""}\n`,
+      );
+    if (r.unchained > 0)
+      process.stdout.write(`        ${String(r.unchained)} event(s) predate the chain and are not covered by it\n`);
   }
 }
 process.exit(reports.every((r) => r.ok) ? 0 : 1);

@@ -15,7 +15,9 @@ import { demoConnections, demoPorterEnv } from "./demo-env";
 const USAGE = "usage: npm run check-okta -- [--connection NAME] [--json]";
 let values;
 try {
-  ({ values } = parseArgs({ options: { connection: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean" } } }));
+  ({ values } = parseArgs({
+    options: { connection: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean" } },
+  }));
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
   process.exit(2);
@@ -28,8 +30,13 @@ if (values.help) {
 function loadConfig(): Config {
   if (!process.env.OKTA_ISSUER) {
     const issuer = "http://localhost:4000/oauth2/default";
-    process.stderr.write(`check-okta: OKTA_ISSUER is not set, so this checks the demo's organizations at ${issuer} (npm run demo).\n`);
-    const env = { ...demoPorterEnv({ appUrl: "http://localhost:3000", usUrl: "http://localhost:3001", issuer }, "eu"), AUTH_SECRET: "x".repeat(32) };
+    process.stderr.write(
+      `check-okta: OKTA_ISSUER is not set, so this checks the demo's organizations at ${issuer} (npm run demo).\n`,
+    );
+    const env = {
+      ...demoPorterEnv({ appUrl: "http://localhost:3000", usUrl: "http://localhost:3001", issuer }, "eu"),
+      AUTH_SECRET: "x".repeat(32),
+    };
     return parseConfig(env, { path: "(demo connections)", text: JSON.stringify(demoConnections(issuer)) });
   }
   const path = process.env.CONNECTIONS_FILE;
@@ -44,9 +51,13 @@ try {
   process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
   process.exit(2);
 }
-const connection = values.connection ? config.connections.find((c) => c.name === values.connection) : config.connections[0];
+const connection = values.connection
+  ? config.connections.find((c) => c.name === values.connection)
+  : config.connections[0];
 if (!connection) {
-  process.stderr.write(`No connection named "${values.connection ?? ""}". Known: ${config.connections.map((c) => c.name).join(", ")}\n`);
+  process.stderr.write(
+    `No connection named "${values.connection ?? ""}". Known: ${config.connections.map((c) => c.name).join(", ")}\n`,
+  );
   process.exit(2);
 }
 const urls = connectionUrls(config, connection);
@@ -55,10 +66,14 @@ const results = await startChecks({ connection, urls, otherUrls, signIn: null, a
 const failed = results.some((r) => r.status === "fail");
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ connection: connection.name, region: connection.region, checks: results }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ connection: connection.name, region: connection.region, checks: results }, null, 2)}\n`,
+  );
 } else {
   const mark = { pass: "PASS", warn: "WARN", fail: "FAIL", skipped: "SKIP" } as const;
-  process.stdout.write(`Okta configuration check: ${connection.name} (${connection.region.toUpperCase()}, ${connection.issuer})\n\n`);
+  process.stdout.write(
+    `Okta configuration check: ${connection.name} (${connection.region.toUpperCase()}, ${connection.issuer})\n\n`,
+  );
   for (const r of results) {
     process.stdout.write(`  ${mark[r.status]}  ${r.title}: ${r.message}\n`);
     if (r.fix) process.stdout.write(`        fix: ${r.fix}${r.value ? `\n        value: ${r.value}` : ""}\n`);

@@ -27,25 +27,40 @@ export function findPostgresBin(): string | null {
   return versions[0] ? path.join(base, versions[0], "bin") : null;
 }
 
-export const POSTGRES_MISSING = "PostgreSQL's server programs are not installed (no /usr/lib/postgresql/*/bin/initdb). On Debian or Ubuntu: sudo apt-get install postgresql";
+export const POSTGRES_MISSING =
+  "PostgreSQL's server programs are not installed (no /usr/lib/postgresql/*/bin/initdb). On Debian or Ubuntu: sudo apt-get install postgresql";
 
 function runAsUser(): string | null {
   return os.userInfo().uid === 0 ? "postgres" : null;
 }
 
 /** Runs a PostgreSQL program (as `postgres` when we are root). Throws with its output when it fails. */
-export function pgCommand(pg: Pick<LocalPostgres, "bin" | "runAs">, program: string, argv: string[], options: { check?: boolean } = {}): { status: number; output: string } {
+export function pgCommand(
+  pg: Pick<LocalPostgres, "bin" | "runAs">,
+  program: string,
+  argv: string[],
+  options: { check?: boolean } = {},
+): { status: number; output: string } {
   const file = path.join(pg.bin, program);
-  const result = pg.runAs ? spawnSync("runuser", ["-u", pg.runAs, "--", file, ...argv], { encoding: "utf8" }) : spawnSync(file, argv, { encoding: "utf8" });
+  const result = pg.runAs
+    ? spawnSync("runuser", ["-u", pg.runAs, "--", file, ...argv], { encoding: "utf8" })
+    : spawnSync(file, argv, { encoding: "utf8" });
   const output = `${result.stdout}${result.stderr}`.trim();
-  if ((options.check ?? true) && result.status !== 0) throw new Error(`${program} failed (${String(result.status)}): ${output}`);
+  if ((options.check ?? true) && result.status !== 0)
+    throw new Error(`${program} failed (${String(result.status)}): ${output}`);
   return { status: result.status ?? 1, output };
 }
 
 export function localPostgres(dataDir: string, port: number): LocalPostgres {
   const bin = findPostgresBin();
   if (!bin) throw new Error(POSTGRES_MISSING);
-  return { bin, dataDir: path.resolve(dataDir), port, runAs: runAsUser(), url: (database) => `postgres://postgres@127.0.0.1:${String(port)}/${database}` };
+  return {
+    bin,
+    dataDir: path.resolve(dataDir),
+    port,
+    runAs: runAsUser(),
+    url: (database) => `postgres://postgres@127.0.0.1:${String(port)}/${database}`,
+  };
 }
 
 /** initdb on first use: trust authentication, reachable only on 127.0.0.1 and a socket in its own directory. */
@@ -75,7 +90,20 @@ export function stopPostgres(pg: LocalPostgres): void {
 
 /** A restart as an operator does it (`pg_ctl restart -m fast`): connections are cut, the server is back in seconds. */
 export function restartPostgres(pg: LocalPostgres): void {
-  pgCommand(pg, "pg_ctl", ["-D", pg.dataDir, "-w", "-t", "30", "-m", "fast", "-l", path.join(pg.dataDir, "server.log"), "-o", options(pg), "restart"]);
+  pgCommand(pg, "pg_ctl", [
+    "-D",
+    pg.dataDir,
+    "-w",
+    "-t",
+    "30",
+    "-m",
+    "fast",
+    "-l",
+    path.join(pg.dataDir, "server.log"),
+    "-o",
+    options(pg),
+    "restart",
+  ]);
 }
 
 /** Makes a directory the postgres user can write (for dumps) when we are root. */

@@ -7,7 +7,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-export const NGINX_MISSING = "nginx is not installed (the reverse proxy in front of the app nodes). On Debian or Ubuntu: sudo apt-get install nginx";
+export const NGINX_MISSING =
+  "nginx is not installed (the reverse proxy in front of the app nodes). On Debian or Ubuntu: sudo apt-get install nginx";
 
 export function findNginx(): string | null {
   return ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p)) ?? null;

@@ -16,10 +16,29 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { initPostgres, localPostgres, postgresRunning, restartPostgres, startPostgres, stopPostgres, type LocalPostgres } from "./cluster-postgres";
+import {
+  initPostgres,
+  localPostgres,
+  postgresRunning,
+  restartPostgres,
+  startPostgres,
+  stopPostgres,
+  type LocalPostgres,
+} from "./cluster-postgres";
 import { nginxConfig, findNginx, NGINX_MISSING } from "./cluster-proxy";
 import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
-import { buildIfStale, createSupervisor, devidpEnv, given, porterEnv, root, serve, tsx, waitFor, writeConnectionsFile } from "./demo-support";
+import {
+  buildIfStale,
+  createSupervisor,
+  devidpEnv,
+  given,
+  porterEnv,
+  root,
+  serve,
+  tsx,
+  waitFor,
+  writeConnectionsFile,
+} from "./demo-support";
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +67,11 @@ const idpUrl = `http://localhost:${String(idpPort)}`;
 const issuer = `${idpUrl}/oauth2/default`;
 /** The cluster is the EU deployment only; the US URL is where the demo's US organization would live. */
 const US_URL = "http://localhost:3001";
-const nodes = nodePorts.map((port, i) => ({ name: `eu-${String(i + 1)}`, port, url: `http://127.0.0.1:${String(port)}` }));
+const nodes = nodePorts.map((port, i) => ({
+  name: `eu-${String(i + 1)}`,
+  port,
+  url: `http://127.0.0.1:${String(port)}`,
+}));
 
 const nginx = findNginx();
 let postgres: LocalPostgres;
@@ -94,7 +117,19 @@ const controlToken = (() => {
 })();
 
 function startDevidp(): void {
-  supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], devidpEnv({ port: idpPort, url: idpUrl, dataDir, appUrls: { eu: proxyUrl, us: US_URL }, extraUsers: args["idp-extra-users"] }), { file: path.join(dataDir, "logs", "devidp.log") });
+  supervisor.run(
+    "devidp",
+    process.execPath,
+    [...tsx, "devidp/server.ts"],
+    devidpEnv({
+      port: idpPort,
+      url: idpUrl,
+      dataDir,
+      appUrls: { eu: proxyUrl, us: US_URL },
+      extraUsers: args["idp-extra-users"],
+    }),
+    { file: path.join(dataDir, "logs", "devidp.log") },
+  );
 }
 startDevidp();
 await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
@@ -107,7 +142,13 @@ function startNode(node: (typeof nodes)[number]): void {
     process.execPath,
     [...serve, "-p", String(node.port), "-H", "127.0.0.1"],
     {
-      ...porterEnv({ urls: { appUrl: proxyUrl, usUrl: US_URL, issuer }, region: "eu", dataDir, porterDataDir: path.join(dataDir, node.name), connectionsFile }),
+      ...porterEnv({
+        urls: { appUrl: proxyUrl, usUrl: US_URL, issuer },
+        region: "eu",
+        dataDir,
+        porterDataDir: path.join(dataDir, node.name),
+        connectionsFile,
+      }),
       DATABASE_URL: databaseUrl,
       // nginx on loopback is the one hop that may name the client and set the request id.
       TRUSTED_PROXIES: "127.0.0.1",
@@ -123,13 +164,25 @@ await Promise.all(nodes.map((n) => waitFor(`${n.url}/api/health/ready`, 90_000))
 
 const nginxDir = path.join(dataDir, "nginx");
 const nginxConf = path.join(nginxDir, "nginx.conf");
-writeFileSync(nginxConf, nginxConfig({ dir: nginxDir, listenPort: proxyPort, upstreams: nodePorts, accessLog: path.join(dataDir, "logs", "proxy.log") }));
+writeFileSync(
+  nginxConf,
+  nginxConfig({
+    dir: nginxDir,
+    listenPort: proxyPort,
+    upstreams: nodePorts,
+    accessLog: path.join(dataDir, "logs", "proxy.log"),
+  }),
+);
 supervisor.run("nginx", nginx, ["-p", nginxDir, "-c", nginxConf, "-e", "stderr"], {});
 await waitFor(`${proxyUrl}/api/health/ready`, 15_000);
 const hook = await registerDemoEventHook(idpUrl, proxyUrl);
 
 async function rotateKeys(): Promise<Response> {
-  return fetch(`${idpUrl}/api/v1/authorizationServers/default/credentials/lifecycle/keyRotate`, { method: "POST", headers: { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ use: "sig" }) });
+  return fetch(`${idpUrl}/api/v1/authorizationServers/default/credentials/lifecycle/keyRotate`, {
+    method: "POST",
+    headers: { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ use: "sig" }),
+  });
 }
 
 /** The fault tests' handle on the cluster: loopback only, and only with the token in the data directory. */
@@ -141,14 +194,18 @@ const control = createServer((req, res) => {
   if (req.headers["x-cluster-control"] === controlToken && req.method === "GET" && req.url === "/status") {
     // Process ids, for the load bench's per-node CPU and the cluster's total memory.
     const pids: Record<string, number | null> = {};
-    for (const name of ["devidp", "nginx", ...nodes.map((n) => n.name)]) pids[name] = supervisor.get(name)?.child.pid ?? null;
-    answer(200, { pids, postgres: Number(readFileSync(path.join(postgres.dataDir, "postmaster.pid"), "utf8").split("\n")[0]) });
+    for (const name of ["devidp", "nginx", ...nodes.map((n) => n.name)])
+      pids[name] = supervisor.get(name)?.child.pid ?? null;
+    answer(200, {
+      pids,
+      postgres: Number(readFileSync(path.join(postgres.dataDir, "postmaster.pid"), "utf8").split("\n")[0]),
+    });
     return;
   }
   if (req.method !== "POST" || req.headers["x-cluster-control"] !== controlToken) {
-      answer(403, { error: "POST with x-cluster-control: <data-dir>/control-token" });
-      return;
-    }
+    answer(403, { error: "POST with x-cluster-control: <data-dir>/control-token" });
+    return;
+  }
   const [, action = "", part = ""] = (req.url ?? "").split("/");
   const node = nodes.find((n) => n.name === part);
   void (async () => {
@@ -170,9 +227,9 @@ const control = createServer((req, res) => {
     const running = supervisor.get(part);
     if (action === "stop" || action === "kill") {
       if (!running || running.child.exitCode !== null || running.child.signalCode !== null) {
-      answer(200, { [part]: "already stopped" });
-      return;
-    }
+        answer(200, { [part]: "already stopped" });
+        return;
+      }
       running.expectExit = true;
       const exited = new Promise((r) => running.child.once("exit", r));
       running.child.kill(action === "kill" ? "SIGKILL" : "SIGTERM");
@@ -182,9 +239,9 @@ const control = createServer((req, res) => {
     }
     if (action === "start") {
       if (running && running.child.exitCode === null && running.child.signalCode === null) {
-      answer(200, { [part]: "already running" });
-      return;
-    }
+        answer(200, { [part]: "already running" });
+        return;
+      }
       if (part === "devidp") {
         startDevidp();
         await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
@@ -206,7 +263,20 @@ await new Promise<void>((resolve) => control.listen(controlPort, "127.0.0.1", re
 
 writeFileSync(
   path.join(dataDir, "cluster.json"),
-  JSON.stringify({ proxyUrl, idpUrl, issuer, databaseUrl, controlUrl: `http://127.0.0.1:${String(controlPort)}`, nodes, logs: path.join(dataDir, "logs"), postgres: { bin: postgres.bin, dataDir: postgres.dataDir, port: postgres.port, runAs: postgres.runAs } }, null, 2),
+  JSON.stringify(
+    {
+      proxyUrl,
+      idpUrl,
+      issuer,
+      databaseUrl,
+      controlUrl: `http://127.0.0.1:${String(controlPort)}`,
+      nodes,
+      logs: path.join(dataDir, "logs"),
+      postgres: { bin: postgres.bin, dataDir: postgres.dataDir, port: postgres.port, runAs: postgres.runAs },
+    },
+    null,
+    2,
+  ),
 );
 
 console.log(`

@@ -17,23 +17,87 @@ const OFFLINE = "openid profile email offline_access";
 export function demoConnections(issuer: string) {
   return {
     connections: [
-      { name: "initech", scopes: OFFLINE, issuer, clientId: "porter-initech", clientSecretEnv: "INITECH_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-initech"], seedFile: "demo/initech-seed.json" },
+      {
+        name: "initech",
+        scopes: OFFLINE,
+        issuer,
+        clientId: "porter-initech",
+        clientSecretEnv: "INITECH_CLIENT_SECRET",
+        region: "eu",
+        apiClientIds: ["porter-initech"],
+        seedFile: "demo/initech-seed.json",
+      },
       // An Okta "Single-Page" app (public client: PKCE, no secret), the app type Port's own guide tells admins to create.
       { name: "acme-spa", scopes: OFFLINE, issuer, clientId: "porter-spa", region: "eu", apiClientIds: ["porter-spa"] },
       // Okta's org authorization server (issuer = the org URL): groups in the ID token; its access tokens only Okta can verify.
-      { name: "acme-org", scopes: OFFLINE, issuer: new URL(issuer).origin, clientId: "porter-org", clientSecretEnv: "ACME_ORG_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-org"] },
-      { name: "globex", scopes: OFFLINE, issuer, clientId: "porter-us", clientSecretEnv: "GLOBEX_CLIENT_SECRET", region: "us", apiClientIds: ["porter-us", "porter-us-ci"], seedFile: "demo/globex-seed.json" },
+      {
+        name: "acme-org",
+        scopes: OFFLINE,
+        issuer: new URL(issuer).origin,
+        clientId: "porter-org",
+        clientSecretEnv: "ACME_ORG_CLIENT_SECRET",
+        region: "eu",
+        apiClientIds: ["porter-org"],
+      },
+      {
+        name: "globex",
+        scopes: OFFLINE,
+        issuer,
+        clientId: "porter-us",
+        clientSecretEnv: "GLOBEX_CLIENT_SECRET",
+        region: "us",
+        apiClientIds: ["porter-us", "porter-us-ci"],
+        seedFile: "demo/globex-seed.json",
+      },
       // Misconfigured on purpose, for the configuration check: the Okta app lists only the EU callback
       // though the organization lives in the US; the Okta app has no groups claim; a wrong secret.
-      { name: "umbrella", issuer, clientId: "porter-umbrella", clientSecretEnv: "UMBRELLA_CLIENT_SECRET", region: "us", apiClientIds: ["porter-umbrella"] },
-      { name: "hooli", issuer, clientId: "porter-hooli", clientSecretEnv: "HOOLI_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-hooli"] },
-      { name: "wonka", issuer, clientId: "porter-wonka", clientSecretEnv: "WONKA_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-wonka"] },
+      {
+        name: "umbrella",
+        issuer,
+        clientId: "porter-umbrella",
+        clientSecretEnv: "UMBRELLA_CLIENT_SECRET",
+        region: "us",
+        apiClientIds: ["porter-umbrella"],
+      },
+      {
+        name: "hooli",
+        issuer,
+        clientId: "porter-hooli",
+        clientSecretEnv: "HOOLI_CLIENT_SECRET",
+        region: "eu",
+        apiClientIds: ["porter-hooli"],
+      },
+      {
+        name: "wonka",
+        issuer,
+        clientId: "porter-wonka",
+        clientSecretEnv: "WONKA_CLIENT_SECRET",
+        region: "eu",
+        apiClientIds: ["porter-wonka"],
+      },
       // Only the Apps API shows these: implicit grant on, tile hidden, "Send ID Token directly to app".
-      { name: "stark", issuer, clientId: "porter-stark", clientSecretEnv: "STARK_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-stark"] },
+      {
+        name: "stark",
+        issuer,
+        clientId: "porter-stark",
+        clientSecretEnv: "STARK_CLIENT_SECRET",
+        region: "eu",
+        apiClientIds: ["porter-stark"],
+      },
       // No groups claim at all, and an Okta API token that reads users, groups and the System Log: groups come from
       // the Users API (no 100-group cap: many@example.com signs in with 150), and roles follow Okta by System Log polling.
       // Okta API access by an API Services app (client credentials, private_key_jwt, DPoP), as Okta recommends.
-      { name: "acme-dir", issuer, clientId: "porter-directory", clientSecretEnv: "ACME_DIR_CLIENT_SECRET", region: "eu", apiClientIds: ["porter-directory"], oktaApiTokenEnv: "ACME_DIR_OKTA_API_TOKEN", serviceClientId: "porter-okta-api", servicePrivateKeyEnv: "ACME_DIR_SERVICE_KEY" },
+      {
+        name: "acme-dir",
+        issuer,
+        clientId: "porter-directory",
+        clientSecretEnv: "ACME_DIR_CLIENT_SECRET",
+        region: "eu",
+        apiClientIds: ["porter-directory"],
+        oktaApiTokenEnv: "ACME_DIR_OKTA_API_TOKEN",
+        serviceClientId: "porter-okta-api",
+        servicePrivateKeyEnv: "ACME_DIR_SERVICE_KEY",
+      },
     ].map((c) => ({ oktaApiTokenEnv: "OKTA_API_TOKEN", ...c, adminGroups: ["Port Admins"] })),
   };
 }
@@ -66,7 +130,8 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     // devidp's read-only directory token (okta.users.read, okta.groups.read, okta.logs.read) for acme-dir.
     ACME_DIR_OKTA_API_TOKEN: "devidp-demo-directory-token",
     // The private key of devidp's API Services app porter-okta-api (demo only: its public half is in devidp/data/directory.json).
-    ACME_DIR_SERVICE_KEY: '{"kty": "RSA", "n": "kGQmlMqA0r8MIgi8GdY_z1oWy-2MVwh0nUOzv9AeiBjFwM6PqEF1HfdzFmV_tp6J6sh_hxxveTQVBjRwikJDbVLQ72PJKGuqGDGwxw7HGjHYtPGYRpWZ-gD1INHSNCoa9Kp1uiSPPW_Glj9b6RBIEL_lreoXGnmMD3A02FpM9oQPOYiqsRDzBHA4fl__k6xIc56RtN2aPadUuLUG-2cDhp7v7fGEILEwDLhfW6Y-7nSUkdspIkN5iOo94bxYUQ009xxqdOXgkxZCJlBMC9TmKk__NyrhRHxhD7GpxyssKRq3EjWAKr1HWFcQicFQRO-skZr8HJkfA_w1KcQIVtoHpQ", "e": "AQAB", "d": "QCQFEXaNWFDeumWn7VBDwz_xPYCWJXlPmCahfBUe4vUiL35yyVrehEPOX4YSABUYDfAn2mSSzkQJDNsRnRFHc5Jk1tq8WpTNF_dG4H4bivLWobZqnvxIzIpNWdlrJ5oGpGXuaxRffvqevFKD6Rm-8ZXVGPcScUPKKHd_OhaO9rhTETwsYp4udlFolc9_H4JAfI6xt47Ia8WIeBV6z-UZ7EDESj_Ysuqoo9D-hB90QoxwhKVWR8cH00VvFX5Go3YyDDDGefujqmJIfHYYCA6UdMjrwH2hGlUUiyCw_AyFLOl5pYGL2tVhXsz3HBeK4m5QQqtFlpDplp0XmN1LgetcJw", "p": "y-rnuPe7ytSFU8PyyJTmcIUJQ12Hk7iDdTUeBmLZbq3E-2I6BfaZqpQpcuC0Qajj_YwyzZlfAE1zP_b53vdWhAlONTlEejXi310NcnaitQEtEQBWLIgmaRmt8bTI95_r_8FGP2NOacT65-PE4nxUBESxtQBH0c3EjvNPMuXi92s", "q": "tUUhLsvlI_9Bb28_AFW9ywibHbhGeXImqbSqq3sHnC1-5gFwLZ9oKDLi7MT4D_C0vmPFZO33YO3KLw0bs0MdqaGf8sqkYSmbACJq3nz8lR8nDMkUoRvm1DfU5I5OO7dhz17w3iyqdiUroN4rrSduQ4pi2YTb2agRvR6-6B3hkS8", "dp": "PdzT06-ETzJOCG2HuAZEKpqRhthXCx-M8f_dTf6rDAK3obPY-nongDJWqL02sjy0ffUMbIc85PCaKCua_mN24bOZAFiRR6oVW8H1FGadUeA7dc7uVbAwRu49cPhxh34CsKJH128fGMNjgvn8fuFM88aLSuf84c9U9DEoM76-LmU", "dq": "Bl1H_fmgsPPcW0o_nwZjpIZH0_JNXyQ34Ut7lou6R6x9QRwZ0TBAmvC2cPO1dfHQlsKwAowsXFXc_GvsZg3cM8F9-StOPC8WxxluQSOIRsASQeupcsKlBxxyuBea_ZPBtmMx98r_rSg-8OX8CJdS0sJAGD0G7wxsmwRCVan-6nc", "qi": "vR_Urbmw9AyPJO5S9YXhTx4nNqEuplbozWCeKG5ru1R3QSGpG0NZZbYJ40cM_Te9b_TJgQXwCEeFGGIVwwbbqBmk1zdQSuxdSAk51qr1mIdLMetn2nnpZTnYjOusEofjVZN3gRkBOUivHuXl9ED6lokiPIKHe_lvfSZAWWXr8Qk", "kid": "porter-okta-api-demo", "alg": "RS256"}',
+    ACME_DIR_SERVICE_KEY:
+      '{"kty": "RSA", "n": "kGQmlMqA0r8MIgi8GdY_z1oWy-2MVwh0nUOzv9AeiBjFwM6PqEF1HfdzFmV_tp6J6sh_hxxveTQVBjRwikJDbVLQ72PJKGuqGDGwxw7HGjHYtPGYRpWZ-gD1INHSNCoa9Kp1uiSPPW_Glj9b6RBIEL_lreoXGnmMD3A02FpM9oQPOYiqsRDzBHA4fl__k6xIc56RtN2aPadUuLUG-2cDhp7v7fGEILEwDLhfW6Y-7nSUkdspIkN5iOo94bxYUQ009xxqdOXgkxZCJlBMC9TmKk__NyrhRHxhD7GpxyssKRq3EjWAKr1HWFcQicFQRO-skZr8HJkfA_w1KcQIVtoHpQ", "e": "AQAB", "d": "QCQFEXaNWFDeumWn7VBDwz_xPYCWJXlPmCahfBUe4vUiL35yyVrehEPOX4YSABUYDfAn2mSSzkQJDNsRnRFHc5Jk1tq8WpTNF_dG4H4bivLWobZqnvxIzIpNWdlrJ5oGpGXuaxRffvqevFKD6Rm-8ZXVGPcScUPKKHd_OhaO9rhTETwsYp4udlFolc9_H4JAfI6xt47Ia8WIeBV6z-UZ7EDESj_Ysuqoo9D-hB90QoxwhKVWR8cH00VvFX5Go3YyDDDGefujqmJIfHYYCA6UdMjrwH2hGlUUiyCw_AyFLOl5pYGL2tVhXsz3HBeK4m5QQqtFlpDplp0XmN1LgetcJw", "p": "y-rnuPe7ytSFU8PyyJTmcIUJQ12Hk7iDdTUeBmLZbq3E-2I6BfaZqpQpcuC0Qajj_YwyzZlfAE1zP_b53vdWhAlONTlEejXi310NcnaitQEtEQBWLIgmaRmt8bTI95_r_8FGP2NOacT65-PE4nxUBESxtQBH0c3EjvNPMuXi92s", "q": "tUUhLsvlI_9Bb28_AFW9ywibHbhGeXImqbSqq3sHnC1-5gFwLZ9oKDLi7MT4D_C0vmPFZO33YO3KLw0bs0MdqaGf8sqkYSmbACJq3nz8lR8nDMkUoRvm1DfU5I5OO7dhz17w3iyqdiUroN4rrSduQ4pi2YTb2agRvR6-6B3hkS8", "dp": "PdzT06-ETzJOCG2HuAZEKpqRhthXCx-M8f_dTf6rDAK3obPY-nongDJWqL02sjy0ffUMbIc85PCaKCua_mN24bOZAFiRR6oVW8H1FGadUeA7dc7uVbAwRu49cPhxh34CsKJH128fGMNjgvn8fuFM88aLSuf84c9U9DEoM76-LmU", "dq": "Bl1H_fmgsPPcW0o_nwZjpIZH0_JNXyQ34Ut7lou6R6x9QRwZ0TBAmvC2cPO1dfHQlsKwAowsXFXc_GvsZg3cM8F9-StOPC8WxxluQSOIRsASQeupcsKlBxxyuBea_ZPBtmMx98r_rSg-8OX8CJdS0sJAGD0G7wxsmwRCVan-6nc", "qi": "vR_Urbmw9AyPJO5S9YXhTx4nNqEuplbozWCeKG5ru1R3QSGpG0NZZbYJ40cM_Te9b_TJgQXwCEeFGGIVwwbbqBmk1zdQSuxdSAk51qr1mIdLMetn2nnpZTnYjOusEofjVZN3gRkBOUivHuXl9ED6lokiPIKHe_lvfSZAWWXr8Qk", "kid": "porter-okta-api-demo", "alg": "RS256"}',
     // devidp's Apps API token (read-only), for the configuration check's app-settings check.
     OKTA_API_TOKEN: "devidp-demo-api-token",
   };
@@ -80,20 +145,39 @@ export const DEMO_HOOK_SECRET = "devidp-demo-hook-secret-change-me";
  * What an Okta admin does once: create acme's Event Hook pointing at porter (Workflow > Event Hooks), then
  * Verify it. devidp then delivers acme's events to porter, as Okta would.
  */
-export async function registerDemoEventHook(idpUrl: string, appUrl: string): Promise<{ id: string; verificationStatus: string }> {
-  const headers = { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}`, "content-type": "application/json", accept: "application/json" };
+export async function registerDemoEventHook(
+  idpUrl: string,
+  appUrl: string,
+): Promise<{ id: string; verificationStatus: string }> {
+  const headers = {
+    authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}`,
+    "content-type": "application/json",
+    accept: "application/json",
+  };
   const created = await fetch(`${idpUrl}/api/v1/eventHooks`, {
     method: "POST",
     headers,
     body: JSON.stringify({
       name: "porter (acme)",
       events: { type: "EVENT_TYPE", items: HANDLED_EVENT_TYPES },
-      channel: { type: "HTTP", version: "1.0.0", config: { uri: `${appUrl}/api/okta/acme/event-hook`, headers: [], authScheme: { type: "HEADER", key: "Authorization", value: DEMO_HOOK_SECRET } } },
+      channel: {
+        type: "HTTP",
+        version: "1.0.0",
+        config: {
+          uri: `${appUrl}/api/okta/acme/event-hook`,
+          headers: [],
+          authScheme: { type: "HEADER", key: "Authorization", value: DEMO_HOOK_SECRET },
+        },
+      },
     }),
   });
-  if (!created.ok) throw new Error(`devidp refused the Event Hook (HTTP ${String(created.status)}): ${await created.text()}`);
+  if (!created.ok)
+    throw new Error(`devidp refused the Event Hook (HTTP ${String(created.status)}): ${await created.text()}`);
   const hook = (await created.json()) as { id: string };
   const verified = await fetch(`${idpUrl}/api/v1/eventHooks/${hook.id}/lifecycle/verify`, { method: "POST", headers });
-  if (!verified.ok) throw new Error(`porter did not pass devidp's Event Hook verification (HTTP ${String(verified.status)}): ${await verified.text()}`);
+  if (!verified.ok)
+    throw new Error(
+      `porter did not pass devidp's Event Hook verification (HTTP ${String(verified.status)}): ${await verified.text()}`,
+    );
   return (await verified.json()) as { id: string; verificationStatus: string };
 }

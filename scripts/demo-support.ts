@@ -23,8 +23,21 @@ export function given(vars: Record<string, string | undefined>): Record<string, 
 }
 
 /** devidp's environment for a demo: where it listens, its data, the porter URLs its apps call back to. */
-export function devidpEnv(o: { port: number; url: string; dataDir: string; appUrls: { eu: string; us: string }; extraUsers?: string | undefined }): Record<string, string> {
-  return { DEVIDP_PORT: String(o.port), DEVIDP_URL: o.url, DEVIDP_DATA_DIR: path.join(o.dataDir, "devidp"), APP_URL_EU: o.appUrls.eu, APP_URL_US: o.appUrls.us, ...given({ DEVIDP_EXTRA_USERS: o.extraUsers }) };
+export function devidpEnv(o: {
+  port: number;
+  url: string;
+  dataDir: string;
+  appUrls: { eu: string; us: string };
+  extraUsers?: string | undefined;
+}): Record<string, string> {
+  return {
+    DEVIDP_PORT: String(o.port),
+    DEVIDP_URL: o.url,
+    DEVIDP_DATA_DIR: path.join(o.dataDir, "devidp"),
+    APP_URL_EU: o.appUrls.eu,
+    APP_URL_US: o.appUrls.us,
+    ...given({ DEVIDP_EXTRA_USERS: o.extraUsers }),
+  };
 }
 
 /** Writes the demo's further organizations (secrets by variable name, never in the file); returns its path. */
@@ -35,7 +48,13 @@ export function writeConnectionsFile(dataDir: string, issuer: string): string {
 }
 
 /** A demo porter process's environment: the demo's organizations and secrets, production mode, the seed. */
-export function porterEnv(o: { urls: DemoUrls; region: "eu" | "us"; dataDir: string; porterDataDir: string; connectionsFile: string }): Record<string, string> {
+export function porterEnv(o: {
+  urls: DemoUrls;
+  region: "eu" | "us";
+  dataDir: string;
+  porterDataDir: string;
+  connectionsFile: string;
+}): Record<string, string> {
   return {
     ...demoPorterEnv(o.urls, o.region),
     NODE_ENV: "production",
@@ -65,10 +84,18 @@ function newestSourceMtime(dir: string): number {
 export function buildIfStale(): void {
   const buildId = path.join(root, ".next", "BUILD_ID");
   const sources = ["app", "lib", "components", "public"].map((d) => path.join(root, d)).filter(existsSync);
-  const newest = Math.max(...sources.map(newestSourceMtime), ...["next.config.ts", "proxy.ts", "instrumentation.ts", "package-lock.json"].map((f) => statSync(path.join(root, f)).mtimeMs));
+  const newest = Math.max(
+    ...sources.map(newestSourceMtime),
+    ...["next.config.ts", "proxy.ts", "instrumentation.ts", "package-lock.json"].map(
+      (f) => statSync(path.join(root, f)).mtimeMs,
+    ),
+  );
   if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return;
   console.log("demo: building porter (first run or sources changed)...");
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit" });
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
@@ -107,7 +134,13 @@ export function createSupervisor(label: string, onStop: () => void = () => undef
       s.expectExit = true;
       s.child.kill("SIGTERM");
     }
-    const waitAll = Promise.all([...children.values()].map((s) => (s.child.exitCode !== null || s.child.signalCode !== null ? Promise.resolve() : new Promise((r) => s.child.once("exit", r)))));
+    const waitAll = Promise.all(
+      [...children.values()].map((s) =>
+        s.child.exitCode !== null || s.child.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((r) => s.child.once("exit", r)),
+      ),
+    );
     const force = setTimeout(() => {
       for (const s of children.values()) s.child.kill("SIGKILL");
     }, 12_000);
@@ -117,13 +150,27 @@ export function createSupervisor(label: string, onStop: () => void = () => undef
       process.exit(code);
     });
   }
-  process.on("SIGINT", () => { shutdown(0); });
-  process.on("SIGTERM", () => { shutdown(0); });
+  process.on("SIGINT", () => {
+    shutdown(0);
+  });
+  process.on("SIGTERM", () => {
+    shutdown(0);
+  });
   return {
     /** `stdout`: inherit, ignore, or a file to append it to (a node's JSON log). */
-    run(name: string, command: string, argv: string[], env: Record<string, string>, stdout: "inherit" | "ignore" | { file: string } = "inherit"): Supervised {
+    run(
+      name: string,
+      command: string,
+      argv: string[],
+      env: Record<string, string>,
+      stdout: "inherit" | "ignore" | { file: string } = "inherit",
+    ): Supervised {
       const out = typeof stdout === "string" ? stdout : openSync(stdout.file, "a");
-      const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", out, "inherit"] });
+      const child = spawn(command, argv, {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ["ignore", out, "inherit"],
+      });
       const entry: Supervised = { name, child, expectExit: false };
       child.on("exit", (code, signal) => {
         if (shuttingDown || entry.expectExit) return;

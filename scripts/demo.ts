@@ -9,7 +9,18 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
-import { buildIfStale, createSupervisor, devidpEnv, given, porterEnv, root, serve, tsx, waitFor, writeConnectionsFile } from "./demo-support";
+import {
+  buildIfStale,
+  createSupervisor,
+  devidpEnv,
+  given,
+  porterEnv,
+  root,
+  serve,
+  tsx,
+  waitFor,
+  writeConnectionsFile,
+} from "./demo-support";
 
 const { values: args } = parseArgs({
   options: {
@@ -47,21 +58,51 @@ const supervisor = createSupervisor("demo");
 const started = Date.now();
 buildIfStale();
 
-supervisor.run("devidp", process.execPath, [...tsx, "devidp/server.ts"], devidpEnv({ port: idpPort, url: idpUrl, dataDir, appUrls: { eu: appUrl, us: usUrl }, extraUsers: args["idp-extra-users"] }));
+supervisor.run(
+  "devidp",
+  process.execPath,
+  [...tsx, "devidp/server.ts"],
+  devidpEnv({
+    port: idpPort,
+    url: idpUrl,
+    dataDir,
+    appUrls: { eu: appUrl, us: usUrl },
+    extraUsers: args["idp-extra-users"],
+  }),
+);
 await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
 const connectionsFile = writeConnectionsFile(dataDir, issuer);
 
 const regionEnv = (region: "eu" | "us") => ({
-  ...porterEnv({ urls: { appUrl, usUrl, issuer }, region, dataDir, porterDataDir: path.join(dataDir, region === "eu" ? "porter" : "porter-us"), connectionsFile }),
-  ...given({ GROUPS_MAX_AGE: args["groups-max-age"], OKTA_LOG_POLL_SECONDS: args["log-poll-seconds"], TRUSTED_PROXIES: args["trusted-proxies"], RATE_LIMITS: args["rate-limits"] }),
+  ...porterEnv({
+    urls: { appUrl, usUrl, issuer },
+    region,
+    dataDir,
+    porterDataDir: path.join(dataDir, region === "eu" ? "porter" : "porter-us"),
+    connectionsFile,
+  }),
+  ...given({
+    GROUPS_MAX_AGE: args["groups-max-age"],
+    OKTA_LOG_POLL_SECONDS: args["log-poll-seconds"],
+    TRUSTED_PROXIES: args["trusted-proxies"],
+    RATE_LIMITS: args["rate-limits"],
+  }),
 });
 supervisor.run("porter (EU)", process.execPath, [...serve, "-p", String(appPort), "-H", "127.0.0.1"], regionEnv("eu"));
-if (args.regions) supervisor.run("porter (US)", process.execPath, [...serve, "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"], regionEnv("us"));
+if (args.regions)
+  supervisor.run(
+    "porter (US)",
+    process.execPath,
+    [...serve, "-p", String(Number(args["us-port"])), "-H", "127.0.0.1"],
+    regionEnv("us"),
+  );
 await waitFor(`${appUrl}/api/health`, 60_000);
 if (args.regions) await waitFor(`${usUrl}/api/health`, 60_000);
 const hook = await registerDemoEventHook(idpUrl, appUrl);
 const dev = "00u1dev000000000002";
-const pam = await fetch(`${idpUrl}/api/v1/groups?q=${encodeURIComponent("PAM Linux Sysadmins")}`, { headers: { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}` } });
+const pam = await fetch(`${idpUrl}/api/v1/groups?q=${encodeURIComponent("PAM Linux Sysadmins")}`, {
+  headers: { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}` },
+});
 const pamId = ((await pam.json()) as { id: string }[])[0]?.id ?? "(see GET /api/v1/groups?q=PAM)";
 
 console.log(`

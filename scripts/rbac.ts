@@ -36,7 +36,11 @@ function fail(code: number, message: string): never {
   process.exit(code);
 }
 
-const list = (value: string | undefined) => (value ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((g) => g.trim())
+    .filter(Boolean);
 
 let parsed;
 try {
@@ -62,7 +66,8 @@ if (positionals[0] === "export" || positionals[0] === "diff" || positionals[0] =
   process.exit(0);
 }
 if (positionals[0] !== "explain" || positionals.length !== 1) fail(2, USAGE);
-if (values.groups === undefined) fail(2, `--groups is required (use --groups "" for a person with no groups)\n${USAGE}`);
+if (values.groups === undefined)
+  fail(2, `--groups is required (use --groups "" for a person with no groups)\n${USAGE}`);
 const groups = list(values.groups);
 
 let spec: RuleSetSpec;
@@ -74,21 +79,37 @@ if (values.connection) {
   try {
     config = parseConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) fail(1, `--connection reads porter's database, so it needs porter's environment:\n${err.message}`);
+    if (err instanceof ConfigError)
+      fail(1, `--connection reads porter's database, so it needs porter's environment:\n${err.message}`);
     throw err;
   }
   const connection = config.connections.find((c) => c.name === values.connection);
-  if (!connection) fail(1, `No connection named "${values.connection}". Known: ${config.connections.map((c) => c.name).join(", ")}`);
+  if (!connection)
+    fail(1, `No connection named "${values.connection}". Known: ${config.connections.map((c) => c.name).join(", ")}`);
   if (config.database.kind === "pglite") {
     const owner = pgliteOwner(pgliteLocation(config.database.dataDir));
-    if (owner !== null) fail(1, `porter (process ${String(owner)}) has the embedded database open. Stop it, use PostgreSQL, or explain with the seed file (omit --connection).`);
+    if (owner !== null)
+      fail(
+        1,
+        `porter (process ${String(owner)}) has the embedded database open. Stop it, use PostgreSQL, or explain with the seed file (omit --connection).`,
+      );
   }
   const handle = await openDatabase(config.database);
   try {
-    const [org] = await handle.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.name, connection.name));
-    if (!org) fail(1, `The organization "${connection.name}" has no data yet: start porter once, or omit --connection to use the seed file.`);
+    const [org] = await handle.db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.name, connection.name));
+    if (!org)
+      fail(
+        1,
+        `The organization "${connection.name}" has no data yet: start porter once, or omit --connection to use the seed file.`,
+      );
     const rules = await getOrganizationRules(handle.db, org.id);
-    spec = toRuleSetSpec(rules, values["admin-groups"] !== undefined ? { ...connection, adminGroups: list(values["admin-groups"]) } : connection);
+    spec = toRuleSetSpec(
+      rules,
+      values["admin-groups"] !== undefined ? { ...connection, adminGroups: list(values["admin-groups"]) } : connection,
+    );
     filter = connection;
     source = { kind: "database", connection: connection.name, rulesVersion: rules.version };
   } finally {
@@ -97,7 +118,8 @@ if (values.connection) {
 } else {
   const file = path.resolve(values.seed ?? process.env.ORG_SEED_FILE ?? "demo/org-seed.json");
   const seed = await readSeedFile(file).catch((err: unknown) => fail(1, (err as Error).message));
-  const adminGroups = values["admin-groups"] !== undefined ? list(values["admin-groups"]) : list(process.env.ADMIN_GROUPS);
+  const adminGroups =
+    values["admin-groups"] !== undefined ? list(values["admin-groups"]) : list(process.env.ADMIN_GROUPS);
   spec = {
     version: 1,
     rules: seed.rules.map((r, i) => ({ id: `seed-${String(i)}`, ...r })),
@@ -109,7 +131,11 @@ if (values.connection) {
 }
 
 const ruleSet = compileRuleSet(spec);
-const result = mapGroups(groups, compileGroupsFilter({ allow: filter.groupsAllow, block: filter.groupsBlock }), ruleSet);
+const result = mapGroups(
+  groups,
+  compileGroupsFilter({ allow: filter.groupsAllow, block: filter.groupsBlock }),
+  ruleSet,
+);
 const out = {
   source,
   adminGroups: spec.adminGroups,
@@ -135,12 +161,17 @@ async function rulesAsCode(command: "export" | "diff" | "apply", args: string[])
   let text = "";
   if (command !== "export") {
     const file = args[0] ?? "";
-    text = await readFile(file, "utf8").catch((err: unknown) => fail(1, `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`));
+    text = await readFile(file, "utf8").catch((err: unknown) =>
+      fail(1, `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`),
+    );
   }
   const { config, connection } = loadConnection(values.connection);
   const handle = await openDatabase(config.database);
   try {
-    const [org] = await handle.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.name, connection.name));
+    const [org] = await handle.db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.name, connection.name));
     if (!org) fail(1, `The organization "${connection.name}" has no data yet: start porter once first.`);
     if (command === "export") {
       process.stdout.write(formatRulesDocument(connection.name, await getOrganizationRules(handle.db, org.id), format));
@@ -153,19 +184,37 @@ async function rulesAsCode(command: "export" | "diff" | "apply", args: string[])
         fail(1, (err as Error).message);
       }
     })();
-    const actor = { organizationId: org.id, connection: connection.name, actor: `cli (${userInfo().username})`, subject: "cli", kind: "service" as const, adminGroups: connection.adminGroups, groupsAllow: connection.groupsAllow, groupsBlock: connection.groupsBlock };
+    const actor = {
+      organizationId: org.id,
+      connection: connection.name,
+      actor: `cli (${userInfo().username})`,
+      subject: "cli",
+      kind: "service" as const,
+      adminGroups: connection.adminGroups,
+      groupsAllow: connection.groupsAllow,
+      groupsBlock: connection.groupsBlock,
+    };
     const change = { kind: "replace_all" as const, state, source: path.basename(args[0] ?? "file") };
     try {
       const preview = await previewRuleChange(handle.db, actor, change);
       process.stdout.write(`${preview.summary}\n${describePreview(preview)}\n`);
       if (preview.refusal) fail(1, `Refused: ${preview.refusal}`);
       if (command === "diff") {
-        if (preview.confirm) process.stdout.write(`Applying it needs --yes: ${String(Math.round(preview.losingShare * 100))}% of people would lose a role.\n`);
+        if (preview.confirm)
+          process.stdout.write(
+            `Applying it needs --yes: ${String(Math.round(preview.losingShare * 100))}% of people would lose a role.\n`,
+          );
         return;
       }
-      if (preview.confirm && !values.yes) fail(1, `Not applied: ${String(Math.round(preview.losingShare * 100))}% of people would lose a role. Run again with --yes to confirm.`);
+      if (preview.confirm && !values.yes)
+        fail(
+          1,
+          `Not applied: ${String(Math.round(preview.losingShare * 100))}% of people would lose a role. Run again with --yes to confirm.`,
+        );
       const result = await applyRuleChange(handle.db, actor, change, { token: preview.token, confirmation: true });
-      process.stdout.write(`Applied (rules version ${String(result.version)}); roles changed for ${String(result.affected.length)} people.\n`);
+      process.stdout.write(
+        `Applied (rules version ${String(result.version)}); roles changed for ${String(result.affected.length)} people.\n`,
+      );
     } catch (err) {
       if (err instanceof RbacError) fail(1, err.userMessage);
       throw err;
@@ -181,14 +230,19 @@ function loadConnection(name: string): { config: Config; connection: Connection 
     const file = process.env.CONNECTIONS_FILE;
     config = parseConfig(process.env, file ? { path: file, text: readFileSync(file, "utf8") } : undefined);
   } catch (err) {
-    if (err instanceof ConfigError) fail(1, `This command reads porter's database, so it needs porter's environment:\n${err.message}`);
+    if (err instanceof ConfigError)
+      fail(1, `This command reads porter's database, so it needs porter's environment:\n${err.message}`);
     throw err;
   }
   const connection = config.connections.find((c) => c.name === name);
   if (!connection) fail(1, `No connection named "${name}". Known: ${config.connections.map((c) => c.name).join(", ")}`);
   if (config.database.kind === "pglite") {
     const owner = pgliteOwner(pgliteLocation(config.database.dataDir));
-    if (owner !== null) fail(1, `porter (process ${String(owner)}) has the embedded database open. Stop it, or use PostgreSQL (DATABASE_URL).`);
+    if (owner !== null)
+      fail(
+        1,
+        `porter (process ${String(owner)}) has the embedded database open. Stop it, or use PostgreSQL (DATABASE_URL).`,
+      );
   }
   return { config, connection };
 }

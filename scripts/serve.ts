@@ -21,7 +21,12 @@ import { DATABASE_RETRY_AFTER_SECONDS } from "../lib/db/unavailable";
 import { REQUEST_ID_HEADER, requestContext, requestIdFor, type RequestContext } from "../lib/http/request-context";
 import { logger } from "../lib/log";
 
-const { values } = parseArgs({ options: { port: { type: "string", short: "p", default: "3000" }, hostname: { type: "string", short: "H", default: "127.0.0.1" } } });
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", short: "p", default: "3000" },
+    hostname: { type: "string", short: "H", default: "127.0.0.1" },
+  },
+});
 const port = Number(values.port);
 const hostname = values.hostname;
 const proxies = parseTrustedProxies(readRawEnv("TRUSTED_PROXIES"));
@@ -58,7 +63,16 @@ const server = createServer((req, res) => {
       // The path only: a query string can hold an authorization code or state.
       const pathOnly = (req.url ?? "/").split("?")[0];
       requestContext.run(context, () => {
-        logger.info({ method: req.method, path: pathOnly, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, peer }, "request");
+        logger.info(
+          {
+            method: req.method,
+            path: pathOnly,
+            status: res.statusCode,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+            peer,
+          },
+          "request",
+        );
       });
     });
   }

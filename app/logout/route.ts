@@ -11,7 +11,12 @@ import { isSameOriginRequest } from "@/lib/http/same-origin";
  */
 export async function POST(request: Request): Promise<Response> {
   if (!isSameOriginRequest(request.headers, getConfig().publicUrl)) {
-    return htmlPage({ status: 403, title: "Sign-out from another site", paragraphs: ["porter only signs you out from its own pages. Nothing was changed."], nonce: request.headers.get("x-nonce") });
+    return htmlPage({
+      status: 403,
+      title: "Sign-out from another site",
+      paragraphs: ["porter only signs you out from its own pages. Nothing was changed."],
+      nonce: request.headers.get("x-nonce"),
+    });
   }
   return navigateOff(request, await signOutEverywhere(requestClient(request.headers)));
 }

@@ -19,7 +19,10 @@ export default async function ProfilePage() {
             <p className="mt-1 text-slate-600">{view.user.email}</p>
           </div>
           <form method="post" action="/logout">
-            <button type="submit" className="rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-700 hover:bg-slate-100">
+            <button
+              type="submit"
+              className="rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-700 hover:bg-slate-100"
+            >
               Sign out
             </button>
           </form>
@@ -42,7 +45,10 @@ export default async function ProfilePage() {
         </h2>
         {view.roles.length === 0 ? (
           <p className="mt-2 text-slate-600">
-            None: no mapping rule matches your groups. <Link href="/" className="text-brand underline">See which groups would give you access.</Link>
+            None: no mapping rule matches your groups.{" "}
+            <Link href="/" className="text-brand underline">
+              See which groups would give you access.
+            </Link>
           </p>
         ) : (
           <ul className="mt-3 flex flex-col gap-3" aria-label="Roles">
@@ -52,7 +58,13 @@ export default async function ProfilePage() {
                 <ul className="mt-1 ml-4 list-disc text-sm text-slate-600">
                   {r.via.map((v) => (
                     <li key={`${v.ruleId}:${v.group ?? ""}`}>
-                      {v.group === null ? "default role: no rule matched your groups" : <>from group <strong className="text-slate-800">{v.group}</strong>: {v.rule}</>}
+                      {v.group === null ? (
+                        "default role: no rule matched your groups"
+                      ) : (
+                        <>
+                          from group <strong className="text-slate-800">{v.group}</strong>: {v.rule}
+                        </>
+                      )}
                     </li>
                   ))}
                 </ul>
@@ -61,7 +73,8 @@ export default async function ProfilePage() {
           </ul>
         )}
         <p className="mt-4 text-sm text-slate-500">
-          Permissions: {view.permissions.length > 0 ? <span className="font-mono">{view.permissions.join(", ")}</span> : "none"}
+          Permissions:{" "}
+          {view.permissions.length > 0 ? <span className="font-mono">{view.permissions.join(", ")}</span> : "none"}
         </p>
       </section>
 
@@ -73,16 +86,24 @@ export default async function ProfilePage() {
           {view.groupsSource === "users_api"
             ? `From Okta's Users API (every group, no 100-group cap: ${String(view.rawGroupCount)} read)`
             : "From the ID token's groups claim at sign-in"}
-          ; last confirmed by Okta {new Date(view.groupsConfirmedAt).toLocaleString("en-GB", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" })} UTC.
+          ; last confirmed by Okta{" "}
+          {new Date(view.groupsConfirmedAt).toLocaleString("en-GB", {
+            timeZone: "UTC",
+            dateStyle: "medium",
+            timeStyle: "short",
+          })}{" "}
+          UTC.
         </p>
         {view.groupsSource === "id_token" && view.rawGroupCount === OKTA_GROUPS_CLAIM_CAP ? (
           <p role="status" className="mt-2 rounded bg-amber-50 p-3 text-sm text-amber-900">
-            Okta sent exactly {OKTA_GROUPS_CLAIM_CAP} groups, its limit for the groups claim. The list may be incomplete; ask an admin to narrow the
-            groups claim filter in Okta.
+            Okta sent exactly {OKTA_GROUPS_CLAIM_CAP} groups, its limit for the groups claim. The list may be
+            incomplete; ask an admin to narrow the groups claim filter in Okta.
           </p>
         ) : null}
         {view.groups.length === 0 ? (
-          <p className="mt-2 text-slate-600">Okta sent no groups for you (or none passed porter&apos;s groups filter).</p>
+          <p className="mt-2 text-slate-600">
+            Okta sent no groups for you (or none passed porter&apos;s groups filter).
+          </p>
         ) : (
           <ul className="mt-3 flex flex-wrap gap-2" aria-label="Groups">
             {view.groups.map((g) => (

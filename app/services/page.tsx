@@ -43,11 +43,17 @@ export default function ServicesPage() {
                       </td>
                       <td className="py-3 font-mono text-xs">{s.ownerTeam}</td>
                       <td className="py-3">
-                        <span className={`rounded-full px-2 py-0.5 text-xs ${LIFECYCLE_STYLE[s.lifecycle] ?? ""}`}>{s.lifecycle}</span>
+                        <span className={`rounded-full px-2 py-0.5 text-xs ${LIFECYCLE_STYLE[s.lifecycle] ?? ""}`}>
+                          {s.lifecycle}
+                        </span>
                       </td>
                       <td className="py-3 text-right">
                         {canEdit ? (
-                          <Link href={`/services/${s.id}`} className="rounded-md border border-slate-300 px-3 py-1 text-slate-700 hover:bg-slate-100" aria-label={`Edit ${s.name}`}>
+                          <Link
+                            href={`/services/${s.id}`}
+                            className="rounded-md border border-slate-300 px-3 py-1 text-slate-700 hover:bg-slate-100"
+                            aria-label={`Edit ${s.name}`}
+                          >
                             Edit
                           </Link>
                         ) : null}

@@ -8,9 +8,24 @@ const directory = new Directory(
     password: "x",
     api_tokens: [{ token: "t", permissions: ["okta.apps.read"] }],
     users: [],
-    clients: [{ client_id: "porter-eu", label: "porter", redirect_uris: [], post_logout_redirect_uris: [], token_endpoint_auth_method: "client_secret_basic" }],
+    clients: [
+      {
+        client_id: "porter-eu",
+        label: "porter",
+        redirect_uris: [],
+        post_logout_redirect_uris: [],
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+    ],
   },
-  { port: 4000, origin: "http://localhost:4000", dataDir: "/tmp", appUrls: { eu: "http://localhost:3000", us: "http://localhost:3001" }, rateLimitPerMinute: 600, extraUsers: 0 },
+  {
+    port: 4000,
+    origin: "http://localhost:4000",
+    dataDir: "/tmp",
+    appUrls: { eu: "http://localhost:3000", us: "http://localhost:3001" },
+    rateLimitPerMinute: 600,
+    extraUsers: 0,
+  },
 );
 
 function call(url: string): { status: number; body: Record<string, unknown> } {

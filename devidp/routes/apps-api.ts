@@ -4,7 +4,15 @@ import type { Directory, DirectoryClient } from "../support/directory";
 /** Okta's error body shape. */
 function oktaError(res: ServerResponse, status: number, errorCode: string, errorSummary: string): void {
   res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify({ errorCode, errorSummary, errorLink: errorCode, errorId: `oae${Math.random().toString(36).slice(2, 12)}`, errorCauses: [] }));
+  res.end(
+    JSON.stringify({
+      errorCode,
+      errorSummary,
+      errorLink: errorCode,
+      errorId: `oae${Math.random().toString(36).slice(2, 12)}`,
+      errorCauses: [],
+    }),
+  );
 }
 
 /** An app as Okta's Apps API returns it (GET /api/v1/apps/{id}), the subset porter's check reads. */
@@ -16,8 +24,17 @@ export function oktaAppJson(c: DirectoryClient) {
     label: c.label,
     status: c.okta_app?.status ?? "ACTIVE",
     signOnMode: "OPENID_CONNECT",
-    visibility: { autoSubmitToolbar: false, hide: { iOS: c.okta_app?.tile_hidden ?? false, web: c.okta_app?.tile_hidden ?? false } },
-    credentials: { oauthClient: { client_id: c.client_id, token_endpoint_auth_method: c.token_endpoint_auth_method, autoKeyRotation: true } },
+    visibility: {
+      autoSubmitToolbar: false,
+      hide: { iOS: c.okta_app?.tile_hidden ?? false, web: c.okta_app?.tile_hidden ?? false },
+    },
+    credentials: {
+      oauthClient: {
+        client_id: c.client_id,
+        token_endpoint_auth_method: c.token_endpoint_auth_method,
+        autoKeyRotation: true,
+      },
+    },
     settings: {
       oauthClient: {
         redirect_uris: c.redirect_uris,
@@ -25,10 +42,14 @@ export function oktaAppJson(c: DirectoryClient) {
         ...(c.initiate_login_uri ? { initiate_login_uri: c.initiate_login_uri } : {}),
         response_types: grantTypes.includes("implicit") ? ["code", "token", "id_token"] : ["code"],
         grant_types: grantTypes,
-        application_type: c.token_endpoint_auth_method === "none" ? (c.application_type === "native" ? "native" : "browser") : "web",
+        application_type:
+          c.token_endpoint_auth_method === "none" ? (c.application_type === "native" ? "native" : "browser") : "web",
         consent_method: "TRUSTED",
         issuer_mode: "DYNAMIC",
-        idp_initiated_login: { mode: c.okta_app?.idp_initiated_mode ?? (c.initiate_login_uri ? "SPEC" : "DISABLED"), default_scope: [] },
+        idp_initiated_login: {
+          mode: c.okta_app?.idp_initiated_mode ?? (c.initiate_login_uri ? "SPEC" : "DISABLED"),
+          default_scope: [],
+        },
       },
     },
   };

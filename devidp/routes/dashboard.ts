@@ -18,7 +18,14 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
  * to initiate login (OIDC Compliant)" mode). Signing in to the dashboard is a normal sign-in at devidp,
  * so clicking a tile afterwards needs no further prompt (single sign-on), as with Okta.
  */
-export async function handleDashboard(provider: Provider, directory: Directory, issuer: string, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleDashboard(
+  provider: Provider,
+  directory: Directory,
+  issuer: string,
+  origin: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const sessionId = cookie(req, "_session");
   const session = sessionId ? await provider.Session.find(sessionId) : undefined;
   const user = session?.accountId ? directory.user(session.accountId) : null;
@@ -45,7 +52,11 @@ export async function handleDashboard(provider: Provider, directory: Directory, 
       return `<a class="tile" href="${esc(href)}">${esc(c.label)}</a>`;
     })
     .join("");
-  res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-frame-options": "DENY" });
+  res.writeHead(200, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "x-frame-options": "DENY",
+  });
   res.end(
     page(
       "My Apps",

@@ -18,12 +18,22 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 function html(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-frame-options": "DENY" });
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "x-frame-options": "DENY",
+  });
   res.end(body);
 }
 
 /** The sign-in page (GET /interaction/:uid), its submit (POST .../login) and Cancel (POST .../abort). */
-export async function handleInteraction(provider: Provider, directory: Directory, req: IncomingMessage, res: ServerResponse, prefix = "/interaction"): Promise<void> {
+export async function handleInteraction(
+  provider: Provider,
+  directory: Directory,
+  req: IncomingMessage,
+  res: ServerResponse,
+  prefix = "/interaction",
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://devidp.invalid");
   const match = /^\/[\w-]+\/([\w-]+)(?:\/(login|abort))?$/.exec(url.pathname);
   if (!match || !url.pathname.startsWith(`${prefix}/`)) {
@@ -48,8 +58,11 @@ export async function handleInteraction(provider: Provider, directory: Directory
       // Consent is implied for the demo apps (admin consent, as for Okta first-party apps). Native apps are
       // asked every time by oidc-provider's policy, so grant what was requested here.
       const accountId = details.session?.accountId;
-      if (!accountId) return provider.interactionFinished(req, res, { error: "login_required" }, { mergeWithLastSubmission: false });
-      const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
+      if (!accountId)
+        return provider.interactionFinished(req, res, { error: "login_required" }, { mergeWithLastSubmission: false });
+      const grant =
+        (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+        new provider.Grant({ accountId, clientId });
       const scope = typeof details.params.scope === "string" ? details.params.scope : "openid";
       grant.addOIDCScope(scope);
       const apiScopes = scope.split(" ").filter((s) => API_SCOPES.split(" ").includes(s));
@@ -65,17 +78,37 @@ export async function handleInteraction(provider: Provider, directory: Directory
     return;
   }
   if (req.method === "POST" && action === "abort") {
-    return provider.interactionFinished(req, res, { error: "access_denied", error_description: "End-User aborted interaction" }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(
+      req,
+      res,
+      { error: "access_denied", error_description: "End-User aborted interaction" },
+      { mergeWithLastSubmission: false },
+    );
   }
   if (req.method === "POST" && action === "login") {
     const form = await readForm(req);
     const username = form.get("username") ?? "";
     const user = directory.authenticate(username, form.get("password") ?? "");
     if (!user) {
-      html(res, 401, loginPage({ action: `${base}/login`, abort: `${base}/abort`, clientLabel, username, error: "Unable to sign in: the username or password is not correct." }));
+      html(
+        res,
+        401,
+        loginPage({
+          action: `${base}/login`,
+          abort: `${base}/abort`,
+          clientLabel,
+          username,
+          error: "Unable to sign in: the username or password is not correct.",
+        }),
+      );
       return;
     }
-    return provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: user.id } },
+      { mergeWithLastSubmission: false },
+    );
   }
   html(res, 405, "Method not allowed");
 }

@@ -7,12 +7,29 @@ import { ADMIN_ACTOR, publicEvent, type EventHook, type OktaOrg } from "../suppo
  * Checks an org authorization server access token (and, when DPoP-bound, the request's DPoP proof):
  * returns its scopes, or why it is refused.
  */
-export type OAuthTokens = (token: string, dpop: { proof: string | string[] | undefined; method: string; url: string } | null) => Promise<string[] | string>;
+export type OAuthTokens = (
+  token: string,
+  dpop: { proof: string | string[] | undefined; method: string; url: string } | null,
+) => Promise<string[] | string>;
 
 /** Okta's error body. */
-export function oktaError(res: ServerResponse, status: number, errorCode: string, errorSummary: string, headers: Record<string, string> = {}): void {
+export function oktaError(
+  res: ServerResponse,
+  status: number,
+  errorCode: string,
+  errorSummary: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify({ errorCode, errorSummary, errorLink: errorCode, errorId: `oae${randomUUID().replaceAll("-", "").slice(0, 19)}`, errorCauses: [] }));
+  res.end(
+    JSON.stringify({
+      errorCode,
+      errorSummary,
+      errorLink: errorCode,
+      errorId: `oae${randomUUID().replaceAll("-", "").slice(0, 19)}`,
+      errorCauses: [],
+    }),
+  );
 }
 
 /**
@@ -53,7 +70,15 @@ class RateLimiter {
 }
 
 function groupJson(name: string) {
-  return { id: groupId(name), created: "2026-01-01T00:00:00.000Z", lastUpdated: "2026-01-01T00:00:00.000Z", lastMembershipUpdated: new Date().toISOString(), objectClass: ["okta:user_group"], type: "OKTA_GROUP", profile: { name, description: null } };
+  return {
+    id: groupId(name),
+    created: "2026-01-01T00:00:00.000Z",
+    lastUpdated: "2026-01-01T00:00:00.000Z",
+    lastMembershipUpdated: new Date().toISOString(),
+    objectClass: ["okta:user_group"],
+    type: "OKTA_GROUP",
+    profile: { name, description: null },
+  };
 }
 
 function userJson(u: DirectoryUser) {
@@ -90,7 +115,13 @@ const SCOPES: Record<string, string> = { GET: "read", HEAD: "read" };
 
 /** Which permission a request needs: okta.<area>.read for reads, okta.<area>.manage for writes. */
 function permissionFor(method: string, path: string): string {
-  const area = path.startsWith("/api/v1/logs") ? "logs" : path.startsWith("/api/v1/eventHooks") ? "eventHooks" : path.startsWith("/api/v1/groups") ? "groups" : "users";
+  const area = path.startsWith("/api/v1/logs")
+    ? "logs"
+    : path.startsWith("/api/v1/eventHooks")
+      ? "eventHooks"
+      : path.startsWith("/api/v1/groups")
+        ? "groups"
+        : "users";
   return `okta.${area}.${SCOPES[method] ?? "manage"}`;
 }
 
@@ -100,7 +131,15 @@ function permissionFor(method: string, path: string): string {
  * in polling mode, and Event Hooks. Authenticated by `SSWS <token>`, with Okta's rate-limit headers.
  * Returns false when the path is not one of these (the Apps API handles the rest).
  */
-export async function handleManagementApi(directory: Directory, org: OktaOrg, limiter: RateLimiter, req: IncomingMessage, res: ServerResponse, origin: string, oauth?: OAuthTokens): Promise<boolean> {
+export async function handleManagementApi(
+  directory: Directory,
+  org: OktaOrg,
+  limiter: RateLimiter,
+  req: IncomingMessage,
+  res: ServerResponse,
+  origin: string,
+  oauth?: OAuthTokens,
+): Promise<boolean> {
   const url = new URL(req.url ?? "/", origin);
   const path = url.pathname;
   if (!/^\/api\/v1\/(users|groups|logs|eventHooks)(\/|$)/.test(path)) return false;
@@ -111,9 +150,20 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
   if (scheme?.[1] === "SSWS" && token) grant = directory.apiToken(token);
   else if (token && oauth) {
     // An OAuth 2.0 access token from the org authorization server (an API Services app): its scopes are its grant.
-    const checked = await oauth(token, scheme?.[1] === "DPoP" ? { proof: req.headers.dpop, method, url: `${origin}${path}` } : null);
+    const checked = await oauth(
+      token,
+      scheme?.[1] === "DPoP" ? { proof: req.headers.dpop, method, url: `${origin}${path}` } : null,
+    );
     if (typeof checked === "string") {
-      oktaError(res, 401, "E0000011", `Invalid token provided: ${checked}`, scheme?.[1] === "DPoP" ? { "www-authenticate": `DPoP error="invalid_dpop_proof", error_description="${checked}"` } : {});
+      oktaError(
+        res,
+        401,
+        "E0000011",
+        `Invalid token provided: ${checked}`,
+        scheme?.[1] === "DPoP"
+          ? { "www-authenticate": `DPoP error="invalid_dpop_proof", error_description="${checked}"` }
+          : {},
+      );
       return true;
     }
     grant = checked;
@@ -133,7 +183,10 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
     return true;
   }
   const h = rate.headers;
-  const seg = path.split("/").slice(3).map((s) => decodeURIComponent(s));
+  const seg = path
+    .split("/")
+    .slice(3)
+    .map((s) => decodeURIComponent(s));
   const findUser = (idOrLogin: string | undefined) => (idOrLogin ? directory.userByIdOrLogin(idOrLogin) : null);
   const findGroup = (id: string | undefined) => directory.groupNames().find((g) => groupId(g) === id) ?? null;
   const notFound = (what: string, id: string | undefined) => {
@@ -160,7 +213,8 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
     const page = all.slice(start, start + limit);
     const links = [`<${origin}${path}?limit=${String(limit)}${after ? `&after=${after}` : ""}>; rel="self"`];
     const last = page.at(-1);
-    if (last && start + limit < all.length) links.push(`<${origin}${path}?limit=${String(limit)}&after=${last.id}>; rel="next"`);
+    if (last && start + limit < all.length)
+      links.push(`<${origin}${path}?limit=${String(limit)}&after=${last.id}>; rel="next"`);
     json(res, 200, page, { ...h, link: links.join(", ") });
     return true;
   }
@@ -171,7 +225,8 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
       return true;
     }
     const action = seg[3];
-    if (action === "deactivate") org.setStatus(user, "DEPROVISIONED", "user.lifecycle.deactivate", "Deactivate Okta user");
+    if (action === "deactivate")
+      org.setStatus(user, "DEPROVISIONED", "user.lifecycle.deactivate", "Deactivate Okta user");
     else if (action === "suspend") org.setStatus(user, "SUSPENDED", "user.lifecycle.suspend", "Suspend Okta user");
     else if (action === "unsuspend") org.setStatus(user, "ACTIVE", "user.lifecycle.unsuspend", "Unsuspend Okta user");
     else if (action === "activate") org.setStatus(user, "ACTIVE", "user.lifecycle.activate", "Activate Okta user");
@@ -198,7 +253,16 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
   // Groups
   if (seg[0] === "groups" && seg.length === 1 && method === "GET") {
     const q = (url.searchParams.get("q") ?? "").toLowerCase();
-    json(res, 200, directory.groupNames().filter((g) => g.toLowerCase().startsWith(q)).slice(0, 200).map(groupJson), h);
+    json(
+      res,
+      200,
+      directory
+        .groupNames()
+        .filter((g) => g.toLowerCase().startsWith(q))
+        .slice(0, 200)
+        .map(groupJson),
+      h,
+    );
     return true;
   }
   if (seg[0] === "groups" && seg[2] === "users" && seg.length === 4 && (method === "PUT" || method === "DELETE")) {
@@ -214,7 +278,13 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
       const seconds = url.searchParams.get("expiresInSeconds");
       const n = seconds === null ? undefined : Number(seconds);
       if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 7 * 86400)) {
-        oktaError(res, 400, "E0000001", "Api validation failed: expiresInSeconds must be a whole number of seconds, 1 to 604800", h);
+        oktaError(
+          res,
+          400,
+          "E0000001",
+          "Api validation failed: expiresInSeconds must be a whole number of seconds, 1 to 604800",
+          h,
+        );
         return true;
       }
       const { expiresAt } = org.addMembership(user, group, ADMIN_ACTOR, n);
@@ -232,18 +302,22 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
     const types = [...filter.matchAll(/eventType eq "([^"]+)"/g)].map((m) => m[1]);
     const uuids = [...filter.matchAll(/uuid eq "([^"]+)"/g)].map((m) => m[1]);
     const sinceMs = since ? Date.parse(since) : Number.NaN;
-    const matching = org.log.filter((e) => e.seq > after && (types.length === 0 || types.includes(e.eventType)) && (uuids.length === 0 || uuids.includes(e.uuid)) && (Number.isNaN(sinceMs) || Date.parse(e.published) >= sinceMs));
+    const matching = org.log.filter(
+      (e) =>
+        e.seq > after &&
+        (types.length === 0 || types.includes(e.eventType)) &&
+        (uuids.length === 0 || uuids.includes(e.uuid)) &&
+        (Number.isNaN(sinceMs) || Date.parse(e.published) >= sinceMs),
+    );
     const page = matching.slice(0, limit);
     const cursor = page.at(-1)?.seq ?? Math.max(after, org.log.at(-1)?.seq ?? 0);
     const next = new URL(`${origin}/api/v1/logs`);
     for (const [k, v] of url.searchParams) if (k !== "after" && k !== "since") next.searchParams.set(k, v);
     next.searchParams.set("after", String(cursor));
-    json(
-      res,
-      200,
-      page.map(publicEvent),
-      { ...h, link: `<${url.toString()}>; rel="self", <${next.toString()}>; rel="next"` },
-    );
+    json(res, 200, page.map(publicEvent), {
+      ...h,
+      link: `<${url.toString()}>; rel="self", <${next.toString()}>; rel="next"`,
+    });
     return true;
   }
 
@@ -263,7 +337,13 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
     const uri = body.channel?.config.uri;
     const items = body.events?.items;
     if (!body.name || !uri || !Array.isArray(items) || items.length === 0 || items.length > 300) {
-      oktaError(res, 400, "E0000001", "Api validation failed: name, events.items (1 to 300) and channel.config.uri are required", h);
+      oktaError(
+        res,
+        400,
+        "E0000001",
+        "Api validation failed: name, events.items (1 to 300) and channel.config.uri are required",
+        h,
+      );
       return true;
     }
     const hook: EventHook = {
@@ -272,7 +352,15 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
       status: "ACTIVE",
       verificationStatus: "UNVERIFIED",
       events: { type: "EVENT_TYPE", items },
-      channel: { type: "HTTP", version: "1.0.0", config: { uri, headers: body.channel?.config.headers ?? [], authScheme: body.channel?.config.authScheme ?? null } },
+      channel: {
+        type: "HTTP",
+        version: "1.0.0",
+        config: {
+          uri,
+          headers: body.channel?.config.headers ?? [],
+          authScheme: body.channel?.config.authScheme ?? null,
+        },
+      },
       created: new Date().toISOString(),
       ...(body.devidp ? { devidp: body.devidp } : {}),
     };
@@ -284,7 +372,14 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
     const hook = org.hooks.find((x) => x.id === seg[1]);
     if (!hook) notFound("EventHook", seg[1]);
     else if (await org.verify(hook)) json(res, 200, hookJson(hook), h);
-    else oktaError(res, 400, "E0000001", "Api validation failed: Verification failed: the endpoint did not echo the verification challenge", h);
+    else
+      oktaError(
+        res,
+        400,
+        "E0000001",
+        "Api validation failed: Verification failed: the endpoint did not echo the verification challenge",
+        h,
+      );
     return true;
   }
   if (seg[0] === "eventHooks" && seg.length === 2 && method === "DELETE") {
@@ -303,7 +398,13 @@ export async function handleManagementApi(directory: Directory, org: OktaOrg, li
 /** A hook as Okta returns it: the secret is write-only, never sent back. */
 function hookJson(hook: EventHook) {
   const auth = hook.channel.config.authScheme;
-  return { ...hook, channel: { ...hook.channel, config: { ...hook.channel.config, authScheme: auth ? { type: auth.type, key: auth.key } : null } } };
+  return {
+    ...hook,
+    channel: {
+      ...hook.channel,
+      config: { ...hook.channel.config, authScheme: auth ? { type: auth.type, key: auth.key } : null },
+    },
+  };
 }
 
 export { RateLimiter };

@@ -22,7 +22,11 @@ const ROUTES: Record<AuthorizationServer, string> = { default: "/v1", org: "/oau
 
 const dpopNonceSecret = randomBytes(32);
 
-export function configuration(directory: Directory, keys: { jwks: Configuration["jwks"]; cookieKeys: string[] }, server: AuthorizationServer = "default"): Configuration {
+export function configuration(
+  directory: Directory,
+  keys: { jwks: Configuration["jwks"]; cookieKeys: string[] },
+  server: AuthorizationServer = "default",
+): Configuration {
   const mine = directory.clients.filter((c) => (c.authorization_server ?? "default") === server);
   const claimNames = [...new Set(mine.flatMap((c) => (c.groups_claim ? [c.groups_claim.name] : [])))];
   const base = ROUTES[server];
@@ -37,14 +41,18 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       grant_types: c.grant_types ?? ["authorization_code"],
       response_types: c.grant_types?.includes("client_credentials") ? [] : ["code"],
       // Okta: General > Grant type > Refresh Token; devidp rotates them, like Okta's refresh token rotation.
-      ...(c.grant_types?.includes("client_credentials") ? { scope: server === "org" ? (c.okta_scopes ?? []).join(" ") : API_SCOPES } : {}),
+      ...(c.grant_types?.includes("client_credentials")
+        ? { scope: server === "org" ? (c.okta_scopes ?? []).join(" ") : API_SCOPES }
+        : {}),
       ...(c.jwks ? { jwks: c.jwks } : {}),
     })),
     jwks: keys.jwks,
     adapter: memoryAdapter,
     cookies: {
       keys: keys.cookieKeys,
-      ...(server === "org" ? { names: { session: "_session_org", interaction: "_interaction_org", resume: "_interaction_resume_org" } } : {}),
+      ...(server === "org"
+        ? { names: { session: "_session_org", interaction: "_interaction_org", resume: "_interaction_resume_org" } }
+        : {}),
     },
     routes: {
       authorization: `${base}/authorize`,
@@ -105,8 +113,18 @@ export function configuration(directory: Directory, keys: { jwks: Configuration[
       },
     },
     // Okta: refresh tokens idle out after 7 days by default.
-    ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 7 * 86400, RefreshToken: 7 * 86400 },
-    interactions: { url: (_ctx, interaction) => `${server === "org" ? "/interaction-org" : "/interaction"}/${interaction.uid}` },
+    ttl: {
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      AccessToken: 3600,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 7 * 86400,
+      RefreshToken: 7 * 86400,
+    },
+    interactions: {
+      url: (_ctx, interaction) => `${server === "org" ? "/interaction-org" : "/interaction"}/${interaction.uid}`,
+    },
     // Consent is implied for the demo apps (like Okta's first-party apps): grant what was asked.
     async loadExistingGrant(ctx: KoaContextWithOIDC) {
       const { client, session } = ctx.oidc;

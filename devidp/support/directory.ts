@@ -67,7 +67,8 @@ interface DirectoryFile {
 
 /** Okta's cap: a groups claim that would carry more than this makes the token request fail. */
 export const GROUPS_CLAIM_LIMIT = 100;
-export const TOO_MANY_GROUPS_MESSAGE = "The groups claim matched too many groups and must be configured to match fewer groups";
+export const TOO_MANY_GROUPS_MESSAGE =
+  "The groups claim matched too many groups and must be configured to match fewer groups";
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
@@ -88,7 +89,11 @@ export class Directory {
     this.byId = new Map(file.users.map((u) => [u.id, u]));
     this.passwordDigest = digest(file.password);
     this.apiTokens = new Map((file.api_tokens ?? []).map((t) => [t.token, t.permissions]));
-    const fill = (s: string) => s.replaceAll("{{APP_URL_EU}}", env.appUrls.eu).replaceAll("{{APP_URL_US}}", env.appUrls.us).replaceAll("{{IDP_URL}}", env.origin);
+    const fill = (s: string) =>
+      s
+        .replaceAll("{{APP_URL_EU}}", env.appUrls.eu)
+        .replaceAll("{{APP_URL_US}}", env.appUrls.us)
+        .replaceAll("{{IDP_URL}}", env.origin);
     this.clients = file.clients.map((c) => ({
       ...c,
       ...(c.initiate_login_uri ? { initiate_login_uri: fill(c.initiate_login_uri) } : {}),
@@ -103,7 +108,12 @@ export class Directory {
     const file = JSON.parse(readFileSync(path, "utf8")) as DirectoryFile;
     for (let i = 1; i <= env.extraUsers; i++) {
       const n = String(i).padStart(3, "0");
-      file.users.push({ id: `00ubench${n.padStart(11, "0")}`, email: `bench-${n}@example.com`, name: `Bench User ${n}`, groups: ["Everyone", "PAM Linux Sysadmins"] });
+      file.users.push({
+        id: `00ubench${n.padStart(11, "0")}`,
+        email: `bench-${n}@example.com`,
+        name: `Bench User ${n}`,
+        groups: ["Everyone", "PAM Linux Sysadmins"],
+      });
     }
     return new Directory(file, env);
   }

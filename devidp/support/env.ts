@@ -13,7 +13,8 @@ export interface IdpEnv {
 
 export function readIdpEnv(env: NodeJS.ProcessEnv = process.env): IdpEnv {
   const port = Number(env.DEVIDP_PORT ?? "4000");
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`DEVIDP_PORT must be a port number, got ${String(env.DEVIDP_PORT)}`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`DEVIDP_PORT must be a port number, got ${String(env.DEVIDP_PORT)}`);
   return {
     port,
     origin: env.DEVIDP_URL ?? `http://localhost:${String(port)}`,

@@ -10,7 +10,12 @@ interface KeyStore {
 
 async function newSigningKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true });
-  return { ...(await exportJWK(privateKey)), kid: `devidp-${randomBytes(6).toString("hex")}`, alg: "RS256", use: "sig" };
+  return {
+    ...(await exportJWK(privateKey)),
+    kid: `devidp-${randomBytes(6).toString("hex")}`,
+    alg: "RS256",
+    use: "sig",
+  };
 }
 
 /** A new signing key first, the previous ones kept (at most two old): written back so a restart keeps them. */

@@ -42,17 +42,17 @@ export function memoryAdapter(model: string): Adapter {
       if (payload.uid) set(`sessionUid:${payload.uid}`, id, expiresIn);
       return Promise.resolve();
     },
-    find: (id) => Promise.resolve((get(key(id)) as AdapterPayload | undefined)),
+    find: (id) => Promise.resolve(get(key(id)) as AdapterPayload | undefined),
     findByUserCode(userCode) {
-      const id = (get(`userCode:${userCode}`) as string | undefined);
+      const id = get(`userCode:${userCode}`) as string | undefined;
       return Promise.resolve(id ? (get(key(id)) as AdapterPayload | undefined) : undefined);
     },
     findByUid(uid) {
-      const id = (get(`sessionUid:${uid}`) as string | undefined);
+      const id = get(`sessionUid:${uid}`) as string | undefined;
       return Promise.resolve(id ? (get(key(id)) as AdapterPayload | undefined) : undefined);
     },
     consume(id) {
-      const payload = (get(key(id)) as AdapterPayload | undefined);
+      const payload = get(key(id)) as AdapterPayload | undefined;
       if (payload) payload.consumed = Math.floor(Date.now() / 1000);
       return Promise.resolve();
     },

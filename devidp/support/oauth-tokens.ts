@@ -20,11 +20,16 @@ export function oauthTokens(orgProvider: Provider): OAuthTokens {
       const proof = Array.isArray(dpop.proof) ? dpop.proof[0] : dpop.proof;
       if (!proof) return "no DPoP proof";
       try {
-        const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: "dpop+jwt", algorithms: ["ES256", "RS256", "PS256", "EdDSA"] });
+        const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+          typ: "dpop+jwt",
+          algorithms: ["ES256", "RS256", "PS256", "EdDSA"],
+        });
         if (payload.htm !== dpop.method || payload.htu !== dpop.url) return "DPoP proof htm/htu mismatch";
-        if (typeof payload.iat !== "number" || Math.abs(Date.now() / 1000 - payload.iat) > 300) return "DPoP proof too old";
+        if (typeof payload.iat !== "number" || Math.abs(Date.now() / 1000 - payload.iat) > 300)
+          return "DPoP proof too old";
         if (payload.ath !== createHash("sha256").update(value).digest("base64url")) return "DPoP proof ath mismatch";
-        if (!protectedHeader.jwk || (await calculateJwkThumbprint(protectedHeader.jwk)) !== jkt) return "DPoP proof key is not the bound key";
+        if (!protectedHeader.jwk || (await calculateJwkThumbprint(protectedHeader.jwk)) !== jkt)
+          return "DPoP proof key is not the bound key";
         const jti = typeof payload.jti === "string" ? payload.jti : "";
         if (!jti || seen.has(jti)) return "DPoP proof replayed";
         seen.set(jti, Date.now());

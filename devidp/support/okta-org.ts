@@ -35,7 +35,15 @@ export interface EventHook {
   status: "ACTIVE" | "INACTIVE";
   verificationStatus: "UNVERIFIED" | "VERIFIED";
   events: { type: "EVENT_TYPE"; items: string[] };
-  channel: { type: "HTTP"; version: "1.0.0"; config: { uri: string; headers: { key: string; value: string }[]; authScheme: { type: "HEADER"; key: string; value: string } | null } };
+  channel: {
+    type: "HTTP";
+    version: "1.0.0";
+    config: {
+      uri: string;
+      headers: { key: string; value: string }[];
+      authScheme: { type: "HEADER"; key: string; value: string } | null;
+    };
+  };
   created: string;
   /** devidp test modes: send every batch twice; send a batch's events in reverse order; send actor/target null. */
   devidp?: { duplicate?: boolean; reorder?: boolean; nullTargets?: boolean };
@@ -49,16 +57,31 @@ export interface Actor {
 }
 
 /** The admin the management API acts as (Okta records the API token's owner as the actor). */
-export const ADMIN_ACTOR: Actor = { id: "00u1admin0000000001", type: "User", alternateId: "admin@example.com", displayName: "Demo Admin (API token)" };
+export const ADMIN_ACTOR: Actor = {
+  id: "00u1admin0000000001",
+  type: "User",
+  alternateId: "admin@example.com",
+  displayName: "Demo Admin (API token)",
+};
 /** Okta Access Requests ending a time-bound grant. */
-export const ACCESS_REQUESTS_ACTOR: Actor = { id: "0oaaccessrequests01", type: "PublicClientApp", alternateId: "Okta Access Requests", displayName: "Okta Access Requests" };
+export const ACCESS_REQUESTS_ACTOR: Actor = {
+  id: "0oaaccessrequests01",
+  type: "PublicClientApp",
+  alternateId: "Okta Access Requests",
+  displayName: "Okta Access Requests",
+};
 
 const HOOK_TIMEOUT_MS = 3000;
 const BATCH_WINDOW_MS = 50;
 const LOG_LIMIT = 10_000;
 
 const userTarget = (u: DirectoryUser) => ({ id: u.id, type: "User", alternateId: u.email, displayName: u.name });
-const groupTarget = (name: string) => ({ id: groupId(name), type: "UserGroup", alternateId: "unknown", displayName: name });
+const groupTarget = (name: string) => ({
+  id: groupId(name),
+  type: "UserGroup",
+  alternateId: "unknown",
+  displayName: name,
+});
 
 /**
  * The Okta org behind devidp's management API: memberships and lifecycle change the directory (so the next
@@ -101,19 +124,28 @@ export class OktaOrg {
     this.log.push(event);
     if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
     for (const hook of this.hooks) {
-      if (hook.status === "ACTIVE" && hook.verificationStatus === "VERIFIED" && hook.events.items.includes(eventType)) this.queue(hook, event);
+      if (hook.status === "ACTIVE" && hook.verificationStatus === "VERIFIED" && hook.events.items.includes(eventType))
+        this.queue(hook, event);
     }
     return event;
   }
 
   /** Adds a membership; with `expiresInSeconds`, a time-bound grant that Okta Access Requests removes when it ends. */
-  addMembership(user: DirectoryUser, group: string, actor: Actor, expiresInSeconds?: number): { expiresAt: string | null } {
+  addMembership(
+    user: DirectoryUser,
+    group: string,
+    actor: Actor,
+    expiresInSeconds?: number,
+  ): { expiresAt: string | null } {
     const key = `${user.id}|${group}`;
     this.cancelGrant(key);
     this.directory.extraGroups.add(group);
     if (!user.groups.includes(group)) {
       user.groups.push(group);
-      this.emit("group.user_membership.add", "Add user to group membership", actor, [userTarget(user), groupTarget(group)]);
+      this.emit("group.user_membership.add", "Add user to group membership", actor, [
+        userTarget(user),
+        groupTarget(group),
+      ]);
     }
     if (!expiresInSeconds) return { expiresAt: null };
     const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString();
@@ -136,11 +168,19 @@ export class OktaOrg {
     if (at < 0) return false;
     user.groups.splice(at, 1);
     this.cancelGrant(`${user.id}|${group}`);
-    this.emit("group.user_membership.remove", "Remove user from group membership", actor, [userTarget(user), groupTarget(group)]);
+    this.emit("group.user_membership.remove", "Remove user from group membership", actor, [
+      userTarget(user),
+      groupTarget(group),
+    ]);
     return true;
   }
 
-  setStatus(user: DirectoryUser, status: NonNullable<DirectoryUser["status"]>, eventType: string, message: string): void {
+  setStatus(
+    user: DirectoryUser,
+    status: NonNullable<DirectoryUser["status"]>,
+    eventType: string,
+    message: string,
+  ): void {
     user.status = status;
     this.emit(eventType, message, ADMIN_ACTOR, [userTarget(user)]);
   }
@@ -149,19 +189,27 @@ export class OktaOrg {
    * "Clear user sessions": a System Log event, and with apps included, a Universal Logout request to each
    * app that has an endpoint. Returns each app's answer (status code), as Okta's admin would see it.
    */
-  async clearSessions(user: DirectoryUser, universalLogout: boolean): Promise<{ app: string; status: number | string }[]> {
+  async clearSessions(
+    user: DirectoryUser,
+    universalLogout: boolean,
+  ): Promise<{ app: string; status: number | string }[]> {
     this.emit("user.session.clear", "Clear user session", ADMIN_ACTOR, [userTarget(user)]);
     if (!universalLogout) return [];
     const results: { app: string; status: number | string }[] = [];
     for (const client of this.directory.clients) {
       if (!client.universal_logout) continue;
       const { uri, subject_format: format = "email" } = client.universal_logout;
-      const issuer = (client.authorization_server ?? "default") === "org" ? this.origin : `${this.origin}${AUTH_SERVER_PATH}`;
-      const subId = format === "email" ? { format: "email", email: user.email } : { format: "iss_sub", iss: issuer, sub: user.id };
+      const issuer =
+        (client.authorization_server ?? "default") === "org" ? this.origin : `${this.origin}${AUTH_SERVER_PATH}`;
+      const subId =
+        format === "email" ? { format: "email", email: user.email } : { format: "iss_sub", iss: issuer, sub: user.id };
       try {
         const res = await fetch(uri, {
           method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${await this.logoutToken(client.client_id, uri)}` },
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${await this.logoutToken(client.client_id, uri)}`,
+          },
           body: JSON.stringify({ sub_id: subId }),
           signal: AbortSignal.timeout(HOOK_TIMEOUT_MS),
         });
@@ -169,7 +217,10 @@ export class OktaOrg {
       } catch (err) {
         results.push({ app: client.client_id, status: err instanceof Error ? err.name : "error" });
       }
-      this.emit("user.authentication.universal_logout", "User universal logout", ADMIN_ACTOR, [userTarget(user), { id: client.client_id, type: "AppInstance", alternateId: client.label, displayName: client.label }]);
+      this.emit("user.authentication.universal_logout", "User universal logout", ADMIN_ACTOR, [
+        userTarget(user),
+        { id: client.client_id, type: "AppInstance", alternateId: client.label, displayName: client.label },
+      ]);
     }
     return results;
   }
@@ -179,7 +230,11 @@ export class OktaOrg {
     const key = await importJWK(this.signingKey, "RS256");
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ jti: randomUUID() })
-      .setProtectedHeader({ alg: "RS256", typ: "global-token-revocation+jwt", ...(this.signingKey.kid ? { kid: this.signingKey.kid } : {}) })
+      .setProtectedHeader({
+        alg: "RS256",
+        typ: "global-token-revocation+jwt",
+        ...(this.signingKey.kid ? { kid: this.signingKey.kid } : {}),
+      })
       .setIssuer(this.origin)
       .setSubject(clientId)
       .setAudience(audience)
@@ -194,7 +249,10 @@ export class OktaOrg {
     for (let attempt = 0; attempt < 2; attempt++) {
       const challenge = randomUUID();
       try {
-        const res = await fetch(hook.channel.config.uri, { headers: { ...this.hookHeaders(hook), "x-okta-verification-challenge": challenge }, signal: AbortSignal.timeout(HOOK_TIMEOUT_MS) });
+        const res = await fetch(hook.channel.config.uri, {
+          headers: { ...this.hookHeaders(hook), "x-okta-verification-challenge": challenge },
+          signal: AbortSignal.timeout(HOOK_TIMEOUT_MS),
+        });
         const body = (await res.json().catch(() => null)) as { verification?: unknown } | null;
         if (res.ok && body?.verification === challenge) {
           hook.verificationStatus = "VERIFIED";
@@ -233,7 +291,9 @@ export class OktaOrg {
   }
 
   private async deliver(hook: EventHook, batch: LogEvent[]): Promise<void> {
-    const events = (hook.devidp?.reorder ? [...batch].reverse() : batch).map(publicEvent).map((e) => (hook.devidp?.nullTargets ? { ...e, actor: null, target: null } : e));
+    const events = (hook.devidp?.reorder ? [...batch].reverse() : batch)
+      .map(publicEvent)
+      .map((e) => (hook.devidp?.nullTargets ? { ...e, actor: null, target: null } : e));
     const body = JSON.stringify({
       eventType: "com.okta.event_hook",
       eventTypeVersion: "1.0",
@@ -248,7 +308,12 @@ export class OktaOrg {
     for (let n = 0; n < sends; n++) {
       for (let attempt = 0; attempt < 2; attempt++) {
         try {
-          const res = await fetch(hook.channel.config.uri, { method: "POST", headers: this.hookHeaders(hook), body, signal: AbortSignal.timeout(HOOK_TIMEOUT_MS) });
+          const res = await fetch(hook.channel.config.uri, {
+            method: "POST",
+            headers: this.hookHeaders(hook),
+            body,
+            signal: AbortSignal.timeout(HOOK_TIMEOUT_MS),
+          });
           await res.arrayBuffer().catch(() => undefined);
           if (res.status < 500) {
             if (!res.ok) this.deliveryFailed(hook, `HTTP ${String(res.status)}`);
@@ -263,7 +328,9 @@ export class OktaOrg {
   }
 
   private deliveryFailed(hook: EventHook, why: string): void {
-    const event = this.emit("event_hook.delivery", `Event hook delivery failed: ${why}`, ADMIN_ACTOR, [{ id: hook.id, type: "EventHook", alternateId: hook.channel.config.uri, displayName: hook.name }]);
+    const event = this.emit("event_hook.delivery", `Event hook delivery failed: ${why}`, ADMIN_ACTOR, [
+      { id: hook.id, type: "EventHook", alternateId: hook.channel.config.uri, displayName: hook.name },
+    ]);
     event.outcome = { result: "FAILURE", reason: why };
   }
 }

@@ -24,7 +24,13 @@ export function page(title: string, body: string, extraHead = ""): string {
 <body><div class="bar">devidp <small>local Okta-compatible identity provider for porter's demo and tests</small></div>${body}</body></html>`;
 }
 
-export function loginPage(opts: { action: string; abort: string; clientLabel: string; error?: string; username?: string }): string {
+export function loginPage(opts: {
+  action: string;
+  abort: string;
+  clientLabel: string;
+  error?: string;
+  username?: string;
+}): string {
   return page(
     "Sign In",
     `<main class="card">

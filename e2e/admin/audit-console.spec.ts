@@ -8,12 +8,17 @@ import { clientAddressFor } from "../pages/env";
  * exports, and every admin URL refused to a viewer.
  */
 test.describe("audit console", () => {
-  test("an admin finds a failed sign-in by the reference shown on its error page, and exports the log", async ({ page, browser }) => {
+  test("an admin finds a failed sign-in by the reference shown on its error page, and exports the log", async ({
+    page,
+    browser,
+  }) => {
     // A forged callback from an address of its own (so no other test's refusals share its minute).
     const stranger = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": "198.51.100.23" } });
     const strangerPage = await stranger.newPage();
     await strangerPage.goto("/api/auth/callback/acme?code=forged&state=forged");
-    await expect(strangerPage.getByRole("heading", { level: 1 })).toHaveText("This sign-in link has expired or was already used");
+    await expect(strangerPage.getByRole("heading", { level: 1 })).toHaveText(
+      "This sign-in link has expired or was already used",
+    );
     const ref = (await strangerPage.getByText(/reference [0-9a-f-]{36}/).textContent())?.match(/[0-9a-f-]{36}/)?.[0];
     expect(ref).toBeTruthy();
     await stranger.close();
@@ -34,7 +39,9 @@ test.describe("audit console", () => {
     expect(csv.status()).toBe(200);
     expect(csv.headers()["content-type"]).toContain("text/csv");
     const lines = (await csv.text()).trim().split("\n");
-    expect(lines[0]).toBe("id,at,type,outcome,actor,actor_sub,connection,target,target_label,reason,ip,user_agent,count,refs,details,hash");
+    expect(lines[0]).toBe(
+      "id,at,type,outcome,actor,actor_sub,connection,target,target_label,reason,ip,user_agent,count,refs,details,hash",
+    );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(ref);
 
@@ -45,7 +52,9 @@ test.describe("audit console", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as { id: number; at: string; type: string; actor: string; details: unknown });
     expect(events.length).toBeGreaterThan(0);
-    expect(events.every((e) => e.type === "sign_in.succeeded" && typeof e.id === "number" && e.at && "details" in e)).toBe(true);
+    expect(
+      events.every((e) => e.type === "sign_in.succeeded" && typeof e.id === "number" && e.at && "details" in e),
+    ).toBe(true);
     expect(events.some((e) => e.actor === "admin@example.com")).toBe(true);
 
     expect((await page.request.get("/admin/audit/export?format=xml")).status()).toBe(400);
@@ -54,7 +63,10 @@ test.describe("audit console", () => {
     await expect(page.getByRole("status")).toContainText("The chain holds");
   });
 
-  test("an admin previews a rule change, sees who loses what, saves it, and sees the person's role history", async ({ page, browser }) => {
+  test("an admin previews a rule change, sees who loses what, saves it, and sees the person's role history", async ({
+    page,
+    browser,
+  }) => {
     // dev signs in to initech first, so porter knows them and their groups there.
     const devContext = await browser.newContext();
     const devPage = await devContext.newPage();
@@ -112,9 +124,19 @@ test.describe("audit console", () => {
     await other.close();
   });
 
-  test("a viewer gets 403 on every admin URL, export and server action, and the refusals are audited", async ({ page }) => {
+  test("a viewer gets 403 on every admin URL, export and server action, and the refusals are audited", async ({
+    page,
+  }) => {
     await new Porter(page).signInAs("viewer@example.com");
-    for (const path of ["/admin/rules", "/admin/users", "/admin/audit", "/admin/connection", "/admin/okta", "/admin/audit/export?format=csv", "/admin/users/export"]) {
+    for (const path of [
+      "/admin/rules",
+      "/admin/users",
+      "/admin/audit",
+      "/admin/connection",
+      "/admin/okta",
+      "/admin/audit/export?format=csv",
+      "/admin/users/export",
+    ]) {
       const res = await page.request.get(path, { maxRedirects: 0 });
       expect(res.status(), path).toBe(403);
     }
@@ -123,7 +145,10 @@ test.describe("audit console", () => {
     await expect(page.getByText("audit.read")).toBeVisible();
   });
 
-  test("an admin ends all of a person's sessions: their next request is refused, and the log says who did it", async ({ page, browser }) => {
+  test("an admin ends all of a person's sessions: their next request is refused, and the log says who did it", async ({
+    page,
+    browser,
+  }) => {
     const other = await browser.newContext();
     const viewerPage = await other.newPage();
     // A person no other test signs in as (tests run in parallel).

@@ -8,7 +8,10 @@ import { Porter } from "../pages/porter";
 const run = promisify(execFile);
 
 /** `npm run check-okta -- --json` against the e2e deployment (its connections file and devidp). */
-async function checkOkta(connection: string): Promise<{ code: number; report: { checks: { id: string; status: string; message: string; fix: string | null; value?: string }[] } }> {
+async function checkOkta(connection: string): Promise<{
+  code: number;
+  report: { checks: { id: string; status: string; message: string; fix: string | null; value?: string }[] };
+}> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...demoPorterEnv({ appUrl: "http://localhost:3100", usUrl: "http://localhost:3101", issuer: ISSUER }, "eu"),
@@ -17,7 +20,11 @@ async function checkOkta(connection: string): Promise<{ code: number; report: { 
     NODE_ENV: "test",
   };
   try {
-    const { stdout } = await run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/check-okta.ts", "--connection", connection, "--json"], { env });
+    const { stdout } = await run(
+      process.execPath,
+      ["node_modules/tsx/dist/cli.mjs", "scripts/check-okta.ts", "--connection", connection, "--json"],
+      { env },
+    );
     return { code: 0, report: JSON.parse(stdout) as never };
   } catch (err) {
     const e = err as { code: number; stdout: string };
@@ -31,17 +38,34 @@ test.describe("Okta configuration check", () => {
     await page.goto("/admin/okta");
     await page.getByRole("button", { name: "Run the check" }).click();
     const results = page.getByRole("list", { name: "Check results" });
-    for (const title of ["Network path to Okta", "Clock", "Discovery document", "Signing keys", "Client ID and secret", "Sign-in redirect URI for this region", "Okta app settings", "Groups claim in practice"]) {
+    for (const title of [
+      "Network path to Okta",
+      "Clock",
+      "Discovery document",
+      "Signing keys",
+      "Client ID and secret",
+      "Sign-in redirect URI for this region",
+      "Okta app settings",
+      "Groups claim in practice",
+    ]) {
       await expect(results.getByRole("listitem", { name: title })).toContainText("pass");
     }
     // The finished run is stored and listed under "Previous runs".
     await expect(async () => {
       await page.goto("/admin/okta");
-      await expect(page.getByRole("region", { name: "Previous runs" }).getByText(/by admin@example\.com: 0 fail, 0 warn, 8 pass, 0 skipped/).first()).toBeVisible({ timeout: 1000 });
+      await expect(
+        page
+          .getByRole("region", { name: "Previous runs" })
+          .getByText(/by admin@example\.com: 0 fail, 0 warn, 8 pass, 0 skipped/)
+          .first(),
+      ).toBeVisible({ timeout: 1000 });
     }).toPass({ timeout: 15_000 });
   });
 
-  test("a platform operator runs it on each misconfigured organization: the expected check fails with its fix", async ({ page, browser }) => {
+  test("a platform operator runs it on each misconfigured organization: the expected check fails with its fix", async ({
+    page,
+    browser,
+  }) => {
     // hooli's Okta app has no groups claim: that shows in a real sign-in, so someone signs in there first.
     const other = await browser.newContext();
     const hooli = await other.newPage();
@@ -54,7 +78,11 @@ test.describe("Okta configuration check", () => {
 
     await new Porter(page).signInAs("admin@example.com");
     const expectations = [
-      ["umbrella", "Sign-in redirect URI for this region", "replace http://localhost:3100/api/auth/callback/umbrella with http://localhost:3101/api/auth/callback/umbrella"],
+      [
+        "umbrella",
+        "Sign-in redirect URI for this region",
+        "replace http://localhost:3100/api/auth/callback/umbrella with http://localhost:3101/api/auth/callback/umbrella",
+      ],
       ["wonka", "Client ID and secret", "Client Credentials"],
       ["stark", "Okta app settings", "Redirect to app to initiate login (OIDC Compliant)"],
       ["hooli", "Groups claim in practice", 'Groups claim type: Filter, name "groups"'],
@@ -86,14 +114,20 @@ test.describe("Okta configuration check", () => {
     await expect.poll(runs, { timeout: 10_000 }).toBe(Math.min(before + 1, 10));
     await page.waitForTimeout(500);
     expect(await runs()).toBe(Math.min(before + 1, 10));
-    const forged = await page.request.post("/admin/okta/run", { form: { connection: "globex" }, headers: { origin: "https://evil.example" }, maxRedirects: 0 });
+    const forged = await page.request.post("/admin/okta/run", {
+      form: { connection: "globex" },
+      headers: { origin: "https://evil.example" },
+      maxRedirects: 0,
+    });
     expect(forged.status()).toBe(403);
   });
 
   test("an organization's admin who is not a platform operator checks only their own connection", async ({ page }) => {
     await new Porter(page).signInAs("admin@example.com", "initech");
     await page.goto("/admin/okta?connection=acme");
-    await expect(page.getByText("You can run the configuration check on your own organization's connection only.")).toBeVisible();
+    await expect(
+      page.getByText("You can run the configuration check on your own organization's connection only."),
+    ).toBeVisible();
     await page.goto("/admin/okta");
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Okta configuration check: initech");
     await expect(page.getByRole("navigation", { name: "Organizations to check" })).toHaveCount(0);
@@ -113,18 +147,25 @@ test.describe("Okta configuration check", () => {
     // The Single-Page app (public client): no secret to check, reported as such (review finding 16).
     const spa = await checkOkta("acme-spa");
     expect(spa.code).toBe(0);
-    expect(spa.report.checks.find((c) => c.id === "client_credentials")).toMatchObject({ status: "pass", message: expect.stringContaining("Public client") });
+    expect(spa.report.checks.find((c) => c.id === "client_credentials")).toMatchObject({
+      status: "pass",
+      message: expect.stringContaining("Public client"),
+    });
 
     // The org authorization server: discovery passes with a warning that /api/v1 needs a custom server.
     const org = await checkOkta("acme-org");
     expect(org.code).toBe(0);
-    expect(org.report.checks.find((c) => c.id === "discovery")).toMatchObject({ status: "warn", message: expect.stringContaining("org authorization server") });
+    expect(org.report.checks.find((c) => c.id === "discovery")).toMatchObject({
+      status: "warn",
+      message: expect.stringContaining("org authorization server"),
+    });
 
     const umbrella = await checkOkta("umbrella");
     expect(umbrella.code).toBe(1);
     expect(umbrella.report.checks.find((c) => c.id === "redirect_uri")).toMatchObject({
       status: "fail",
-      message: "Your Okta app lists the EU callback, but this organization lives in the US: replace http://localhost:3100/api/auth/callback/umbrella with http://localhost:3101/api/auth/callback/umbrella.",
+      message:
+        "Your Okta app lists the EU callback, but this organization lives in the US: replace http://localhost:3100/api/auth/callback/umbrella with http://localhost:3101/api/auth/callback/umbrella.",
       value: "http://localhost:3101/api/auth/callback/umbrella",
     });
 
@@ -139,6 +180,9 @@ test.describe("Okta configuration check", () => {
 
     const wonka = await checkOkta("wonka");
     expect(wonka.code).toBe(1);
-    expect(wonka.report.checks.find((c) => c.id === "client_credentials")).toMatchObject({ status: "fail", fix: expect.stringContaining("Client Credentials") });
+    expect(wonka.report.checks.find((c) => c.id === "client_credentials")).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("Client Credentials"),
+    });
   });
 });

@@ -54,8 +54,15 @@ test.describe("the callback refuses what it did not start", () => {
 
     // The IdP itself refuses the used code, whatever client asks.
     const token = await request.post(`http://localhost:${String(IDP_PORT)}/oauth2/default/v1/token`, {
-      form: { grant_type: "authorization_code", code: first.searchParams.get("code") ?? "", redirect_uri: `${first.origin}${first.pathname}`, code_verifier: "x".repeat(43) },
-      headers: { authorization: `Basic ${Buffer.from("porter-eu:porter-eu-demo-secret-change-me").toString("base64")}` },
+      form: {
+        grant_type: "authorization_code",
+        code: first.searchParams.get("code") ?? "",
+        redirect_uri: `${first.origin}${first.pathname}`,
+        code_verifier: "x".repeat(43),
+      },
+      headers: {
+        authorization: `Basic ${Buffer.from("porter-eu:porter-eu-demo-secret-change-me").toString("base64")}`,
+      },
     });
     expect(token.status()).toBe(400);
     expect(((await token.json()) as { error: string }).error).toBe("invalid_grant");
@@ -112,25 +119,54 @@ test.describe("the callback refuses what it did not start", () => {
 
   test("a sibling site cannot end the session with a forged switch of account (review finding 5)", async ({ page }) => {
     await new Porter(page).signInAs("viewer@example.com");
-    const forged: Record<string, string>[] = [{ origin: "http://localhost:3101", "sec-fetch-site": "same-site" }, { origin: "https://evil.example" }];
+    const forged: Record<string, string>[] = [
+      { origin: "http://localhost:3101", "sec-fetch-site": "same-site" },
+      { origin: "https://evil.example" },
+    ];
     for (const headers of forged) {
-      const res = await page.request.post("/login/acme", { form: { switch: "1", callbackUrl: "/" }, headers, maxRedirects: 0 });
+      const res = await page.request.post("/login/acme", {
+        form: { switch: "1", callbackUrl: "/" },
+        headers,
+        maxRedirects: 0,
+      });
       expect(res.status()).toBe(403);
     }
     expect((await page.request.get("/api/me")).status()).toBe(200);
   });
 
   test("malformed percent-encoding anywhere gets a 4xx, never a 500 (review finding 15)", async ({ request }) => {
-    const gets = ["/login/%zz", "/login/%zz/initiate", "/api/auth/%zz", "/api/auth/callback/%zz", "/services/%zz", "/admin/users/%zz", "/admin/audit?q=%zz&since=%E0%A4", "/auth/error?code=%zz&ref=%", "/?callbackUrl=%zz", "/login/acme?callbackUrl=%E0%A4%A&login_hint=%", "/api/v1/services/%zz", "/admin/audit/export?format=%zz"];
+    const gets = [
+      "/login/%zz",
+      "/login/%zz/initiate",
+      "/api/auth/%zz",
+      "/api/auth/callback/%zz",
+      "/services/%zz",
+      "/admin/users/%zz",
+      "/admin/audit?q=%zz&since=%E0%A4",
+      "/auth/error?code=%zz&ref=%",
+      "/?callbackUrl=%zz",
+      "/login/acme?callbackUrl=%E0%A4%A&login_hint=%",
+      "/api/v1/services/%zz",
+      "/admin/audit/export?format=%zz",
+    ];
     for (const path of gets) {
       const res = await request.get(path, { maxRedirects: 0 });
       expect(res.status(), path).toBeLessThan(500);
     }
-    const patch = await request.patch("/api/v1/services/%zz", { data: "{\"description\": \"%zz\"", headers: { "content-type": "application/json", authorization: "Bearer a.b.c" } });
+    const patch = await request.patch("/api/v1/services/%zz", {
+      data: '{"description": "%zz"',
+      headers: { "content-type": "application/json", authorization: "Bearer a.b.c" },
+    });
     expect(patch.status()).toBeLessThan(500);
-    const form = await request.post("/login/acme", { data: "callbackUrl=%zz&login_hint=%E0%A4%A", headers: { "content-type": "application/x-www-form-urlencoded" }, maxRedirects: 0 });
+    const form = await request.post("/login/acme", {
+      data: "callbackUrl=%zz&login_hint=%E0%A4%A",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      maxRedirects: 0,
+    });
     expect(form.status()).toBeLessThan(500);
-    const cookie = await request.get("/api/me", { headers: { cookie: "authjs.session-token=%zz; authjs.state=%E0%A4%A" } });
+    const cookie = await request.get("/api/me", {
+      headers: { cookie: "authjs.session-token=%zz; authjs.state=%E0%A4%A" },
+    });
     expect(cookie.status()).toBe(401);
   });
 });

@@ -3,11 +3,15 @@ import { Porter } from "../pages/porter";
 import { APP_URL, IDP_URL } from "../pages/env";
 
 test.describe("sign-in through Okta (devidp) in a real browser", () => {
-  test("admin signs in, sees their groups, /api/me answers, cookie is small and holds no tokens", async ({ page, context }) => {
+  test("admin signs in, sees their groups, /api/me answers, cookie is small and holds no tokens", async ({
+    page,
+    context,
+  }) => {
     const porter = new Porter(page);
     await porter.signInAs("admin@example.com");
     const groups = page.getByRole("list", { name: "Groups" });
-    for (const g of ["Port Admins", "Everyone", "PAM Linux Sysadmins"]) await expect(groups.getByText(g, { exact: true })).toBeVisible();
+    for (const g of ["Port Admins", "Everyone", "PAM Linux Sysadmins"])
+      await expect(groups.getByText(g, { exact: true })).toBeVisible();
 
     const me = await page.request.get("/api/me");
     expect(me.status()).toBe(200);
@@ -17,7 +21,16 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
       connection: "acme",
       region: "eu",
       groups: ["Everyone", "PAM Linux Sysadmins", "Port Admins"],
-      permissions: ["services.read", "services.write", "services.write_any", "users.read", "users.write", "audit.read", "rules.read", "rules.write"],
+      permissions: [
+        "services.read",
+        "services.write",
+        "services.write_any",
+        "users.read",
+        "users.write",
+        "audit.read",
+        "rules.read",
+        "rules.write",
+      ],
     });
     expect(body.roles).toContainEqual({
       role: "admin",
@@ -53,7 +66,10 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     await porter.idp.expectVisible();
   });
 
-  test("a user with exactly 100 groups signs in with a small cookie and a truncation warning", async ({ page, context }) => {
+  test("a user with exactly 100 groups signs in with a small cookie and a truncation warning", async ({
+    page,
+    context,
+  }) => {
     const porter = new Porter(page);
     await porter.signInAs("hundred@example.com");
     await expect(page.getByRole("status")).toContainText("exactly 100 groups");
@@ -63,7 +79,9 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     expect(cookies.reduce((n, c) => n + c.name.length + c.value.length, 0)).toBeLessThan(4096);
   });
 
-  test("a user in 150 groups gets Okta's too-many-groups refusal explained with the Admin Console fix", async ({ page }) => {
+  test("a user in 150 groups gets Okta's too-many-groups refusal explained with the Admin Console fix", async ({
+    page,
+  }) => {
     const porter = new Porter(page);
     await porter.startSignIn();
     await porter.idp.signIn("many@example.com");
@@ -91,7 +109,9 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     await expect(page.getByRole("button", { name: "Try signing in again" })).toBeVisible();
   });
 
-  test("an Okta Single-Page app (public client, PKCE, no secret) signs in end to end (review finding 16)", async ({ page }) => {
+  test("an Okta Single-Page app (public client, PKCE, no secret) signs in end to end (review finding 16)", async ({
+    page,
+  }) => {
     await page.goto("/login/acme-spa?callbackUrl=/profile");
     await new Porter(page).idp.signIn("dev@example.com");
     await expect(page).toHaveURL(/\/profile$/);
@@ -100,11 +120,18 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     expect(me.roles.map((r) => r.role)).toContain("member");
   });
 
-  test("Okta's org authorization server (issuer = the org URL) signs in with groups from the ID token, and the bearer API explains why its access tokens are refused (review finding 16)", async ({ page, request }) => {
+  test("Okta's org authorization server (issuer = the org URL) signs in with groups from the ID token, and the bearer API explains why its access tokens are refused (review finding 16)", async ({
+    page,
+    request,
+  }) => {
     await page.goto("/login/acme-org?callbackUrl=/profile");
     await new Porter(page).idp.signIn("dev@example.com");
     await expect(page).toHaveURL(/\/profile$/);
-    const me = (await (await page.request.get("/api/me")).json()) as { connection: string; groups: string[]; roles: { role: string }[] };
+    const me = (await (await page.request.get("/api/me")).json()) as {
+      connection: string;
+      groups: string[];
+      roles: { role: string }[];
+    };
     expect(me).toMatchObject({ connection: "acme-org", groups: expect.arrayContaining(["team-payments"]) });
     expect(me.roles.map((r) => r.role)).toContain("member");
     // An access token of the org authorization server (Okta signs it; only Okta can verify it).

@@ -21,41 +21,86 @@ test.describe("three app nodes behind nginx, one PostgreSQL", () => {
     for (let i = 0; i < 6; i++) expect((await page.request.get("/api/me")).status()).toBe(401);
   });
 
-  test("the proxy's request id is in the answer, in the node's JSON log line and in the audit event", async ({ request }) => {
+  test("the proxy's request id is in the answer, in the node's JSON log line and in the audit event", async ({
+    request,
+  }) => {
     // A refused initiate login (wrong iss) is audited with the request's id among its refs.
-    const res = await request.get(`/login/acme/initiate?iss=${encodeURIComponent("https://evil.example")}`, { maxRedirects: 0 });
+    const res = await request.get(`/login/acme/initiate?iss=${encodeURIComponent("https://evil.example")}`, {
+      maxRedirects: 0,
+    });
     expect(res.status()).toBe(400);
     const requestId = res.headers()["x-request-id"] ?? "";
     const node = res.headers()["x-served-by"] ?? "";
     expect(requestId).toMatch(/^[0-9a-f]{32}$/); // nginx's $request_id
     await expect
-      .poll(async () => (await query<{ type: string; details: { requestId?: string } }>("select type, details from audit_events where $1 = any(refs)", [requestId])).map((r) => [r.type, r.details.requestId]), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (
+            await query<{ type: string; details: { requestId?: string } }>(
+              "select type, details from audit_events where $1 = any(refs)",
+              [requestId],
+            )
+          ).map((r) => [r.type, r.details.requestId]),
+        { timeout: 10_000 },
+      )
       .toEqual([["sign_in.failed", requestId]]);
     // The node writes its access-log line when the answer has gone out, and nginx its own after that: the
     // test may read the files first, so it waits for the lines (the writers flush within milliseconds).
-    const linesOf = (file: string) => readFileSync(path.join(clusterInfo().logs, file), "utf8").split("\n").filter((l) => l.includes(requestId));
+    const linesOf = (file: string) =>
+      readFileSync(path.join(clusterInfo().logs, file), "utf8")
+        .split("\n")
+        .filter((l) => l.includes(requestId));
     await expect
       .poll(() => linesOf(`${node}.log`).map((l) => JSON.parse(l) as Record<string, unknown>), { timeout: 5_000 })
-      .toContainEqual(expect.objectContaining({ msg: "request", requestId, node, status: 400, path: "/login/acme/initiate" }));
-    await expect.poll(() => linesOf("proxy.log").join("\n"), { timeout: 5_000 }).toContain(`"requestId":"${requestId}"`);
+      .toContainEqual(
+        expect.objectContaining({ msg: "request", requestId, node, status: 400, path: "/login/acme/initiate" }),
+      );
+    await expect
+      .poll(() => linesOf("proxy.log").join("\n"), { timeout: 5_000 })
+      .toContain(`"requestId":"${requestId}"`);
   });
 
   test("a client cannot forge its address or request id through the proxy", async ({ request }) => {
     // Another refusal than the test above (refusals of one kind, address and minute are aggregated into one row).
-    const res = await request.get("/login/acme/initiate?id_token=forged", { maxRedirects: 0, headers: { "x-forwarded-for": "198.51.100.66", "x-request-id": "forged-request-id-0001" } });
+    const res = await request.get("/login/acme/initiate?id_token=forged", {
+      maxRedirects: 0,
+      headers: { "x-forwarded-for": "198.51.100.66", "x-request-id": "forged-request-id-0001" },
+    });
     const requestId = res.headers()["x-request-id"] ?? "";
     expect(requestId).not.toBe("forged-request-id-0001");
-    await expect.poll(async () => (await query<{ ip: string }>("select ip from audit_events where $1 = any(refs)", [requestId])).map((r) => r.ip), { timeout: 10_000 }).toEqual(["127.0.0.1"]);
+    await expect
+      .poll(
+        async () =>
+          (await query<{ ip: string }>("select ip from audit_events where $1 = any(refs)", [requestId])).map(
+            (r) => r.ip,
+          ),
+        { timeout: 10_000 },
+      )
+      .toEqual(["127.0.0.1"]);
   });
 
   test("a rate limit is shared by the nodes: a flood spread over all three gets 429 with Retry-After, audited once", async () => {
     // From 127.0.0.9 (a loopback address of its own): 90 forged Event Hook deliveries against okta.address=60/min.
     const send = () =>
       new Promise<{ status: number; retryAfter: string | undefined; node: string | undefined }>((resolve, reject) => {
-        const req = http.request(`${clusterInfo().proxyUrl}/api/okta/acme/event-hook`, { method: "POST", localAddress: "127.0.0.9", headers: { "content-type": "application/json", authorization: "wrong" } }, (res) => {
-          res.resume();
-          res.on("end", () => { resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"], node: res.headers["x-served-by"] as string | undefined }); });
-        });
+        const req = http.request(
+          `${clusterInfo().proxyUrl}/api/okta/acme/event-hook`,
+          {
+            method: "POST",
+            localAddress: "127.0.0.9",
+            headers: { "content-type": "application/json", authorization: "wrong" },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => {
+              resolve({
+                status: res.statusCode ?? 0,
+                retryAfter: res.headers["retry-after"],
+                node: res.headers["x-served-by"] as string | undefined,
+              });
+            });
+          },
+        );
         req.on("error", reject);
         req.end("{}");
       });
@@ -73,7 +118,10 @@ test.describe("three app nodes behind nginx, one PostgreSQL", () => {
     expect(refused.length).toBeGreaterThanOrEqual(30);
     expect(new Set(refused.map((r) => r.node)).size).toBe(3);
     for (const r of refused) expect(Number(r.retryAfter)).toBeGreaterThan(0);
-    const events = await query<{ reason: string; ip: string }>("select reason, ip from audit_events where type = 'rate_limit.exceeded' and at >= $1", [since]);
+    const events = await query<{ reason: string; ip: string }>(
+      "select reason, ip from audit_events where type = 'rate_limit.exceeded' and at >= $1",
+      [since],
+    );
     expect(events).toEqual([{ reason: "okta.address", ip: "127.0.0.9" }]);
   });
 });

@@ -39,7 +39,12 @@ function loop(send: (i: number) => Promise<{ response: APIResponse; description?
       const at = Date.now();
       try {
         const { response, description } = await send(i);
-        outcomes.push({ at, status: response.status(), retryAfter: response.headers()["retry-after"] ?? null, description });
+        outcomes.push({
+          at,
+          status: response.status(),
+          retryAfter: response.headers()["retry-after"] ?? null,
+          description,
+        });
       } catch {
         outcomes.push({ at, status: 0, retryAfter: null });
       }
@@ -58,11 +63,19 @@ function loop(send: (i: number) => Promise<{ response: APIResponse; description?
 const editLoop = (request: APIRequestContext, token: string, serviceId: string, tag: string) =>
   loop(async (i) => {
     const description = `${tag} ${String(i)}`;
-    return { description, response: await request.patch(`/api/v1/services/${serviceId}`, { headers: { authorization: `Bearer ${token}` }, data: { description }, timeout: 15_000 }) };
+    return {
+      description,
+      response: await request.patch(`/api/v1/services/${serviceId}`, {
+        headers: { authorization: `Bearer ${token}` },
+        data: { description },
+        timeout: 15_000,
+      }),
+    };
   });
 
 /** GETs a path in a loop (with the context's session), until stopped. */
-const readLoop = (request: APIRequestContext, path: string) => loop(async () => ({ response: await request.get(path, { timeout: 15_000, maxRedirects: 0 }) }));
+const readLoop = (request: APIRequestContext, path: string) =>
+  loop(async () => ({ response: await request.get(path, { timeout: 15_000, maxRedirects: 0 }) }));
 
 /**
  * dev@example.com signed in (browser session and bearer token), then traffic that a fault will hit: edits of
@@ -86,7 +99,10 @@ async function underTraffic(page: Page, request: APIRequestContext, tag: string,
 /** Every acknowledged edit has its audit event: "0 lost" counted, not assumed. */
 async function expectAllAudited(tag: string, outcomes: Outcome[]): Promise<number> {
   const acknowledged = outcomes.filter((o) => o.status === 200).map((o) => o.description ?? "");
-  const rows = await query<{ description: string }>("select details->'after'->>'description' as description from audit_events where type = 'service.updated' and details->'after'->>'description' like $1", [`${tag} %`]);
+  const rows = await query<{ description: string }>(
+    "select details->'after'->>'description' as description from audit_events where type = 'service.updated' and details->'after'->>'description' like $1",
+    [`${tag} %`],
+  );
   const audited = new Set(rows.map((r) => r.description));
   const lost = acknowledged.filter((d) => !audited.has(d));
   expect(lost, `acknowledged edits without an audit event`).toEqual([]);
@@ -101,7 +117,10 @@ async function paymentsService(request: APIRequestContext, token: string): Promi
   return ledger.id;
 }
 
-test("one app node killed under traffic: the others serve every session; nothing fails once the proxy marks it down", async ({ page, request }) => {
+test("one app node killed under traffic: the others serve every session; nothing fails once the proxy marks it down", async ({
+  page,
+  request,
+}) => {
   const traffic = await underTraffic(page, request, "kill-test", ["/api/me"]);
   const killedAt = Date.now();
   await control("kill", "eu-2");
@@ -115,10 +134,16 @@ test("one app node killed under traffic: the others serve every session; nothing
   // A request cut at the very moment of the kill may fail (nginx does not resend a POST it had sent); none may 500.
   expect(all.filter((o) => o.status >= 500 && o.status !== 502)).toEqual([]);
   const counted = await expectAllAudited("kill-test", traffic.edits.outcomes);
-  report("node killed", `${String(after.length)} requests after the kill, 0 failed; ${String(counted)} acknowledged edits, 0 audit events lost`);
+  report(
+    "node killed",
+    `${String(after.length)} requests after the kill, 0 failed; ${String(counted)} acknowledged edits, 0 audit events lost`,
+  );
 });
 
-test("PostgreSQL restarted under traffic: 503 with Retry-After at worst, no acknowledged audit event lost, back within 10 s", async ({ page, request }) => {
+test("PostgreSQL restarted under traffic: 503 with Retry-After at worst, no acknowledged audit event lost, back within 10 s", async ({
+  page,
+  request,
+}) => {
   const traffic = await underTraffic(page, request, "pg-restart", ["/api/me", "/profile"]);
   const restart = await control("restart", "postgres");
   const restartedAt = Date.now();
@@ -135,10 +160,16 @@ test("PostgreSQL restarted under traffic: 503 with Retry-After at worst, no ackn
   expect(lastFailure === 0 || lastFailure - restartedAt < 10_000).toBe(true);
   expect(all.filter((o) => o.at > restartedAt + 8_000).every((o) => o.status === 200)).toBe(true);
   const counted = await expectAllAudited("pg-restart", traffic.edits.outcomes);
-  report("PostgreSQL restart", `restart took ${String(restart.ms)} ms; ${String(all.length)} requests, ${String(failed.length)} answered 503 + Retry-After, 0 other failures; ${String(counted)} acknowledged edits, 0 audit events lost`);
+  report(
+    "PostgreSQL restart",
+    `restart took ${String(restart.ms)} ms; ${String(all.length)} requests, ${String(failed.length)} answered 503 + Retry-After, 0 other failures; ${String(counted)} acknowledged edits, 0 audit events lost`,
+  );
 });
 
-test("Okta (devidp) down for 30 s: sign-in shows a clear page within 5 s, sessions keep working, recovery without a restart", async ({ page, browser }) => {
+test("Okta (devidp) down for 30 s: sign-in shows a clear page within 5 s, sessions keep working, recovery without a restart", async ({
+  page,
+  browser,
+}) => {
   const porter = new Porter(page);
   await porter.signInAs("viewer@example.com");
   await control("stop", "devidp");
@@ -166,9 +197,17 @@ test("Okta (devidp) down for 30 s: sign-in shows a clear page within 5 s, sessio
   await fresh.close();
 });
 
-test("Okta (devidp) slow: a token endpoint taking 10 s fails the sign-in with a clear page within the timeout; other requests are not starved", async ({ browser, request }) => {
+test("Okta (devidp) slow: a token endpoint taking 10 s fails the sign-in with a clear page within the timeout; other requests are not starved", async ({
+  browser,
+  request,
+}) => {
   const idp = clusterInfo().idpUrl;
-  const setDelay = (ms: number) => fetch(`${idp}/devidp/faults`, { method: "POST", headers: { authorization: "SSWS devidp-demo-admin-token" }, body: JSON.stringify({ tokenDelayMs: ms }) });
+  const setDelay = (ms: number) =>
+    fetch(`${idp}/devidp/faults`, {
+      method: "POST",
+      headers: { authorization: "SSWS devidp-demo-admin-token" },
+      body: JSON.stringify({ tokenDelayMs: ms }),
+    });
   expect((await setDelay(10_000)).status).toBe(200);
   try {
     const context = await browser.newContext();
@@ -185,7 +224,10 @@ test("Okta (devidp) slow: a token endpoint taking 10 s fails the sign-in with a 
     expect(health.outcomes.length).toBeGreaterThan(10);
     expect(health.outcomes.every((o) => o.status === 200)).toBe(true);
     await context.close();
-    report("slow Okta", `clear page after ${String(waited)} ms; ${String(health.outcomes.length)} other requests answered meanwhile`);
+    report(
+      "slow Okta",
+      `clear page after ${String(waited)} ms; ${String(health.outcomes.length)} other requests answered meanwhile`,
+    );
   } finally {
     await setDelay(0);
   }
@@ -221,10 +263,15 @@ test("signing keys rotated mid-load: no sign-in fails after the rotation", async
   expect(after.length).toBeGreaterThan(4);
   expect(after.filter((r) => !r.ok)).toEqual([]);
   const straddling = results.filter((r) => r.at <= rotatedAt && !r.ok).length;
-  report("key rotation", `${String(results.length)} sign-ins, ${String(after.length)} begun after the rotation, 0 of those failed (${String(straddling)} begun before it were refused by devidp's rebuild)`);
+  report(
+    "key rotation",
+    `${String(results.length)} sign-ins, ${String(after.length)} begun after the rotation, 0 of those failed (${String(straddling)} begun before it were refused by devidp's rebuild)`,
+  );
 });
 
-test("backup and restore (README): pg_dump the cluster's database, restore it into a new one, the audit chain verifies", async ({ request }) => {
+test("backup and restore (README): pg_dump the cluster's database, restore it into a new one, the audit chain verifies", async ({
+  request,
+}) => {
   const info = clusterInfo();
   const pg = { bin: info.postgres.bin, runAs: info.postgres.runAs };
   const dir = path.resolve(info.postgres.dataDir, "..", "backup");
@@ -240,7 +287,13 @@ test("backup and restore (README): pg_dump the cluster's database, restore it in
   pgCommand(pg, "pg_restore", [...host, "--dbname=porter_restored", "--no-owner", "--exit-on-error", file]);
 
   const count = (db: string) => {
-    const { status, output } = pgCommand(pg, "psql", [...host, "-At", "-c", "select count(*) from audit_events; select count(*) from sessions; select count(*) from mapping_rules;", db]);
+    const { status, output } = pgCommand(pg, "psql", [
+      ...host,
+      "-At",
+      "-c",
+      "select count(*) from audit_events; select count(*) from sessions; select count(*) from mapping_rules;",
+      db,
+    ]);
     expect(status).toBe(0);
     return output;
   };
@@ -248,12 +301,19 @@ test("backup and restore (README): pg_dump the cluster's database, restore it in
   // `npm run audit -- verify` with the nodes' environment, pointed at the restored copy.
   const env = {
     ...process.env,
-    ...demoPorterEnv({ appUrl: info.proxyUrl, usUrl: "http://localhost:3001", issuer: `${info.idpUrl}/oauth2/default` }, "eu"),
+    ...demoPorterEnv(
+      { appUrl: info.proxyUrl, usUrl: "http://localhost:3001", issuer: `${info.idpUrl}/oauth2/default` },
+      "eu",
+    ),
     AUTH_SECRET: readFileSync(path.join(dir, "..", "auth-secret"), "utf8").trim(),
     CONNECTIONS_FILE: path.join(dir, "..", "connections.json"),
     DATABASE_URL: info.databaseUrl.replace(/\/porter$/, "/porter_restored"),
   };
-  const verify = spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/audit.ts", "verify"], { env, encoding: "utf8" });
+  const verify = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--conditions=react-server", "scripts/audit.ts", "verify"],
+    { env, encoding: "utf8" },
+  );
   expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   expect(verify.stdout).toMatch(/^OK\s+acme: \d+ event\(s\) hold/m);
 });

@@ -20,9 +20,15 @@ export function clusterInfo(): ClusterInfo {
 }
 
 /** Stops, kills or starts a part of the cluster (devidp, eu-1..3), restarts PostgreSQL, rotates devidp's keys. */
-export async function control(action: "stop" | "start" | "kill" | "restart" | "rotate-keys", part = ""): Promise<Record<string, unknown>> {
+export async function control(
+  action: "stop" | "start" | "kill" | "restart" | "rotate-keys",
+  part = "",
+): Promise<Record<string, unknown>> {
   const token = readFileSync(path.join(dir, "control-token"), "utf8").trim();
-  const res = await fetch(`${clusterInfo().controlUrl}/${action}/${part}`, { method: "POST", headers: { "x-cluster-control": token } });
+  const res = await fetch(`${clusterInfo().controlUrl}/${action}/${part}`, {
+    method: "POST",
+    headers: { "x-cluster-control": token },
+  });
   const body = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`cluster control ${action} ${part}: HTTP ${String(res.status)} ${JSON.stringify(body)}`);
   return body;

@@ -17,22 +17,38 @@ const DEV = "00u1dev000000000002";
 const GTR = "/api/okta/acme/global-token-revocation";
 const AUD = `http://localhost:${String(APP_PORT)}${GTR}`;
 
-const roles = async (page: Page) => ((await (await page.request.get("/api/me")).json()) as { roles: { role: string }[] }).roles.map((r) => r.role);
+const roles = async (page: Page) =>
+  ((await (await page.request.get("/api/me")).json()) as { roles: { role: string }[] }).roles.map((r) => r.role);
 
 async function pamGroupId(request: APIRequestContext): Promise<string> {
-  const groups = (await (await request.get(`${IDP}/api/v1/groups?q=PAM`, { headers: ADMIN })).json()) as { id: string; profile: { name: string } }[];
+  const groups = (await (await request.get(`${IDP}/api/v1/groups?q=PAM`, { headers: ADMIN })).json()) as {
+    id: string;
+    profile: { name: string };
+  }[];
   const pam = groups.find((g) => g.profile.name === "PAM Linux Sysadmins");
   if (!pam) throw new Error("devidp has no PAM Linux Sysadmins group");
   return pam.id;
 }
 
 /** A Universal Logout token as Okta signs it, with devidp's ID-token key (read from its data directory). */
-async function logoutToken(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
+async function logoutToken(
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const { jwks } = JSON.parse(readFileSync("data/e2e/devidp/keys.json", "utf8")) as { jwks: { keys: JWK[] } };
   const jwk = jwks.keys[0];
   if (!jwk) throw new Error("no devidp key");
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iss: IDP, sub: "porter-eu", aud: AUD, iat: now, nbf: now - 300, exp: now + 300, jti: randomUUID(), ...claims })
+  return new SignJWT({
+    iss: IDP,
+    sub: "porter-eu",
+    aud: AUD,
+    iat: now,
+    nbf: now - 300,
+    exp: now + 300,
+    jti: randomUUID(),
+    ...claims,
+  })
     .setProtectedHeader({ alg: "RS256", typ: "global-token-revocation+jwt", kid: jwk.kid ?? "", ...header })
     .sign(await importJWK(jwk, "RS256"));
 }
@@ -40,12 +56,18 @@ async function logoutToken(claims: Record<string, unknown> = {}, header: Record<
 test.describe.configure({ mode: "serial" });
 
 test.describe("Roles follow Okta (devidp's management API, Event Hook, Universal Logout)", () => {
-  test("a 2-minute PAM grant gives dev sre on the next page; removing it takes sre away without a new sign-in, and the log says why", async ({ page, browser, request }) => {
+  test("a 2-minute PAM grant gives dev sre on the next page; removing it takes sre away without a new sign-in, and the log says why", async ({
+    page,
+    browser,
+    request,
+  }) => {
     await new Porter(page).signInAs("dev@example.com");
     expect(await roles(page)).not.toContain("sre");
     const pam = await pamGroupId(request);
 
-    const grant = await request.put(`${IDP}/api/v1/groups/${pam}/users/${DEV}?expiresInSeconds=120`, { headers: ADMIN });
+    const grant = await request.put(`${IDP}/api/v1/groups/${pam}/users/${DEV}?expiresInSeconds=120`, {
+      headers: ADMIN,
+    });
     expect(grant.status()).toBe(204);
     expect(grant.headers()["x-devidp-grant-expires"]).toBeTruthy();
     await expect.poll(() => roles(page), { timeout: 5_000 }).toContain("sre");
@@ -58,22 +80,35 @@ test.describe("Roles follow Okta (devidp's management API, Event Hook, Universal
     await expect(page.getByText("You can edit every service.")).toHaveCount(0);
 
     // The grant's timer: a 3-second grant comes and goes on its own.
-    expect((await request.put(`${IDP}/api/v1/groups/${pam}/users/${DEV}?expiresInSeconds=3`, { headers: ADMIN })).status()).toBe(204);
+    expect(
+      (await request.put(`${IDP}/api/v1/groups/${pam}/users/${DEV}?expiresInSeconds=3`, { headers: ADMIN })).status(),
+    ).toBe(204);
     await expect.poll(() => roles(page), { timeout: 5_000 }).toContain("sre");
     await expect.poll(() => roles(page), { timeout: 10_000 }).not.toContain("sre");
 
     const admin = await (await browser.newContext()).newPage();
     await new Porter(admin).signInAs("admin@example.com");
     await admin.goto("/admin/audit?type=roles.changed&q=dev%40example.com");
-    await expect(admin.getByText(/lost sre: Okta removed PAM Linux Sysadmins, event [0-9a-f-]{36}/).first()).toBeVisible();
+    await expect(
+      admin.getByText(/lost sre: Okta removed PAM Linux Sysadmins, event [0-9a-f-]{36}/).first(),
+    ).toBeVisible();
     await expect(admin.getByText(/gained sre: Okta added PAM Linux Sysadmins/).first()).toBeVisible();
   });
 
-  test("Clear user sessions with apps included ends dev's porter session through Universal Logout", async ({ page, browser, request }) => {
+  test("Clear user sessions with apps included ends dev's porter session through Universal Logout", async ({
+    page,
+    browser,
+    request,
+  }) => {
     await new Porter(page).signInAs("dev@example.com");
-    const cleared = await request.delete(`${IDP}/api/v1/users/${DEV}/sessions?universalLogout=true`, { headers: ADMIN });
+    const cleared = await request.delete(`${IDP}/api/v1/users/${DEV}/sessions?universalLogout=true`, {
+      headers: ADMIN,
+    });
     expect(cleared.status()).toBe(204);
-    expect(JSON.parse(cleared.headers()["x-devidp-universal-logout"] ?? "[]")).toContainEqual({ app: "porter-eu", status: 204 });
+    expect(JSON.parse(cleared.headers()["x-devidp-universal-logout"] ?? "[]")).toContainEqual({
+      app: "porter-eu",
+      status: 204,
+    });
     expect((await page.request.get("/api/me")).status()).toBe(401);
     await page.goto("/profile");
     await expect(page.getByRole("button", { name: "Sign in with Okta" })).toBeVisible();
@@ -84,22 +119,49 @@ test.describe("Roles follow Okta (devidp's management API, Event Hook, Universal
     await expect(admin.getByText("Okta Universal Logout").first()).toBeVisible();
   });
 
-  test("Universal Logout refuses what Okta would never send: 401, 403, 400, 404; a jti works once", async ({ request }) => {
+  test("Universal Logout refuses what Okta would never send: 401, 403, 400, 404; a jti works once", async ({
+    request,
+  }) => {
     const body = { sub_id: { format: "email", email: "dev@example.com" } };
-    const post = (authorization: string | null, data: unknown = body) => request.post(GTR, { data, headers: authorization ? { authorization } : {} });
+    const post = (authorization: string | null, data: unknown = body) =>
+      request.post(GTR, { data, headers: authorization ? { authorization } : {} });
     expect((await post(null)).status()).toBe(401);
     expect((await post("Bearer not.a.jwt")).status()).toBe(401);
-    expect((await post(`Bearer ${await logoutToken({ exp: Math.floor(Date.now() / 1000) - 120, iat: Math.floor(Date.now() / 1000) - 420 })}`)).status()).toBe(401);
-    expect((await post(`Bearer ${await logoutToken({ aud: `http://localhost:${String(APP_PORT)}/api/okta/initech/global-token-revocation` })}`)).status()).toBe(401);
+    expect(
+      (
+        await post(
+          `Bearer ${await logoutToken({ exp: Math.floor(Date.now() / 1000) - 120, iat: Math.floor(Date.now() / 1000) - 420 })}`,
+        )
+      ).status(),
+    ).toBe(401);
+    expect(
+      (
+        await post(
+          `Bearer ${await logoutToken({ aud: `http://localhost:${String(APP_PORT)}/api/okta/initech/global-token-revocation` })}`,
+        )
+      ).status(),
+    ).toBe(401);
     expect((await post(`Bearer ${await logoutToken({ iss: "https://another-org.okta.com" })}`)).status()).toBe(401);
     // alg none: a header and claims, no signature.
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-    expect((await post(`Bearer ${b64({ alg: "none", typ: "global-token-revocation+jwt" })}.${b64({ iss: IDP, sub: "porter-eu", aud: AUD, jti: randomUUID() })}.`)).status()).toBe(401);
+    expect(
+      (
+        await post(
+          `Bearer ${b64({ alg: "none", typ: "global-token-revocation+jwt" })}.${b64({ iss: IDP, sub: "porter-eu", aud: AUD, jti: randomUUID() })}.`,
+        )
+      ).status(),
+    ).toBe(401);
     // A valid token of another app (initech's) cannot log out acme's people.
     expect((await post(`Bearer ${await logoutToken({ sub: "porter-initech" })}`)).status()).toBe(403);
-    expect((await post(`Bearer ${await logoutToken()}`, { sub_id: { format: "opaque", id: "00u1" } })).status()).toBe(400);
+    expect((await post(`Bearer ${await logoutToken()}`, { sub_id: { format: "opaque", id: "00u1" } })).status()).toBe(
+      400,
+    );
     expect((await post(`Bearer ${await logoutToken()}`, "not json")).status()).toBe(400);
-    expect((await post(`Bearer ${await logoutToken()}`, { sub_id: { format: "email", email: "nobody@example.com" } })).status()).toBe(404);
+    expect(
+      (
+        await post(`Bearer ${await logoutToken()}`, { sub_id: { format: "email", email: "nobody@example.com" } })
+      ).status(),
+    ).toBe(404);
 
     const once = await logoutToken();
     expect((await post(`Bearer ${once}`)).status()).toBe(204);
@@ -116,18 +178,30 @@ test.describe("Roles follow Okta (devidp's management API, Event Hook, Universal
     expect(me.groups).toHaveLength(150);
   });
 
-  test("without a hook or polling (globex), a group removed in Okta is gone after GROUPS_MAX_AGE: re-read silently with the refresh token", async ({ page, request }) => {
+  test("without a hook or polling (globex), a group removed in Okta is gone after GROUPS_MAX_AGE: re-read silently with the refresh token", async ({
+    page,
+    request,
+  }) => {
     const US = `http://localhost:${String(US_PORT)}`;
     const usRoles = async () => {
       const res = await page.request.get(`${US}/api/me`);
-      return res.ok() ? ((await res.json()) as { roles: { role: string }[] }).roles.map((r) => r.role) : [`HTTP ${String(res.status())}`];
+      return res.ok()
+        ? ((await res.json()) as { roles: { role: string }[] }).roles.map((r) => r.role)
+        : [`HTTP ${String(res.status())}`];
     };
     await new Porter(page).startSignIn("/profile", "globex");
     await new DevIdpSignIn(page).signIn("dev@example.com");
     await expect(page).toHaveURL(`${US}/profile`);
     expect(await usRoles()).toContain("member");
-    const payments = ((await (await request.get(`${IDP}/api/v1/groups?q=team-payments`, { headers: ADMIN })).json()) as { id: string }[])[0]?.id ?? "";
-    expect((await request.delete(`${IDP}/api/v1/groups/${payments}/users/${DEV}`, { headers: ADMIN })).status()).toBe(204);
+    const payments =
+      (
+        (await (await request.get(`${IDP}/api/v1/groups?q=team-payments`, { headers: ADMIN })).json()) as {
+          id: string;
+        }[]
+      )[0]?.id ?? "";
+    expect((await request.delete(`${IDP}/api/v1/groups/${payments}/users/${DEV}`, { headers: ADMIN })).status()).toBe(
+      204,
+    );
     try {
       // Within GROUPS_MAX_AGE the session keeps what Okta last confirmed; after it, the next request re-reads.
       expect(await usRoles()).toContain("member");

@@ -19,7 +19,10 @@ export async function obtainCallback(page: Page, email: string, connection = "ac
     res = await http.get(current.toString(), { maxRedirects: 0 });
     // devidp's sign-in form (an interaction that asks for a login): submit it. Consent needs no page.
     if (res.status() === 200 && /^\/interaction\/[\w-]+$/.test(current.pathname)) {
-      res = await http.post(`${current.toString()}/login`, { form: { username: email, password: PASSWORD }, maxRedirects: 0 });
+      res = await http.post(`${current.toString()}/login`, {
+        form: { username: email, password: PASSWORD },
+        maxRedirects: 0,
+      });
     }
   }
   throw new Error("sign-in did not reach the callback");

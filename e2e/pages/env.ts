@@ -9,4 +9,5 @@ export const ISSUER = `${IDP_URL}/oauth2/default`;
  * The embedded demo trusts loopback as a proxy, so a test may name its client with X-Forwarded-For. The
  * cluster's nginx is the edge: it overwrites that header with the address it saw (127.0.0.1 here).
  */
-export const clientAddressFor = (forwardedFor: string): string => (process.env.E2E_APP_URL ? "127.0.0.1" : forwardedFor);
+export const clientAddressFor = (forwardedFor: string): string =>
+  process.env.E2E_APP_URL ? "127.0.0.1" : forwardedFor;

@@ -20,26 +20,46 @@ test.describe("bearer API with devidp-issued Okta access tokens", () => {
   test("dev@example.com's token edits a team-payments service but not another team's", async ({ request }) => {
     const token = await userAccessToken(request, "dev@example.com");
     const me = await request.get("/api/v1/me", { headers: auth(token) });
-    expect(await me.json()).toMatchObject({ subject: "dev@example.com", kind: "user", permissions: ["services.read", "services.write"] });
+    expect(await me.json()).toMatchObject({
+      subject: "dev@example.com",
+      kind: "user",
+      permissions: ["services.read", "services.write"],
+    });
 
     const services = await servicesWith(request, token);
     const payments = services.find((s) => s.name === "ledger");
     const search = services.find((s) => s.name === "search-indexer");
     if (!payments || !search) throw new Error("demo services are seeded");
 
-    const ok = await request.patch(`/api/v1/services/${payments.id}`, { headers: auth(token), data: { lifecycle: "deprecated" } });
+    const ok = await request.patch(`/api/v1/services/${payments.id}`, {
+      headers: auth(token),
+      data: { lifecycle: "deprecated" },
+    });
     expect(ok.status()).toBe(200);
-    expect(await ok.json()).toMatchObject({ service: { name: "ledger", lifecycle: "deprecated", updatedBy: "dev@example.com" } });
+    expect(await ok.json()).toMatchObject({
+      service: { name: "ledger", lifecycle: "deprecated", updatedBy: "dev@example.com" },
+    });
 
-    const refused = await request.patch(`/api/v1/services/${search.id}`, { headers: auth(token), data: { description: "mine" } });
+    const refused = await request.patch(`/api/v1/services/${search.id}`, {
+      headers: auth(token),
+      data: { description: "mine" },
+    });
     expect(refused.status()).toBe(403);
-    expect(await refused.json()).toMatchObject({ error: { code: "forbidden", message: expect.stringContaining("services.write_any") } });
+    expect(await refused.json()).toMatchObject({
+      error: { code: "forbidden", message: expect.stringContaining("services.write_any") },
+    });
   });
 
-  test("viewer@example.com's token reads but cannot write; nogroups@example.com's token reads nothing", async ({ request, playwright }) => {
+  test("viewer@example.com's token reads but cannot write; nogroups@example.com's token reads nothing", async ({
+    request,
+    playwright,
+  }) => {
     const viewer = await userAccessToken(request, "viewer@example.com");
     const [first] = await servicesWith(request, viewer);
-    const patch = await request.patch(`/api/v1/services/${first?.id ?? ""}`, { headers: auth(viewer), data: { description: "x" } });
+    const patch = await request.patch(`/api/v1/services/${first?.id ?? ""}`, {
+      headers: auth(viewer),
+      data: { description: "x" },
+    });
     expect(patch.status()).toBe(403);
     expect(((await patch.json()) as { error: { message: string } }).error.message).toContain("services.write");
 
@@ -49,12 +69,18 @@ test.describe("bearer API with devidp-issued Okta access tokens", () => {
     await fresh.dispose();
     const res = await request.get("/api/v1/services", { headers: auth(nobody) });
     expect(res.status()).toBe(403);
-    expect(await res.json()).toMatchObject({ error: { code: "forbidden", message: expect.stringContaining("services.read") } });
+    expect(await res.json()).toMatchObject({
+      error: { code: "forbidden", message: expect.stringContaining("services.read") },
+    });
   });
 
   test("a service token (client credentials) acts through its groups", async ({ request }) => {
     const token = await serviceAccessToken(request);
-    expect(await (await request.get("/api/v1/me", { headers: auth(token) })).json()).toMatchObject({ kind: "service", subject: "client porter-ci", groups: ["team-payments"] });
+    expect(await (await request.get("/api/v1/me", { headers: auth(token) })).json()).toMatchObject({
+      kind: "service",
+      subject: "client porter-ci",
+      groups: ["team-payments"],
+    });
     const services = await servicesWith(request, token);
     expect(services.length).toBeGreaterThan(0);
   });
@@ -72,12 +98,17 @@ test.describe("bearer API with devidp-issued Okta access tokens", () => {
     ] as const) {
       const res = await request.get("/api/v1/services", { headers: auth(bad) });
       expect(res.status()).toBe(401);
-      expect(res.headers()["www-authenticate"]).toMatch(new RegExp(`^Bearer error="invalid_token", error_description="[^"]*${reason}`));
+      expect(res.headers()["www-authenticate"]).toMatch(
+        new RegExp(`^Bearer error="invalid_token", error_description="[^"]*${reason}`),
+      );
     }
     const noHeader = await request.get("/api/v1/services");
     expect(noHeader.status()).toBe(401);
 
-    const readOnly = await request.patch("/api/v1/services/00000000-0000-0000-0000-000000000000", { headers: auth(token), data: { description: "x" } });
+    const readOnly = await request.patch("/api/v1/services/00000000-0000-0000-0000-000000000000", {
+      headers: auth(token),
+      data: { description: "x" },
+    });
     expect(readOnly.status()).toBe(403);
     expect(readOnly.headers()["www-authenticate"]).toContain('error="insufficient_scope"');
   });
@@ -87,7 +118,11 @@ test.describe("bearer API with devidp-issued Okta access tokens", () => {
     const [first] = await servicesWith(request, token);
     const url = `/api/v1/services/${first?.id ?? ""}`;
     const cases: [Parameters<typeof request.patch>[1], number, string][] = [
-      [{ headers: { ...auth(token), "content-type": "application/json" }, data: Buffer.from("{not json") }, 400, "not valid JSON"],
+      [
+        { headers: { ...auth(token), "content-type": "application/json" }, data: Buffer.from("{not json") },
+        400,
+        "not valid JSON",
+      ],
       [{ headers: auth(token), data: { lifecycle: "immortal" } }, 400, "lifecycle"],
       [{ headers: auth(token), data: {} }, 400, "at least one"],
       [{ headers: auth(token), data: { description: "x".repeat(600) } }, 400, "500"],
@@ -98,6 +133,10 @@ test.describe("bearer API with devidp-issued Okta access tokens", () => {
       expect(res.status(), text).toBe(status);
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain(text);
     }
-    expect((await request.patch("/api/v1/services/not-a-uuid", { headers: auth(token), data: { description: "x" } })).status()).toBe(404);
+    expect(
+      (
+        await request.patch("/api/v1/services/not-a-uuid", { headers: auth(token), data: { description: "x" } })
+      ).status(),
+    ).toBe(404);
   });
 });

@@ -8,7 +8,9 @@ async function openService(page: Page, name: string) {
 }
 
 test.describe("roles from Okta groups, enforced in the console", () => {
-  test("dev@example.com edits a team-payments service but not another team's, even with a forged action call", async ({ page }) => {
+  test("dev@example.com edits a team-payments service but not another team's, even with a forged action call", async ({
+    page,
+  }) => {
     await new Porter(page).signInAs("dev@example.com");
     await page.goto("/services");
     await expect(page.getByText("You can edit the services of your teams: team-payments.")).toBeVisible();
@@ -30,7 +32,9 @@ test.describe("roles from Okta groups, enforced in the console", () => {
 
     // Forged call: take the form of a service dev may edit and point its hidden id at another team's service.
     await page.goto("/services");
-    const searchId = (await page.getByRole("link", { name: "search-indexer", exact: true }).getAttribute("href"))?.split("/").pop() ?? "";
+    const searchId =
+      (await page.getByRole("link", { name: "search-indexer", exact: true }).getAttribute("href"))?.split("/").pop() ??
+      "";
     await openService(page, "payments-api");
     await page.locator('input[name="id"]').evaluate((el, id) => {
       (el as HTMLInputElement).value = id;
@@ -53,7 +57,10 @@ test.describe("roles from Okta groups, enforced in the console", () => {
     await expect(page.getByRole("link", { name: /^Edit / })).toHaveCount(0);
     await openService(page, "payments-api");
     await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
-    const me = (await (await page.request.get("/api/me")).json()) as { roles: { role: string }[]; permissions: string[] };
+    const me = (await (await page.request.get("/api/me")).json()) as {
+      roles: { role: string }[];
+      permissions: string[];
+    };
     expect(me.roles.map((r) => r.role)).toEqual(["viewer"]);
     expect(me.permissions).toEqual(["services.read"]);
   });
@@ -70,7 +77,9 @@ test.describe("roles from Okta groups, enforced in the console", () => {
     }
   });
 
-  test("an admin cannot delete the last admin rule, and an invalid regex is refused with its position", async ({ page }) => {
+  test("an admin cannot delete the last admin rule, and an invalid regex is refused with its position", async ({
+    page,
+  }) => {
     await new Porter(page).signInAs("admin@example.com");
     await page.goto("/admin/rules");
     const del = page.getByRole("form", { name: 'Delete rule group is "Port Admins" -> admin' });
@@ -82,7 +91,9 @@ test.describe("roles from Okta groups, enforced in the console", () => {
     await add.getByLabel("Match").selectOption("regex");
     await add.getByLabel("Group name or pattern").fill("team-**");
     await add.getByRole("button", { name: "Preview new rule" }).click();
-    await expect(add.getByRole("alert")).toHaveText("Invalid regular expression (at character 6): error parsing regexp: invalid nested repetition operator: `**`.");
+    await expect(add.getByRole("alert")).toHaveText(
+      "Invalid regular expression (at character 6): error parsing regexp: invalid nested repetition operator: `**`.",
+    );
 
     await page.goto("/admin/rules?groups=Engineering,team-data");
     await expect(page.getByRole("status", { name: "What-if result" })).toContainText("member ← team-data");

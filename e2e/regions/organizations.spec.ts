@@ -42,7 +42,11 @@ test.describe("organizations, regions and the three ways in", () => {
     await porter.startSignIn("/profile", "globex");
     await new DevIdpSignIn(page).signIn("dev@example.com");
     await expect(page).toHaveURL(`${US}/profile`);
-    expect(await me(page.request, US)).toMatchObject({ connection: "globex", region: "us", user: { email: "dev@example.com" } });
+    expect(await me(page.request, US)).toMatchObject({
+      connection: "globex",
+      region: "us",
+      user: { email: "dev@example.com" },
+    });
     expect(await me(page.request, EU)).toBeNull();
   });
 
@@ -62,24 +66,41 @@ test.describe("organizations, regions and the three ways in", () => {
 
     const token = await serviceAccessToken(page.request);
     const headers = { authorization: `Bearer ${token}` };
-    const list = (await (await page.request.get(`${EU}/api/v1/services`, { headers })).json()) as { services: { name: string }[] };
+    const list = (await (await page.request.get(`${EU}/api/v1/services`, { headers })).json()) as {
+      services: { name: string }[];
+    };
     expect(list.services.map((s) => s.name)).not.toContain("tps-reports");
     expect((await page.request.get(`${EU}/api/v1/services/${initechService}`, { headers })).status()).toBe(404);
-    expect((await page.request.patch(`${EU}/api/v1/services/${initechService}`, { headers, data: { description: "x" } })).status()).toBe(404);
+    expect(
+      (
+        await page.request.patch(`${EU}/api/v1/services/${initechService}`, { headers, data: { description: "x" } })
+      ).status(),
+    ).toBe(404);
   });
 
-  test("a US organization's access token called at the EU deployment is told where to call (421)", async ({ request }) => {
+  test("a US organization's access token called at the EU deployment is told where to call (421)", async ({
+    request,
+  }) => {
     const token = await serviceAccessToken(request, "porter.read", "porter-us-ci");
     const headers = { authorization: `Bearer ${token}` };
     const eu = await request.get(`${EU}/api/v1/services`, { headers });
     expect(eu.status()).toBe(421);
-    expect(await eu.json()).toMatchObject({ error: { code: "wrong_region", message: `This organization lives in the US region: call ${US}/api/v1/services instead.` } });
+    expect(await eu.json()).toMatchObject({
+      error: {
+        code: "wrong_region",
+        message: `This organization lives in the US region: call ${US}/api/v1/services instead.`,
+      },
+    });
     const us = await request.get(`${US}/api/v1/services`, { headers });
     expect(us.status()).toBe(200);
-    expect(((await us.json()) as { services: { name: string }[] }).services.map((s) => s.name)).toEqual(["hammock-api"]);
+    expect(((await us.json()) as { services: { name: string }[] }).services.map((s) => s.name)).toEqual([
+      "hammock-api",
+    ]);
   });
 
-  test("the admin page lists the four URLs of the organization's own connection, for its home region", async ({ page }) => {
+  test("the admin page lists the four URLs of the organization's own connection, for its home region", async ({
+    page,
+  }) => {
     await new Porter(page).signInAs("admin@example.com");
     await page.goto(`${EU}/admin/connection`);
     for (const [label, value] of [
@@ -97,17 +118,24 @@ test.describe("organizations, regions and the three ways in", () => {
   test("a callback that reaches the wrong region is refused with the URI to register instead", async ({ page }) => {
     await page.goto(`${US}/api/auth/callback/acme?code=abc&state=xyz`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Okta sent the sign-in to the wrong region");
-    await expect(page.getByText(`Replace ${US}/api/auth/callback/acme with ${EU}/api/auth/callback/acme`)).toBeVisible();
+    await expect(
+      page.getByText(`Replace ${US}/api/auth/callback/acme with ${EU}/api/auth/callback/acme`),
+    ).toBeVisible();
   });
 });
 
 test.describe("initiate login URI (OIDC third-party initiated login)", () => {
-  const initiate = (q: Record<string, string>, org = "acme") => `${EU}/login/${org}/initiate?${new URLSearchParams(q).toString()}`;
+  const initiate = (q: Record<string, string>, org = "acme") =>
+    `${EU}/login/${org}/initiate?${new URLSearchParams(q).toString()}`;
 
-  test("a valid iss starts a fresh Authorization Code + PKCE flow, by GET and by POST, with login_hint passed on", async ({ request }) => {
+  test("a valid iss starts a fresh Authorization Code + PKCE flow, by GET and by POST, with login_hint passed on", async ({
+    request,
+  }) => {
     const locations = new Set<string>();
     for (let i = 0; i < 2; i++) {
-      const res = await request.get(initiate({ iss: ISSUER, login_hint: "dev@example.com", unknown: "ignored" }), { maxRedirects: 0 });
+      const res = await request.get(initiate({ iss: ISSUER, login_hint: "dev@example.com", unknown: "ignored" }), {
+        maxRedirects: 0,
+      });
       expect(res.status()).toBe(303);
       const to = new URL(res.headers().location ?? "");
       expect(`${to.origin}${to.pathname}`).toBe(`${ISSUER}/v1/authorize`);
@@ -121,8 +149,16 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
     expect(post.headers().location).toContain("/v1/authorize");
   });
 
-  test("iss missing, different, http, with a trailing slash or other case: 400 with what to fix", async ({ request }) => {
-    for (const iss of [undefined, "https://evil.example.com/oauth2/default", ISSUER.replace("http://", "https://"), `${ISSUER}/`, ISSUER.toUpperCase()]) {
+  test("iss missing, different, http, with a trailing slash or other case: 400 with what to fix", async ({
+    request,
+  }) => {
+    for (const iss of [
+      undefined,
+      "https://evil.example.com/oauth2/default",
+      ISSUER.replace("http://", "https://"),
+      `${ISSUER}/`,
+      ISSUER.toUpperCase(),
+    ]) {
       const res = await request.get(initiate(iss === undefined ? {} : { iss }), { maxRedirects: 0 });
       expect(res.status(), String(iss)).toBe(400);
       const body = await res.text();
@@ -133,7 +169,10 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
   });
 
   test("tokens sent directly are refused with the Okta setting to change", async ({ request }) => {
-    const res = await request.post(`${EU}/login/acme/initiate`, { form: { iss: ISSUER, id_token: "eyJhbGciOiJub25lIn0.e30." }, maxRedirects: 0 });
+    const res = await request.post(`${EU}/login/acme/initiate`, {
+      form: { iss: ISSUER, id_token: "eyJhbGciOiJub25lIn0.e30." },
+      maxRedirects: 0,
+    });
     expect(res.status()).toBe(400);
     expect(await res.text()).toContain("Redirect to app to initiate login (OIDC Compliant)");
   });
@@ -168,13 +207,20 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
     await new DevIdpSignIn(page).signIn("viewer@example.com");
     await expect(page).toHaveURL(`${EU}/`);
     expect(await me(page.request)).toMatchObject({ user: { email: "viewer@example.com" } });
-    const old = await playwright.request.newContext({ extraHTTPHeaders: { cookie: `authjs.session-token=${devCookie?.value ?? ""}` } });
+    const old = await playwright.request.newContext({
+      extraHTTPHeaders: { cookie: `authjs.session-token=${devCookie?.value ?? ""}` },
+    });
     expect((await old.get(`${EU}/api/me`)).status()).toBe(401);
     await old.dispose();
   });
 
   test("unknown connections and hostile names get a 404 that reveals nothing", async ({ request }) => {
-    for (const path of ["/login/nosuchorg/initiate?iss=x", "/login/%3Cscript%3Ealert(1)%3C%2Fscript%3E/initiate", "/login/..%2F..%2Fadmin", "/login/nosuchorg"]) {
+    for (const path of [
+      "/login/nosuchorg/initiate?iss=x",
+      "/login/%3Cscript%3Ealert(1)%3C%2Fscript%3E/initiate",
+      "/login/..%2F..%2Fadmin",
+      "/login/nosuchorg",
+    ]) {
       const res = await request.get(`${EU}${path}`, { maxRedirects: 0 });
       expect(res.status(), path).toBe(404);
       const body = await res.text();
@@ -184,7 +230,15 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
   });
 
   test("Auth.js's unused actions answer 404 and name no organization (review finding 1)", async ({ request }) => {
-    for (const path of ["/api/auth/providers", "/api/auth/session", "/api/auth/csrf", "/api/auth/signin", "/api/auth/signin/acme", "/api/auth/signout", "/api/auth/error"]) {
+    for (const path of [
+      "/api/auth/providers",
+      "/api/auth/session",
+      "/api/auth/csrf",
+      "/api/auth/signin",
+      "/api/auth/signin/acme",
+      "/api/auth/signout",
+      "/api/auth/error",
+    ]) {
       const res = await request.get(`${EU}${path}`, { maxRedirects: 0 });
       expect(res.status(), path).toBe(404);
       expect(await res.text(), path).not.toMatch(/acme|initech|globex/);
@@ -192,7 +246,9 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
     const health = await (await request.get(`${EU}/api/health`)).text();
     expect(health).not.toMatch(/acme|initech|globex|umbrella/);
     // The documented staleness bound is public; liveness and readiness for a load balancer name nobody either.
-    expect(JSON.parse(health)).toMatchObject({ liveGroups: { groupsMaxAgeSeconds: 30, groupsGraceSeconds: 900, logPollSeconds: 30 } });
+    expect(JSON.parse(health)).toMatchObject({
+      liveGroups: { groupsMaxAgeSeconds: 30, groupsGraceSeconds: 900, logPollSeconds: 30 },
+    });
     expect(await (await request.get(`${EU}/api/health/live`)).json()).toEqual({ status: "live" });
     const ready = await request.get(`${EU}/api/health/ready`);
     expect(ready.status()).toBe(200);
@@ -202,17 +258,26 @@ test.describe("initiate login URI (OIDC third-party initiated login)", () => {
     expect(csp).toMatch(/form-action 'self' http:\/\/localhost:3100 http:\/\/localhost:3101;/);
     expect(csp).not.toContain("4100");
     // The error page shows an organization's client ID or issuer only to a signed-in admin of it.
-    for (const [code, org, secret] of [["invalid_client", "wonka", "porter-wonka"], ["issuer_unreachable", "acme", "localhost:4100"], ["id_token_invalid", "globex", "localhost:4100"]] as const) {
+    for (const [code, org, secret] of [
+      ["invalid_client", "wonka", "porter-wonka"],
+      ["issuer_unreachable", "acme", "localhost:4100"],
+      ["id_token_invalid", "globex", "localhost:4100"],
+    ] as const) {
       const page = await (await request.get(`${EU}/auth/error?code=${code}&connection=${org}`)).text();
       expect(page, code).not.toContain(secret);
     }
   });
 
-  test("initiations past the per-address limit: 429 with Retry-After, nothing stored per attempt", async ({ request }) => {
+  test("initiations past the per-address limit: 429 with Retry-After, nothing stored per attempt", async ({
+    request,
+  }) => {
     const statuses: number[] = [];
     let retryAfter = "";
     for (let i = 0; i < SIGN_IN_LIMIT + 30; i++) {
-      const res = await request.get(initiate({ iss: ISSUER }), { maxRedirects: 0, headers: { "x-forwarded-for": "203.0.113.50" } });
+      const res = await request.get(initiate({ iss: ISSUER }), {
+        maxRedirects: 0,
+        headers: { "x-forwarded-for": "203.0.113.50" },
+      });
       statuses.push(res.status());
       if (res.status() === 429) retryAfter = res.headers()["retry-after"] ?? "";
     }

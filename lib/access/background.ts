@@ -33,7 +33,11 @@ export function startBackgroundWork(config: Config): void {
           const organizationId = await organizationIdFor(db, connection.name);
           if (oktaApiCredential(connection)) {
             const outcome = await pollSystemLog(db, organizationId, connection);
-            if (outcome.polled && "error" in outcome) logger.warn({ event: "system_log_poll_failed", connection: connection.name, reason: outcome.error }, "System Log poll failed; it is retried");
+            if (outcome.polled && "error" in outcome)
+              logger.warn(
+                { event: "system_log_poll_failed", connection: connection.name, reason: outcome.error },
+                "System Log poll failed; it is retried",
+              );
           } else {
             await applyPendingOktaEvents(db, organizationId, connection);
           }

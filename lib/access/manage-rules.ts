@@ -62,7 +62,8 @@ export interface RulePreview extends ChangePreview {
 export class StalePreviewError extends RbacError {
   readonly preview: RulePreview;
   constructor(preview: RulePreview) {
-    const text = "The rules or the people they apply to changed since your preview, so nothing was saved. Here is the preview again, as things are now.";
+    const text =
+      "The rules or the people they apply to changed since your preview, so nothing was saved. Here is the preview again, as things are now.";
     super({ code: "stale_preview", status: 409, message: text, userMessage: text });
     this.preview = preview;
   }
@@ -71,7 +72,11 @@ export class StalePreviewError extends RbacError {
 export function rulesState(rules: OrganizationRules): RulesState {
   return {
     rules: rules.rules.map((r) => ({ id: r.id, match: r.match, pattern: r.pattern, role: r.role })),
-    customRoles: rules.customRoles.map((r) => ({ name: r.name, description: r.description, permissions: r.permissions })),
+    customRoles: rules.customRoles.map((r) => ({
+      name: r.name,
+      description: r.description,
+      permissions: r.permissions,
+    })),
     defaultRole: rules.defaultRole,
     groupsFilter: rules.groupsFilter,
   };
@@ -82,16 +87,41 @@ function digest(parts: unknown[]): string {
 }
 
 /** The preview of a change on the current rules and people: the same computation the save repeats under the lock. */
-async function computePreview(db: Queryable, actor: Actor, change: RuleChange): Promise<{ preview: RulePreview; current: OrganizationRules; next: RulesState; users: KnownUser[] }> {
+async function computePreview(
+  db: Queryable,
+  actor: Actor,
+  change: RuleChange,
+): Promise<{ preview: RulePreview; current: OrganizationRules; next: RulesState; users: KnownUser[] }> {
   const current = await getOrganizationRules(db, actor.organizationId);
   const planned = planChange(rulesState(current), change);
-  const users = (await listUsersWithTeams(db, actor.organizationId)).map((u) => ({ id: u.id, label: u.email ?? u.sub, teams: u.teams, sourceGroups: u.sourceGroups }));
+  const users = (await listUsersWithTeams(db, actor.organizationId)).map((u) => ({
+    id: u.id,
+    label: u.email ?? u.sub,
+    teams: u.teams,
+    sourceGroups: u.sourceGroups,
+  }));
   const before = compileRuleSet(toRuleSetSpec(current, actor));
-  const after = compileRuleSet(toRuleSetSpec({ ...planned.next, rules: planned.next.rules.map((r, i) => ({ ...r, id: r.id ?? `new-${String(i)}` })), version: current.version + 1 }, actor));
+  const after = compileRuleSet(
+    toRuleSetSpec(
+      {
+        ...planned.next,
+        rules: planned.next.rules.map((r, i) => ({ ...r, id: r.id ?? `new-${String(i)}` })),
+        version: current.version + 1,
+      },
+      actor,
+    ),
+  );
   const diff = previewChange(users, before, after);
   const token = digest([current.version, change, diff.affected.map((a) => [a.userId, a.gained, a.lost])]);
   return {
-    preview: { ...diff, version: current.version, summary: planned.summary, token, refusal: previewRefusal(diff), confirm: needsConfirmation(diff) ? actor.connection : null },
+    preview: {
+      ...diff,
+      version: current.version,
+      summary: planned.summary,
+      token,
+      refusal: previewRefusal(diff),
+      confirm: needsConfirmation(diff) ? actor.connection : null,
+    },
     current,
     next: planned.next,
     users,
@@ -116,29 +146,52 @@ export interface ApplyOptions {
  * bumped, every person whose roles change is re-resolved, and the change and each person's new roles
  * are audited in the same transaction: if the audit cannot be written, nothing is saved.
  */
-export async function applyRuleChange(db: Db, actor: Actor, change: RuleChange, options: ApplyOptions = {}): Promise<ChangeResult> {
+export async function applyRuleChange(
+  db: Db,
+  actor: Actor,
+  change: RuleChange,
+  options: ApplyOptions = {},
+): Promise<ChangeResult> {
   const result = await db.transaction(async (tx) => {
     await lockOrganization(tx, actor.organizationId);
     const { preview, current, next, users } = await computePreview(tx, actor, change);
     if (options.token !== undefined && options.token !== preview.token) throw new StalePreviewError(preview);
-    if (preview.refusal) throw new RbacError({ code: "admin_removed", status: 409, message: preview.refusal, userMessage: preview.refusal });
+    if (preview.refusal)
+      throw new RbacError({
+        code: "admin_removed",
+        status: 409,
+        message: preview.refusal,
+        userMessage: preview.refusal,
+      });
     if (preview.confirm !== null && options.confirmation !== true && options.confirmation !== preview.confirm) {
       const text = `${String(Math.round(preview.losingShare * 100))}% of people would lose a role: type the organization's name (${preview.confirm}) to confirm.`;
       throw new RbacError({ code: "confirmation_required", status: 409, message: text, userMessage: text });
     }
     const inserted = await persist(tx, actor, current, next);
-    const ruleId = change.kind === "edit_rule" || change.kind === "delete_rule" ? change.id : change.kind === "add_rule" ? (inserted[0] ?? null) : null;
+    const ruleId =
+      change.kind === "edit_rule" || change.kind === "delete_rule"
+        ? change.id
+        : change.kind === "add_rule"
+          ? (inserted[0] ?? null)
+          : null;
     const version = await bumpRulesVersion(tx, actor.organizationId, actor.actor);
     const ruleSet = compileRuleSet(toRuleSetSpec(await getOrganizationRules(tx, actor.organizationId), actor));
     const stored = await storedRoleNames(tx, actor.organizationId);
-    const filterChanged = JSON.stringify(effectiveGroupsFilter(current.groupsFilter, actor)) !== JSON.stringify(effectiveGroupsFilter(next.groupsFilter, actor));
+    const filterChanged =
+      JSON.stringify(effectiveGroupsFilter(current.groupsFilter, actor)) !==
+      JSON.stringify(effectiveGroupsFilter(next.groupsFilter, actor));
     const affected: RoleChange[] = [];
     for (const user of users) {
       // The same pipeline as sign-in: the groups last seen (or the teams) through the filter and the rules.
       const mapping = resolveIdentity(ruleSet, { kind: "groups", groups: user.sourceGroups ?? user.teams });
       // Teams follow a filter change (people without recorded source groups keep theirs until they next sign in).
       if (filterChanged && user.sourceGroups !== null) {
-        await replaceMemberships(tx, actor.organizationId, user.id, await ensureTeams(tx, actor.organizationId, mapping.keptGroups));
+        await replaceMemberships(
+          tx,
+          actor.organizationId,
+          user.id,
+          await ensureTeams(tx, actor.organizationId, mapping.keptGroups),
+        );
       }
       const roles = mapping.roles;
       const had = stored.get(user.id) ?? new Set<string>();
@@ -169,7 +222,10 @@ export async function applyRuleChange(db: Db, actor: Actor, change: RuleChange, 
 }
 
 async function storedRoleNames(tx: Queryable, organizationId: string): Promise<Map<string, Set<string>>> {
-  const rows = await tx.select({ userId: userRoles.userId, role: userRoles.role }).from(userRoles).where(eq(userRoles.organizationId, organizationId));
+  const rows = await tx
+    .select({ userId: userRoles.userId, role: userRoles.role })
+    .from(userRoles)
+    .where(eq(userRoles.organizationId, organizationId));
   const out = new Map<string, Set<string>>();
   for (const r of rows) {
     let set = out.get(r.userId);
@@ -186,7 +242,11 @@ async function persist(tx: Queryable, actor: Actor, current: OrganizationRules, 
   const kept = new Set<string>();
   const inserts: { match: "exact" | "regex"; pattern: string; role: string }[] = [];
   for (const rule of next.rules) {
-    const existing = rule.id ? byId.get(rule.id) : current.rules.find((r) => !kept.has(r.id) && r.match === rule.match && r.pattern === rule.pattern && r.role === rule.role);
+    const existing = rule.id
+      ? byId.get(rule.id)
+      : current.rules.find(
+          (r) => !kept.has(r.id) && r.match === rule.match && r.pattern === rule.pattern && r.role === rule.role,
+        );
     if (!existing) {
       inserts.push({ match: rule.match, pattern: rule.pattern, role: rule.role });
       continue;
@@ -200,7 +260,10 @@ async function persist(tx: Queryable, actor: Actor, current: OrganizationRules, 
     }
   }
   const gone = current.rules.filter((r) => !kept.has(r.id)).map((r) => r.id);
-  if (gone.length > 0) await tx.delete(mappingRules).where(and(eq(mappingRules.organizationId, organizationId), inArray(mappingRules.id, gone)));
+  if (gone.length > 0)
+    await tx
+      .delete(mappingRules)
+      .where(and(eq(mappingRules.organizationId, organizationId), inArray(mappingRules.id, gone)));
   const insertedIds: string[] = [];
   for (let i = 0; i < inserts.length; i += 1000) {
     const rows = await tx
@@ -212,17 +275,30 @@ async function persist(tx: Queryable, actor: Actor, current: OrganizationRules, 
 
   const nextRoles = new Map(next.customRoles.map((r) => [r.name, r]));
   const goneRoles = current.customRoles.filter((r) => !nextRoles.has(r.name)).map((r) => r.name);
-  if (goneRoles.length > 0) await tx.delete(customRoles).where(and(eq(customRoles.organizationId, organizationId), inArray(customRoles.name, goneRoles)));
+  if (goneRoles.length > 0)
+    await tx
+      .delete(customRoles)
+      .where(and(eq(customRoles.organizationId, organizationId), inArray(customRoles.name, goneRoles)));
   for (const role of next.customRoles) {
     const before = current.customRoles.find((r) => r.name === role.name);
     const permissions = [...role.permissions] as Permission[];
     if (!before) {
-      await tx.insert(customRoles).values({ organizationId, name: role.name, description: role.description, permissions, createdBy: actor.actor });
+      await tx.insert(customRoles).values({
+        organizationId,
+        name: role.name,
+        description: role.description,
+        permissions,
+        createdBy: actor.actor,
+      });
     } else if (before.description !== role.description || before.permissions.join() !== permissions.join()) {
-      await tx.update(customRoles).set({ description: role.description, permissions }).where(and(eq(customRoles.organizationId, organizationId), eq(customRoles.name, role.name)));
+      await tx
+        .update(customRoles)
+        .set({ description: role.description, permissions })
+        .where(and(eq(customRoles.organizationId, organizationId), eq(customRoles.name, role.name)));
     }
   }
-  if (next.defaultRole !== current.defaultRole) await tx.update(organizations).set({ defaultRole: next.defaultRole }).where(eq(organizations.id, organizationId));
+  if (next.defaultRole !== current.defaultRole)
+    await tx.update(organizations).set({ defaultRole: next.defaultRole }).where(eq(organizations.id, organizationId));
   if (JSON.stringify(next.groupsFilter) !== JSON.stringify(current.groupsFilter)) {
     await tx
       .update(organizations)
@@ -233,9 +309,21 @@ async function persist(tx: Queryable, actor: Actor, current: OrganizationRules, 
 }
 
 // One-change helpers (tests, scripts): the same path as the console, without a preview shown first.
-export const addRule = (db: Db, actor: Actor, input: { match: "exact" | "regex"; pattern: string; role: string }) => applyRuleChange(db, actor, { kind: "add_rule", ...input }, { confirmation: true });
-export const editRule = (db: Db, actor: Actor, input: { id: string; match: "exact" | "regex"; pattern: string; role: string }) => applyRuleChange(db, actor, { kind: "edit_rule", ...input }, { confirmation: true });
-export const deleteRule = (db: Db, actor: Actor, id: string) => applyRuleChange(db, actor, { kind: "delete_rule", id }, { confirmation: true });
-export const addCustomRole = (db: Db, actor: Actor, input: { name: string; description: string; permissions: string[] }) => applyRuleChange(db, actor, { kind: "add_role", ...input }, { confirmation: true });
-export const deleteCustomRole = (db: Db, actor: Actor, name: string) => applyRuleChange(db, actor, { kind: "delete_role", name }, { confirmation: true });
-export const setDefaultRole = (db: Db, actor: Actor, role: string | null) => applyRuleChange(db, actor, { kind: "set_default_role", role }, { confirmation: true });
+export const addRule = (db: Db, actor: Actor, input: { match: "exact" | "regex"; pattern: string; role: string }) =>
+  applyRuleChange(db, actor, { kind: "add_rule", ...input }, { confirmation: true });
+export const editRule = (
+  db: Db,
+  actor: Actor,
+  input: { id: string; match: "exact" | "regex"; pattern: string; role: string },
+) => applyRuleChange(db, actor, { kind: "edit_rule", ...input }, { confirmation: true });
+export const deleteRule = (db: Db, actor: Actor, id: string) =>
+  applyRuleChange(db, actor, { kind: "delete_rule", id }, { confirmation: true });
+export const addCustomRole = (
+  db: Db,
+  actor: Actor,
+  input: { name: string; description: string; permissions: string[] },
+) => applyRuleChange(db, actor, { kind: "add_role", ...input }, { confirmation: true });
+export const deleteCustomRole = (db: Db, actor: Actor, name: string) =>
+  applyRuleChange(db, actor, { kind: "delete_role", name }, { confirmation: true });
+export const setDefaultRole = (db: Db, actor: Actor, role: string | null) =>
+  applyRuleChange(db, actor, { kind: "set_default_role", role }, { confirmation: true });

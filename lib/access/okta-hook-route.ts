@@ -24,10 +24,23 @@ export function knownHere(name: string) {
  * Answers a refused Okta call (a bad secret or token, a malformed body, the body limit's 413) and records
  * it, aggregated per reason, address and minute so a flood cannot fill the log. Anything else is a 500.
  */
-export async function refuseOktaCall(req: Request, err: unknown, type: "okta.hook_rejected" | "okta.logout_rejected", organizationId: string, connection: string): Promise<Response> {
+export async function refuseOktaCall(
+  req: Request,
+  err: unknown,
+  type: "okta.hook_rejected" | "okta.logout_rejected",
+  organizationId: string,
+  connection: string,
+): Promise<Response> {
   if (err instanceof AppError) {
     const refusal = err as AppError;
-    await auditFlood({ type, organizationId, connection, ...requestClient(req.headers), reason: refusal.code, details: { reason: refusal.userMessage } });
+    await auditFlood({
+      type,
+      organizationId,
+      connection,
+      ...requestClient(req.headers),
+      reason: refusal.code,
+      details: { reason: refusal.userMessage },
+    });
   }
   return toErrorResponse(err, NO_STORE);
 }
@@ -55,7 +68,13 @@ export async function eventHookDelivery(req: Request, name: string): Promise<Res
   if (limited) return tooManyRequests(limited);
   try {
     const delivery = await readHookDelivery(req, connection);
-    await enqueueOktaEvents(db, { organizationId, connection: connection.name, deliveryId: delivery.deliveryId, source: "event_hook", events: delivery.events });
+    await enqueueOktaEvents(db, {
+      organizationId,
+      connection: connection.name,
+      deliveryId: delivery.deliveryId,
+      source: "event_hook",
+      events: delivery.events,
+    });
   } catch (err) {
     return refuseOktaCall(req, err, "okta.hook_rejected", organizationId, connection.name);
   }

@@ -25,16 +25,47 @@ export interface PersonGroupsChange {
  * identity pipeline to kept groups, teams and roles, their live sessions marked as confirmed by Okta now,
  * and a roles.changed event that says what and why when roles moved. In the caller's transaction.
  */
-export async function applyPersonGroups(tx: Db, input: PersonGroupsChange): Promise<{ gained: string[]; lost: string[]; joined: string[]; left: string[] }> {
+export async function applyPersonGroups(
+  tx: Db,
+  input: PersonGroupsChange,
+): Promise<{ gained: string[]; lost: string[]; joined: string[]; left: string[] }> {
   const { organizationId, userId } = input;
-  await tx.update(users).set({ sourceGroups: [...input.groups] }).where(eq(users.id, userId));
+  await tx
+    .update(users)
+    .set({ sourceGroups: [...input.groups] })
+    .where(eq(users.id, userId));
   const mapping = resolveIdentity(input.ruleSet, { kind: "groups", groups: input.groups });
-  const teams = await replaceMemberships(tx, organizationId, userId, await ensureTeams(tx, organizationId, mapping.keptGroups));
+  const teams = await replaceMemberships(
+    tx,
+    organizationId,
+    userId,
+    await ensureTeams(tx, organizationId, mapping.keptGroups),
+  );
   const roles = await replaceStoredRoles(tx, organizationId, userId, mapping.roles, input.ruleSet.version);
-  await tx.update(sessions).set({ groupsConfirmedAt: new Date() }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+  await tx
+    .update(sessions)
+    .set({ groupsConfirmedAt: new Date() })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
   if (roles.gained.length > 0 || roles.lost.length > 0) {
-    const moved = [roles.gained.length ? `gained ${roles.gained.join(", ")}` : "", roles.lost.length ? `lost ${roles.lost.join(", ")}` : ""].filter(Boolean).join("; ");
-    await appendAuditEvent(tx, { type: "roles.changed", ...input.who, reason: input.cause, details: { cause: input.cause, change: `${moved}: ${input.change}`, why: input.change, gained: roles.gained, lost: roles.lost, ...input.details } });
+    const moved = [
+      roles.gained.length ? `gained ${roles.gained.join(", ")}` : "",
+      roles.lost.length ? `lost ${roles.lost.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join("; ");
+    await appendAuditEvent(tx, {
+      type: "roles.changed",
+      ...input.who,
+      reason: input.cause,
+      details: {
+        cause: input.cause,
+        change: `${moved}: ${input.change}`,
+        why: input.change,
+        gained: roles.gained,
+        lost: roles.lost,
+        ...input.details,
+      },
+    });
   }
   return { ...roles, ...teams };
 }

@@ -1,13 +1,33 @@
 import { and, asc, desc, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { customRoles, mappingRules, memberships, organizations, signIns, teams, userRoles, users, type StoredRoleGrant } from "../db/schema";
-import { BUILT_IN_ROLES, type CustomRole, type MappingRule, type Permission, type RoleGrant, type RuleSetSpec } from "../rbac";
+import {
+  customRoles,
+  mappingRules,
+  memberships,
+  organizations,
+  signIns,
+  teams,
+  userRoles,
+  users,
+  type StoredRoleGrant,
+} from "../db/schema";
+import {
+  BUILT_IN_ROLES,
+  type CustomRole,
+  type MappingRule,
+  type Permission,
+  type RoleGrant,
+  type RuleSetSpec,
+} from "../rbac";
 
 /** Anything that can run queries: the database or a transaction. */
 export type Queryable = Pick<Db, "select" | "insert" | "update" | "delete" | "execute">;
 
 export async function getRulesVersion(db: Queryable, organizationId: string): Promise<number | null> {
-  const [row] = await db.select({ version: organizations.rulesVersion }).from(organizations).where(eq(organizations.id, organizationId));
+  const [row] = await db
+    .select({ version: organizations.rulesVersion })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId));
   return row?.version ?? null;
 }
 
@@ -32,8 +52,16 @@ export interface OrganizationRules {
 export async function getOrganizationRules(db: Queryable, organizationId: string): Promise<OrganizationRules> {
   const [org] = await db.select().from(organizations).where(eq(organizations.id, organizationId));
   if (!org) throw new Error(`organization ${organizationId} does not exist`);
-  const rules = await db.select().from(mappingRules).where(eq(mappingRules.organizationId, organizationId)).orderBy(asc(mappingRules.createdAt), asc(mappingRules.id));
-  const roles = await db.select().from(customRoles).where(eq(customRoles.organizationId, organizationId)).orderBy(asc(customRoles.name));
+  const rules = await db
+    .select()
+    .from(mappingRules)
+    .where(eq(mappingRules.organizationId, organizationId))
+    .orderBy(asc(mappingRules.createdAt), asc(mappingRules.id));
+  const roles = await db
+    .select()
+    .from(customRoles)
+    .where(eq(customRoles.organizationId, organizationId))
+    .orderBy(asc(customRoles.name));
   return {
     version: org.rulesVersion,
     defaultRole: org.defaultRole,
@@ -41,8 +69,18 @@ export async function getOrganizationRules(db: Queryable, organizationId: string
     updatedAt: org.rulesUpdatedAt,
     updatedBy: org.rulesUpdatedBy,
     rules: rules
-      .map((r) => ({ id: r.id, match: r.match, pattern: r.pattern, role: r.role, createdAt: r.createdAt, createdBy: r.createdBy }))
-      .sort((a, b) => roleRank(a.role) - roleRank(b.role) || a.role.localeCompare(b.role) || a.pattern.localeCompare(b.pattern)),
+      .map((r) => ({
+        id: r.id,
+        match: r.match,
+        pattern: r.pattern,
+        role: r.role,
+        createdAt: r.createdAt,
+        createdBy: r.createdBy,
+      }))
+      .sort(
+        (a, b) =>
+          roleRank(a.role) - roleRank(b.role) || a.role.localeCompare(b.role) || a.pattern.localeCompare(b.pattern),
+      ),
     customRoles: roles.map((r) => ({ ...r, permissions: r.permissions as Permission[] })),
   };
 }
@@ -54,12 +92,23 @@ function roleRank(role: string): number {
 }
 
 /** The filter in force: the console's, else the connection's configured one. */
-export function effectiveGroupsFilter(filter: OrganizationRules["groupsFilter"], defaults: RuleDefaults): { allow: string; block: string | undefined } {
-  return filter ? { allow: filter.allow, block: filter.block ?? undefined } : { allow: defaults.groupsAllow ?? ".*", block: defaults.groupsBlock };
+export function effectiveGroupsFilter(
+  filter: OrganizationRules["groupsFilter"],
+  defaults: RuleDefaults,
+): { allow: string; block: string | undefined } {
+  return filter
+    ? { allow: filter.allow, block: filter.block ?? undefined }
+    : { allow: defaults.groupsAllow ?? ".*", block: defaults.groupsBlock };
 }
 
 export function toRuleSetSpec(
-  rules: { version: number; rules: readonly MappingRule[]; customRoles: readonly CustomRole[]; defaultRole: string | null; groupsFilter: OrganizationRules["groupsFilter"] },
+  rules: {
+    version: number;
+    rules: readonly MappingRule[];
+    customRoles: readonly CustomRole[];
+    defaultRole: string | null;
+    groupsFilter: OrganizationRules["groupsFilter"];
+  },
   defaults: RuleDefaults,
 ): RuleSetSpec {
   return {
@@ -85,7 +134,11 @@ export async function bumpRulesVersion(db: Queryable, organizationId: string, ac
 
 /** Locks the organization row for the rest of the transaction, so two admins' changes cannot interleave. */
 export async function lockOrganization(db: Queryable, organizationId: string): Promise<void> {
-  await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, organizationId)).for("update");
+  await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId))
+    .for("update");
 }
 
 /** The user's teams (kept groups as of their last sign-in), by name. */
@@ -100,7 +153,11 @@ export async function getUserTeams(db: Queryable, userId: string): Promise<strin
 }
 
 /** Creates missing teams and returns name -> id for every given name. */
-export async function ensureTeams(db: Queryable, organizationId: string, names: readonly string[]): Promise<Map<string, string>> {
+export async function ensureTeams(
+  db: Queryable,
+  organizationId: string,
+  names: readonly string[],
+): Promise<Map<string, string>> {
   if (names.length === 0) return new Map();
   await db
     .insert(teams)
@@ -122,7 +179,13 @@ export async function replaceMemberships(
 ): Promise<{ joined: string[]; left: string[] }> {
   const before = await getUserTeams(db, userId);
   const ids = [...teamIds.values()];
-  await db.delete(memberships).where(ids.length > 0 ? and(eq(memberships.userId, userId), notInArray(memberships.teamId, ids)) : eq(memberships.userId, userId));
+  await db
+    .delete(memberships)
+    .where(
+      ids.length > 0
+        ? and(eq(memberships.userId, userId), notInArray(memberships.teamId, ids))
+        : eq(memberships.userId, userId),
+    );
   if (ids.length > 0) {
     await db
       .insert(memberships)
@@ -130,11 +193,18 @@ export async function replaceMemberships(
       .onConflictDoNothing();
   }
   const beforeSet = new Set(before);
-  return { joined: [...teamIds.keys()].filter((t) => !beforeSet.has(t)).sort(), left: before.filter((t) => !teamIds.has(t)).sort() };
+  return {
+    joined: [...teamIds.keys()].filter((t) => !beforeSet.has(t)).sort(),
+    left: before.filter((t) => !teamIds.has(t)).sort(),
+  };
 }
 
 export async function getStoredRoles(db: Queryable, userId: string): Promise<StoredRoleGrant[]> {
-  const rows = await db.select({ role: userRoles.role, via: userRoles.via }).from(userRoles).where(eq(userRoles.userId, userId)).orderBy(asc(userRoles.role));
+  const rows = await db
+    .select({ role: userRoles.role, via: userRoles.via })
+    .from(userRoles)
+    .where(eq(userRoles.userId, userId))
+    .orderBy(asc(userRoles.role));
   return rows;
 }
 
@@ -149,7 +219,9 @@ export async function replaceStoredRoles(
   const before = new Set((await getStoredRoles(db, userId)).map((r) => r.role));
   await db.delete(userRoles).where(eq(userRoles.userId, userId));
   if (roles.length > 0) {
-    await db.insert(userRoles).values(roles.map((r) => ({ userId, organizationId, role: r.role, via: [...r.via], rulesVersion })));
+    await db
+      .insert(userRoles)
+      .values(roles.map((r) => ({ userId, organizationId, role: r.role, via: [...r.via], rulesVersion })));
   }
   const after = new Set(roles.map((r) => r.role));
   return { gained: [...after].filter((r) => !before.has(r)), lost: [...before].filter((r) => !after.has(r)) };
@@ -172,10 +244,20 @@ export interface UserWithTeams {
 export async function listUsersWithTeams(db: Queryable, organizationId: string): Promise<UserWithTeams[]> {
   // The groups as JSON text: JSON.parse is native, several times faster than parsing 100,000 PostgreSQL arrays.
   const rows = await db
-    .select({ id: users.id, email: users.email, sub: users.sub, groupsJson: sql<string | null>`to_json(${users.sourceGroups})::text` })
+    .select({
+      id: users.id,
+      email: users.email,
+      sub: users.sub,
+      groupsJson: sql<string | null>`to_json(${users.sourceGroups})::text`,
+    })
     .from(users)
     .where(eq(users.organizationId, organizationId));
-  const people = rows.map((r) => ({ id: r.id, email: r.email, sub: r.sub, sourceGroups: r.groupsJson === null ? null : (JSON.parse(r.groupsJson) as string[]) }));
+  const people = rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    sub: r.sub,
+    sourceGroups: r.groupsJson === null ? null : (JSON.parse(r.groupsJson) as string[]),
+  }));
   const unknown = people.some((p) => p.sourceGroups === null);
   const teamRows = !unknown
     ? []
@@ -193,7 +275,15 @@ export async function listUsersWithTeams(db: Queryable, organizationId: string):
 /** The latest sign-ins that changed someone's roles or teams. */
 export async function listRecentSignInChanges(db: Queryable, organizationId: string, limit = 20) {
   return db
-    .select({ at: signIns.at, email: users.email, sub: users.sub, gained: signIns.gainedRoles, lost: signIns.lostRoles, joined: signIns.joinedTeams, left: signIns.leftTeams })
+    .select({
+      at: signIns.at,
+      email: users.email,
+      sub: users.sub,
+      gained: signIns.gainedRoles,
+      lost: signIns.lostRoles,
+      joined: signIns.joinedTeams,
+      left: signIns.leftTeams,
+    })
     .from(signIns)
     .innerJoin(users, eq(users.id, signIns.userId))
     .where(

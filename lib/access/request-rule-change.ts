@@ -2,7 +2,14 @@ import type { AuditEvent } from "../audit/events";
 import { actedBy } from "../audit/events";
 import type { Db } from "../db/client";
 import { describePreview, RbacError, type RuleChange } from "../rbac";
-import { applyRuleChange, previewRuleChange, StalePreviewError, type Actor, type ChangeResult, type RulePreview } from "./manage-rules";
+import {
+  applyRuleChange,
+  previewRuleChange,
+  StalePreviewError,
+  type Actor,
+  type ChangeResult,
+  type RulePreview,
+} from "./manage-rules";
 
 /** What the console shows of a preview (plain data for the browser). */
 export interface PreviewView {
@@ -22,7 +29,8 @@ export interface PreviewView {
 const NAMES_SHOWN = 25;
 
 export function toPreviewView(p: RulePreview): PreviewView {
-  const cap = (byRole: Readonly<Record<string, readonly string[]>>) => Object.fromEntries(Object.entries(byRole).map(([role, people]) => [role, people.slice(0, NAMES_SHOWN)]));
+  const cap = (byRole: Readonly<Record<string, readonly string[]>>) =>
+    Object.fromEntries(Object.entries(byRole).map(([role, people]) => [role, people.slice(0, NAMES_SHOWN)]));
   return {
     summary: p.summary,
     text: describePreview(p),
@@ -37,7 +45,8 @@ export function toPreviewView(p: RulePreview): PreviewView {
   };
 }
 
-export type RuleChangeOutcome = { kind: "preview"; preview: PreviewView; notice?: string } | { kind: "saved"; result: ChangeResult };
+export type RuleChangeOutcome =
+  { kind: "preview"; preview: PreviewView; notice?: string } | { kind: "saved"; result: ChangeResult };
 
 /**
  * The console's two steps for every change of the rules: "preview" shows its effect on every known
@@ -51,19 +60,38 @@ export async function requestRuleChange(
   request: { intent: "preview" | "save"; token?: string | undefined; confirmation?: string | undefined },
   audit: (event: AuditEvent) => Promise<void>,
 ): Promise<RuleChangeOutcome> {
-  if (request.intent === "preview") return { kind: "preview", preview: toPreviewView(await previewRuleChange(db, actor, change)) };
+  if (request.intent === "preview")
+    return { kind: "preview", preview: toPreviewView(await previewRuleChange(db, actor, change)) };
   try {
-    return { kind: "saved", result: await applyRuleChange(db, actor, change, { token: request.token ?? "", confirmation: request.confirmation?.trim() ?? "" }) };
+    return {
+      kind: "saved",
+      result: await applyRuleChange(db, actor, change, {
+        token: request.token ?? "",
+        confirmation: request.confirmation?.trim() ?? "",
+      }),
+    };
   } catch (err) {
     if (err instanceof RbacError) {
-      await audit({ type: "rules.refused", ...actedBy(actor), reason: err.code, details: { change: describeChange(change), reason: err.userMessage } });
+      await audit({
+        type: "rules.refused",
+        ...actedBy(actor),
+        reason: err.code,
+        details: { change: describeChange(change), reason: err.userMessage },
+      });
     }
-    if (err instanceof StalePreviewError) return { kind: "preview", preview: toPreviewView(err.preview), notice: err.userMessage };
+    if (err instanceof StalePreviewError)
+      return { kind: "preview", preview: toPreviewView(err.preview), notice: err.userMessage };
     throw err;
   }
 }
 
 function describeChange(change: RuleChange): Record<string, unknown> {
-  if (change.kind === "replace_all") return { kind: change.kind, source: change.source, rules: change.state.rules.length, roles: change.state.customRoles.length };
+  if (change.kind === "replace_all")
+    return {
+      kind: change.kind,
+      source: change.source,
+      rules: change.state.rules.length,
+      roles: change.state.customRoles.length,
+    };
   return { ...change };
 }

@@ -20,7 +20,11 @@ const cache = ((globalThis as WithCache)[globalKey] ??= new Map<string, Entry>()
  * filter). Compiled once per rules version; the version is re-read at most every 2 s, so a change made
  * on another node applies within that time (on this node: at once).
  */
-export async function getCompiledRuleSet(db: Queryable, organizationId: string, defaults: RuleDefaults): Promise<CompiledRuleSet> {
+export async function getCompiledRuleSet(
+  db: Queryable,
+  organizationId: string,
+  defaults: RuleDefaults,
+): Promise<CompiledRuleSet> {
   const now = Date.now();
   const key = JSON.stringify([defaults.adminGroups, defaults.groupsAllow ?? null, defaults.groupsBlock ?? null]);
   const entry = cache.get(organizationId);

@@ -16,7 +16,10 @@ const documentSchema = z.strictObject({
   defaultRole: z.string().max(100).nullable().default(null),
   /** porter's groups filter (RE2, whole name); null or absent: the connection's configured one. */
   groupsFilter: z
-    .strictObject({ allow: z.string().max(1000, "is too long: a pattern has at most 1000 characters"), block: z.string().max(1000, "is too long: a pattern has at most 1000 characters").nullable().default(null) })
+    .strictObject({
+      allow: z.string().max(1000, "is too long: a pattern has at most 1000 characters"),
+      block: z.string().max(1000, "is too long: a pattern has at most 1000 characters").nullable().default(null),
+    })
     .nullable()
     .default(null),
   roles: z
@@ -30,8 +33,17 @@ const documentSchema = z.strictObject({
     .max(200)
     .default([]),
   rules: z
-    .array(z.strictObject({ match: z.enum(RULE_MATCHES), pattern: z.string().max(1000, "is too long: a pattern has at most 1000 characters"), role: z.string().max(100) }))
-    .max(MAX_DOCUMENT_RULES, `has more than ${String(MAX_DOCUMENT_RULES)} rules: split the groups claim filter or use regex rules`)
+    .array(
+      z.strictObject({
+        match: z.enum(RULE_MATCHES),
+        pattern: z.string().max(1000, "is too long: a pattern has at most 1000 characters"),
+        role: z.string().max(100),
+      }),
+    )
+    .max(
+      MAX_DOCUMENT_RULES,
+      `has more than ${String(MAX_DOCUMENT_RULES)} rules: split the groups claim filter or use regex rules`,
+    )
     .default([]),
 });
 
@@ -41,11 +53,17 @@ const documentSchema = z.strictObject({
  * duplicate rules, matchers that are not RE2, unknown roles. Nothing is applied here.
  */
 export function parseRulesDocument(text: string, source: string): RulesState {
-  if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) throw invalid(source, [`is larger than ${String(MAX_DOCUMENT_BYTES / 1024)} KB`]);
+  if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES)
+    throw invalid(source, [`is larger than ${String(MAX_DOCUMENT_BYTES / 1024)} KB`]);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number | undefined) => (offset === undefined ? "" : ` (line ${String(lines.linePos(offset).line)})`);
-  if (doc.errors.length > 0) throw invalid(source, doc.errors.slice(0, 20).map((e) => `${e.message.split("\n")[0] ?? "cannot be parsed"}${at(e.pos[0])}`));
+  const at = (offset: number | undefined) =>
+    offset === undefined ? "" : ` (line ${String(lines.linePos(offset).line)})`;
+  if (doc.errors.length > 0)
+    throw invalid(
+      source,
+      doc.errors.slice(0, 20).map((e) => `${e.message.split("\n")[0] ?? "cannot be parsed"}${at(e.pos[0])}`),
+    );
   const parsed = documentSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
   if (!parsed.success) {
     throw invalid(
@@ -54,7 +72,11 @@ export function parseRulesDocument(text: string, source: string): RulesState {
         const path = issue.path as (string | number)[];
         const node = doc.getIn(path, true) as Node | undefined;
         const range = node && (isMap(node) || isSeq(node) || "range" in node) ? node.range?.[0] : undefined;
-        const where = path.map((p) => (typeof p === "number" ? `[${String(p)}]` : `.${p}`)).join("").replace(/^\./, "") || "document";
+        const where =
+          path
+            .map((p) => (typeof p === "number" ? `[${String(p)}]` : `.${p}`))
+            .join("")
+            .replace(/^\./, "") || "document";
         const unknown = issue.code === "unrecognized_keys" ? `: unknown field(s) ${issue.keys.join(", ")}` : "";
         return `${where}${at(range)}: ${issue.message}${unknown}`;
       }),
@@ -63,7 +85,11 @@ export function parseRulesDocument(text: string, source: string): RulesState {
   const state: RulesState = {
     defaultRole: parsed.data.defaultRole,
     groupsFilter: parsed.data.groupsFilter,
-    customRoles: parsed.data.roles.map((r) => ({ name: r.name, description: r.description, permissions: r.permissions as Permission[] })),
+    customRoles: parsed.data.roles.map((r) => ({
+      name: r.name,
+      description: r.description,
+      permissions: r.permissions as Permission[],
+    })),
     rules: parsed.data.rules.map((r) => ({ id: null, ...r })),
   };
   const problems = checkState(state);
@@ -73,7 +99,10 @@ export function parseRulesDocument(text: string, source: string): RulesState {
       const node = m ? (doc.getIn([m[1] ?? "", Number(m[2])], true) as Node | undefined) : undefined;
       return node?.range ? at(node.range[0]) : "";
     };
-    throw invalid(source, problems.slice(0, 50).map((p) => p.replace(/^((?:rules|roles)\[\d+\])/, (m) => `${m}${lineOf(p)}`)));
+    throw invalid(
+      source,
+      problems.slice(0, 50).map((p) => p.replace(/^((?:rules|roles)\[\d+\])/, (m) => `${m}${lineOf(p)}`)),
+    );
   }
   return state;
 }
@@ -90,7 +119,11 @@ export function formatRulesDocument(organization: string, rules: OrganizationRul
     organization,
     defaultRole: rules.defaultRole,
     groupsFilter: rules.groupsFilter,
-    roles: rules.customRoles.map((r) => ({ name: r.name, description: r.description, permissions: [...r.permissions] })),
+    roles: rules.customRoles.map((r) => ({
+      name: r.name,
+      description: r.description,
+      permissions: [...r.permissions],
+    })),
     rules: rules.rules.map((r) => ({ match: r.match, pattern: r.pattern, role: r.role })),
   };
   if (format === "json") return `${JSON.stringify(doc, null, 2)}\n`;

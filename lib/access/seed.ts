@@ -1,7 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { SERVICE_LIFECYCLES } from "../db/schema/catalog";
-import { checkCustomRole, checkMatcher, roleExists, RULE_MATCHES, RbacError, type CustomRole, type Permission } from "../rbac";
+import {
+  checkCustomRole,
+  checkMatcher,
+  roleExists,
+  RULE_MATCHES,
+  RbacError,
+  type CustomRole,
+  type Permission,
+} from "../rbac";
 
 export const SERVICE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
@@ -9,7 +17,13 @@ const seedSchema = z.strictObject({
   $comment: z.string().optional(),
   defaultRole: z.string().nullable().default(null),
   roles: z
-    .array(z.strictObject({ name: z.string(), description: z.string().max(200).default(""), permissions: z.array(z.string()) }))
+    .array(
+      z.strictObject({
+        name: z.string(),
+        description: z.string().max(200).default(""),
+        permissions: z.array(z.string()),
+      }),
+    )
     .default([]),
   rules: z.array(z.strictObject({ match: z.enum(RULE_MATCHES), pattern: z.string(), role: z.string() })).default([]),
   services: z
@@ -41,7 +55,11 @@ export function parseSeed(text: string, source: string): Seed {
     throw seedError(source, [`not valid JSON (${(err as Error).message})`]);
   }
   const parsed = seedSchema.safeParse(json);
-  if (!parsed.success) throw seedError(source, parsed.error.issues.map((i) => `${i.path.join(".") || "document"}: ${i.message}`));
+  if (!parsed.success)
+    throw seedError(
+      source,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "document"}: ${i.message}`),
+    );
   const seed = parsed.data;
   const problems: string[] = [];
   const roles: CustomRole[] = [];
@@ -53,10 +71,13 @@ export function parseSeed(text: string, source: string): Seed {
   seed.rules.forEach((rule, i) => {
     const check = checkMatcher(rule.match, rule.pattern);
     if (!check.ok) problems.push(`rules.${String(i)} (${rule.pattern}): ${check.reason}`);
-    if (!roleExists(rule.role, roles)) problems.push(`rules.${String(i)}: role "${rule.role}" is neither built in nor defined under "roles"`);
+    if (!roleExists(rule.role, roles))
+      problems.push(`rules.${String(i)}: role "${rule.role}" is neither built in nor defined under "roles"`);
   });
-  if (seed.defaultRole !== null && !roleExists(seed.defaultRole, roles)) problems.push(`defaultRole: role "${seed.defaultRole}" does not exist`);
-  if (seed.defaultRole === "admin") problems.push("defaultRole: admin cannot be the default role (everyone would be admin)");
+  if (seed.defaultRole !== null && !roleExists(seed.defaultRole, roles))
+    problems.push(`defaultRole: role "${seed.defaultRole}" does not exist`);
+  if (seed.defaultRole === "admin")
+    problems.push("defaultRole: admin cannot be the default role (everyone would be admin)");
   const names = new Set<string>();
   seed.services.forEach((s, i) => {
     if (names.has(s.name)) problems.push(`services.${String(i)}: duplicate name "${s.name}"`);

@@ -3,7 +3,13 @@ import { resetOktaApiBackoff } from "../okta/users-api";
 import { compileRuleSet } from "../rbac";
 import { readSignInGroups } from "./sign-in-groups";
 
-const ruleSet = compileRuleSet({ version: 1, rules: [{ id: "r1", match: "regex", pattern: "bulk-1.*", role: "member" }], customRoles: [], defaultRole: null, adminGroups: [] });
+const ruleSet = compileRuleSet({
+  version: 1,
+  rules: [{ id: "r1", match: "regex", pattern: "bulk-1.*", role: "member" }],
+  customRoles: [],
+  defaultRole: null,
+  adminGroups: [],
+});
 const names = (n: number) => Array.from({ length: n }, (_, i) => `bulk-${String(i).padStart(3, "0")}`);
 const connection = { issuer: "https://acme.okta.com/oauth2/default", oktaApiToken: "t", oktaServiceApp: undefined };
 
@@ -17,7 +23,12 @@ function okta(status = 200) {
     const after = Number(url.searchParams.get("after") ?? "0");
     const page = names(150).slice(after, after + 40);
     const next = after + 40 < 150 ? `<${url.origin}${url.pathname}?after=${String(after + 40)}>; rel="next"` : "";
-    return Promise.resolve(Response.json(page.map((name) => ({ id: name, profile: { name } })), { headers: next ? { link: next } : {} }));
+    return Promise.resolve(
+      Response.json(
+        page.map((name) => ({ id: name, profile: { name } })),
+        { headers: next ? { link: next } : {} },
+      ),
+    );
   };
   return { fetchImpl, calls: () => calls };
 }
@@ -44,11 +55,20 @@ describe("a signing-in person's groups: the claim, or the Users API when the cla
   it("Okta refusing the token (403) or failing (500): the claim stands, and the reason is kept; no credential: the claim", async () => {
     resetOktaApiBackoff();
     const refused = await readSignInGroups(connection, ruleSet, "00u1", names(100), okta(403).fetchImpl);
-    expect(refused).toMatchObject({ source: "id_token", usersApiProblem: expect.stringContaining("okta.users.read") as string });
+    expect(refused).toMatchObject({
+      source: "id_token",
+      usersApiProblem: expect.stringContaining("okta.users.read") as string,
+    });
     expect(refused.mapping.possiblyTruncated).toBe(true);
     const failed = await readSignInGroups(connection, ruleSet, "00u1", names(100), okta(500).fetchImpl);
     expect(failed.usersApiProblem).toContain("HTTP 500");
-    const none = await readSignInGroups({ ...connection, oktaApiToken: undefined }, ruleSet, "00u1", names(100), okta().fetchImpl);
+    const none = await readSignInGroups(
+      { ...connection, oktaApiToken: undefined },
+      ruleSet,
+      "00u1",
+      names(100),
+      okta().fetchImpl,
+    );
     expect(none).toMatchObject({ source: "id_token", usersApiProblem: null });
   });
 });

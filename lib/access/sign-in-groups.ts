@@ -20,7 +20,9 @@ export type CredentialFields = Pick<Connection, "issuer" | "oktaApiToken" | "okt
  * The Okta API credential of a connection, if it has one: its API Services app (Okta's recommendation)
  * before an SSWS token; the org URL is the issuer's origin.
  */
-export function oktaApiCredential(connection: Partial<CredentialFields> & Pick<Connection, "issuer">): OktaApiCredential | null {
+export function oktaApiCredential(
+  connection: Partial<CredentialFields> & Pick<Connection, "issuer">,
+): OktaApiCredential | null {
   const orgUrl = new URL(connection.issuer).origin;
   if (connection.oktaServiceApp) return { orgUrl, serviceApp: connection.oktaServiceApp };
   return connection.oktaApiToken ? { orgUrl, token: connection.oktaApiToken } : null;
@@ -32,15 +34,31 @@ export function oktaApiCredential(connection: Partial<CredentialFields> & Pick<C
  * paged to the end. If Okta's API fails, the claim stands and the reason is kept for the audit log.
  * Either way the groups go through the one identity pipeline.
  */
-export async function readSignInGroups(connection: CredentialFields, ruleSet: CompiledRuleSet, sub: string, claim: unknown, fetchImpl: typeof fetch = fetch): Promise<SignInGroups> {
+export async function readSignInGroups(
+  connection: CredentialFields,
+  ruleSet: CompiledRuleSet,
+  sub: string,
+  claim: unknown,
+  fetchImpl: typeof fetch = fetch,
+): Promise<SignInGroups> {
   const fromClaim = resolveIdentity(ruleSet, { kind: "claim", claim });
-  const claimResult: SignInGroups = { mapping: fromClaim, source: "id_token", sourceGroups: readGroupsClaim(claim).groups, usersApiProblem: null };
+  const claimResult: SignInGroups = {
+    mapping: fromClaim,
+    source: "id_token",
+    sourceGroups: readGroupsClaim(claim).groups,
+    usersApiProblem: null,
+  };
   const credential = oktaApiCredential(connection);
   const incomplete = claim === undefined || claim === null || fromClaim.possiblyTruncated;
   if (!credential || !incomplete) return claimResult;
   try {
     const groups = await listUserGroups(credential, sub, fetchImpl);
-    return { mapping: resolveIdentity(ruleSet, { kind: "groups", groups }), source: "users_api", sourceGroups: readGroupsClaim(groups).groups, usersApiProblem: null };
+    return {
+      mapping: resolveIdentity(ruleSet, { kind: "groups", groups }),
+      source: "users_api",
+      sourceGroups: readGroupsClaim(groups).groups,
+      usersApiProblem: null,
+    };
   } catch (err) {
     if (!(err instanceof OktaApiError)) throw err;
     return { ...claimResult, usersApiProblem: `${err.userMessage}${err.fix ? ` ${err.fix}` : ""}` };

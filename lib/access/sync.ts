@@ -18,12 +18,24 @@ export interface SignInSync {
  */
 export async function syncSignIn(
   tx: Queryable,
-  input: { organizationId: string; userId: string; keptGroups: readonly string[]; rawGroupCount: number; ruleSet: CompiledRuleSet },
+  input: {
+    organizationId: string;
+    userId: string;
+    keptGroups: readonly string[];
+    rawGroupCount: number;
+    ruleSet: CompiledRuleSet;
+  },
 ): Promise<SignInSync> {
   const teamIds = await ensureTeams(tx, input.organizationId, input.keptGroups);
   const { joined, left } = await replaceMemberships(tx, input.organizationId, input.userId, teamIds);
   const resolution = input.ruleSet.resolve(input.keptGroups);
-  const { gained, lost } = await replaceStoredRoles(tx, input.organizationId, input.userId, resolution.roles, input.ruleSet.version);
+  const { gained, lost } = await replaceStoredRoles(
+    tx,
+    input.organizationId,
+    input.userId,
+    resolution.roles,
+    input.ruleSet.version,
+  );
   await tx.insert(signIns).values({
     organizationId: input.organizationId,
     userId: input.userId,

@@ -25,7 +25,10 @@ export function firstLogUrl(orgUrl: string, now: Date): string {
   return url.toString();
 }
 
-export type PollOutcome = { polled: false; why: string } | { polled: true; events: number; applied: AppliedEvent[] } | { polled: true; error: string };
+export type PollOutcome =
+  | { polled: false; why: string }
+  | { polled: true; events: number; applied: AppliedEvent[] }
+  | { polled: true; error: string };
 
 /**
  * One poll of an organization's System Log (polling mode): takes the organization's lease (one node at a
@@ -33,7 +36,12 @@ export type PollOutcome = { polled: false; why: string } | { polled: true; event
  * (deduplicated with it by uuid), keeps the new `next` link as the checkpoint, then applies the events
  * through the same path. Okta's refusals and rate limits are recorded and waited out.
  */
-export async function pollSystemLog(db: Db, organizationId: string, connection: Connection, fetchImpl: typeof fetch = fetch): Promise<PollOutcome> {
+export async function pollSystemLog(
+  db: Db,
+  organizationId: string,
+  connection: Connection,
+  fetchImpl: typeof fetch = fetch,
+): Promise<PollOutcome> {
   const credential = oktaApiCredential(connection);
   if (!credential) return { polled: false, why: "no Okta API token" };
   await db.insert(oktaLogCursors).values({ organizationId, connection: connection.name }).onConflictDoNothing();
@@ -55,12 +63,24 @@ export async function pollSystemLog(db: Db, organizationId: string, connection: 
     for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
       const res = await oktaApiGet(credential, cursor, fetchImpl);
       const body: unknown = await res.json().catch(() => null);
-      if (!Array.isArray(body)) throw new OktaApiError({ code: "okta_api_invalid", status: 502, message: "system log page is not an array", userMessage: "Okta's System Log answered with an unexpected shape." });
+      if (!Array.isArray(body))
+        throw new OktaApiError({
+          code: "okta_api_invalid",
+          status: 502,
+          message: "system log page is not an array",
+          userMessage: "Okta's System Log answered with an unexpected shape.",
+        });
       const events = (body as unknown[]).flatMap((e) => {
         const parsed = logEvent.safeParse(e);
         return parsed.success ? [parsed.data] : [];
       });
-      seen += await enqueueOktaEvents(db, { organizationId, connection: connection.name, deliveryId: null, source: "system_log", events });
+      seen += await enqueueOktaEvents(db, {
+        organizationId,
+        connection: connection.name,
+        deliveryId: null,
+        source: "system_log",
+        events,
+      });
       const next = nextLink(res.headers.get("link"));
       // Polling mode: Okta always gives a next link; an empty or short page means "caught up".
       if (next) cursor = next;
@@ -68,19 +88,41 @@ export async function pollSystemLog(db: Db, organizationId: string, connection: 
     }
     await db
       .update(oktaLogCursors)
-      .set({ nextUrl: cursor, leasedUntil: null, lastSuccessAt: sql`now()`, lastError: null, lastErrorCode: null, blockedUntil: null, eventsSeen: sql`${oktaLogCursors.eventsSeen} + ${seen}` })
+      .set({
+        nextUrl: cursor,
+        leasedUntil: null,
+        lastSuccessAt: sql`now()`,
+        lastError: null,
+        lastErrorCode: null,
+        blockedUntil: null,
+        eventsSeen: sql`${oktaLogCursors.eventsSeen} + ${seen}`,
+      })
       .where(eq(oktaLogCursors.organizationId, organizationId));
   } catch (err) {
     if (!(err instanceof OktaApiError)) throw err;
-    const blockedUntil = err.retryAt ?? (err.code === "okta_api_forbidden" || err.code === "okta_api_unauthorized" ? new Date(Date.now() + REFUSED_BACKOFF_MS) : null);
+    const blockedUntil =
+      err.retryAt ??
+      (err.code === "okta_api_forbidden" || err.code === "okta_api_unauthorized"
+        ? new Date(Date.now() + REFUSED_BACKOFF_MS)
+        : null);
     await db
       .update(oktaLogCursors)
       // The checkpoint moves only as far as pages that were stored: nothing is skipped.
-      .set({ nextUrl: cursor, leasedUntil: null, lastError: `${err.userMessage}${err.fix ? ` ${err.fix}` : ""}`, lastErrorCode: err.code, blockedUntil })
+      .set({
+        nextUrl: cursor,
+        leasedUntil: null,
+        lastError: `${err.userMessage}${err.fix ? ` ${err.fix}` : ""}`,
+        lastErrorCode: err.code,
+        blockedUntil,
+      })
       .where(eq(oktaLogCursors.organizationId, organizationId));
     return { polled: true, error: err.userMessage };
   }
-  return { polled: true, events: seen, applied: seen > 0 ? await applyPendingOktaEvents(db, organizationId, connection, 500, fetchImpl) : [] };
+  return {
+    polled: true,
+    events: seen,
+    applied: seen > 0 ? await applyPendingOktaEvents(db, organizationId, connection, 500, fetchImpl) : [],
+  };
 }
 
 export async function getLogCursor(db: Db, organizationId: string): Promise<OktaLogCursor | null> {

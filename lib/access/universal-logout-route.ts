@@ -9,7 +9,14 @@ import { usedTokenIds, users } from "../db/schema";
 import { requestClient } from "../http/client-ip";
 import { jsonError } from "../http/error-response";
 import { readBodyLimited } from "../http/read-body";
-import { LogoutError, logoutIssuers, MAX_LOGOUT_BODY, parseLogoutSubject, verifyLogoutToken, type LogoutSubject } from "../okta/global-token-revocation";
+import {
+  LogoutError,
+  logoutIssuers,
+  MAX_LOGOUT_BODY,
+  parseLogoutSubject,
+  verifyLogoutToken,
+  type LogoutSubject,
+} from "../okta/global-token-revocation";
 import { knownHere, NO_STORE, refuseOktaCall } from "./okta-hook-route";
 import { organizationIdFor } from "./organizations";
 
@@ -28,7 +35,10 @@ async function spendJti(db: Db, organizationId: string, jti: string, exp: number
 
 async function findSubject(db: Db, organizationId: string, subject: LogoutSubject, issuers: string[]) {
   if (subject.format === "iss_sub" && !issuers.includes(subject.iss)) return null;
-  const where = subject.format === "email" ? sql`lower(${users.email}) = ${subject.email.toLowerCase()}` : eq(users.sub, subject.sub);
+  const where =
+    subject.format === "email"
+      ? sql`lower(${users.email}) = ${subject.email.toLowerCase()}`
+      : eq(users.sub, subject.sub);
   const [user] = await db
     .select({ id: users.id, email: users.email, sub: users.sub })
     .from(users)
@@ -54,13 +64,23 @@ export async function universalLogout(req: Request, name: string): Promise<Respo
   try {
     const token = await verifyLogoutToken(req.headers.get("authorization"), connection, endpoint);
     if (!(await spendJti(db, organizationId, token.jti, token.exp))) {
-      throw new LogoutError({ code: "logout_replayed", status: 401, message: `jti ${token.jti} reused`, userMessage: "This Universal Logout token was already used (its jti is spent); Okta sends a new one each time." });
+      throw new LogoutError({
+        code: "logout_replayed",
+        status: 401,
+        message: `jti ${token.jti} reused`,
+        userMessage: "This Universal Logout token was already used (its jti is spent); Okta sends a new one each time.",
+      });
     }
     const subject = parseLogoutSubject(await readBodyLimited(req, MAX_LOGOUT_BODY));
     const user = await findSubject(db, organizationId, subject, logoutIssuers(connection));
     const label = subject.format === "email" ? subject.email : `${subject.iss} ${subject.sub}`;
     if (!user) {
-      throw new LogoutError({ code: "logout_unknown_user", status: 404, message: `no user ${label}`, userMessage: "Nobody in this organization has signed in to porter with that subject." });
+      throw new LogoutError({
+        code: "logout_unknown_user",
+        status: 404,
+        message: `no user ${label}`,
+        userMessage: "Nobody in this organization has signed in to porter with that subject.",
+      });
     }
     const ended = await revokeUserSessions(db, organizationId, user.id, "universal_logout", (count) => ({
       type: "session.revoked",

@@ -1,7 +1,16 @@
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { auditEvents, memberships, sessions, signIns, teams, userRoles, users, type StoredRoleGrant } from "../db/schema";
+import {
+  auditEvents,
+  memberships,
+  sessions,
+  signIns,
+  teams,
+  userRoles,
+  users,
+  type StoredRoleGrant,
+} from "../db/schema";
 
 export const USERS_PAGE_SIZE = 50;
 
@@ -27,7 +36,9 @@ export interface UsersQuery {
 }
 
 /** Reads the users page's parameters; anything not understood is refused with its name. */
-export function parseUsersQuery(params: Record<string, string | string[] | undefined>): { ok: true; query: UsersQuery } | { ok: false; message: string } {
+export function parseUsersQuery(
+  params: Record<string, string | string[] | undefined>,
+): { ok: true; query: UsersQuery } | { ok: false; message: string } {
   const raw: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     const value = Array.isArray(v) ? v[0] : v;
@@ -65,11 +76,17 @@ function userConditions(organizationId: string, query: Omit<UsersQuery, "limit" 
   if (query.q) {
     // Prefixes, case-insensitive, on indexes of lower(email) and lower(name) (text_pattern_ops); or the exact Okta sub.
     const prefix = `${escapeLike(query.q.toLowerCase())}%`;
-    const match = or(sql`lower(${users.email}) like ${prefix}`, sql`lower(${users.name}) like ${prefix}`, eq(users.sub, query.q));
+    const match = or(
+      sql`lower(${users.email}) like ${prefix}`,
+      sql`lower(${users.name}) like ${prefix}`,
+      eq(users.sub, query.q),
+    );
     if (match) where.push(match);
   }
   if (query.role) {
-    where.push(sql`exists (select 1 from ${userRoles} where ${userRoles.userId} = ${users.id} and ${userRoles.role} = ${query.role})`);
+    where.push(
+      sql`exists (select 1 from ${userRoles} where ${userRoles.userId} = ${users.id} and ${userRoles.role} = ${query.role})`,
+    );
   }
   if (query.group) {
     where.push(
@@ -80,7 +97,11 @@ function userConditions(organizationId: string, query: Omit<UsersQuery, "limit" 
 }
 
 /** One page of the organization's people, by keyset on (email, id): no OFFSET, so page 2,000 costs what page 1 does. */
-export async function listUsersPage(db: Db, organizationId: string, query: UsersQuery): Promise<{ users: UserListRow[]; next: string | null }> {
+export async function listUsersPage(
+  db: Db,
+  organizationId: string,
+  query: UsersQuery,
+): Promise<{ users: UserListRow[]; next: string | null }> {
   const where = userConditions(organizationId, query);
   // A row comparison, so the (organization, coalesce(email), id) index seeks straight to the cursor.
   if (query.after) where.push(sql`(${sortEmail}, ${users.id}) > (${query.after.email}, ${query.after.id}::uuid)`);
@@ -94,8 +115,16 @@ export async function listUsersPage(db: Db, organizationId: string, query: Users
   const ids = page.map((r) => r.id);
   const [roles, counts] = ids.length
     ? await Promise.all([
-        db.select({ userId: userRoles.userId, role: userRoles.role, via: userRoles.via }).from(userRoles).where(inArray(userRoles.userId, ids)).orderBy(asc(userRoles.role)),
-        db.select({ userId: memberships.userId, n: sql<number>`count(*)`.mapWith(Number) }).from(memberships).where(inArray(memberships.userId, ids)).groupBy(memberships.userId),
+        db
+          .select({ userId: userRoles.userId, role: userRoles.role, via: userRoles.via })
+          .from(userRoles)
+          .where(inArray(userRoles.userId, ids))
+          .orderBy(asc(userRoles.role)),
+        db
+          .select({ userId: memberships.userId, n: sql<number>`count(*)`.mapWith(Number) })
+          .from(memberships)
+          .where(inArray(memberships.userId, ids))
+          .groupBy(memberships.userId),
       ])
     : [[], []];
   const last = page.at(-1);
@@ -111,41 +140,111 @@ export async function listUsersPage(db: Db, organizationId: string, query: Users
 
 /** Every role name in use in the organization, for the role filter. */
 export async function listRoleNamesInUse(db: Db, organizationId: string): Promise<string[]> {
-  const rows = await db.selectDistinct({ role: userRoles.role }).from(userRoles).where(eq(userRoles.organizationId, organizationId)).orderBy(asc(userRoles.role));
+  const rows = await db
+    .selectDistinct({ role: userRoles.role })
+    .from(userRoles)
+    .where(eq(userRoles.organizationId, organizationId))
+    .orderBy(asc(userRoles.role));
   return rows.map((r) => r.role);
 }
 
 export interface UserDetail {
-  user: { id: string; email: string | null; name: string | null; sub: string; createdAt: Date; lastSignInAt: Date | null };
+  user: {
+    id: string;
+    email: string | null;
+    name: string | null;
+    sub: string;
+    createdAt: Date;
+    lastSignInAt: Date | null;
+  };
   teams: string[];
   roles: StoredRoleGrant[];
-  sessions: { createdAt: Date; lastSeenAt: Date; expiresAt: Date; connection: string; groupsSource: "id_token" | "users_api"; groupsConfirmedAt: Date }[];
-  history: { at: Date; gained: string[]; lost: string[]; cause: string; change: string | null; actor: string | null; eventId: number }[];
+  sessions: {
+    createdAt: Date;
+    lastSeenAt: Date;
+    expiresAt: Date;
+    connection: string;
+    groupsSource: "id_token" | "users_api";
+    groupsConfirmedAt: Date;
+  }[];
+  history: {
+    at: Date;
+    gained: string[];
+    lost: string[];
+    cause: string;
+    change: string | null;
+    actor: string | null;
+    eventId: number;
+  }[];
   signIns: { at: Date; rawGroupCount: number; keptGroups: number }[];
 }
 
 /** One person of the organization (another organization's id is null), with their roles' provenance and history. */
 export async function getUserDetail(db: Db, organizationId: string, userId: string): Promise<UserDetail | null> {
   const [user] = await db
-    .select({ id: users.id, email: users.email, name: users.name, sub: users.sub, createdAt: users.createdAt, lastSignInAt: users.lastSignInAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      sub: users.sub,
+      createdAt: users.createdAt,
+      lastSignInAt: users.lastSignInAt,
+    })
     .from(users)
     .where(and(eq(users.organizationId, organizationId), eq(users.id, userId)));
   if (!user) return null;
   const [teamRows, roleRows, sessionRows, historyRows, signInRows] = await Promise.all([
-    db.select({ name: teams.name }).from(memberships).innerJoin(teams, eq(teams.id, memberships.teamId)).where(eq(memberships.userId, userId)).orderBy(asc(teams.name)),
-    db.select({ role: userRoles.role, via: userRoles.via }).from(userRoles).where(eq(userRoles.userId, userId)).orderBy(asc(userRoles.role)),
     db
-      .select({ createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, connection: sessions.connection, groupsSource: sessions.groupsSource, groupsConfirmedAt: sessions.groupsConfirmedAt })
+      .select({ name: teams.name })
+      .from(memberships)
+      .innerJoin(teams, eq(teams.id, memberships.teamId))
+      .where(eq(memberships.userId, userId))
+      .orderBy(asc(teams.name)),
+    db
+      .select({ role: userRoles.role, via: userRoles.via })
+      .from(userRoles)
+      .where(eq(userRoles.userId, userId))
+      .orderBy(asc(userRoles.role)),
+    db
+      .select({
+        createdAt: sessions.createdAt,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        connection: sessions.connection,
+        groupsSource: sessions.groupsSource,
+        groupsConfirmedAt: sessions.groupsConfirmedAt,
+      })
       .from(sessions)
       .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, new Date())))
       .orderBy(desc(sessions.createdAt)),
     db
-      .select({ id: auditEvents.id, at: auditEvents.at, details: auditEvents.details, actor: auditEvents.actor, reason: auditEvents.reason })
+      .select({
+        id: auditEvents.id,
+        at: auditEvents.at,
+        details: auditEvents.details,
+        actor: auditEvents.actor,
+        reason: auditEvents.reason,
+      })
       .from(auditEvents)
-      .where(and(eq(auditEvents.organizationId, organizationId), eq(auditEvents.type, "roles.changed"), eq(auditEvents.target, `user:${userId}`)))
+      .where(
+        and(
+          eq(auditEvents.organizationId, organizationId),
+          eq(auditEvents.type, "roles.changed"),
+          eq(auditEvents.target, `user:${userId}`),
+        ),
+      )
       .orderBy(desc(auditEvents.id))
       .limit(100),
-    db.select({ at: signIns.at, rawGroupCount: signIns.rawGroupCount, keptGroups: sql<number>`cardinality(${signIns.keptGroups})`.mapWith(Number) }).from(signIns).where(eq(signIns.userId, userId)).orderBy(desc(signIns.at)).limit(20),
+    db
+      .select({
+        at: signIns.at,
+        rawGroupCount: signIns.rawGroupCount,
+        keptGroups: sql<number>`cardinality(${signIns.keptGroups})`.mapWith(Number),
+      })
+      .from(signIns)
+      .where(eq(signIns.userId, userId))
+      .orderBy(desc(signIns.at))
+      .limit(20),
   ]);
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   return {
@@ -159,7 +258,12 @@ export async function getUserDetail(db: Db, organizationId: string, userId: stri
       lost: list(h.details.lost),
       cause: typeof h.details.cause === "string" ? h.details.cause : (h.reason ?? "unknown"),
       // An Okta event's roles.changed says why on its own ("Okta removed PAM Linux Sysadmins, event <uuid>").
-      change: typeof h.details.why === "string" ? h.details.why : typeof h.details.change === "string" ? h.details.change : null,
+      change:
+        typeof h.details.why === "string"
+          ? h.details.why
+          : typeof h.details.change === "string"
+            ? h.details.change
+            : null,
       actor: h.actor,
       eventId: h.id,
     })),
@@ -168,7 +272,11 @@ export async function getUserDetail(db: Db, organizationId: string, userId: stri
 }
 
 /** Every person with their roles, in pages by keyset: the access review export reads it batch by batch. */
-export async function* iterateAccessReview(db: Db, organizationId: string, batchSize = 1_000): AsyncGenerator<UserListRow[]> {
+export async function* iterateAccessReview(
+  db: Db,
+  organizationId: string,
+  batchSize = 1_000,
+): AsyncGenerator<UserListRow[]> {
   let after: UsersQuery["after"];
   for (;;) {
     const page = await listUsersPage(db, organizationId, { limit: batchSize, ...(after ? { after } : {}) });
@@ -180,9 +288,18 @@ export async function* iterateAccessReview(db: Db, organizationId: string, batch
 }
 
 /** The distinct group names sources have sent for the organization's people (for the filter playground), by name. */
-export async function listSeenGroups(db: Db, organizationId: string, limit = 2_000): Promise<{ groups: string[]; truncated: boolean }> {
+export async function listSeenGroups(
+  db: Db,
+  organizationId: string,
+  limit = 2_000,
+): Promise<{ groups: string[]; truncated: boolean }> {
   const g = sql<string>`unnest(${users.sourceGroups})`;
-  const rows = await db.selectDistinct({ g }).from(users).where(eq(users.organizationId, organizationId)).orderBy(g).limit(limit + 1);
+  const rows = await db
+    .selectDistinct({ g })
+    .from(users)
+    .where(eq(users.organizationId, organizationId))
+    .orderBy(g)
+    .limit(limit + 1);
   const groups = rows.map((r) => r.g);
   return { groups: groups.slice(0, limit), truncated: groups.length > limit };
 }

@@ -17,19 +17,43 @@ import { eq } from "drizzle-orm";
 
 describe("audit content", () => {
   it("keeps hostile text storable: no NUL, bounded length, sorted keys for the hash", () => {
-    const content = toContent({ type: "sign_in.failed", details: { description: `a\u0000b${"x".repeat(5000)}`, nested: { z: 1, a: [new Date(0)] } } }, new Date(0));
+    const content = toContent(
+      {
+        type: "sign_in.failed",
+        details: { description: `a\u0000b${"x".repeat(5000)}`, nested: { z: 1, a: [new Date(0)] } },
+      },
+      new Date(0),
+    );
     expect(JSON.stringify(content.details)).not.toContain("\\u0000");
     expect(String(content.details.description).length).toBeLessThanOrEqual(2001);
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
   });
 
   it("reads the page's filters, refusing what it does not understand with the parameter's name", () => {
-    expect(parseAuditQuery(new URLSearchParams("type=sign_in.failed&since=2026-12-01&limit=10"))).toMatchObject({ ok: true, query: { types: ["sign_in.failed"], limit: 10 } });
-    expect(parseAuditQuery(new URLSearchParams("since=yesterday"))).toMatchObject({ ok: false, message: expect.stringContaining("since is not a date") as string });
-    expect(parseAuditQuery(new URLSearchParams("type=sign_in.hacked"))).toMatchObject({ ok: false, message: expect.stringContaining("type must be one of") as string });
-    expect(parseAuditQuery(new URLSearchParams("limit=-5"))).toMatchObject({ ok: false, message: "limit must be at least 1." });
-    expect(parseAuditQuery(new URLSearchParams({ q: "x".repeat(10 * 1024 * 1024) }))).toMatchObject({ ok: false, message: expect.stringContaining("q is too long") as string });
-    expect(parseAuditQuery(new URLSearchParams("since=2026-12-02&until=2026-12-01"))).toMatchObject({ ok: false, message: expect.stringContaining("since is after until") as string });
+    expect(parseAuditQuery(new URLSearchParams("type=sign_in.failed&since=2026-12-01&limit=10"))).toMatchObject({
+      ok: true,
+      query: { types: ["sign_in.failed"], limit: 10 },
+    });
+    expect(parseAuditQuery(new URLSearchParams("since=yesterday"))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("since is not a date") as string,
+    });
+    expect(parseAuditQuery(new URLSearchParams("type=sign_in.hacked"))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("type must be one of") as string,
+    });
+    expect(parseAuditQuery(new URLSearchParams("limit=-5"))).toMatchObject({
+      ok: false,
+      message: "limit must be at least 1.",
+    });
+    expect(parseAuditQuery(new URLSearchParams({ q: "x".repeat(10 * 1024 * 1024) }))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("q is too long") as string,
+    });
+    expect(parseAuditQuery(new URLSearchParams("since=2026-12-02&until=2026-12-01"))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("since is after until") as string,
+    });
     expect(parseAuditQuery(new URLSearchParams("orgId=someone-else"))).toMatchObject({ ok: false });
   });
 });
@@ -37,7 +61,13 @@ describe("audit content", () => {
 describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
   const handle = useTestDatabase(dbConfig);
   const newOrg = () => ensureOrganization(handle.db, `audit-${randomUUID().slice(0, 8)}`);
-  const event = (organizationId: string, n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({ type: "sign_in.failed", organizationId, reason: "state_invalid", details: { n }, ...extra });
+  const event = (organizationId: string, n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+    type: "sign_in.failed",
+    organizationId,
+    reason: "state_invalid",
+    details: { n },
+    ...extra,
+  });
 
   /** Runs a statement as the table's owner with the append-only triggers off: what a superuser could do. */
   async function asSuperuser(statement: ReturnType<typeof sql>) {
@@ -51,7 +81,9 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
   it("refuses UPDATE, DELETE and TRUNCATE of the audit table", async () => {
     const org = await newOrg();
     await recordAuditEvents(handle.db, [event(org, 1)]);
-    await expect(handle.db.execute(sql`update audit_events set actor = 'mallory' where organization_id = ${org}`)).rejects.toThrow();
+    await expect(
+      handle.db.execute(sql`update audit_events set actor = 'mallory' where organization_id = ${org}`),
+    ).rejects.toThrow();
     await expect(handle.db.execute(sql`delete from audit_events where organization_id = ${org}`)).rejects.toThrow();
     await expect(handle.db.execute(sql`truncate audit_events`)).rejects.toThrow();
     expect((await listAuditEvents(handle.db, { organizationId: org })).events).toHaveLength(1);
@@ -59,20 +91,32 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
 
   it("chains each organization's events, and verify names the first broken link: changed, removed, newest removed", async () => {
     const org = await newOrg();
-    await recordAuditEvents(handle.db, Array.from({ length: 5 }, (_, i) => event(org, i + 1)));
+    await recordAuditEvents(
+      handle.db,
+      Array.from({ length: 5 }, (_, i) => event(org, i + 1)),
+    );
     await recordAuditEvents(handle.db, [event(await newOrg(), 99)]); // another chain in between changes nothing here
     await recordAuditEvents(handle.db, [event(org, 6)]);
     expect(await verifyChain(handle.db, org)).toMatchObject({ ok: true, checked: 6, broken: null, head: { seq: 6 } });
 
     await asSuperuser(sql`update audit_events set actor = 'mallory' where organization_id = ${org} and seq = 3`);
-    expect(await verifyChain(handle.db, org)).toMatchObject({ ok: false, broken: { seq: 3, reason: expect.stringContaining("changed after it was written") as string } });
+    expect(await verifyChain(handle.db, org)).toMatchObject({
+      ok: false,
+      broken: { seq: 3, reason: expect.stringContaining("changed after it was written") as string },
+    });
     await asSuperuser(sql`delete from audit_events where organization_id = ${org} and seq = 3`);
-    expect(await verifyChain(handle.db, org)).toMatchObject({ ok: false, broken: { seq: 3, reason: expect.stringContaining("missing") as string } });
+    expect(await verifyChain(handle.db, org)).toMatchObject({
+      ok: false,
+      broken: { seq: 3, reason: expect.stringContaining("missing") as string },
+    });
 
     const other = await newOrg();
     await recordAuditEvents(handle.db, [event(other, 1), event(other, 2)]);
     await asSuperuser(sql`delete from audit_events where organization_id = ${other} and seq = 2`);
-    expect(await verifyChain(handle.db, other)).toMatchObject({ ok: false, broken: { seq: 2, reason: expect.stringContaining("newest events were deleted") as string } });
+    expect(await verifyChain(handle.db, other)).toMatchObject({
+      ok: false,
+      broken: { seq: 2, reason: expect.stringContaining("newest events were deleted") as string },
+    });
   });
 
   it("keeps every event through database failures (retried in order), and aggregates a flood", async () => {
@@ -97,13 +141,18 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
     let t = 1_000_000;
     const flood = createAuditWriter({ db: () => Promise.resolve(handle.db), now: () => t, windowMs: 60_000 });
     const floodOrg = await newOrg();
-    for (let i = 0; i < 500; i++) await flood.writeAggregated(event(floodOrg, i, { ip: "203.0.113.9", refs: [randomUUID()] }));
+    for (let i = 0; i < 500; i++)
+      await flood.writeAggregated(event(floodOrg, i, { ip: "203.0.113.9", refs: [randomUUID()] }));
     await flood.writeAggregated(event(floodOrg, 0, { ip: "198.51.100.1", refs: [randomUUID()] }));
     t += 61_000;
     await flood.flush();
     flood.stop();
     const rows = (await listAuditEvents(handle.db, { organizationId: floodOrg }, { limit: 200 })).events;
-    expect(rows.map((r) => [r.ip, r.count]).sort()).toEqual([["198.51.100.1", 1], ["203.0.113.9", 1], ["203.0.113.9", 499]]);
+    expect(rows.map((r) => [r.ip, r.count]).sort()).toEqual([
+      ["198.51.100.1", 1],
+      ["203.0.113.9", 1],
+      ["203.0.113.9", 499],
+    ]);
     expect(rows.reduce((n, r) => n + r.count, 0)).toBe(501);
     expect(await verifyChain(handle.db, floodOrg)).toMatchObject({ ok: true, checked: 3 });
   });
@@ -112,7 +161,11 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
     const a = await newOrg();
     const b = await newOrg();
     const ref = randomUUID();
-    await recordAuditEvents(handle.db, [...Array.from({ length: 7 }, (_, i) => event(a, i)), event(a, 100, { refs: [ref] }), event(b, 0, { refs: [ref] })]);
+    await recordAuditEvents(handle.db, [
+      ...Array.from({ length: 7 }, (_, i) => event(a, i)),
+      event(a, 100, { refs: [ref] }),
+      event(b, 0, { refs: [ref] }),
+    ]);
     const first = await listAuditEvents(handle.db, { organizationId: a }, { limit: 3 });
     expect(first.events.map((e) => e.details.n)).toEqual([100, 6, 5]);
     const second = await listAuditEvents(handle.db, { organizationId: a }, { limit: 3, before: first.nextBefore ?? 0 });
@@ -120,24 +173,46 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
     const found = await listAuditEvents(handle.db, { organizationId: a, q: ref });
     expect(found.events.map((e) => [e.organizationId, e.details.n])).toEqual([[a, 100]]);
     const exported: number[] = [];
-    for await (const batch of iterateAuditEvents(handle.db, { organizationId: a }, 2)) exported.push(...batch.map((e) => Number(e.details.n)));
+    for await (const batch of iterateAuditEvents(handle.db, { organizationId: a }, 2))
+      exported.push(...batch.map((e) => Number(e.details.n)));
     expect(exported).toEqual([100, 6, 5, 4, 3, 2, 1, 0]);
   });
 
   it("commits a rule change with its audit events, or neither", async () => {
     const org = await newOrg();
-    await applySeedOnce(handle.db, org, parseSeed(JSON.stringify({ rules: [{ match: "exact", pattern: "Port Admins", role: "admin" }] }), "test"));
-    const actor = { organizationId: org, connection: "acme", actor: "admin@example.com", subject: "00u-admin", kind: "user" as const, adminGroups: [] };
+    await applySeedOnce(
+      handle.db,
+      org,
+      parseSeed(JSON.stringify({ rules: [{ match: "exact", pattern: "Port Admins", role: "admin" }] }), "test"),
+    );
+    const actor = {
+      organizationId: org,
+      connection: "acme",
+      actor: "admin@example.com",
+      subject: "00u-admin",
+      kind: "user" as const,
+      adminGroups: [],
+    };
     await addRule(handle.db, actor, { match: "exact", pattern: "Everyone", role: "viewer" });
     const changed = await handle.db.select().from(auditEvents).where(eq(auditEvents.organizationId, org));
-    expect(changed.map((e) => [e.type, e.actor, e.actorSub])).toEqual([["rules.changed", "admin@example.com", "00u-admin"]]);
+    expect(changed.map((e) => [e.type, e.actor, e.actorSub])).toEqual([
+      ["rules.changed", "admin@example.com", "00u-admin"],
+    ]);
 
     // The database refuses audit writes for this organization: the rule change must not happen either.
     const fn = `refuse_audit_${org.replaceAll("-", "")}`;
-    await handle.db.execute(sql.raw(`create function ${fn}() returns trigger language plpgsql as $$ begin if new.organization_id = '${org}' then raise exception 'disk full'; end if; return new; end $$`));
-    await handle.db.execute(sql.raw(`create trigger ${fn} before insert on audit_events for each row execute function ${fn}()`));
+    await handle.db.execute(
+      sql.raw(
+        `create function ${fn}() returns trigger language plpgsql as $$ begin if new.organization_id = '${org}' then raise exception 'disk full'; end if; return new; end $$`,
+      ),
+    );
+    await handle.db.execute(
+      sql.raw(`create trigger ${fn} before insert on audit_events for each row execute function ${fn}()`),
+    );
     try {
-      await expect(addRule(handle.db, actor, { match: "exact", pattern: "Engineering", role: "member" })).rejects.toThrow();
+      await expect(
+        addRule(handle.db, actor, { match: "exact", pattern: "Engineering", role: "member" }),
+      ).rejects.toThrow();
     } finally {
       await handle.db.execute(sql.raw(`drop trigger ${fn} on audit_events`));
       await handle.db.execute(sql.raw(`drop function ${fn}()`));

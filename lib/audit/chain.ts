@@ -40,7 +40,8 @@ function cleanValue(value: unknown, depth: number): unknown {
   return undefined; // functions, symbols, bigint: not audit content
 }
 
-const optionalText = (v: string | null | undefined, max = 500) => (v === null || v === undefined ? null : cleanText(v, max));
+const optionalText = (v: string | null | undefined, max = 500) =>
+  v === null || v === undefined ? null : cleanText(v, max);
 
 /** The stored content of one event (everything the hash covers except the chain links themselves). */
 export interface AuditContent {

@@ -36,7 +36,8 @@ export function describeReason(type: string, reason: string | null): string | nu
   if (type === "sign_in.failed") return SIGN_IN_REASONS[reason] ?? reason;
   if (type.startsWith("session.") || type === "sign_out") return SESSION_REASONS[reason] ?? reason;
   if (type === "access.denied") return `missing ${reason}`;
-  if (type === "roles.changed") return reason === "sign_in" ? "at sign-in" : reason === "rules_changed" ? "rules changed" : reason;
+  if (type === "roles.changed")
+    return reason === "sign_in" ? "at sign-in" : reason === "rules_changed" ? "rules changed" : reason;
   return reason;
 }
 
@@ -49,12 +50,20 @@ export function describeEvent(type: string, details: Record<string, unknown>): s
     case "roles.changed": {
       // An Okta event's change already says what and why: "lost sre: Okta removed PAM Linux Sysadmins, event <uuid>".
       if (details.cause === "okta_event" && text(details.change)) return text(details.change);
-      const parts = [names(details.gained) ? `gained ${names(details.gained)}` : "", names(details.lost) ? `lost ${names(details.lost)}` : ""].filter(Boolean);
+      const parts = [
+        names(details.gained) ? `gained ${names(details.gained)}` : "",
+        names(details.lost) ? `lost ${names(details.lost)}` : "",
+      ].filter(Boolean);
       return parts.join("; ") || null;
     }
     case "rules.changed":
     case "rules.refused":
-      return text(details.change) ?? (details.change && typeof details.change === "object" ? text((details.change as Record<string, unknown>).kind) : null);
+      return (
+        text(details.change) ??
+        (details.change && typeof details.change === "object"
+          ? text((details.change as Record<string, unknown>).kind)
+          : null)
+      );
     case "service.updated":
       return text(details.service);
     case "access.denied":
@@ -62,14 +71,17 @@ export function describeEvent(type: string, details: Record<string, unknown>): s
     case "sign_in.succeeded":
       return names(details.roles) ? `roles ${names(details.roles)}` : "no role";
     case "okta_check.ran":
-      return Array.isArray(details.failed) && details.failed.length > 0 ? `failed: ${names(details.failed)}` : "all checks passed or warned";
+      return Array.isArray(details.failed) && details.failed.length > 0
+        ? `failed: ${names(details.failed)}`
+        : "all checks passed or warned";
     case "okta.event":
       return text(details.change);
-    case "session.revoked":
-    {
+    case "session.revoked": {
       const count = typeof details.sessions === "number" ? details.sessions : 0;
       if (details.cause === "universal_logout") return `Universal Logout from Okta: ${String(count)} session(s) ended`;
-      return details.cause === "okta_event" ? `Okta ${text(details.eventType) ?? "event"}: ${String(count)} session(s) ended` : null;
+      return details.cause === "okta_event"
+        ? `Okta ${text(details.eventType) ?? "event"}: ${String(count)} session(s) ended`
+        : null;
     }
     case "okta.hook_rejected":
     case "okta.logout_rejected":

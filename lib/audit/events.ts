@@ -107,7 +107,13 @@ export function accessDeniedEvent(
   principal: AuditActor,
   action: string,
   missing: string,
-  extra: { ip?: string | null; userAgent?: string | null; target?: string | null; targetLabel?: string | null; details?: Record<string, unknown> } = {},
+  extra: {
+    ip?: string | null;
+    userAgent?: string | null;
+    target?: string | null;
+    targetLabel?: string | null;
+    details?: Record<string, unknown>;
+  } = {},
 ): AuditEvent {
   return {
     type: "access.denied",
@@ -125,6 +131,13 @@ export function accessDeniedEvent(
 }
 
 /** The acting fields of an event, from whoever acts. */
-export function actedBy(principal: AuditActor): Pick<AuditEvent, "organizationId" | "connection" | "actor" | "actorSub"> {
-  return { organizationId: principal.organizationId, connection: principal.connection, actor: principal.actor, actorSub: principal.subject };
+export function actedBy(
+  principal: AuditActor,
+): Pick<AuditEvent, "organizationId" | "connection" | "actor" | "actorSub"> {
+  return {
+    organizationId: principal.organizationId,
+    connection: principal.connection,
+    actor: principal.actor,
+    actorSub: principal.subject,
+  };
 }

@@ -31,11 +31,15 @@ describe("audit export", () => {
     const hostile = ["=cmd|' /C calc'!A0", "+1", "@SUM(1)", "-2+3", "\tx", "\rx", "\n=1+1", "a\u0000b"];
     const csv = safeCsv([hostile], ["a", "b", "c", "d", "e", "f", "g", "h"]);
     const cells = csv.split("\n")[1] ?? "";
-    for (const start of ["=", "+", "@", "-", "\t", "\r", "\n"]) expect(cells.split(",").some((c) => c.replace(/^"/, "").startsWith(start))).toBe(false);
+    for (const start of ["=", "+", "@", "-", "\t", "\r", "\n"])
+      expect(cells.split(",").some((c) => c.replace(/^"/, "").startsWith(start))).toBe(false);
     expect(csv).toContain("'=cmd|' /C calc'!A0");
     expect(csv).not.toContain("\u0000");
     // The same guard covers a person's name and a group in the audit export itself.
-    const text = toCsv([row({ actor: "=HYPERLINK(\"http://evil\")", targetLabel: "\n@SUM(1)", details: { group: "+1" } })], true);
+    const text = toCsv(
+      [row({ actor: '=HYPERLINK("http://evil")', targetLabel: "\n@SUM(1)", details: { group: "+1" } })],
+      true,
+    );
     expect(text).toContain("'=HYPERLINK");
     expect(text).toContain("'\n@SUM(1)");
   });
@@ -43,6 +47,12 @@ describe("audit export", () => {
   it("writes one JSON object per line with at least id, at, type, actor and details", () => {
     const line = toNdjsonLine(row({ details: { a: 1 } }));
     expect(line.endsWith("\n")).toBe(true);
-    expect(JSON.parse(line)).toMatchObject({ id: 1, at: "2026-12-01T09:00:00.000Z", type: "sign_in.succeeded", actor: "dev@example.com", details: { a: 1 } });
+    expect(JSON.parse(line)).toMatchObject({
+      id: 1,
+      at: "2026-12-01T09:00:00.000Z",
+      type: "sign_in.succeeded",
+      actor: "dev@example.com",
+      details: { a: 1 },
+    });
   });
 });

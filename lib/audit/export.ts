@@ -5,7 +5,24 @@ import { iterateAuditEvents, type AuditFilter } from "./queries";
 
 export type ExportFormat = "csv" | "ndjson";
 
-export const CSV_COLUMNS = ["id", "at", "type", "outcome", "actor", "actor_sub", "connection", "target", "target_label", "reason", "ip", "user_agent", "count", "refs", "details", "hash"] as const;
+export const CSV_COLUMNS = [
+  "id",
+  "at",
+  "type",
+  "outcome",
+  "actor",
+  "actor_sub",
+  "connection",
+  "target",
+  "target_label",
+  "reason",
+  "ip",
+  "user_agent",
+  "count",
+  "refs",
+  "details",
+  "hash",
+] as const;
 
 /**
  * A cell a spreadsheet would not run as a formula. csv-stringify's escape_formulas prefixes a leading
@@ -69,7 +86,12 @@ export function toNdjsonLine(e: AuditEventRow): string {
  * The export as a byte stream, pulled batch by batch from the database as the client reads: memory
  * holds one batch, whatever the table's size. A client that goes away stops the reading.
  */
-export function exportStream(db: Db, filter: AuditFilter, format: ExportFormat, options: { batchSize?: number; onEnd?: (rows: number) => void } = {}): ReadableStream<Uint8Array> {
+export function exportStream(
+  db: Db,
+  filter: AuditFilter,
+  format: ExportFormat,
+  options: { batchSize?: number; onEnd?: (rows: number) => void } = {},
+): ReadableStream<Uint8Array> {
   const batches = iterateAuditEvents(db, filter, options.batchSize);
   const encoder = new TextEncoder();
   let rows = 0;
@@ -98,12 +120,21 @@ export function exportStream(db: Db, filter: AuditFilter, format: ExportFormat, 
 export function safeCsv(rows: readonly string[][], columns: readonly string[] | null): string {
   return stringify(
     rows.map((r) => r.map(safeCell)),
-    { escape_formulas: true, header: columns !== null, columns: columns ? [...columns] : undefined, record_delimiter: "unix" },
+    {
+      escape_formulas: true,
+      header: columns !== null,
+      columns: columns ? [...columns] : undefined,
+      record_delimiter: "unix",
+    },
   );
 }
 
 /** Streams batches through `toRows` as CSV with one header row; memory holds one batch. */
-export function csvStream<T>(batches: AsyncGenerator<T[]>, columns: readonly string[], toRows: (item: T) => string[][]): ReadableStream<Uint8Array> {
+export function csvStream<T>(
+  batches: AsyncGenerator<T[]>,
+  columns: readonly string[],
+  toRows: (item: T) => string[][],
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let first = true;
   return new ReadableStream<Uint8Array>({

@@ -5,9 +5,24 @@ import type { AuditEvent } from "./events";
 import { withRequestId } from "./write";
 import { createAuditWriter, type AuditWriter } from "./writer";
 
-export { AUDIT_EVENT_TYPES, accessDeniedEvent, actedBy, isAuditEventType, type AuditActor, type AuditEvent, type AuditEventType } from "./events";
+export {
+  AUDIT_EVENT_TYPES,
+  accessDeniedEvent,
+  actedBy,
+  isAuditEventType,
+  type AuditActor,
+  type AuditEvent,
+  type AuditEventType,
+} from "./events";
 export { appendAuditEvent, type AuditTx } from "./write";
-export { listAuditEvents, iterateAuditEvents, parseAuditQuery, signInActivity, type AuditFilter, type AuditQuery } from "./queries";
+export {
+  listAuditEvents,
+  iterateAuditEvents,
+  parseAuditQuery,
+  signInActivity,
+  type AuditFilter,
+  type AuditQuery,
+} from "./queries";
 export { verifyChain, type ChainReport } from "./verify";
 export { chainOf } from "./chain";
 

@@ -30,25 +30,49 @@ const filterParams = z.strictObject({
   type: z
     .string()
     .max(1000)
-    .transform((v) => v.split(",").map((t) => t.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(AUDIT_EVENT_TYPES, { message: `must be one of ${AUDIT_EVENT_TYPES.join(", ")}` })).max(AUDIT_EVENT_TYPES.length))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.enum(AUDIT_EVENT_TYPES, { message: `must be one of ${AUDIT_EVENT_TYPES.join(", ")}` }))
+        .max(AUDIT_EVENT_TYPES.length),
+    )
     .optional(),
   since: dateParam.optional(),
   until: dateParam.optional(),
   actor: z.string().trim().max(320, "is longer than an email can be").optional(),
-  q: z.string().trim().max(MAX_SEARCH_LENGTH, `is too long: search for a reference id or up to ${String(MAX_SEARCH_LENGTH)} characters`).optional(),
+  q: z
+    .string()
+    .trim()
+    .max(MAX_SEARCH_LENGTH, `is too long: search for a reference id or up to ${String(MAX_SEARCH_LENGTH)} characters`)
+    .optional(),
   before: z.coerce.number().int().positive("must be a positive event id").optional(),
-  limit: z.coerce.number().int().min(1, "must be at least 1").max(MAX_PAGE_SIZE, `is at most ${String(MAX_PAGE_SIZE)}`).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1, "must be at least 1")
+    .max(MAX_PAGE_SIZE, `is at most ${String(MAX_PAGE_SIZE)}`)
+    .optional(),
   format: z.enum(["csv", "ndjson"], { message: "must be csv or ndjson" }).optional(),
 });
 
-export type AuditQuery = Omit<AuditFilter, "organizationId"> & { before?: number; limit: number; format?: "csv" | "ndjson" };
+export type AuditQuery = Omit<AuditFilter, "organizationId"> & {
+  before?: number;
+  limit: number;
+  format?: "csv" | "ndjson";
+};
 
 /**
  * Reads the page's (and the export's) query parameters. Empty values count as absent; anything else
  * that is not understood is refused with the parameter and what it must be.
  */
-export function parseAuditQuery(params: URLSearchParams | Record<string, string | string[] | undefined>): { ok: true; query: AuditQuery } | { ok: false; message: string } {
+export function parseAuditQuery(
+  params: URLSearchParams | Record<string, string | string[] | undefined>,
+): { ok: true; query: AuditQuery } | { ok: false; message: string } {
   const raw: Record<string, string> = {};
   const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params);
   for (const [key, value] of entries) {
@@ -59,7 +83,13 @@ export function parseAuditQuery(params: URLSearchParams | Record<string, string 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path[0];
-    return { ok: false, message: field === undefined ? `Unknown parameter: ${issue?.message ?? "invalid"}.` : `${String(field)} ${issue?.message ?? "is invalid"}.` };
+    return {
+      ok: false,
+      message:
+        field === undefined
+          ? `Unknown parameter: ${issue?.message ?? "invalid"}.`
+          : `${String(field)} ${issue?.message ?? "is invalid"}.`,
+    };
   }
   const { type, since, until, before, limit, ...rest } = parsed.data;
   if (since && until && since > until) return { ok: false, message: "since is after until: the time range is empty." };
@@ -88,7 +118,10 @@ function conditions(filter: AuditFilter): SQL[] {
   if (filter.since) where.push(gte(auditEvents.at, filter.since));
   if (filter.until) where.push(lte(auditEvents.at, filter.until));
   if (filter.actor) {
-    const actor = or(eq(auditEvents.actorSub, filter.actor), sql`lower(${auditEvents.actor}) = ${filter.actor.toLowerCase()}`);
+    const actor = or(
+      eq(auditEvents.actorSub, filter.actor),
+      sql`lower(${auditEvents.actor}) = ${filter.actor.toLowerCase()}`,
+    );
     if (actor) where.push(actor);
   }
   if (filter.q) {
@@ -96,15 +129,26 @@ function conditions(filter: AuditFilter): SQL[] {
     // Prefixes, case-insensitive, on indexes of lower(actor) and lower(target_label) (text_pattern_ops).
     const prefix = `${escapeLike(q.toLowerCase())}%`;
     const match = UUID.test(q)
-      ? or(sql`${auditEvents.refs} @> ARRAY[${q.toLowerCase()}]::text[]`, inArray(auditEvents.target, [`user:${q}`, `rule:${q}`, `service:${q}`]))
-      : or(sql`lower(${auditEvents.actor}) like ${prefix}`, sql`lower(${auditEvents.targetLabel}) like ${prefix}`, eq(auditEvents.reason, q));
+      ? or(
+          sql`${auditEvents.refs} @> ARRAY[${q.toLowerCase()}]::text[]`,
+          inArray(auditEvents.target, [`user:${q}`, `rule:${q}`, `service:${q}`]),
+        )
+      : or(
+          sql`lower(${auditEvents.actor}) like ${prefix}`,
+          sql`lower(${auditEvents.targetLabel}) like ${prefix}`,
+          eq(auditEvents.reason, q),
+        );
     if (match) where.push(match);
   }
   return where;
 }
 
 /** One page of events, newest first, by keyset (id < before): no OFFSET, the same cost on page 1 and page 1000. */
-export async function listAuditEvents(db: Db, filter: AuditFilter, page: { before?: number; limit?: number } = {}): Promise<{ events: AuditEventRow[]; nextBefore: number | null }> {
+export async function listAuditEvents(
+  db: Db,
+  filter: AuditFilter,
+  page: { before?: number; limit?: number } = {},
+): Promise<{ events: AuditEventRow[]; nextBefore: number | null }> {
   const limit = Math.min(Math.max(page.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
   const where = conditions(filter);
   if (page.before) where.push(lt(auditEvents.id, page.before));
@@ -123,7 +167,11 @@ export async function listAuditEvents(db: Db, filter: AuditFilter, page: { befor
  * export starts: the table is append-only (no row ever changes or goes), so the batches together are
  * one consistent snapshot without holding a transaction (or, on the embedded database, its only connection).
  */
-export async function* iterateAuditEvents(db: Db, filter: AuditFilter, batchSize = 2_000): AsyncGenerator<AuditEventRow[]> {
+export async function* iterateAuditEvents(
+  db: Db,
+  filter: AuditFilter,
+  batchSize = 2_000,
+): AsyncGenerator<AuditEventRow[]> {
   const [top] = await db
     .select({ id: sql<number>`coalesce(max(${auditEvents.id}), 0)`.mapWith(Number) })
     .from(auditEvents)
@@ -154,12 +202,22 @@ export interface ActivityBucket {
 }
 
 /** Sign-ins and failures per hour (ranges up to two days) or per day, failures split by reason. */
-export async function signInActivity(db: Db, organizationId: string, since: Date, until: Date): Promise<{ unit: "hour" | "day"; buckets: ActivityBucket[] }> {
+export async function signInActivity(
+  db: Db,
+  organizationId: string,
+  since: Date,
+  until: Date,
+): Promise<{ unit: "hour" | "day"; buckets: ActivityBucket[] }> {
   const unit = until.getTime() - since.getTime() <= 2 * 86_400_000 ? "hour" : "day";
   // The unit is one of two literals (never input): inline it, so SELECT and GROUP BY are the same expression.
   const bucket = sql<Date>`date_trunc(${sql.raw(`'${unit}'`)}, ${auditEvents.at}, 'UTC')`;
   const rows = await db
-    .select({ bucket: bucket.mapWith((v: string | Date) => new Date(v)), type: auditEvents.type, reason: auditEvents.reason, n: sql<number>`sum(${auditEvents.count})`.mapWith(Number) })
+    .select({
+      bucket: bucket.mapWith((v: string | Date) => new Date(v)),
+      type: auditEvents.type,
+      reason: auditEvents.reason,
+      n: sql<number>`sum(${auditEvents.count})`.mapWith(Number),
+    })
     .from(auditEvents)
     .where(
       and(
@@ -173,7 +231,8 @@ export async function signInActivity(db: Db, organizationId: string, since: Date
   const step = unit === "hour" ? 3_600_000 : 86_400_000;
   const start = Math.floor(since.getTime() / step) * step;
   const buckets = new Map<number, ActivityBucket>();
-  for (let t = start; t <= until.getTime(); t += step) buckets.set(t, { at: new Date(t), succeeded: 0, failed: 0, reasons: {} });
+  for (let t = start; t <= until.getTime(); t += step)
+    buckets.set(t, { at: new Date(t), succeeded: 0, failed: 0, reasons: {} });
   for (const r of rows) {
     const b = buckets.get(r.bucket.getTime());
     if (!b) continue;

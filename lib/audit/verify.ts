@@ -23,12 +23,20 @@ export interface ChainReport {
  */
 export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Promise<ChainReport> {
   const started = performance.now();
-  const [head] = await db.select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain));
+  const [head] = await db
+    .select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash })
+    .from(auditChainHeads)
+    .where(eq(auditChainHeads.chain, chain));
   const organizationId = chain === "platform" ? null : chain;
   const [legacy] = await db
     .select({ n: sql<number>`count(*)`.mapWith(Number) })
     .from(auditEvents)
-    .where(and(organizationId === null ? isNull(auditEvents.organizationId) : eq(auditEvents.organizationId, organizationId), isNull(auditEvents.hash)));
+    .where(
+      and(
+        organizationId === null ? isNull(auditEvents.organizationId) : eq(auditEvents.organizationId, organizationId),
+        isNull(auditEvents.hash),
+      ),
+    );
   let prev = GENESIS_HASH;
   let expected = 1;
   let checked = 0;
@@ -50,8 +58,18 @@ export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Pro
       .limit(batchSize);
     for (const row of rows) {
       const seq = row.seq ?? 0;
-      if (seq !== expected) return done({ seq: expected, id: null, reason: `event ${String(expected)} of the chain is missing (the next one is ${String(seq)}): a row was deleted` });
-      if (row.prevHash !== prev) return done({ seq, id: row.id, reason: "it does not link to the event before it (prev_hash differs): rows were re-linked or rewritten" });
+      if (seq !== expected)
+        return done({
+          seq: expected,
+          id: null,
+          reason: `event ${String(expected)} of the chain is missing (the next one is ${String(seq)}): a row was deleted`,
+        });
+      if (row.prevHash !== prev)
+        return done({
+          seq,
+          id: row.id,
+          reason: "it does not link to the event before it (prev_hash differs): rows were re-linked or rewritten",
+        });
       const content: AuditContent = {
         at: row.at,
         organizationId: row.organizationId,
@@ -70,7 +88,12 @@ export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Pro
         details: row.details,
       };
       const hash = linkHash(prev, chain, seq, content);
-      if (hash !== row.hash) return done({ seq, id: row.id, reason: "its content does not match its hash: the row was changed after it was written" });
+      if (hash !== row.hash)
+        return done({
+          seq,
+          id: row.id,
+          reason: "its content does not match its hash: the row was changed after it was written",
+        });
       prev = hash;
       expected++;
       checked++;
@@ -78,8 +101,13 @@ export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Pro
     if (rows.length < batchSize) break;
   }
   if (head && head.seq !== checked) {
-    return done({ seq: checked + 1, id: null, reason: `the chain ends at event ${String(checked)} but its head says ${String(head.seq)}: the newest events were deleted` });
+    return done({
+      seq: checked + 1,
+      id: null,
+      reason: `the chain ends at event ${String(checked)} but its head says ${String(head.seq)}: the newest events were deleted`,
+    });
   }
-  if (head && checked > 0 && head.hash !== prev) return done({ seq: checked, id: null, reason: "the newest event's hash differs from the recorded head" });
+  if (head && checked > 0 && head.hash !== prev)
+    return done({ seq: checked, id: null, reason: "the newest event's hash differs from the recorded head" });
   return done(null);
 }

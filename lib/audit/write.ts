@@ -32,7 +32,11 @@ export function appendAuditEvent(tx: AuditTx, event: AuditEvent): Promise<{ id: 
 export async function appendLink(tx: AuditTx, event: AuditEvent): Promise<{ id: number; seq: number; hash: string }> {
   const chain = chainOf(event.organizationId);
   await tx.insert(auditChainHeads).values({ chain, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
-  const [head] = await tx.select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain)).for("update");
+  const [head] = await tx
+    .select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash })
+    .from(auditChainHeads)
+    .where(eq(auditChainHeads.chain, chain))
+    .for("update");
   if (!head) throw new Error(`audit chain ${chain} has no head`);
   const seq = head.seq + 1;
   // A JS Date holds milliseconds, the precision the row is read back with: the hash covers what verify reads.
@@ -43,7 +47,10 @@ export async function appendLink(tx: AuditTx, event: AuditEvent): Promise<{ id: 
     .values({ ...content, chain, seq, prevHash: head.hash, hash })
     .returning({ id: auditEvents.id });
   if (!row) throw new Error("audit insert returned nothing");
-  await tx.update(auditChainHeads).set({ seq, hash, updatedAt: sql`now()` }).where(eq(auditChainHeads.chain, chain));
+  await tx
+    .update(auditChainHeads)
+    .set({ seq, hash, updatedAt: sql`now()` })
+    .where(eq(auditChainHeads.chain, chain));
   return { id: row.id, seq, hash };
 }
 

@@ -119,7 +119,12 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         ...w.first,
         refs: w.refs,
         count: w.extra,
-        details: { ...w.first.details, aggregated: true, windowStart: new Date(w.startedAt).toISOString(), windowSeconds: windowMs / 1000 },
+        details: {
+          ...w.first.details,
+          aggregated: true,
+          windowStart: new Date(w.startedAt).toISOString(),
+          windowSeconds: windowMs / 1000,
+        },
       });
     }
     if (windows.size > 0) scheduleWindows();

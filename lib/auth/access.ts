@@ -33,8 +33,16 @@ export interface GrantingMatcher {
 }
 
 /** Which groups would give this permission (any permission when null), in this organization. */
-export async function grantingMatchers(organizationId: string, connectionName: string, permission: Permission | null): Promise<GrantingMatcher[]> {
-  const ruleSet = await getCompiledRuleSet(await getDb(), organizationId, getConnection(connectionName) ?? { adminGroups: [] });
+export async function grantingMatchers(
+  organizationId: string,
+  connectionName: string,
+  permission: Permission | null,
+): Promise<GrantingMatcher[]> {
+  const ruleSet = await getCompiledRuleSet(
+    await getDb(),
+    organizationId,
+    getConnection(connectionName) ?? { adminGroups: [] },
+  );
   return ruleSet.grantingMatchers.filter((m) => {
     const permissions = ruleSet.permissionsOf([m.role]);
     return permission === null ? permissions.length > 0 : permissions.includes(permission);
@@ -54,10 +62,16 @@ export type PageAccess =
 export async function getPageAccess(permission: Permission): Promise<PageAccess> {
   const view = await getSessionView();
   if (!view) return { status: "signed_out" };
-  if (view.permissions.length === 0) return { status: "no_access", view, granting: await grantingMatchers(view.organizationId, view.connection, null) };
+  if (view.permissions.length === 0)
+    return { status: "no_access", view, granting: await grantingMatchers(view.organizationId, view.connection, null) };
   if (!view.permissions.includes(permission)) {
     await audit(accessDeniedEvent(principalFromView(view), "page", permission));
-    return { status: "forbidden", view, missing: permission, granting: await grantingMatchers(view.organizationId, view.connection, permission) };
+    return {
+      status: "forbidden",
+      view,
+      missing: permission,
+      granting: await grantingMatchers(view.organizationId, view.connection, permission),
+    };
   }
   return { status: "ok", view, principal: principalFromView(view) };
 }
@@ -68,7 +82,11 @@ export type ActionState =
   | { status: "ok"; message: string }
   /** A change shown before it is saved (rules): the form then offers to save exactly this. */
   | { status: "preview"; preview: PreviewView; values: Record<string, string | string[]>; notice?: string | undefined }
-  | { status: "error"; error: { code: string; message: string; fix?: string | undefined }; fields?: Record<string, string> };
+  | {
+      status: "error";
+      error: { code: string; message: string; fix?: string | undefined };
+      fields?: Record<string, string>;
+    };
 
 export const IDLE: ActionState = { status: "idle" };
 
@@ -85,7 +103,8 @@ export function action<S extends z.ZodType>(
 ): (previous: ActionState, form: FormData) => Promise<ActionState> {
   return async (_previous, form) => {
     const view = await getSessionView();
-    if (!view) return { status: "error", error: { code: "unauthenticated", message: "Your session has ended. Sign in again." } };
+    if (!view)
+      return { status: "error", error: { code: "unauthenticated", message: "Your session has ended. Sign in again." } };
     const principal = principalFromView(view);
     if (!hasPermission(principal, permission)) {
       await audit(accessDeniedEvent(principal, name, permission));
@@ -101,7 +120,11 @@ export function action<S extends z.ZodType>(
       const result = await run(parsed.data, principal);
       return typeof result === "string" ? { status: "ok", message: result } : result;
     } catch (err) {
-      if (err instanceof ZodError) return { status: "error", error: { code: "invalid_input", message: err.issues.map((i) => i.message).join(" ") } };
+      if (err instanceof ZodError)
+        return {
+          status: "error",
+          error: { code: "invalid_input", message: err.issues.map((i) => i.message).join(" ") },
+        };
       return errorState(err);
     }
   };
@@ -124,7 +147,10 @@ function errorState(err: unknown): ActionState {
     return { status: "error", error: { code: e.code, message: e.userMessage, fix: e.fix } };
   }
   logger.error({ err }, "server action failed");
-  return { status: "error", error: { code: "internal_error", message: "Something went wrong on our side. It has been logged." } };
+  return {
+    status: "error",
+    error: { code: "internal_error", message: "Something went wrong on our side. It has been logged." },
+  };
 }
 
 /**
@@ -139,7 +165,16 @@ export function withPermission<P = Record<string, never>>(
   return async (req, ctx) => {
     const noStore = { "cache-control": "no-store" };
     const view = await getSessionView();
-    if (!view) return toErrorResponse(new AppError({ code: "unauthenticated", status: 401, message: "no session", userMessage: "Sign in first: this request carries no valid porter session." }), noStore);
+    if (!view)
+      return toErrorResponse(
+        new AppError({
+          code: "unauthenticated",
+          status: 401,
+          message: "no session",
+          userMessage: "Sign in first: this request carries no valid porter session.",
+        }),
+        noStore,
+      );
     const principal = principalFromView(view);
     if (!hasPermission(principal, permission)) {
       await audit(accessDeniedEvent(principal, name, permission, requestClient(req.headers)));

@@ -17,7 +17,11 @@ const verifiers = ((globalThis as WithVerifiers)[globalKey] ??= new Map<string, 
 function verifierFor(connection: Connection): AccessTokenVerifier {
   let verifier = verifiers.get(connection.name);
   if (!verifier) {
-    verifier = new AccessTokenVerifier({ issuer: connection.issuer, audience: connection.apiAudience, clientIds: connection.apiClientIds });
+    verifier = new AccessTokenVerifier({
+      issuer: connection.issuer,
+      audience: connection.apiAudience,
+      clientIds: connection.apiClientIds,
+    });
     verifiers.set(connection.name, verifier);
   }
   return verifier;
@@ -34,16 +38,32 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   const match = /^Bearer +([^\s]+) *$/i.exec(header);
   if (!match?.[1]) throw new BearerError("invalid_token", "Send an Okta access token: Authorization: Bearer <token>.");
   const token = match[1];
-  if (!looksLikeJwt(token)) throw new BearerError("invalid_token", "The access token is not a JWT: send the access_token from Okta's token response, not the ID token's claims or an opaque token.");
+  if (!looksLikeJwt(token))
+    throw new BearerError(
+      "invalid_token",
+      "The access token is not a JWT: send the access_token from Okta's token response, not the ID token's claims or an opaque token.",
+    );
   // The organization comes from the token's issuer (and, when several organizations share an Okta
   // authorization server, its app): verification below then checks both for real.
   const { iss, cid } = peekIssuerAndClient(token);
   const sameIssuer = getConfig().connections.filter((c) => c.issuer === iss);
-  if (sameIssuer.length === 0) throw new BearerError("invalid_token", "The access token was not issued by an Okta authorization server porter knows.");
-  const connection = sameIssuer.length === 1 ? sameIssuer[0] : sameIssuer.find((c) => cid !== null && c.apiClientIds.includes(cid));
-  if (!connection) throw new BearerError("invalid_token", "The access token was minted for an app no organization on this issuer accepts (cid).");
+  if (sameIssuer.length === 0)
+    throw new BearerError(
+      "invalid_token",
+      "The access token was not issued by an Okta authorization server porter knows.",
+    );
+  const connection =
+    sameIssuer.length === 1 ? sameIssuer[0] : sameIssuer.find((c) => cid !== null && c.apiClientIds.includes(cid));
+  if (!connection)
+    throw new BearerError(
+      "invalid_token",
+      "The access token was minted for an app no organization on this issuer accepts (cid).",
+    );
   if (isOrgAuthorizationServer(connection.issuer)) {
-    throw new BearerError("invalid_token", "This connection uses Okta's org authorization server, whose access tokens only Okta can verify. Use a custom authorization server (e.g. /oauth2/default).");
+    throw new BearerError(
+      "invalid_token",
+      "This connection uses Okta's org authorization server, whose access tokens only Okta can verify. Use a custom authorization server (e.g. /oauth2/default).",
+    );
   }
   const verifier = verifierFor(connection);
   const verified = verifier.verifyCached(token, scopes) ?? (await verifier.verify(token, scopes));
@@ -81,7 +101,12 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
 
 /** A flood of bad tokens must not flood the log: one event (with a count) per reason, address and minute. */
 async function auditRejection(err: BearerError, client: RequestClient): Promise<void> {
-  await auditFlood({ type: "api.token_rejected", ...client, reason: err.code, details: { code: err.code, reason: err.userMessage } });
+  await auditFlood({
+    type: "api.token_rejected",
+    ...client,
+    reason: err.code,
+    details: { code: err.code, reason: err.userMessage },
+  });
 }
 
 type Handler<P> = (req: Request, ctx: BearerContext & { params: P }) => Promise<Response>;
@@ -114,7 +139,14 @@ export function withBearer<P = Record<string, never>>(
     const byOrganization = await overLimit(req, "api", principal.connection, ["organization"]);
     if (byOrganization) return tooManyRequests(byOrganization);
     if (options.permission && !hasPermission(principal, options.permission)) {
-      await audit(accessDeniedEvent(principal, `${req.method} ${new URL(req.url).pathname}`, options.permission, requestClient(req.headers)));
+      await audit(
+        accessDeniedEvent(
+          principal,
+          `${req.method} ${new URL(req.url).pathname}`,
+          options.permission,
+          requestClient(req.headers),
+        ),
+      );
       return toErrorResponse(forbiddenError(options.permission, "do this"), NO_STORE);
     }
     try {

@@ -11,7 +11,14 @@ export interface ClassifiedSignInError {
 
 type ErrorLike = {
   [key: string]: unknown;
-  type?: unknown; name?: unknown; message?: unknown; cause?: unknown; code?: unknown; error?: unknown; error_description?: unknown };
+  type?: unknown;
+  name?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  code?: unknown;
+  error?: unknown;
+  error_description?: unknown;
+};
 
 function chain(err: unknown): ErrorLike[] {
   const out: ErrorLike[] = [];

@@ -66,7 +66,12 @@ export interface AuthDeps {
   userAgent?: string | null;
 }
 
-async function toView(active: ActiveSession, connection: Connection | undefined, config: Config, db: Db): Promise<PorterSessionView> {
+async function toView(
+  active: ActiveSession,
+  connection: Connection | undefined,
+  config: Config,
+  db: Db,
+): Promise<PorterSessionView> {
   const { session, user, teams } = active;
   const ruleSet = await getCompiledRuleSet(db, session.organizationId, connection ?? { adminGroups: [] });
   const resolution = resolveIdentity(ruleSet, { kind: "groups", groups: teams });
@@ -97,18 +102,34 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
   const connectionFor = (providerId: string): Connection => {
     const connection = config.connections.find((c) => c.name === providerId);
     if (!connection) {
-      throw new AuthFlowError({ code: "unknown_connection", status: 404, message: `no connection ${providerId}`, userMessage: "Unknown connection." });
+      throw new AuthFlowError({
+        code: "unknown_connection",
+        status: 404,
+        message: `no connection ${providerId}`,
+        userMessage: "Unknown connection.",
+      });
     }
     return connection;
   };
 
   /** The jwt callback's work: a sign-in creates the server-side session; every later request checks it. */
-  const sessionToken = async ({ token, account, profile, trigger }: Parameters<JwtCallback>[0]): Promise<Awaited<ReturnType<JwtCallback>>> => {
+  const sessionToken = async ({
+    token,
+    account,
+    profile,
+    trigger,
+  }: Parameters<JwtCallback>[0]): Promise<Awaited<ReturnType<JwtCallback>>> => {
     const db = await deps.db();
     if (trigger === "signIn" && account && profile) {
       const connection = connectionFor(account.provider);
       const sub = stringClaim(profile.sub);
-      if (!sub) throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "ID token without sub", userMessage: "No subject." });
+      if (!sub)
+        throw new AuthFlowError({
+          code: "id_token_invalid",
+          status: 401,
+          message: "ID token without sub",
+          userMessage: "No subject.",
+        });
       const organizationId = await organizationIdFor(db, connection.name);
       const ruleSet = await getCompiledRuleSet(db, organizationId, connection);
       const claim: unknown = profile[connection.groupsClaim];
@@ -116,8 +137,19 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
       const { mapping } = read;
       // The user, their teams and roles, the session and the audit events commit together or not at all.
       const sid = await db.transaction(async (tx) => {
-        const user = await upsertUser(tx, organizationId, { sub, email: stringClaim(profile.email), name: stringClaim(profile.name), sourceGroups: read.sourceGroups });
-        const sync = await syncSignIn(tx, { organizationId, userId: user.id, keptGroups: mapping.keptGroups, rawGroupCount: mapping.rawGroupCount, ruleSet });
+        const user = await upsertUser(tx, organizationId, {
+          sub,
+          email: stringClaim(profile.email),
+          name: stringClaim(profile.name),
+          sourceGroups: read.sourceGroups,
+        });
+        const sync = await syncSignIn(tx, {
+          organizationId,
+          userId: user.id,
+          keptGroups: mapping.keptGroups,
+          rawGroupCount: mapping.rawGroupCount,
+          ruleSet,
+        });
         const sessionId = await createSession(tx, {
           userId: user.id,
           organizationId,
@@ -127,10 +159,18 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           // Kept for id_token_hint at sign-out, encrypted under AUTH_SECRET (a database dump alone reveals no token).
           idToken: account.id_token ? seal(config.authSecret, account.id_token) : null,
           // With offline_access and the app's Refresh Token grant: re-reads the groups once they are older than GROUPS_MAX_AGE.
-          refreshToken: typeof account.refresh_token === "string" ? seal(config.authSecret, account.refresh_token) : null,
+          refreshToken:
+            typeof account.refresh_token === "string" ? seal(config.authSecret, account.refresh_token) : null,
           maxAgeSeconds: config.sessionMaxAgeSeconds,
         });
-        const who = { organizationId, connection: connection.name, actor: user.email ?? sub, actorSub: sub, ip: deps.ip ?? null, userAgent: deps.userAgent ?? null };
+        const who = {
+          organizationId,
+          connection: connection.name,
+          actor: user.email ?? sub,
+          actorSub: sub,
+          ip: deps.ip ?? null,
+          userAgent: deps.userAgent ?? null,
+        };
         const target = { target: `user:${user.id}`, targetLabel: user.email ?? sub };
         await appendAuditEvent(tx, {
           type: "sign_in.succeeded",
@@ -173,7 +213,10 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
         userAgent: deps.userAgent ?? null,
         target: active.session ? `user:${active.session.userId}` : null,
         reason: active.rejected,
-        details: { reason: active.rejected, ...(active.session?.revokedReason ? { revokedReason: active.session.revokedReason } : {}) },
+        details: {
+          reason: active.rejected,
+          ...(active.session?.revokedReason ? { revokedReason: active.session.revokedReason } : {}),
+        },
       });
       return null;
     }
@@ -233,7 +276,12 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
     callbacks: {
       async signIn({ account }) {
         if (!account || typeof account.id_token !== "string") {
-          throw new AuthFlowError({ code: "id_token_invalid", status: 401, message: "no ID token in the token response", userMessage: "No ID token." });
+          throw new AuthFlowError({
+            code: "id_token_invalid",
+            status: 401,
+            message: "no ID token in the token response",
+            userMessage: "No ID token.",
+          });
         }
         const connection = connectionFor(account.provider);
         // Auth.js does not verify the signature of an ID token from the token endpoint; porter does.

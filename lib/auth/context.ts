@@ -11,7 +11,9 @@ export function captureAuthError(error: unknown): void {
 }
 
 /** Runs an Auth.js call and returns its result with the last error it logged or threw (if any). */
-export async function runCapturingAuthErrors<T>(fn: () => Promise<T>): Promise<{ value: T | undefined; error: unknown }> {
+export async function runCapturingAuthErrors<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T | undefined; error: unknown }> {
   const store = { errors: [] as unknown[] };
   try {
     const value = await authRequestContext.run(store, fn);

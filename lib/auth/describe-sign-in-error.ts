@@ -55,7 +55,9 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         title: "Okta returned an error",
         summary: `Okta answered the sign-in with the error "${ctx.idpError ?? "other"}". The audit log has Okta's full description.`,
         audience: "admin",
-        steps: [`In the Okta Admin Console open Reports > System Log and search for the app's client ID${c ? ` (${c.clientId})` : ""}.`],
+        steps: [
+          `In the Okta Admin Console open Reports > System Log and search for the app's client ID${c ? ` (${c.clientId})` : ""}.`,
+        ],
         values: [],
         retry: true,
       };
@@ -82,7 +84,8 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
     case "code_invalid":
       return {
         title: "This sign-in code was already used or has expired",
-        summary: "Okta refused the one-time sign-in code (invalid_grant). Codes are single-use and expire after a minute. Start again.",
+        summary:
+          "Okta refused the one-time sign-in code (invalid_grant). Codes are single-use and expire after a minute. Start again.",
         audience: "user",
         steps: [],
         values: [],
@@ -133,7 +136,8 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
     case "invalid_client":
       return {
         title: "Okta rejected porter's client credentials",
-        summary: "The token request was refused with invalid_client: the client ID or client secret porter uses is not the app's current one.",
+        summary:
+          "The token request was refused with invalid_client: the client ID or client secret porter uses is not the app's current one.",
         audience: "admin",
         steps: [
           `In the Okta Admin Console open ${APP} > General > Client Credentials.`,
@@ -172,7 +176,8 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
     case "unknown_connection":
       return {
         title: "Unknown sign-in link",
-        summary: "This sign-in link does not match any organization on this porter deployment. Check the link with your administrator.",
+        summary:
+          "This sign-in link does not match any organization on this porter deployment. Check the link with your administrator.",
         audience: "user",
         steps: [],
         values: [],
@@ -188,7 +193,9 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         audience: "admin",
         steps: [
           `Okta Admin Console: ${APP} > General > Login > Sign-in redirect URIs.`,
-          u ? `Replace ${u.here.signInRedirectUri} with ${u.home.signInRedirectUri} (only the ${u.home.region.toUpperCase()} one).` : "Replace the other region's URI with your region's.",
+          u
+            ? `Replace ${u.here.signInRedirectUri} with ${u.home.signInRedirectUri} (only the ${u.home.region.toUpperCase()} one).`
+            : "Replace the other region's URI with your region's.",
           "Save, then sign in again.",
         ],
         values: u
@@ -230,7 +237,8 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
     case "configuration":
       return {
         title: "Sign-in failed because of a server problem",
-        summary: "porter could not complete the sign-in. The details are in the server log and the audit log under the reference below.",
+        summary:
+          "porter could not complete the sign-in. The details are in the server log and the audit log under the reference below.",
         audience: "admin",
         steps: [],
         values: [],

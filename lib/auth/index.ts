@@ -34,7 +34,13 @@ export { describeSignInError, type SignInErrorPage } from "./describe-sign-in-er
 export { isSignInErrorCode, type SignInErrorCode } from "./errors";
 
 const nextAuth = NextAuth((req) =>
-  createAuthConfig({ config: getConfig(), db: getDb, audit, auditFlood, ...(req ? requestClient(req.headers) : { ip: null, userAgent: null }) }),
+  createAuthConfig({
+    config: getConfig(),
+    db: getDb,
+    audit,
+    auditFlood,
+    ...(req ? requestClient(req.headers) : { ip: null, userAgent: null }),
+  }),
 );
 
 export const { auth, signIn, signOut } = nextAuth;
@@ -67,7 +73,12 @@ export async function recordSignInFailure(
     ...client,
     reason: failure.code,
     refs: [ref],
-    details: { code: failure.code, detail: failure.detail, where, ...(failure.idpError ? { idpError: failure.idpError } : {}) },
+    details: {
+      code: failure.code,
+      detail: failure.detail,
+      where,
+      ...(failure.idpError ? { idpError: failure.idpError } : {}),
+    },
   });
   logger.warn({ event: "sign_in.failed", code: failure.code, connection: connection?.name, ref }, "sign-in failed");
   return errorPageUrl(failure, connection?.name ?? null, ref);
@@ -89,22 +100,39 @@ function withSignInErrors(handler: RouteHandler): RouteHandler {
     const callbackConnection = callbackFor ? getConnection(callbackFor) : null;
     if (callbackConnection && callbackConnection.region !== getConfig().region) {
       // Okta sent the browser to this region's callback, but the organization lives in the other one.
-      const cause = new AuthFlowError({ code: "wrong_region_callback", status: 400, message: `callback for ${callbackConnection.name} (home ${callbackConnection.region}) reached ${getConfig().region}`, userMessage: "Wrong region." });
-      return redirectNoStore(await recordSignInFailure(cause, callbackConnection, requestClient(req.headers), "callback"), 302);
+      const cause = new AuthFlowError({
+        code: "wrong_region_callback",
+        status: 400,
+        message: `callback for ${callbackConnection.name} (home ${callbackConnection.region}) reached ${getConfig().region}`,
+        userMessage: "Wrong region.",
+      });
+      return redirectNoStore(
+        await recordSignInFailure(cause, callbackConnection, requestClient(req.headers), "callback"),
+        302,
+      );
     }
     const { value: res, error } = await runCapturingAuthErrors(() => handler(req));
     if (!res) throw error;
     const location = res.headers.get("location");
     if (!location) return res;
     const target = new URL(location, getConfig().publicUrl);
-    const isAuthErrorRedirect = target.searchParams.has("error") && (target.pathname === "/auth/error" || target.pathname === "/");
+    const isAuthErrorRedirect =
+      target.searchParams.has("error") && (target.pathname === "/auth/error" || target.pathname === "/");
     if (!isAuthErrorRedirect) return res;
     const requestUrl = new URL(req.url);
     const providerId = providerIdFromPath(requestUrl.pathname);
     const cause = error ?? new Error(`Auth.js error ${target.searchParams.get("error") ?? ""}`);
     const idpError = requestUrl.searchParams.get("error");
-    const idp = idpError ? { error: idpError, description: requestUrl.searchParams.get("error_description") ?? "" } : null;
-    const url = await recordSignInFailure(cause, providerId ? getConnection(providerId) : null, requestClient(req.headers), "callback", idp);
+    const idp = idpError
+      ? { error: idpError, description: requestUrl.searchParams.get("error_description") ?? "" }
+      : null;
+    const url = await recordSignInFailure(
+      cause,
+      providerId ? getConnection(providerId) : null,
+      requestClient(req.headers),
+      "callback",
+      idp,
+    );
     const out = redirectNoStore(url, 302);
     for (const cookie of res.headers.getSetCookie()) out.headers.append("set-cookie", cookie);
     return out;
@@ -142,7 +170,13 @@ const OKTA_PROBE_MS = 10_000;
  */
 export async function startSignIn(
   connection: Connection,
-  options: { callbackUrl?: unknown; loginHint?: string | undefined; client: RequestClient; switchAccount?: boolean; request: Request },
+  options: {
+    callbackUrl?: unknown;
+    loginHint?: string | undefined;
+    client: RequestClient;
+    switchAccount?: boolean;
+    request: Request;
+  },
 ): Promise<Response> {
   const redirectTo = toSafeRedirectPath(options.callbackUrl, getConfig().publicUrl);
   // Before sending the browser to Okta: is Okta answering? A discovery read at most every 10 s per issuer
@@ -152,7 +186,8 @@ export async function startSignIn(
     () => null,
     (err: unknown) => err,
   );
-  if (unreachable) return redirectNoStore(await recordSignInFailure(unreachable, connection, options.client, "start"), 303);
+  if (unreachable)
+    return redirectNoStore(await recordSignInFailure(unreachable, connection, options.client, "start"), 303);
   const params: Record<string, string> = {};
   if (options.loginHint) params.login_hint = options.loginHint;
   if (options.switchAccount) {
@@ -164,7 +199,8 @@ export async function startSignIn(
   const { value: outcome, error } = await runCapturingAuthErrors<unknown>(() =>
     signIn(connection.name, { redirect: false, redirectTo }, Object.keys(params).length > 0 ? params : undefined),
   );
-  if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error")) return navigateOff(options.request, outcome);
+  if (typeof outcome === "string" && !new URL(outcome).searchParams.has("error"))
+    return navigateOff(options.request, outcome);
   const cause = error ?? new Error(`sign-in did not start: ${String(outcome)}`);
   return redirectNoStore(await recordSignInFailure(cause, connection, options.client, "start"), 303);
 }
@@ -177,7 +213,8 @@ export const getSessionView = cache(async (): Promise<PorterSessionView | null> 
   const session = await auth();
   // Auth.js turns a failed session check into "no session"; when the database was the cause, this request
   // must not tell a signed-in person they are signed out: 503 with Retry-After instead (scripts/serve.ts).
-  if (!session && requestContext.getStore()?.databaseUnavailable) throw new DatabaseUnavailableError("session check: database unavailable");
+  if (!session && requestContext.getStore()?.databaseUnavailable)
+    throw new DatabaseUnavailableError("session check: database unavailable");
   return session?.porter ?? null;
 });
 
@@ -186,7 +223,10 @@ export function sessionCookieName(): string {
 }
 
 /** Revokes the server-side session this request's cookie points at (if any), audited in the same transaction. */
-async function revokeCurrentSession(client: RequestClient, reason: "sign_out" | "switch_account"): Promise<SessionRow | null> {
+async function revokeCurrentSession(
+  client: RequestClient,
+  reason: "sign_out" | "switch_account",
+): Promise<SessionRow | null> {
   const config = getConfig();
   const name = sessionCookieName();
   const raw = (await cookies()).get(name)?.value;

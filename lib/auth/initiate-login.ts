@@ -14,13 +14,38 @@ import type { SignInErrorCode } from "./errors";
 import { getSessionView, startSignIn } from "./index";
 import { toSafeRedirectPath } from "./redirects";
 
-async function refuse(request: Request, code: SignInErrorCode, connection: Connection, client: RequestClient, details: Record<string, unknown>): Promise<Response> {
+async function refuse(
+  request: Request,
+  code: SignInErrorCode,
+  connection: Connection,
+  client: RequestClient,
+  details: Record<string, unknown>,
+): Promise<Response> {
   const ref = randomUUID();
   const organizationId = await organizationIdFor(await getDb(), connection.name).catch(() => null);
-  await auditFlood({ type: "sign_in.failed", organizationId, connection: connection.name, ...client, reason: code, refs: [ref], details: { code, where: "initiate", ...details } });
+  await auditFlood({
+    type: "sign_in.failed",
+    organizationId,
+    connection: connection.name,
+    ...client,
+    reason: code,
+    refs: [ref],
+    details: { code, where: "initiate", ...details },
+  });
   const config = getConfig();
-  const page = describeSignInError(code, { connection, urls: { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) } });
-  return htmlPage({ status: 400, title: page.title, paragraphs: [page.summary], steps: page.steps, values: page.values, reference: ref, nonce: request.headers.get("x-nonce") });
+  const page = describeSignInError(code, {
+    connection,
+    urls: { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) },
+  });
+  return htmlPage({
+    status: 400,
+    title: page.title,
+    paragraphs: [page.summary],
+    steps: page.steps,
+    values: page.values,
+    reference: ref,
+    nonce: request.headers.get("x-nonce"),
+  });
 }
 
 /**
@@ -36,15 +61,24 @@ export async function initiateLogin(request: Request, connection: Connection): P
   const params = await readRequestParams(request, 32_768);
   const config = getConfig();
 
-  const home = homeRegionUrl(config, connection, `${new URL(request.url).pathname}?${new URLSearchParams([...params]).toString()}`);
+  const home = homeRegionUrl(
+    config,
+    connection,
+    `${new URL(request.url).pathname}?${new URLSearchParams([...params]).toString()}`,
+  );
   if (home) return redirectNoStore(home);
 
   if (params.has("id_token") || params.has("access_token") || params.has("code")) {
-    return refuse(request, "unsolicited_token", connection, client, { received: [...params.keys()].filter((k) => ["id_token", "access_token", "code"].includes(k)) });
+    return refuse(request, "unsolicited_token", connection, client, {
+      received: [...params.keys()].filter((k) => ["id_token", "access_token", "code"].includes(k)),
+    });
   }
   const iss = params.get("iss");
   if (iss !== connection.issuer) {
-    return refuse(request, "initiate_iss_mismatch", connection, client, { iss: iss === undefined ? null : iss.slice(0, 300), expected: connection.issuer });
+    return refuse(request, "initiate_iss_mismatch", connection, client, {
+      iss: iss === undefined ? null : iss.slice(0, 300),
+      expected: connection.issuer,
+    });
   }
   const target = toSafeRedirectPath(params.get("target_link_uri"), config.publicUrl);
   const loginHint = params.get("login_hint")?.slice(0, 320);
@@ -57,7 +91,9 @@ export async function initiateLogin(request: Request, connection: Connection): P
     // Someone else is signed in here: ask, never switch silently.
     const next = new URLSearchParams({ target });
     if (loginHint) next.set("login_hint", loginHint);
-    return redirectNoStore(`${config.publicUrl}/login/${encodeURIComponent(connection.name)}/switch?${next.toString()}`);
+    return redirectNoStore(
+      `${config.publicUrl}/login/${encodeURIComponent(connection.name)}/switch?${next.toString()}`,
+    );
   }
   return startSignIn(connection, { callbackUrl: target, loginHint, client, request });
 }

@@ -6,7 +6,14 @@ import { getDb } from "../db";
 import { signIns } from "../db/schema";
 import { actedBy, audit } from "../audit";
 import { logger } from "../log";
-import { claimCheckRun, finishCheckRun, saveCheckRun, startChecks, type CheckResult, type SignInSample } from "../okta/checks";
+import {
+  claimCheckRun,
+  finishCheckRun,
+  saveCheckRun,
+  startChecks,
+  type CheckResult,
+  type SignInSample,
+} from "../okta/checks";
 import { resolveIdentity, type Principal } from "../rbac";
 import type { PorterSessionView } from "./config";
 
@@ -23,7 +30,9 @@ const running = ((globalThis as WithRuns)[globalKey] ??= new Map<string, Promise
 /** The platform organization is the default (environment) connection's; only its members can be operators. */
 export function isPlatformOperator(view: PorterSessionView): boolean {
   const config = getConfig();
-  return view.connection === config.connections[0]?.name && view.groups.some((g) => config.platformAdminGroups.includes(g));
+  return (
+    view.connection === config.connections[0]?.name && view.groups.some((g) => config.platformAdminGroups.includes(g))
+  );
 }
 
 /** The connections this person may check: their own, or every one for a platform operator. */
@@ -40,7 +49,11 @@ export function runningCheck(connectionName: string): Promise<RunningCheck | nul
  * A sign-in to look at: the person's own last one, or (for another organization) that organization's
  * latest, whose group names a platform operator does not see (results only, no personal data).
  */
-async function lastSignIn(view: PorterSessionView, organizationId: string, organizationConnection: string): Promise<SignInSample | null> {
+async function lastSignIn(
+  view: PorterSessionView,
+  organizationId: string,
+  organizationConnection: string,
+): Promise<SignInSample | null> {
   const db = await getDb();
   const own = organizationId === view.organizationId;
   const [row] = await db
@@ -50,11 +63,17 @@ async function lastSignIn(view: PorterSessionView, organizationId: string, organ
     .orderBy(desc(signIns.at))
     .limit(1);
   if (!row) return null;
-  const ruleSet = await getCompiledRuleSet(db, organizationId, getConnection(organizationConnection) ?? { adminGroups: [] });
+  const ruleSet = await getCompiledRuleSet(
+    db,
+    organizationId,
+    getConnection(organizationConnection) ?? { adminGroups: [] },
+  );
   return {
     rawGroupCount: row.rawGroupCount,
     keptGroups: row.keptGroups,
-    groupsWithoutRule: row.keptGroups.filter((g) => resolveIdentity(ruleSet, { kind: "groups", groups: [g] }).roles.length === 0),
+    groupsWithoutRule: row.keptGroups.filter(
+      (g) => resolveIdentity(ruleSet, { kind: "groups", groups: [g] }).roles.length === 0,
+    ),
     namesHidden: !own,
   };
 }
@@ -66,11 +85,17 @@ async function lastSignIn(view: PorterSessionView, organizationId: string, organ
  * (claimCheckRun) lets one start, and the others answer null (the page then shows the stored history).
  * The finished run is stored in that organization's history.
  */
-export function runOktaCheck(principal: Principal, view: PorterSessionView, connectionName: string): Promise<RunningCheck | null> {
-  if (!checkableConnections(view).includes(connectionName)) return Promise.reject(new Error("not allowed to check this connection"));
+export function runOktaCheck(
+  principal: Principal,
+  view: PorterSessionView,
+  connectionName: string,
+): Promise<RunningCheck | null> {
+  if (!checkableConnections(view).includes(connectionName))
+    return Promise.reject(new Error("not allowed to check this connection"));
   const existing = running.get(connectionName);
   if (existing) return existing;
-  const starting = (async () => ((await claimCheckRun(await getDb(), connectionName)) ? startRun(principal, view, connectionName) : null))();
+  const starting = (async () =>
+    (await claimCheckRun(await getDb(), connectionName)) ? startRun(principal, view, connectionName) : null)();
   running.set(connectionName, starting);
   const forget = () => {
     if (running.get(connectionName) === starting) running.delete(connectionName);
@@ -99,7 +124,13 @@ async function startRun(principal: Principal, view: PorterSessionView, connectio
   });
   // Stored before the run counts as finished, so the history never misses a run that was shown.
   const stored = all.then(async (results) => {
-    await saveCheckRun(await getDb(), { organizationId, connection: connection.name, startedAt, actor: principal.actor, results });
+    await saveCheckRun(await getDb(), {
+      organizationId,
+      connection: connection.name,
+      startedAt,
+      actor: principal.actor,
+      results,
+    });
     // Recorded in the checked organization's log, also when a platform operator of another organization ran it.
     await audit({
       type: "okta_check.ran",
@@ -107,7 +138,13 @@ async function startRun(principal: Principal, view: PorterSessionView, connectio
       organizationId,
       connection: connection.name,
       outcome: results.some((r) => r.status === "fail") ? "failure" : "success",
-      details: { byOrganization: principal.connection, counts: Object.fromEntries(["pass", "warn", "fail", "skipped"].map((st) => [st, results.filter((r) => r.status === st).length])), failed: results.filter((r) => r.status === "fail").map((r) => r.id) },
+      details: {
+        byOrganization: principal.connection,
+        counts: Object.fromEntries(
+          ["pass", "warn", "fail", "skipped"].map((st) => [st, results.filter((r) => r.status === st).length]),
+        ),
+        failed: results.filter((r) => r.status === "fail").map((r) => r.id),
+      },
     });
     return results;
   });
@@ -127,5 +164,11 @@ async function startRun(principal: Principal, view: PorterSessionView, connectio
 export async function recordOperatorAccess(principal: Principal, connectionName: string, what: string): Promise<void> {
   if (connectionName === principal.connection) return;
   const organizationId = await organizationIdFor(await getDb(), connectionName);
-  await audit({ type: "operator.access", ...actedBy(principal), organizationId, connection: connectionName, details: { what, fromOrganization: principal.connection } });
+  await audit({
+    type: "operator.access",
+    ...actedBy(principal),
+    organizationId,
+    connection: connectionName,
+    details: { what, fromOrganization: principal.connection },
+  });
 }

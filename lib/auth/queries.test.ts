@@ -5,7 +5,14 @@ import { openDatabase, type DbHandle } from "../db/client";
 import { auditEvents, sessions } from "../db/schema";
 import { eq } from "drizzle-orm";
 import { ensureOrganization } from "../access/organizations";
-import { createSession, getActiveSession, hashSessionId, revokeSession, revokeUserSessions, upsertUser } from "./queries";
+import {
+  createSession,
+  getActiveSession,
+  hashSessionId,
+  revokeSession,
+  revokeUserSessions,
+  upsertUser,
+} from "./queries";
 
 describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => {
   let handle: DbHandle;
@@ -21,7 +28,14 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
   async function newSession(maxAgeSeconds = 3600, groups = ["Everyone"]) {
     const orgId = await ensureOrganization(handle.db, org("acme"));
     const user = await upsertUser(handle.db, orgId, { sub: "00u-1", email: "a@example.com", name: "A" });
-    const rawId = await createSession(handle.db, { userId: user.id, organizationId: orgId, connection: "acme", rawGroupCount: groups.length, idToken: "id.token.x", maxAgeSeconds });
+    const rawId = await createSession(handle.db, {
+      userId: user.id,
+      organizationId: orgId,
+      connection: "acme",
+      rawGroupCount: groups.length,
+      idToken: "id.token.x",
+      maxAgeSeconds,
+    });
     return { orgId, user, rawId };
   }
 
@@ -53,7 +67,10 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
     const { rawId } = await newSession();
     const revoked = await revokeSession(handle.db, rawId, "sign_out");
     expect(revoked?.idToken).toBe("id.token.x");
-    expect(await getActiveSession(handle.db, rawId)).toMatchObject({ rejected: "revoked", session: { revokedReason: "sign_out" } });
+    expect(await getActiveSession(handle.db, rawId)).toMatchObject({
+      rejected: "revoked",
+      session: { revokedReason: "sign_out" },
+    });
     expect(await revokeSession(handle.db, rawId, "sign_out")).toBeNull();
   });
 
@@ -62,13 +79,28 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
     expect(await getActiveSession(handle.db, rawId)).toMatchObject({ rejected: "expired" });
   });
 
-
   it("ends every live session of one person in one organization, audited with it", async () => {
     const { orgId, user, rawId } = await newSession();
-    const second = await createSession(handle.db, { userId: user.id, organizationId: orgId, connection: "acme", rawGroupCount: 1, idToken: null, maxAgeSeconds: 3600 });
-    const ended = await revokeUserSessions(handle.db, orgId, user.id, "ended_by_admin", (count) => ({ type: "session.revoked", organizationId: orgId, reason: "ended_by_admin", details: { sessions: count } }));
+    const second = await createSession(handle.db, {
+      userId: user.id,
+      organizationId: orgId,
+      connection: "acme",
+      rawGroupCount: 1,
+      idToken: null,
+      maxAgeSeconds: 3600,
+    });
+    const ended = await revokeUserSessions(handle.db, orgId, user.id, "ended_by_admin", (count) => ({
+      type: "session.revoked",
+      organizationId: orgId,
+      reason: "ended_by_admin",
+      details: { sessions: count },
+    }));
     expect(ended).toBe(2);
-    for (const id of [rawId, second]) expect(await getActiveSession(handle.db, id)).toMatchObject({ rejected: "revoked", session: { revokedReason: "ended_by_admin" } });
+    for (const id of [rawId, second])
+      expect(await getActiveSession(handle.db, id)).toMatchObject({
+        rejected: "revoked",
+        session: { revokedReason: "ended_by_admin" },
+      });
     const events = await handle.db.select().from(auditEvents).where(eq(auditEvents.organizationId, orgId));
     expect(events.map((e) => [e.type, e.details.sessions])).toEqual([["session.revoked", 2]]);
   });

@@ -21,10 +21,22 @@ export async function upsertUser(
   const sourceGroups = profile.sourceGroups ?? null;
   const [row] = await db
     .insert(users)
-    .values({ organizationId, sub: profile.sub, email: profile.email, name: profile.name, lastSignInAt: now, sourceGroups })
+    .values({
+      organizationId,
+      sub: profile.sub,
+      email: profile.email,
+      name: profile.name,
+      lastSignInAt: now,
+      sourceGroups,
+    })
     .onConflictDoUpdate({
       target: [users.organizationId, users.sub],
-      set: { email: profile.email, name: profile.name, lastSignInAt: now, ...(profile.sourceGroups === undefined ? {} : { sourceGroups }) },
+      set: {
+        email: profile.email,
+        name: profile.name,
+        lastSignInAt: now,
+        ...(profile.sourceGroups === undefined ? {} : { sourceGroups }),
+      },
     })
     .returning();
   if (!row) throw new Error("user upsert returned nothing");
@@ -70,7 +82,10 @@ export interface ActiveSession {
 export type SessionRejection = "unknown" | "revoked" | "expired";
 
 /** The session if it exists, is not revoked and has not expired; otherwise why not. */
-export async function getActiveSession(db: Db, rawId: string): Promise<ActiveSession | { rejected: SessionRejection; session: SessionRow | null }> {
+export async function getActiveSession(
+  db: Db,
+  rawId: string,
+): Promise<ActiveSession | { rejected: SessionRejection; session: SessionRow | null }> {
   const idHash = hashSessionId(rawId);
   const now = new Date();
   // One round trip for the per-request check: the session, its person and their teams (memberships).
@@ -78,7 +93,9 @@ export async function getActiveSession(db: Db, rawId: string): Promise<ActiveSes
     .select({
       session: sessions,
       user: users,
-      teams: sql<string[]>`array(select ${teams.name} from ${memberships} inner join ${teams} on ${teams.id} = ${memberships.teamId} where ${memberships.userId} = ${users.id} order by ${teams.name})`,
+      teams: sql<
+        string[]
+      >`array(select ${teams.name} from ${memberships} inner join ${teams} on ${teams.id} = ${memberships.teamId} where ${memberships.userId} = ${users.id} order by ${teams.name})`,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -115,12 +132,25 @@ export async function pruneSessions(db: Db): Promise<void> {
  * Revokes one session and records why, in one transaction: if the audit event cannot be written, the
  * session stays as it was and the caller gets the error.
  */
-export async function revokeSessionAudited(db: Db, rawId: string, reason: string, event: (row: SessionRow) => AuditEvent): Promise<SessionRow | null> {
+export async function revokeSessionAudited(
+  db: Db,
+  rawId: string,
+  reason: string,
+  event: (row: SessionRow) => AuditEvent,
+): Promise<SessionRow | null> {
   return db.transaction(async (tx) => {
     const revoked = await revokeSession(tx, rawId, reason);
     if (!revoked) return null;
-    const [user] = await tx.select({ email: users.email, sub: users.sub }).from(users).where(eq(users.id, revoked.userId));
-    await appendAuditEvent(tx, { actor: user?.email ?? user?.sub ?? null, actorSub: user?.sub ?? null, targetLabel: user?.email ?? user?.sub ?? null, ...event(revoked) });
+    const [user] = await tx
+      .select({ email: users.email, sub: users.sub })
+      .from(users)
+      .where(eq(users.id, revoked.userId));
+    await appendAuditEvent(tx, {
+      actor: user?.email ?? user?.sub ?? null,
+      actorSub: user?.sub ?? null,
+      targetLabel: user?.email ?? user?.sub ?? null,
+      ...event(revoked),
+    });
     return revoked;
   });
 }
@@ -129,7 +159,13 @@ export async function revokeSessionAudited(db: Db, rawId: string, reason: string
  * Ends every live session of one person in one organization, audited in the same transaction (an admin's
  * "End all sessions"): their next request is refused at once. Returns how many sessions ended.
  */
-export async function revokeUserSessions(db: Db, organizationId: string, userId: string, reason: string, event: (count: number) => AuditEvent): Promise<number> {
+export async function revokeUserSessions(
+  db: Db,
+  organizationId: string,
+  userId: string,
+  reason: string,
+  event: (count: number) => AuditEvent,
+): Promise<number> {
   return db.transaction(async (tx) => {
     const ended = await endUserSessions(tx, organizationId, userId, reason);
     await appendAuditEvent(tx, event(ended));

@@ -26,7 +26,11 @@ function authConfig(overrides: Partial<Config> = {}): AuthConfig {
     events.push(e);
     return Promise.resolve();
   };
-  const porterConfig = createAuthConfig({ config: { ...config, ...overrides }, db: () => Promise.resolve(handle.db), audit: recordEvent });
+  const porterConfig = createAuthConfig({
+    config: { ...config, ...overrides },
+    db: () => Promise.resolve(handle.db),
+    audit: recordEvent,
+  });
   return { ...(porterConfig as AuthConfig), skipCSRFCheck };
 }
 
@@ -37,12 +41,19 @@ function cookieHeader(res: Response, previous = ""): string {
     const i = pair?.indexOf("=") ?? -1;
     if (pair && i > 0) jar.set(pair.slice(0, i), pair.slice(i + 1));
   }
-  return [...jar].filter(([, v]) => v !== "").map(([k, v]) => `${k}=${v}`).join("; ");
+  return [...jar]
+    .filter(([, v]) => v !== "")
+    .map(([k, v]) => `${k}=${v}`)
+    .join("; ");
 }
 
 async function startFlow() {
   const res = await Auth(
-    new Request(`${APP}/api/auth/signin/acme`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "callbackUrl=%2Fprofile" }),
+    new Request(`${APP}/api/auth/signin/acme`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "callbackUrl=%2Fprofile",
+    }),
     authConfig(),
   );
   const authorize = new URL(res.headers.get("location") ?? "");
@@ -52,7 +63,17 @@ async function startFlow() {
 
 function validClaims(nonce: string) {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: op.issuer, aud: "porter-test", sub: "00u-test-user", email: "t@example.com", name: "T", nonce, iat: now, exp: now + 300, groups: ["Everyone"] };
+  return {
+    iss: op.issuer,
+    aud: "porter-test",
+    sub: "00u-test-user",
+    email: "t@example.com",
+    name: "T",
+    nonce,
+    iat: now,
+    exp: now + 300,
+    groups: ["Everyone"],
+  };
 }
 
 async function callback(flow: { authorize: URL; cookies: string }, params: Record<string, string> = {}) {
@@ -62,7 +83,9 @@ async function callback(flow: { authorize: URL; cookies: string }, params: Recor
   url.searchParams.set("iss", op.issuer);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   const store = { errors: [] as unknown[] };
-  const res = await authRequestContext.run(store, () => Auth(new Request(url, { headers: { cookie: flow.cookies } }), authConfig()));
+  const res = await authRequestContext.run(store, () =>
+    Auth(new Request(url, { headers: { cookie: flow.cookies } }), authConfig()),
+  );
   return { res, location: res.headers.get("location") ?? "", error: store.errors.at(-1) };
 }
 
@@ -70,7 +93,13 @@ function replyWithIdToken(makeToken: (nonce: string) => Promise<string> | string
   return (flow: { authorize: URL }) => {
     op.tokenReply = async () => ({
       status: 200,
-      body: { access_token: "at", token_type: "Bearer", expires_in: 300, scope: "openid", id_token: await makeToken(flow.authorize.searchParams.get("nonce") ?? "") },
+      body: {
+        access_token: "at",
+        token_type: "Bearer",
+        expires_in: 300,
+        scope: "openid",
+        id_token: await makeToken(flow.authorize.searchParams.get("nonce") ?? ""),
+      },
     });
   };
 }
@@ -115,8 +144,13 @@ describe("sign-in through Auth.js with porter's checks", () => {
     // The sign-in's audit event commits in the same transaction as its session (not through the writer).
     expect(events).toEqual([]);
     const written = await handle.db.select().from(auditEvents).where(eq(auditEvents.type, "sign_in.succeeded"));
-    expect(written.map((e) => [e.actor, e.actorSub, e.connection])).toEqual([["t@example.com", "00u-test-user", "acme"]]);
-    const [session] = await handle.db.select({ idToken: sessions.idToken }).from(sessions).where(eq(sessions.connection, "acme"));
+    expect(written.map((e) => [e.actor, e.actorSub, e.connection])).toEqual([
+      ["t@example.com", "00u-test-user", "acme"],
+    ]);
+    const [session] = await handle.db
+      .select({ idToken: sessions.idToken })
+      .from(sessions)
+      .where(eq(sessions.connection, "acme"));
     expect(session?.idToken).toMatch(/^v1\./); // sealed at rest, never the raw ID token
     expect(session?.idToken).not.toContain("eyJ");
     expect(op.tokenRequests.at(-1)?.get("code_verifier")).toMatch(/^[\w-]{43,128}$/);
@@ -124,7 +158,11 @@ describe("sign-in through Auth.js with porter's checks", () => {
 
   const refusals: [string, (nonce: string) => Promise<string> | string, string][] = [
     ["wrong nonce", () => op.sign(validClaims("not-the-nonce")), "nonce_invalid"],
-    ["wrong iss", (n) => op.sign({ ...validClaims(n), iss: "https://evil.example/oauth2/default" }), "id_token_invalid"],
+    [
+      "wrong iss",
+      (n) => op.sign({ ...validClaims(n), iss: "https://evil.example/oauth2/default" }),
+      "id_token_invalid",
+    ],
     ["wrong aud", (n) => op.sign({ ...validClaims(n), aud: "someone-else" }), "id_token_invalid"],
     ["expired", (n) => op.sign({ ...validClaims(n), iat: 1_600_000_000, exp: 1_600_000_300 }), "id_token_invalid"],
     ["bad signature (another key, same kid)", (n) => op.sign(validClaims(n), { key: op.otherKey }), "id_token_invalid"],
@@ -138,7 +176,9 @@ describe("sign-in through Auth.js with porter's checks", () => {
       const { location, error } = await callback(flow);
       expect(location).toContain("error=");
       expect(classifySignInError(error).code).toBe(code);
-      expect(await handle.db.select().from(sessions).where(eq(sessions.connection, "acme"))).toHaveLength(sessionsBefore);
+      expect(await handle.db.select().from(sessions).where(eq(sessions.connection, "acme"))).toHaveLength(
+        sessionsBefore,
+      );
     });
   }
 
@@ -151,12 +191,22 @@ describe("sign-in through Auth.js with porter's checks", () => {
 
   it("names a wrong client secret (invalid_client) and Okta's too-many-groups refusal", async () => {
     let flow = await startFlow();
-    op.tokenReply = () => Promise.resolve({ status: 401, body: { error: "invalid_client", error_description: "Invalid value for 'client_id' parameter." } });
+    op.tokenReply = () =>
+      Promise.resolve({
+        status: 401,
+        body: { error: "invalid_client", error_description: "Invalid value for 'client_id' parameter." },
+      });
     expect(classifySignInError((await callback(flow)).error).code).toBe("invalid_client");
 
     flow = await startFlow();
     op.tokenReply = () =>
-      Promise.resolve({ status: 400, body: { error: "invalid_request", error_description: "The groups claim matched too many groups and must be configured to match fewer groups" } });
+      Promise.resolve({
+        status: 400,
+        body: {
+          error: "invalid_request",
+          error_description: "The groups claim matched too many groups and must be configured to match fewer groups",
+        },
+      });
     expect(classifySignInError((await callback(flow)).error).code).toBe("too_many_groups");
   });
 
@@ -168,18 +218,39 @@ describe("sign-in through Auth.js with porter's checks", () => {
     expect(cookies).toContain("authjs.session-token=");
 
     const read = (secret: string) =>
-      Auth(new Request(`${APP}/api/auth/session`, { headers: { cookie: cookies } }), authConfig({ authSecret: secret })).then((r: Response) => r.json() as Promise<unknown>);
-    expect(await read(config.authSecret)).toMatchObject({ porter: { user: { email: "t@example.com" }, groups: ["Everyone"] } });
+      Auth(
+        new Request(`${APP}/api/auth/session`, { headers: { cookie: cookies } }),
+        authConfig({ authSecret: secret }),
+      ).then((r: Response) => r.json() as Promise<unknown>);
+    expect(await read(config.authSecret)).toMatchObject({
+      porter: { user: { email: "t@example.com" }, groups: ["Everyone"] },
+    });
     expect(await read("y".repeat(40))).toBeNull();
   });
 
   it("names every cookie __Host- on https, so a sibling subdomain cannot plant one (review finding 6)", async () => {
-    const https = createAuthConfig({ config: { ...config, publicUrl: "https://porter.eu.example.com" }, db: () => Promise.resolve(handle.db), audit: () => Promise.resolve() });
+    const https = createAuthConfig({
+      config: { ...config, publicUrl: "https://porter.eu.example.com" },
+      db: () => Promise.resolve(handle.db),
+      audit: () => Promise.resolve(),
+    });
     const names = Object.values(https.cookies ?? {}).map((c) => c?.name);
-    expect(names).toEqual(expect.arrayContaining(["__Host-authjs.session-token", "__Host-authjs.state", "__Host-authjs.nonce", "__Host-authjs.pkce.code_verifier", "__Host-authjs.callback-url"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "__Host-authjs.session-token",
+        "__Host-authjs.state",
+        "__Host-authjs.nonce",
+        "__Host-authjs.pkce.code_verifier",
+        "__Host-authjs.callback-url",
+      ]),
+    );
     // Through the real library, on an https URL: the check cookies it sets carry the prefix, Path=/ and no Domain.
     const res = await Auth(
-      new Request("https://porter.eu.example.com/api/auth/signin/acme", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "callbackUrl=%2F" }),
+      new Request("https://porter.eu.example.com/api/auth/signin/acme", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "callbackUrl=%2F",
+      }),
       { ...(https as AuthConfig), skipCSRFCheck },
     );
     const set = res.headers.getSetCookie();

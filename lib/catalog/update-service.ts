@@ -11,14 +11,24 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const servicePatchSchema = z
   .strictObject({
     description: z.string().trim().max(500, "A description has at most 500 characters.").optional(),
-    lifecycle: z.enum(SERVICE_LIFECYCLES, { message: `lifecycle is one of ${SERVICE_LIFECYCLES.join(", ")}.` }).optional(),
+    lifecycle: z
+      .enum(SERVICE_LIFECYCLES, { message: `lifecycle is one of ${SERVICE_LIFECYCLES.join(", ")}.` })
+      .optional(),
     ownerTeam: z.string().trim().min(1).max(255).optional(),
   })
-  .refine((p) => Object.values(p).some((v) => v !== undefined), "Send at least one of description, lifecycle, ownerTeam.");
+  .refine(
+    (p) => Object.values(p).some((v) => v !== undefined),
+    "Send at least one of description, lifecycle, ownerTeam.",
+  );
 export type ServicePatch = z.infer<typeof servicePatchSchema>;
 
 export function serviceNotFound(): RbacError {
-  return new RbacError({ code: "not_found", status: 404, message: "service not found", userMessage: "There is no such service in your organization." });
+  return new RbacError({
+    code: "not_found",
+    status: 404,
+    message: "service not found",
+    userMessage: "There is no such service in your organization.",
+  });
 }
 
 /**
@@ -46,10 +56,21 @@ export async function updateService(
     if (patch.ownerTeam !== undefined && patch.ownerTeam !== before.ownerTeam) {
       ownerTeamId = (await findTeamId(tx, principal.organizationId, patch.ownerTeam)) ?? undefined;
       if (!ownerTeamId) {
-        throw new RbacError({ code: "not_found", status: 400, message: "unknown team", userMessage: `There is no team "${patch.ownerTeam}" (teams are Okta groups of people who have signed in).` });
+        throw new RbacError({
+          code: "not_found",
+          status: 400,
+          message: "unknown team",
+          userMessage: `There is no team "${patch.ownerTeam}" (teams are Okta groups of people who have signed in).`,
+        });
       }
     }
-    await writeService(tx, principal.organizationId, id, { description: patch.description, lifecycle: patch.lifecycle, ownerTeamId }, principal.actor);
+    await writeService(
+      tx,
+      principal.organizationId,
+      id,
+      { description: patch.description, lifecycle: patch.lifecycle, ownerTeamId },
+      principal.actor,
+    );
     const after = await getService(tx, principal.organizationId, id);
     if (!after) throw serviceNotFound();
     await appendAuditEvent(tx, {
@@ -69,7 +90,13 @@ export async function updateService(
   });
   if ("denied" in outcome) {
     const { missing, before } = outcome.denied;
-    await audit(accessDeniedEvent(principal, "service.update", missing, { target: `service:${id}`, targetLabel: before.name, details: { service: before.name, serviceId: id, ownerTeam: before.ownerTeam } }));
+    await audit(
+      accessDeniedEvent(principal, "service.update", missing, {
+        target: `service:${id}`,
+        targetLabel: before.name,
+        details: { service: before.name, serviceId: id, ownerTeam: before.ownerTeam },
+      }),
+    );
     throw forbiddenError(missing, `edit ${before.name}, which belongs to ${before.ownerTeam}`);
   }
   const { after } = outcome;

@@ -20,7 +20,11 @@ export interface ConnectionUrls {
 }
 
 /** The one place that computes a connection's URLs; pages, the CLI and the checks all use it. */
-export function connectionUrls(config: Pick<Config, "regionUrls">, connection: Pick<Connection, "name" | "region">, region: Region = connection.region): ConnectionUrls {
+export function connectionUrls(
+  config: Pick<Config, "regionUrls">,
+  connection: Pick<Connection, "name" | "region">,
+  region: Region = connection.region,
+): ConnectionUrls {
   const home = config.regionUrls[region];
   const name = encodeURIComponent(connection.name);
   return {
@@ -36,7 +40,11 @@ export function connectionUrls(config: Pick<Config, "regionUrls">, connection: P
 }
 
 /** Where a request for `path` should go when the connection lives in another region, or null when it is here. */
-export function homeRegionUrl(config: Pick<Config, "region" | "regionUrls">, connection: Pick<Connection, "region">, pathAndQuery: string): string | null {
+export function homeRegionUrl(
+  config: Pick<Config, "region" | "regionUrls">,
+  connection: Pick<Connection, "region">,
+  pathAndQuery: string,
+): string | null {
   if (connection.region === config.region) return null;
   return `${config.regionUrls[connection.region]}${pathAndQuery}`;
 }

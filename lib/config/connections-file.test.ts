@@ -42,18 +42,29 @@ describe("connections file", () => {
   it("reads YAML (and JSON) into connections, secrets from the named environment variable, none for an SPA", () => {
     const config = parseConfig(env, { path: "connections.yaml", text: yaml });
     expect(config.connections.map((c) => c.name)).toEqual(["acme", "globex", "initech-spa"]);
-    expect(config.connections[1]).toMatchObject({ clientSecret: "globex-secret", region: "us", apiClientIds: ["0oaGLOBEX"] });
+    expect(config.connections[1]).toMatchObject({
+      clientSecret: "globex-secret",
+      region: "us",
+      apiClientIds: ["0oaGLOBEX"],
+    });
     expect(config.connections[2]).toMatchObject({ clientSecret: undefined, groupsAllow: "team-.*" });
-    const json = JSON.stringify({ connections: [{ name: "globex", issuer: "https://globex.okta.com", clientId: "x", region: "us" }] });
+    const json = JSON.stringify({
+      connections: [{ name: "globex", issuer: "https://globex.okta.com", clientId: "x", region: "us" }],
+    });
     expect(parseConfig(env, { path: "c.json", text: json }).connections).toHaveLength(2);
   });
 
   it("names the line of a syntax error", () => {
-    expect(problems("connections:\n  - name: [unclosed\n")).toEqual([expect.stringMatching(/^connections\.yaml \(line \d\): /)]);
+    expect(problems("connections:\n  - name: [unclosed\n")).toEqual([
+      expect.stringMatching(/^connections\.yaml \(line \d\): /),
+    ]);
   });
 
   it("names the field and its line for every invalid value, all at once", () => {
-    const bad = yaml.replace("https://globex.okta.com", "http://globex.okta.com").replace("region: eu", "region: asia").replace("name: initech-spa", "name: Initech/<b>");
+    const bad = yaml
+      .replace("https://globex.okta.com", "http://globex.okta.com")
+      .replace("region: eu", "region: asia")
+      .replace("name: initech-spa", "name: Initech/<b>");
     const list = problems(bad);
     expect(list).toEqual(
       expect.arrayContaining([
@@ -65,9 +76,13 @@ describe("connections file", () => {
   });
 
   it("refuses a secret in the file, a missing secret variable, unknown fields and duplicate names", () => {
-    expect(problems(yaml.replace("clientSecretEnv: GLOBEX_SECRET", "clientSecretEnv: s3cr3t-value"))[0]).toMatch(/must be the NAME of an environment variable/);
+    expect(problems(yaml.replace("clientSecretEnv: GLOBEX_SECRET", "clientSecretEnv: s3cr3t-value"))[0]).toMatch(
+      /must be the NAME of an environment variable/,
+    );
     expect(problems(yaml.replace("GLOBEX_SECRET", "NOT_SET"))[0]).toMatch(/names NOT_SET, which is not set/);
-    expect(problems(yaml.replace("    region: us\n", "    region: us\n    clientSecret: oops\n"))[0]).toMatch(/Unrecognized key/);
+    expect(problems(yaml.replace("    region: us\n", "    region: us\n    clientSecret: oops\n"))[0]).toMatch(
+      /Unrecognized key/,
+    );
     expect(problems(yaml.replace("name: globex", "name: acme"))[0]).toMatch(/acme used twice/);
   });
 });

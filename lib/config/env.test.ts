@@ -26,7 +26,13 @@ describe("parseConfig", () => {
   it("parses a valid environment into a frozen config with defaults", () => {
     const config = parseConfig(valid);
     expect(config.publicUrl).toBe("https://porter.eu.example.com");
-    expect(config.connections[0]).toMatchObject({ name: "okta", region: "eu", groupsClaim: "groups", groupsAllow: ".*", scopes: "openid profile email" });
+    expect(config.connections[0]).toMatchObject({
+      name: "okta",
+      region: "eu",
+      groupsClaim: "groups",
+      groupsAllow: ".*",
+      scopes: "openid profile email",
+    });
     expect(config.database).toEqual({ kind: "pglite", dataDir: "./data" });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.connections[0])).toBe(true);
@@ -35,7 +41,10 @@ describe("parseConfig", () => {
   it("reports every missing variable at once, each with a valid example", () => {
     const list = problems({});
     for (const v of ["AUTH_SECRET", "APP_REGION", "APP_URL_EU", "APP_URL_US", "OKTA_ISSUER", "OKTA_CLIENT_ID"]) {
-      expect(list.find((p) => p.startsWith(`${v} is missing`)), v).toMatch(/Example: \S+/);
+      expect(
+        list.find((p) => p.startsWith(`${v} is missing`)),
+        v,
+      ).toMatch(/Example: \S+/);
     }
     expect(list).toHaveLength(6);
   });
@@ -49,10 +58,16 @@ describe("parseConfig", () => {
   });
 
   it("refuses an http issuer unless its host is loopback", () => {
-    expect(problems({ ...valid, OKTA_ISSUER: "http://acme.okta.com/oauth2/default" })).toEqual([expect.stringMatching(/^OKTA_ISSUER must use https/)]);
+    expect(problems({ ...valid, OKTA_ISSUER: "http://acme.okta.com/oauth2/default" })).toEqual([
+      expect.stringMatching(/^OKTA_ISSUER must use https/),
+    ]);
     expect(problems({ ...valid, OKTA_ISSUER: "http://10.0.0.5:4000/oauth2/default" })).toHaveLength(1);
     expect(problems({ ...valid, OKTA_ISSUER: "http://localhost.evil.example/oauth2/default" })).toHaveLength(1);
-    for (const ok of ["http://localhost:4000/oauth2/default", "http://127.0.0.1:4000/oauth2/default", "http://[::1]:4000/oauth2/default"]) {
+    for (const ok of [
+      "http://localhost:4000/oauth2/default",
+      "http://127.0.0.1:4000/oauth2/default",
+      "http://[::1]:4000/oauth2/default",
+    ]) {
       expect(problems({ ...valid, OKTA_ISSUER: ok }), ok).toEqual([]);
     }
   });
@@ -81,14 +96,26 @@ describe("parseConfig", () => {
   });
 
   it("uses PostgreSQL when DATABASE_URL is set", () => {
-    expect(parseConfig({ ...valid, DATABASE_URL: "postgres://u:p@db:5432/porter" }).database).toEqual({ kind: "postgres", url: "postgres://u:p@db:5432/porter" });
+    expect(parseConfig({ ...valid, DATABASE_URL: "postgres://u:p@db:5432/porter" }).database).toEqual({
+      kind: "postgres",
+      url: "postgres://u:p@db:5432/porter",
+    });
   });
 });
 
 describe("break-glass groups are per organization", () => {
   it("applies ADMIN_GROUPS to the default connection only; a connections-file organization names its own", () => {
     const config = parseConfig(
-      { AUTH_SECRET: "x".repeat(32), APP_REGION: "eu", APP_URL_EU: "http://localhost:3000", APP_URL_US: "http://localhost:3001", OKTA_ISSUER: "https://acme.okta.com/oauth2/default", OKTA_CLIENT_ID: "0oa1", OKTA_CONNECTION_NAME: "acme", ADMIN_GROUPS: "Port Admins" },
+      {
+        AUTH_SECRET: "x".repeat(32),
+        APP_REGION: "eu",
+        APP_URL_EU: "http://localhost:3000",
+        APP_URL_US: "http://localhost:3001",
+        OKTA_ISSUER: "https://acme.okta.com/oauth2/default",
+        OKTA_CLIENT_ID: "0oa1",
+        OKTA_CONNECTION_NAME: "acme",
+        ADMIN_GROUPS: "Port Admins",
+      },
       {
         path: "connections.yaml",
         text: "connections:\n  - { name: globex, issuer: https://globex.okta.com/oauth2/default, clientId: 0oa2, region: us }\n  - { name: initech, issuer: https://initech.okta.com/oauth2/default, clientId: 0oa3, region: eu, adminGroups: [Initech Admins] }\n",
@@ -104,8 +131,19 @@ describe("break-glass groups are per organization", () => {
 
 describe("organizations sharing an Okta authorization server", () => {
   it("refuses two connections on one issuer that accept the same client ID (review finding 11)", () => {
-    const env = { AUTH_SECRET: "x".repeat(32), APP_REGION: "eu", APP_URL_EU: "http://localhost:3000", APP_URL_US: "http://localhost:3001", OKTA_ISSUER: "https://acme.okta.com/oauth2/default", OKTA_CLIENT_ID: "0oa1", OKTA_CONNECTION_NAME: "acme" };
-    const file = (ids: string) => ({ path: "c.yaml", text: `connections:\n  - { name: initech, issuer: https://acme.okta.com/oauth2/default, clientId: 0oa2, region: eu, apiClientIds: [${ids}] }\n` });
+    const env = {
+      AUTH_SECRET: "x".repeat(32),
+      APP_REGION: "eu",
+      APP_URL_EU: "http://localhost:3000",
+      APP_URL_US: "http://localhost:3001",
+      OKTA_ISSUER: "https://acme.okta.com/oauth2/default",
+      OKTA_CLIENT_ID: "0oa1",
+      OKTA_CONNECTION_NAME: "acme",
+    };
+    const file = (ids: string) => ({
+      path: "c.yaml",
+      text: `connections:\n  - { name: initech, issuer: https://acme.okta.com/oauth2/default, clientId: 0oa2, region: eu, apiClientIds: [${ids}] }\n`,
+    });
     expect(() => parseConfig(env, file("0oa2, 0oa1"))).toThrow(/acme and initech share the issuer .* client ID 0oa1/);
     expect(parseConfig(env, file("0oa2")).connections).toHaveLength(2);
   });

@@ -128,7 +128,12 @@ const schema = z.object({
   APP_URL_EU: required(baseUrl("https://porter.eu.example.com")),
   APP_URL_US: required(baseUrl("https://porter.us.example.com")),
   SESSION_MAX_AGE: optional(z.coerce.number().int().min(300).max(604800)),
-  OKTA_LOG_POLL_SECONDS: optional(z.coerce.number().int().refine((n) => n === 0 || (n >= 5 && n <= 3600), "must be 0 (off) or 5 to 3600 seconds")),
+  OKTA_LOG_POLL_SECONDS: optional(
+    z.coerce
+      .number()
+      .int()
+      .refine((n) => n === 0 || (n >= 5 && n <= 3600), "must be 0 (off) or 5 to 3600 seconds"),
+  ),
   GROUPS_MAX_AGE: optional(z.coerce.number().int().min(30).max(86400)),
   GROUPS_GRACE: optional(z.coerce.number().int().min(0).max(86400)),
   TRUSTED_PROXIES: optional(z.string().max(2000)),
@@ -153,7 +158,9 @@ const schema = z.object({
   OKTA_SERVICE_PRIVATE_KEY: optional(z.string().max(20_000)),
   PLATFORM_ADMIN_GROUPS: optional(z.string()),
   CONNECTIONS_FILE: optional(z.string()),
-  OKTA_EVENT_HOOK_SECRET: optional(z.string().min(16, { message: "is too short: use 16 or more random characters" }).max(500)),
+  OKTA_EVENT_HOOK_SECRET: optional(
+    z.string().min(16, { message: "is too short: use 16 or more random characters" }).max(500),
+  ),
   OKTA_EVENT_HOOK_HEADER: optional(z.string().regex(/^[A-Za-z0-9-]{1,64}$/)),
   HEALTH_TOKEN: optional(z.string().min(32, { message: "is too short: use 32 or more random characters" }).max(200)),
 });
@@ -162,7 +169,11 @@ function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const variable = String(issue.path[0] ?? "environment");
   if ((env[variable] ?? "").trim() === "") return `${variable} is missing. Example: ${exampleFor(variable)}`;
   if (issue.code === "custom") return `${variable} ${issue.message}`;
-  if (issue.code === "too_small" && (variable === "AUTH_SECRET" || variable === "HEALTH_TOKEN" || variable === "OKTA_EVENT_HOOK_SECRET")) return `${variable} ${issue.message}`;
+  if (
+    issue.code === "too_small" &&
+    (variable === "AUTH_SECRET" || variable === "HEALTH_TOKEN" || variable === "OKTA_EVENT_HOOK_SECRET")
+  )
+    return `${variable} ${issue.message}`;
   return `${variable} is invalid. Example: ${exampleFor(variable)}`;
 }
 
@@ -181,7 +192,10 @@ function sharedClientIds(connections: readonly Connection[]): string[] {
     for (const id of new Set([c.clientId, ...c.apiClientIds])) {
       const key = `${c.issuer}\u0000${id}`;
       const first = owner.get(key);
-      if (first && first !== c.name) problems.push(`connections ${first} and ${c.name} share the issuer ${c.issuer} and both accept the client ID ${id}: give each organization its own Okta app (clientId / apiClientIds)`);
+      if (first && first !== c.name)
+        problems.push(
+          `connections ${first} and ${c.name} share the issuer ${c.issuer} and both accept the client ID ${id}: give each organization its own Okta app (clientId / apiClientIds)`,
+        );
       else owner.set(key, c.name);
     }
   }
@@ -206,7 +220,10 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
   const result = schema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, env)));
   const e = result.data;
-  const serviceApp = parseServiceApp(e.OKTA_SERVICE_CLIENT_ID, e.OKTA_SERVICE_PRIVATE_KEY, { clientId: "OKTA_SERVICE_CLIENT_ID", key: "OKTA_SERVICE_PRIVATE_KEY" });
+  const serviceApp = parseServiceApp(e.OKTA_SERVICE_CLIENT_ID, e.OKTA_SERVICE_PRIVATE_KEY, {
+    clientId: "OKTA_SERVICE_CLIENT_ID",
+    key: "OKTA_SERVICE_PRIVATE_KEY",
+  });
   if (typeof serviceApp === "string") throw new ConfigError([serviceApp]);
   const trustedProxies = parseTrustedProxies(e.TRUSTED_PROXIES);
   if (typeof trustedProxies === "string") throw new ConfigError([trustedProxies]);
@@ -226,7 +243,9 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     groupsBlock: e.OKTA_GROUPS_BLOCK,
     adminGroups: Object.freeze(splitList(e.ADMIN_GROUPS)),
     apiAudience: e.OKTA_API_AUDIENCE ?? "api://default",
-    apiClientIds: Object.freeze(e.OKTA_API_CLIENT_IDS ? e.OKTA_API_CLIENT_IDS.split(",").map((c) => c.trim()) : [e.OKTA_CLIENT_ID]),
+    apiClientIds: Object.freeze(
+      e.OKTA_API_CLIENT_IDS ? e.OKTA_API_CLIENT_IDS.split(",").map((c) => c.trim()) : [e.OKTA_CLIENT_ID],
+    ),
     seedFile: undefined,
     oktaApiToken: e.OKTA_API_TOKEN,
     oktaServiceApp: serviceApp,
@@ -237,7 +256,9 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
   const names = new Set([connection.name]);
   const duplicates = more.filter((c) => names.has(c.name) || !names.add(c.name)).map((c) => c.name);
   if (duplicates.length > 0) {
-    throw new ConfigError([`${connectionsFile?.path ?? "CONNECTIONS_FILE"}: connection name(s) ${duplicates.join(", ")} used twice (OKTA_CONNECTION_NAME is "${connection.name}")`]);
+    throw new ConfigError([
+      `${connectionsFile?.path ?? "CONNECTIONS_FILE"}: connection name(s) ${duplicates.join(", ")} used twice (OKTA_CONNECTION_NAME is "${connection.name}")`,
+    ]);
   }
   const clash = sharedClientIds([connection, ...more]);
   if (clash.length > 0) throw new ConfigError(clash);
@@ -249,7 +270,9 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE ?? 8 * 60 * 60,
     platformAdminGroups: Object.freeze(splitList(e.PLATFORM_ADMIN_GROUPS)),
     dataDir,
-    database: e.DATABASE_URL ? { kind: "postgres" as const, url: e.DATABASE_URL } : { kind: "pglite" as const, dataDir },
+    database: e.DATABASE_URL
+      ? { kind: "postgres" as const, url: e.DATABASE_URL }
+      : { kind: "pglite" as const, dataDir },
     connections: Object.freeze([connection, ...more]),
     orgSeedFile: e.ORG_SEED_FILE,
     healthToken: e.HEALTH_TOKEN,

@@ -31,7 +31,9 @@ function readConnectionsFile(path: string | undefined): ConnectionsFileInput | u
   try {
     return { path, text: readFileSync(path, "utf8") };
   } catch (err) {
-    throw new ConfigError([`CONNECTIONS_FILE ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`]);
+    throw new ConfigError([
+      `CONNECTIONS_FILE ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    ]);
   }
 }
 

@@ -29,7 +29,10 @@ export function parseRateLimits(value: string | undefined): RateLimits | string 
     okta: { ...DEFAULT_RATE_LIMITS.okta },
     api: { ...DEFAULT_RATE_LIMITS.api },
   };
-  for (const entry of (value ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\w+)\.(\w+)=(\d{1,7})$/.exec(entry);
     const name = m?.[1] as LimitName | undefined;
     const scope = m?.[2] as LimitScope | undefined;

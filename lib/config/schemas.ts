@@ -33,6 +33,9 @@ export const regexSchema = z
   .max(1000)
   .superRefine((value, ctx) => {
     const result = compileRegex(value);
-    if (!result.ok) ctx.addIssue({ code: "custom", message: `is not a usable RE2 pattern (${result.reason}), e.g. ^(Port .*|team-.*)$` });
+    if (!result.ok)
+      ctx.addIssue({
+        code: "custom",
+        message: `is not a usable RE2 pattern (${result.reason}), e.g. ^(Port .*|team-.*)$`,
+      });
   });
-

@@ -1,7 +1,8 @@
 import { BlockList, isIP } from "node:net";
 
 /** Which hops in front of porter may say who the client is (TRUSTED_PROXIES). */
-export type TrustedProxies = { kind: "none" } | { kind: "hops"; hops: number } | { kind: "cidrs"; list: BlockList; text: string };
+export type TrustedProxies =
+  { kind: "none" } | { kind: "hops"; hops: number } | { kind: "cidrs"; list: BlockList; text: string };
 
 /** TRUSTED_PROXIES: unset (the socket peer is the client), a hop count (0–10), or IPs/CIDRs, comma-separated. */
 export function parseTrustedProxies(value: string | undefined): TrustedProxies | string {
@@ -9,7 +10,9 @@ export function parseTrustedProxies(value: string | undefined): TrustedProxies |
   if (text === "") return { kind: "none" };
   if (/^\d+$/.test(text)) {
     const hops = Number(text);
-    return hops <= 10 ? { kind: "hops", hops } : "TRUSTED_PROXIES must be a hop count from 0 to 10, or a list of addresses and CIDRs (e.g. 10.0.0.0/8,127.0.0.1)";
+    return hops <= 10
+      ? { kind: "hops", hops }
+      : "TRUSTED_PROXIES must be a hop count from 0 to 10, or a list of addresses and CIDRs (e.g. 10.0.0.0/8,127.0.0.1)";
   }
   const list = new BlockList();
   for (const entry of text.split(",").map((s) => s.trim())) {
@@ -23,4 +26,3 @@ export function parseTrustedProxies(value: string | undefined): TrustedProxies |
   }
   return { kind: "cidrs", list, text };
 }
-

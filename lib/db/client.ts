@@ -57,8 +57,12 @@ const CONNECT_RETRY_MS = 3_000;
  */
 class ResilientPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>;
-  override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
-  override connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<pg.PoolClient> | void {
+  override connect(
+    callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): void;
+  override connect(
+    callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | void {
     const attempt = async (): Promise<pg.PoolClient> => {
       const deadline = Date.now() + CONNECT_RETRY_MS;
       for (let wait = 100; ; wait = Math.min(wait * 2, 800)) {
@@ -92,7 +96,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
       mkdirSync(location, { recursive: true });
       const owner = pgliteOwner(location);
       if (owner !== null) {
-        throw new Error(`The embedded database ${location} is in use by process ${String(owner)}. Stop it first, or use PostgreSQL (DATABASE_URL) to share a database.`);
+        throw new Error(
+          `The embedded database ${location} is in use by process ${String(owner)}. Stop it first, or use PostgreSQL (DATABASE_URL) to share a database.`,
+        );
       }
       writeFileSync(path.join(location, OWNER_FILE), String(process.pid));
     }

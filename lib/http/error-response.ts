@@ -18,10 +18,17 @@ export function toErrorResponse(err: unknown, headers?: HeadersInit): Response {
     logger.warn({ err }, "database unavailable: answered 503");
     const h = new Headers(headers);
     h.set("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
-    return jsonError(503, "database_unavailable", `porter's database is not reachable right now (a restart or failover). Nothing was changed; try again in ${String(DATABASE_RETRY_AFTER_SECONDS)} seconds.`, h);
+    return jsonError(
+      503,
+      "database_unavailable",
+      `porter's database is not reachable right now (a restart or failover). Nothing was changed; try again in ${String(DATABASE_RETRY_AFTER_SECONDS)} seconds.`,
+      h,
+    );
   }
   logger.error({ err }, "unhandled error");
-  const body: ErrorBody = { error: { code: "internal_error", message: "Something went wrong on our side. It has been logged." } };
+  const body: ErrorBody = {
+    error: { code: "internal_error", message: "Something went wrong on our side. It has been logged." },
+  };
   return Response.json(body, { status: 500, headers });
 }
 

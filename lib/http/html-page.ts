@@ -27,9 +27,15 @@ code{font-family:ui-monospace,monospace;background:#f1f5f9;padding:.1rem .3rem;b
  * caller chose to.
  */
 export function htmlPage(page: HtmlPage): Response {
-  const steps = page.steps?.length ? `<h2>How an Okta admin fixes this</h2><ol>${page.steps.map((s) => `<li>${escape(s)}</li>`).join("")}</ol>` : "";
-  const values = page.values?.length ? page.values.map((v) => `<p>${escape(v.label)}: <code>${escape(v.value)}</code></p>`).join("") : "";
-  const ref = page.reference ? `<p class="small">Reference: <code>${escape(page.reference)}</code> (in porter's audit log)</p>` : "";
+  const steps = page.steps?.length
+    ? `<h2>How an Okta admin fixes this</h2><ol>${page.steps.map((s) => `<li>${escape(s)}</li>`).join("")}</ol>`
+    : "";
+  const values = page.values?.length
+    ? page.values.map((v) => `<p>${escape(v.label)}: <code>${escape(v.value)}</code></p>`).join("")
+    : "";
+  const ref = page.reference
+    ? `<p class="small">Reference: <code>${escape(page.reference)}</code> (in porter's audit log)</p>`
+    : "";
   const nonce = page.nonce && /^[A-Za-z0-9+/=]{8,200}$/.test(page.nonce) ? page.nonce : null;
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(page.title)} · porter</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style${nonce ? ` nonce="${nonce}"` : ""}>${STYLE}</style></head>

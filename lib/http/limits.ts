@@ -21,12 +21,18 @@ export interface Limited {
  * audited once, whichever node sees it. If the counters cannot be read (the database is down), the
  * request is let through and the failure logged: a limit must not turn a database blip into an outage.
  */
-export async function overLimit(request: Request, name: LimitName, connection: string | null, scopes: readonly LimitScope[] = ["address", "organization"]): Promise<Limited | null> {
+export async function overLimit(
+  request: Request,
+  name: LimitName,
+  connection: string | null,
+  scopes: readonly LimitScope[] = ["address", "organization"],
+): Promise<Limited | null> {
   const config = getConfig();
   const client = requestClient(request.headers);
   try {
     const db = await getDb();
-    const organizationId = connection && scopes.includes("organization") ? await organizationIdFor(db, connection) : null;
+    const organizationId =
+      connection && scopes.includes("organization") ? await organizationIdFor(db, connection) : null;
     const checks: [LimitScope, string][] = [];
     if (scopes.includes("address")) checks.push(["address", client.ip ?? "unknown"]);
     if (organizationId) checks.push(["organization", organizationId]);
@@ -59,7 +65,9 @@ export function tooManySignIns(request: Request, limited: Limited): Response {
   return htmlPage({
     status: 429,
     title: "Too many sign-in attempts",
-    paragraphs: [`Too many sign-ins were started from ${WHO[limited.scope]} in the last minute. Wait ${String(limited.retryAfter)} seconds, then try again.`],
+    paragraphs: [
+      `Too many sign-ins were started from ${WHO[limited.scope]} in the last minute. Wait ${String(limited.retryAfter)} seconds, then try again.`,
+    ],
     headers: { "retry-after": String(limited.retryAfter), "cache-control": "no-store" },
     nonce: request.headers.get("x-nonce"),
   });
@@ -67,5 +75,10 @@ export function tooManySignIns(request: Request, limited: Limited): Response {
 
 /** 429 JSON for machine callers (bearer API, Okta's hook and logout calls). */
 export function tooManyRequests(limited: Limited): Response {
-  return jsonError(429, "rate_limited", `Too many requests from ${WHO[limited.scope]} in the last minute; retry after ${String(limited.retryAfter)} seconds.`, { "retry-after": String(limited.retryAfter), "cache-control": "no-store" });
+  return jsonError(
+    429,
+    "rate_limited",
+    `Too many requests from ${WHO[limited.scope]} in the last minute; retry after ${String(limited.retryAfter)} seconds.`,
+    { "retry-after": String(limited.retryAfter), "cache-control": "no-store" },
+  );
 }

@@ -35,7 +35,9 @@ describe.each(testDatabases())("shared rate limits on %s", (name, dbConfig) => {
 
   it("counts across nodes: requests spread over two connections share one budget", async () => {
     const key = bucket();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => takeLimit((i % 2 === 0 ? a : b).db, key, 10, t0 + i)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => takeLimit((i % 2 === 0 ? a : b).db, key, 10, t0 + i)),
+    );
     expect(results.filter((r) => r.retryAfter === 0)).toHaveLength(10);
     expect(results.filter((r) => r.firstRefusal)).toHaveLength(1);
   });

@@ -20,7 +20,12 @@ export interface LimitCheck {
 }
 
 /** Counts one request against `bucket` and says whether it is within `perMinute`. */
-export async function takeLimit(db: Db, bucket: string, perMinute: number, now: number = Date.now()): Promise<LimitCheck> {
+export async function takeLimit(
+  db: Db,
+  bucket: string,
+  perMinute: number,
+  now: number = Date.now(),
+): Promise<LimitCheck> {
   const windowStart = Math.floor(now / WINDOW_MS) * WINDOW_MS;
   const current = new Date(windowStart);
   const previous = new Date(windowStart - WINDOW_MS);
@@ -42,7 +47,10 @@ export async function takeLimit(db: Db, bucket: string, perMinute: number, now: 
     update ${rateLimitCounters} set audited = true
     where bucket = ${bucket} and window_start = ${current.toISOString()} and not audited
     returning 1 as flipped`);
-  return { retryAfter: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)), firstRefusal: rowsOf(flipped).length > 0 };
+  return {
+    retryAfter: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
+    firstRefusal: rowsOf(flipped).length > 0,
+  };
 }
 
 /** Both drivers (node-postgres, PGlite) answer a raw statement with `{ rows }`. */
@@ -52,6 +60,7 @@ function rowsOf<T>(result: unknown): T[] {
 
 /** Windows older than the previous one are never read again. */
 export async function pruneRateLimits(db: Db, now: number = Date.now()): Promise<void> {
-  await db.delete(rateLimitCounters).where(sql`${rateLimitCounters.windowStart} < ${new Date(now - 2 * WINDOW_MS).toISOString()}`);
+  await db
+    .delete(rateLimitCounters)
+    .where(sql`${rateLimitCounters.windowStart} < ${new Date(now - 2 * WINDOW_MS).toISOString()}`);
 }
-

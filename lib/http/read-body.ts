@@ -2,8 +2,14 @@ import { AppError } from "./app-error";
 
 /** A body over the limit: 413, with the limit in words. */
 export function bodyTooLarge(maxBytes: number): AppError {
-  const size = maxBytes >= 1024 * 1024 ? `${String(maxBytes / 1024 / 1024)} MB` : `${String(Math.round(maxBytes / 1024))} KB`;
-  return new AppError({ code: "body_too_large", status: 413, message: `body over ${String(maxBytes)} bytes`, userMessage: `The body is larger than ${size}.` });
+  const size =
+    maxBytes >= 1024 * 1024 ? `${String(maxBytes / 1024 / 1024)} MB` : `${String(Math.round(maxBytes / 1024))} KB`;
+  return new AppError({
+    code: "body_too_large",
+    status: 413,
+    message: `body over ${String(maxBytes)} bytes`,
+    userMessage: `The body is larger than ${size}.`,
+  });
 }
 
 /**
@@ -22,7 +28,10 @@ export async function readBodyLimited(req: Request, maxBytes: number): Promise<s
  * Reads a byte stream as text up to `maxBytes`, cancelling it as soon as it passes the limit: `over`
  * says whether it did (the text then holds the first `maxBytes`).
  */
-export async function readStreamCapped(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<{ text: string; over: boolean }> {
+export async function readStreamCapped(
+  stream: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<{ text: string; over: boolean }> {
   if (!stream) return { text: "", over: false };
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];

@@ -6,7 +6,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 /** Reads a small JSON body and validates it; every failure is a 4xx that says what to send. */
 export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  const bad = (status: number, code: string, message: string) => new AppError({ code, status, message, userMessage: message });
+  const bad = (status: number, code: string, message: string) =>
+    new AppError({ code, status, message, userMessage: message });
   if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
     throw bad(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
   }
@@ -19,7 +20,9 @@ export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S)
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join(" ");
+    const message = parsed.error.issues
+      .map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message))
+      .join(" ");
     throw bad(400, "invalid_body", message);
   }
   return parsed.data;

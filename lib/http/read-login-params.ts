@@ -8,7 +8,13 @@ const loginParams = z.object({
 });
 
 /** Reads sign-in parameters from the query and, for POST, a form body. Malformed values are dropped, never fatal. */
-export async function readLoginParams(request: Request): Promise<{ callbackUrl: string | undefined; loginHint: string | undefined; switchAccount: boolean }> {
+export async function readLoginParams(
+  request: Request,
+): Promise<{ callbackUrl: string | undefined; loginHint: string | undefined; switchAccount: boolean }> {
   const parsed = loginParams.parse(Object.fromEntries(await readRequestParams(request, 16_384)));
-  return { callbackUrl: parsed.callbackUrl, loginHint: parsed.login_hint, switchAccount: parsed.switch === "1" && request.method === "POST" };
+  return {
+    callbackUrl: parsed.callbackUrl,
+    loginHint: parsed.login_hint,
+    switchAccount: parsed.switch === "1" && request.method === "POST",
+  };
 }

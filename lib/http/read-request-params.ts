@@ -10,7 +10,10 @@ export const MAX_PARAM_LENGTH = 2048;
 export async function readRequestParams(request: Request, maxBodyBytes: number): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   for (const [k, v] of new URL(request.url).searchParams) if (v.length <= MAX_PARAM_LENGTH) values.set(k, v);
-  if (request.method === "POST" && (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
+  if (
+    request.method === "POST" &&
+    (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")
+  ) {
     // A body over the limit is ignored (read no further than the limit), as a too-long value is.
     const body = await readBodyLimited(request, maxBodyBytes).catch(() => "");
     for (const [k, v] of new URLSearchParams(body)) if (v.length <= MAX_PARAM_LENGTH) values.set(k, v);

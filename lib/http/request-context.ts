@@ -17,8 +17,9 @@ export const REQUEST_ID_HEADER = "x-request-id";
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 const key = Symbol.for("porter.request-context");
-export const requestContext: AsyncLocalStorage<RequestContext> = ((globalThis as typeof globalThis & { [key]?: AsyncLocalStorage<RequestContext> })[key] ??=
-  new AsyncLocalStorage<RequestContext>());
+export const requestContext: AsyncLocalStorage<RequestContext> = ((
+  globalThis as typeof globalThis & { [key]?: AsyncLocalStorage<RequestContext> }
+)[key] ??= new AsyncLocalStorage<RequestContext>());
 
 export function currentRequestId(): string | null {
   return requestContext.getStore()?.requestId ?? null;
@@ -31,7 +32,11 @@ export function markDatabaseUnavailable(): void {
 }
 
 /** The id a request carries: the one a trusted proxy sent, if it looks like an id; otherwise a new one. */
-export function requestIdFor(sent: string | string[] | undefined, fromTrustedProxy: boolean, fresh: () => string): string {
+export function requestIdFor(
+  sent: string | string[] | undefined,
+  fromTrustedProxy: boolean,
+  fresh: () => string,
+): string {
   const value = Array.isArray(sent) ? sent[0] : sent;
   return fromTrustedProxy && value !== undefined && REQUEST_ID.test(value) ? value : fresh();
 }

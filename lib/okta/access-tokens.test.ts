@@ -47,7 +47,13 @@ describe("AccessTokenVerifier (Okta access tokens on /api/v1)", () => {
 
   it("drops cached tokens whose key left the key set at the next refresh, and retries a failed refresh with back-off (review finding 9)", async () => {
     let clock = Date.now();
-    const v = new AccessTokenVerifier({ issuer: op.issuer, audience: AUD, clientIds: CLIENTS, now: () => clock, keyMaxAgeMs: 60_000 });
+    const v = new AccessTokenVerifier({
+      issuer: op.issuer,
+      audience: AUD,
+      clientIds: CLIENTS,
+      now: () => clock,
+      keyMaxAgeMs: 60_000,
+    });
     const old = await op.sign(claims());
     await v.verify(old);
     expect(v.verifyCached(old)).not.toBeNull();
@@ -93,10 +99,19 @@ describe("AccessTokenVerifier (Okta access tokens on /api/v1)", () => {
   });
 
   it.each([
-    ["signed by a key the issuer does not publish", async () => op.sign(claims(), { key: op.otherKey }), /signature does not verify/],
+    [
+      "signed by a key the issuer does not publish",
+      async () => op.sign(claims(), { key: op.otherKey }),
+      /signature does not verify/,
+    ],
     ["with an unknown kid", async () => op.sign(claims(), { kid: "not-a-key" }), /key the issuer does not publish/],
     ["with alg none", () => Promise.resolve(op.unsigned(claims())), /RS256/],
-    ["HS256-signed with the client secret", async () => op.sign(claims(), { alg: "HS256", key: new TextEncoder().encode("porter-eu-demo-secret-change-me-000000") }), /RS256/],
+    [
+      "HS256-signed with the client secret",
+      async () =>
+        op.sign(claims(), { alg: "HS256", key: new TextEncoder().encode("porter-eu-demo-secret-change-me-000000") }),
+      /RS256/,
+    ],
     ["expired", async () => op.sign(claims({ exp: now() - 10 })), /expired/],
     ["without exp", async () => op.sign(claims({ exp: undefined })), /no expiry/],
     ["for another audience", async () => op.sign(claims({ aud: "api://other" })), /audience/],
@@ -121,7 +136,9 @@ describe("AccessTokenVerifier (Okta access tokens on /api/v1)", () => {
     const valid = await op.sign(claims());
     await verifier.verify(valid);
     const readsBefore = op.jwksReads;
-    const bogus = await Promise.all(Array.from({ length: 200 }, (_, i) => op.sign(claims({ jti: String(i) }), { kid: `bogus-${String(i)}` })));
+    const bogus = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => op.sign(claims({ jti: String(i) }), { kid: `bogus-${String(i)}` })),
+    );
     const fresh = await op.sign(claims({ jti: "fresh" }));
     const results = await Promise.allSettled([...bogus.map((t) => verifier.verify(t)), verifier.verify(fresh)]);
     expect(results.slice(0, 200).every((r) => r.status === "rejected")).toBe(true);

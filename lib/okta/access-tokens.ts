@@ -10,7 +10,12 @@ export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficien
 export class BearerError extends AppError<BearerErrorCode> {
   readonly scope: string | undefined;
   constructor(code: BearerErrorCode, description: string, scope?: string) {
-    super({ code, status: code === "insufficient_scope" ? 403 : code === "invalid_request" ? 400 : 401, message: description, userMessage: description });
+    super({
+      code,
+      status: code === "insufficient_scope" ? 403 : code === "invalid_request" ? 400 : 401,
+      message: description,
+      userMessage: description,
+    });
     this.scope = scope;
   }
 
@@ -48,7 +53,9 @@ export interface AccessTokenVerifierOptions {
 
 /** The parts of @okta/jwt-verifier's instance we reach into (present in 4.x, see lib.js). */
 interface VerifierInternals {
-  verifier: { setKeyResolver(resolve: (kid: string | undefined, cb: (err: unknown, key?: KeyObject) => void) => void): void };
+  verifier: {
+    setKeyResolver(resolve: (kid: string | undefined, cb: (err: unknown, key?: KeyObject) => void) => void): void;
+  };
   jwksClient: { getSigningKeys(): Promise<{ kid?: string; getPublicKey(): string }[]> };
 }
 
@@ -178,17 +185,32 @@ export class AccessTokenVerifier {
 
   private checkClaims(claims: Record<string, unknown>, now: number, kid: string): VerifiedAccessToken {
     const { exp, cid, sub } = claims;
-    if (typeof exp !== "number") throw new BearerError("invalid_token", "The access token has no expiry (exp); porter refuses tokens that never expire.");
+    if (typeof exp !== "number")
+      throw new BearerError(
+        "invalid_token",
+        "The access token has no expiry (exp); porter refuses tokens that never expire.",
+      );
     if (exp * 1000 <= now) throw new BearerError("invalid_token", "The access token has expired.");
-    if (typeof cid !== "string") throw new BearerError("invalid_token", "The access token does not say which app it was minted for (cid).");
+    if (typeof cid !== "string")
+      throw new BearerError("invalid_token", "The access token does not say which app it was minted for (cid).");
     if (!this.opts.clientIds.has(cid)) {
       // Echo the claim only when it looks like an Okta client ID: a verified token's claims are still outside input.
-      const shown = /^[A-Za-z0-9._~-]{1,100}$/.test(cid) ? `the app ${cid}` : "an app (its cid is not a valid client ID)";
-      throw new BearerError("invalid_token", `The access token was minted for ${shown}, which this organization does not accept.`);
+      const shown = /^[A-Za-z0-9._~-]{1,100}$/.test(cid)
+        ? `the app ${cid}`
+        : "an app (its cid is not a valid client ID)";
+      throw new BearerError(
+        "invalid_token",
+        `The access token was minted for ${shown}, which this organization does not accept.`,
+      );
     }
-    if (typeof sub !== "string" || sub.length === 0) throw new BearerError("invalid_token", "The access token has no subject (sub).");
+    if (typeof sub !== "string" || sub.length === 0)
+      throw new BearerError("invalid_token", "The access token has no subject (sub).");
     const scp = claims.scp;
-    const scopes = Array.isArray(scp) ? scp.filter((s): s is string => typeof s === "string") : typeof claims.scope === "string" ? claims.scope.split(" ") : [];
+    const scopes = Array.isArray(scp)
+      ? scp.filter((s): s is string => typeof s === "string")
+      : typeof claims.scope === "string"
+        ? claims.scope.split(" ")
+        : [];
     return Object.freeze({ claims: Object.freeze(claims), cid, sub, scopes: Object.freeze(scopes), exp, kid });
   }
 
@@ -249,7 +271,9 @@ export class AccessTokenVerifier {
 function headerKid(token: string): string {
   try {
     const header: unknown = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8"));
-    return header && typeof header === "object" && typeof (header as { kid?: unknown }).kid === "string" ? (header as { kid: string }).kid : "";
+    return header && typeof header === "object" && typeof (header as { kid?: unknown }).kid === "string"
+      ? (header as { kid: string }).kid
+      : "";
   } catch {
     return "";
   }
@@ -259,7 +283,11 @@ function missingScopes(token: VerifiedAccessToken, required: readonly string[]):
   for (const scope of required) {
     if (!token.scopes.includes(scope)) {
       const missing = required.filter((s) => !token.scopes.includes(s));
-      return new BearerError("insufficient_scope", `The access token lacks the scope ${missing.join(" ")}.`, required.join(" "));
+      return new BearerError(
+        "insufficient_scope",
+        `The access token lacks the scope ${missing.join(" ")}.`,
+        required.join(" "),
+      );
     }
   }
   return null;
@@ -276,7 +304,10 @@ export function peekIssuerAndClient(token: string): { iss: string | null; cid: s
     const parsed: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
     if (!parsed || typeof parsed !== "object") return { iss: null, cid: null };
     const claims = parsed as Record<string, unknown>;
-    return { iss: typeof claims.iss === "string" ? claims.iss : null, cid: typeof claims.cid === "string" ? claims.cid : null };
+    return {
+      iss: typeof claims.iss === "string" ? claims.iss : null,
+      cid: typeof claims.cid === "string" ? claims.cid : null,
+    };
   } catch {
     return { iss: null, cid: null };
   }
@@ -287,9 +318,11 @@ function describeLibraryError(err: unknown): string {
   if (/cannot be parsed/i.test(message)) return "The access token is not a well-formed JWT.";
   if (/expired/i.test(message)) return "The access token has expired.";
   if (/not active/i.test(message)) return "The access token is not valid yet (nbf).";
-  if (/algorithm/i.test(message)) return "The access token is not signed with RS256, the only algorithm porter accepts from Okta.";
+  if (/algorithm/i.test(message))
+    return "The access token is not signed with RS256, the only algorithm porter accepts from Okta.";
   if (/signature/i.test(message)) return "The access token's signature does not verify against the issuer's keys.";
-  if (/signing key|kid|Error while resolving/i.test(message)) return "The access token is signed with a key the issuer does not publish.";
+  if (/signing key|kid|Error while resolving/i.test(message))
+    return "The access token is signed with a key the issuer does not publish.";
   if (/audience/i.test(message)) return "The access token is for another audience (aud).";
   if (/issuer/i.test(message)) return "The access token comes from another issuer (iss).";
   return "The access token could not be verified.";

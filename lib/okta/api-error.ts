@@ -1,6 +1,11 @@
 import { AppError } from "../http/app-error";
 
-export type OktaApiErrorCode = "okta_api_unauthorized" | "okta_api_forbidden" | "okta_api_rate_limited" | "okta_api_unavailable" | "okta_api_invalid";
+export type OktaApiErrorCode =
+  | "okta_api_unauthorized"
+  | "okta_api_forbidden"
+  | "okta_api_rate_limited"
+  | "okta_api_unavailable"
+  | "okta_api_invalid";
 
 /** Okta's management API (or its token endpoint) refused or failed, in Okta's words. */
 export class OktaApiError extends AppError<OktaApiErrorCode> {

@@ -20,7 +20,10 @@ const CACHE_MS = 5 * 60 * 1000;
 const cacheKey = Symbol.for("porter.discovery-cache");
 type Entry = { at: number; value: OidcMetadata; raw: Record<string, unknown> };
 type Cache = Map<string, Entry>;
-const cache: Cache = ((globalThis as typeof globalThis & { [cacheKey]?: Cache })[cacheKey] ??= new Map<string, Entry>());
+const cache: Cache = ((globalThis as typeof globalThis & { [cacheKey]?: Cache })[cacheKey] ??= new Map<
+  string,
+  Entry
+>());
 /** Loads in flight per issuer: a burst of sign-ins costs one discovery request, not one each. */
 const inflight = new Map<string, Promise<Entry>>();
 
@@ -32,7 +35,10 @@ export function discoveryUrl(issuer: string): string {
  * Loads and checks the issuer's discovery document (cached for five minutes). Every failure becomes an
  * OktaError saying what was wrong in plain words; nothing from the network is trusted unchecked.
  */
-export async function getOidcMetadata(issuer: string, options: { fresh?: boolean; maxAgeMs?: number } = {}): Promise<OidcMetadata> {
+export async function getOidcMetadata(
+  issuer: string,
+  options: { fresh?: boolean; maxAgeMs?: number } = {},
+): Promise<OidcMetadata> {
   return (await getDiscoveryEntry(issuer, options)).value;
 }
 
@@ -43,7 +49,8 @@ export async function getDiscoveryDocument(issuer: string): Promise<Record<strin
 
 async function getDiscoveryEntry(issuer: string, options: { fresh?: boolean; maxAgeMs?: number } = {}): Promise<Entry> {
   const cached = cache.get(issuer);
-  if (!options.fresh && cached && Date.now() - cached.at < Math.min(CACHE_MS, options.maxAgeMs ?? CACHE_MS)) return cached;
+  if (!options.fresh && cached && Date.now() - cached.at < Math.min(CACHE_MS, options.maxAgeMs ?? CACHE_MS))
+    return cached;
   const running = inflight.get(issuer);
   if (running) return running;
   const load = loadDiscovery(issuer).finally(() => inflight.delete(issuer));
@@ -52,7 +59,6 @@ async function getDiscoveryEntry(issuer: string, options: { fresh?: boolean; max
 }
 
 async function loadDiscovery(issuer: string): Promise<Entry> {
-
   let response: Response;
   try {
     response = await fetch(discoveryUrl(issuer), {

@@ -1,10 +1,6 @@
 import { AppError } from "../http/app-error";
 
 export type OktaErrorCode =
-  | "issuer_unreachable"
-  | "discovery_invalid"
-  | "issuer_mismatch"
-  | "id_token_invalid"
-  | "id_token_signature_invalid";
+  "issuer_unreachable" | "discovery_invalid" | "issuer_mismatch" | "id_token_invalid" | "id_token_signature_invalid";
 
 export class OktaError extends AppError<OktaErrorCode> {}

@@ -7,11 +7,19 @@ import { AppError } from "../http/app-error";
 /** The most Okta batches in one delivery we read; Okta documents none (OKTA-FACTS: UNCONFIRMED). */
 export const MAX_HOOK_BODY = 1024 * 1024;
 
-const target = z.looseObject({ id: z.string().max(200).optional(), type: z.string().max(100).optional(), alternateId: z.string().max(320).nullish(), displayName: z.string().max(500).nullish() });
+const target = z.looseObject({
+  id: z.string().max(200).optional(),
+  type: z.string().max(100).optional(),
+  alternateId: z.string().max(320).nullish(),
+  displayName: z.string().max(500).nullish(),
+});
 /** One System Log LogEvent as porter reads it, from an Event Hook delivery or a System Log page alike. */
 export const logEvent = z.looseObject({
   uuid: z.string().min(1).max(100),
-  published: z.string().max(40).refine((v) => !Number.isNaN(Date.parse(v)), "is not a date"),
+  published: z
+    .string()
+    .max(40)
+    .refine((v) => !Number.isNaN(Date.parse(v)), "is not a date"),
   eventType: z.string().min(1).max(200),
   actor: z.looseObject({}).nullish(),
   target: z.array(target).max(50).nullish(),
@@ -37,26 +45,49 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  * static header, no signature), then reads and checks the body: Okta's envelope, LogEvents with a uuid,
  * a published time and a type. Everything else is refused with a 4xx Okta does not retry.
  */
-export async function readHookDelivery(req: Request, connection: Pick<Connection, "eventHookSecret" | "eventHookHeader">): Promise<HookDelivery> {
+export async function readHookDelivery(
+  req: Request,
+  connection: Pick<Connection, "eventHookSecret" | "eventHookHeader">,
+): Promise<HookDelivery> {
   if (!connection.eventHookSecret) {
-    throw new HookError({ code: "hook_not_configured", status: 404, message: "no event hook secret configured", userMessage: "This organization has no Event Hook configured in porter." });
+    throw new HookError({
+      code: "hook_not_configured",
+      status: 404,
+      message: "no event hook secret configured",
+      userMessage: "This organization has no Event Hook configured in porter.",
+    });
   }
   const sent = req.headers.get(connection.eventHookHeader) ?? "";
   if (!timingSafeEqual(digest(sent), digest(connection.eventHookSecret))) {
-    throw new HookError({ code: "hook_unauthenticated", status: 401, message: "event hook secret missing or wrong", userMessage: `The ${connection.eventHookHeader} header does not carry this organization's Event Hook secret.` });
+    throw new HookError({
+      code: "hook_unauthenticated",
+      status: 401,
+      message: "event hook secret missing or wrong",
+      userMessage: `The ${connection.eventHookHeader} header does not carry this organization's Event Hook secret.`,
+    });
   }
   const text = await readBodyLimited(req, MAX_HOOK_BODY);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new HookError({ code: "hook_malformed", status: 400, message: "hook body is not JSON", userMessage: "The body is not JSON." });
+    throw new HookError({
+      code: "hook_malformed",
+      status: 400,
+      message: "hook body is not JSON",
+      userMessage: "The body is not JSON.",
+    });
   }
   const parsed = envelope.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join(".") || "body";
-    throw new HookError({ code: "hook_malformed", status: 400, message: `hook body invalid at ${where}`, userMessage: `The body is not an Okta Event Hook delivery (${where}: ${issue?.message ?? "invalid"}).` });
+    throw new HookError({
+      code: "hook_malformed",
+      status: 400,
+      message: `hook body invalid at ${where}`,
+      userMessage: `The body is not an Okta Event Hook delivery (${where}: ${issue?.message ?? "invalid"}).`,
+    });
   }
   return { deliveryId: parsed.data.eventId ?? null, events: parsed.data.data.events };
 }
@@ -65,7 +96,15 @@ export async function readHookDelivery(req: Request, connection: Pick<Connection
 export function verificationResponse(req: Request): Response {
   const challenge = req.headers.get("x-okta-verification-challenge");
   if (!challenge || challenge.length > 1000) {
-    return Response.json({ error: { code: "no_challenge", message: "Okta's verification request carries the x-okta-verification-challenge header; this one has none." } }, { status: 400, headers: { "cache-control": "no-store" } });
+    return Response.json(
+      {
+        error: {
+          code: "no_challenge",
+          message: "Okta's verification request carries the x-okta-verification-challenge header; this one has none.",
+        },
+      },
+      { status: 400, headers: { "cache-control": "no-store" } },
+    );
   }
   return Response.json({ verification: challenge }, { headers: { "cache-control": "no-store" } });
 }

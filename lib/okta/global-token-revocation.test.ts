@@ -19,17 +19,42 @@ beforeAll(async () => {
   server = await startLocalServer((req, res) => {
     res.setHeader("content-type", "application/json");
     if (req.url === "/oauth2/v1/keys") res.end(JSON.stringify({ keys: [jwk] }));
-    else if (req.url === "/.well-known/openid-configuration") res.end(JSON.stringify({ issuer, authorization_endpoint: `${issuer}/oauth2/v1/authorize`, token_endpoint: `${issuer}/oauth2/v1/token`, jwks_uri: `${issuer}/oauth2/v1/keys` }));
+    else if (req.url === "/.well-known/openid-configuration")
+      res.end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/oauth2/v1/authorize`,
+          token_endpoint: `${issuer}/oauth2/v1/token`,
+          jwks_uri: `${issuer}/oauth2/v1/keys`,
+        }),
+      );
     else res.writeHead(404).end("{}");
   });
   issuer = server.origin;
 });
 afterAll(() => server.close());
 
-type Claims = { iss?: string; sub?: string; aud?: string; exp?: number; nbf?: number; iat?: number; jti?: string | undefined };
+type Claims = {
+  iss?: string;
+  sub?: string;
+  aud?: string;
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string | undefined;
+};
 async function token(over: Claims = {}, header: { typ?: string; kid?: string } = {}, signer: CryptoKey = key) {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { iss: issuer, sub: CLIENT, aud, iat: now, nbf: now - 300, exp: now + 300, jti: randomUUID(), ...over };
+  const claims = {
+    iss: issuer,
+    sub: CLIENT,
+    aud,
+    iat: now,
+    nbf: now - 300,
+    exp: now + 300,
+    jti: randomUUID(),
+    ...over,
+  };
   return `Bearer ${await new SignJWT(Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined))).setProtectedHeader({ alg: "RS256", typ: LOGOUT_TOKEN_TYPE, kid: "k1", ...header }).sign(signer)}`;
 }
 const connection = () => ({ issuer, clientId: CLIENT });
@@ -69,7 +94,10 @@ describe("Universal Logout token (Okta's Global Token Revocation JWT)", () => {
   });
 
   it("refuses a valid token issued for another app: 403", async () => {
-    await expect(verifyLogoutToken(await token({ sub: "another-app" }), connection(), aud)).rejects.toMatchObject({ status: 403, code: "logout_forbidden" });
+    await expect(verifyLogoutToken(await token({ sub: "another-app" }), connection(), aud)).rejects.toMatchObject({
+      status: 403,
+      code: "logout_forbidden",
+    });
   });
 
   it("answers 422 when the org's keys cannot be read (nobody is logged out)", async () => {
@@ -82,8 +110,13 @@ describe("Universal Logout token (Okta's Global Token Revocation JWT)", () => {
 
 describe("Universal Logout subject (sub_id)", () => {
   it("reads email and iss_sub, refuses malformed bodies and unknown formats with 400", () => {
-    expect(parseLogoutSubject(JSON.stringify({ sub_id: { format: "email", email: "dev@example.com" } }))).toEqual({ format: "email", email: "dev@example.com" });
-    expect(parseLogoutSubject(JSON.stringify({ sub_id: { format: "iss_sub", iss: "https://acme.okta.com", sub: "00u1" } }))).toMatchObject({ format: "iss_sub", sub: "00u1" });
+    expect(parseLogoutSubject(JSON.stringify({ sub_id: { format: "email", email: "dev@example.com" } }))).toEqual({
+      format: "email",
+      email: "dev@example.com",
+    });
+    expect(
+      parseLogoutSubject(JSON.stringify({ sub_id: { format: "iss_sub", iss: "https://acme.okta.com", sub: "00u1" } })),
+    ).toMatchObject({ format: "iss_sub", sub: "00u1" });
     for (const [body, why] of [
       ["{", /not JSON/],
       ["[]", /no "sub_id"/],
@@ -92,7 +125,9 @@ describe("Universal Logout subject (sub_id)", () => {
       [JSON.stringify({ sub_id: { format: "email" } }), /no valid "email"/],
       [JSON.stringify({ sub_id: { format: "iss_sub", iss: "x" } }), /no valid "sub"/],
     ] as const) {
-      expect(() => parseLogoutSubject(body)).toThrow(expect.objectContaining({ status: 400, userMessage: expect.stringMatching(why) as unknown }) as Error);
+      expect(() => parseLogoutSubject(body)).toThrow(
+        expect.objectContaining({ status: 400, userMessage: expect.stringMatching(why) as unknown }) as Error,
+      );
     }
   });
 });

@@ -11,7 +11,14 @@ export const LOGOUT_TOKEN_TYPE = "global-token-revocation+jwt";
 const MAX_LIFETIME_SECONDS = 15 * 60;
 export const MAX_LOGOUT_BODY = 8 * 1024;
 
-export type LogoutErrorCode = "logout_unauthenticated" | "logout_forbidden" | "logout_malformed" | "logout_unknown_format" | "logout_unknown_user" | "logout_replayed" | "logout_unavailable";
+export type LogoutErrorCode =
+  | "logout_unauthenticated"
+  | "logout_forbidden"
+  | "logout_malformed"
+  | "logout_unknown_format"
+  | "logout_unknown_user"
+  | "logout_replayed"
+  | "logout_unavailable";
 export class LogoutError extends AppError<LogoutErrorCode> {}
 
 /** What a verified Universal Logout token says: who sent it (iss), for which app (sub), once (jti). */
@@ -41,7 +48,14 @@ async function keyFor(connection: Pick<Connection, "issuer">, header: JWTHeaderP
   const uris = [`${org}/oauth2/v1/keys`];
   if (connection.issuer !== org) {
     const metadata = await getOidcMetadata(connection.issuer).catch((err: unknown) => {
-      throw new LogoutError({ code: "logout_unavailable", status: 422, message: `universal logout: discovery failed: ${err instanceof Error ? err.message : String(err)}`, userMessage: "porter could not read this Okta org's discovery document to check the token, so nobody was logged out. Okta may retry.", cause: err });
+      throw new LogoutError({
+        code: "logout_unavailable",
+        status: 422,
+        message: `universal logout: discovery failed: ${err instanceof Error ? err.message : String(err)}`,
+        userMessage:
+          "porter could not read this Okta org's discovery document to check the token, so nobody was logged out. Okta may retry.",
+        cause: err,
+      });
     });
     uris.unshift(metadata.jwks_uri);
   }
@@ -53,13 +67,21 @@ async function keyFor(connection: Pick<Connection, "issuer">, header: JWTHeaderP
       last = err;
       if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys) continue;
       // Okta's keys could not be read: not the caller's fault, and nobody is logged out (the profile's 422).
-      throw new LogoutError({ code: "logout_unavailable", status: 422, message: `universal logout keys unavailable at ${uri}: ${err instanceof Error ? err.message : String(err)}`, userMessage: "porter could not read this Okta org's signing keys to check the token, so nobody was logged out. Okta may retry.", cause: err });
+      throw new LogoutError({
+        code: "logout_unavailable",
+        status: 422,
+        message: `universal logout keys unavailable at ${uri}: ${err instanceof Error ? err.message : String(err)}`,
+        userMessage:
+          "porter could not read this Okta org's signing keys to check the token, so nobody was logged out. Okta may retry.",
+        cause: err,
+      });
     }
   }
   throw last;
 }
 
-const unauthenticated = (message: string, userMessage: string, cause?: unknown) => new LogoutError({ code: "logout_unauthenticated", status: 401, message, userMessage, cause });
+const unauthenticated = (message: string, userMessage: string, cause?: unknown) =>
+  new LogoutError({ code: "logout_unauthenticated", status: 401, message, userMessage, cause });
 
 /**
  * Verifies the `Authorization: Bearer <JWT>` of an Okta Universal Logout request (Global Token Revocation):
@@ -67,9 +89,17 @@ const unauthenticated = (message: string, userMessage: string, cause?: unknown) 
  * endpoint's URL, `exp`/`nbf`/`iat` within bounds, a `jti`; then `sub` must be this connection's client ID
  * (403 otherwise: a valid token, for another app). Any other failure is 401.
  */
-export async function verifyLogoutToken(authorization: string | null, connection: Pick<Connection, "issuer" | "clientId">, endpointUrl: string): Promise<LogoutToken> {
+export async function verifyLogoutToken(
+  authorization: string | null,
+  connection: Pick<Connection, "issuer" | "clientId">,
+  endpointUrl: string,
+): Promise<LogoutToken> {
   const jwt = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization ?? "")?.[1];
-  if (!jwt) throw unauthenticated("no bearer JWT", "Universal Logout requests carry Authorization: Bearer <JWT signed by Okta>; this one has none.");
+  if (!jwt)
+    throw unauthenticated(
+      "no bearer JWT",
+      "Universal Logout requests carry Authorization: Bearer <JWT signed by Okta>; this one has none.",
+    );
   let payload;
   try {
     ({ payload } = await jwtVerify(jwt, (header, token) => keyFor(connection, header, token), {
@@ -93,11 +123,20 @@ export async function verifyLogoutToken(authorization: string | null, connection
             : cause instanceof joseErrors.JWTClaimValidationFailed
               ? `its ${cause.claim} claim is wrong (${cause.reason === "check_failed" ? "expected " + (cause.claim === "aud" ? endpointUrl : cause.claim === "iss" ? logoutIssuers(connection).join(" or ") : "a valid value") : cause.reason})`
               : "it is not a valid signed JWT";
-    throw unauthenticated(`universal logout token refused: ${cause instanceof Error ? cause.message : String(cause)}`, `The Universal Logout token was refused: ${why}.`, cause);
+    throw unauthenticated(
+      `universal logout token refused: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `The Universal Logout token was refused: ${why}.`,
+      cause,
+    );
   }
-  if (typeof payload.jti !== "string" || payload.jti.length === 0 || payload.jti.length > 200) throw unauthenticated("jti is not a string", "The Universal Logout token has no usable jti.");
+  if (typeof payload.jti !== "string" || payload.jti.length === 0 || payload.jti.length > 200)
+    throw unauthenticated("jti is not a string", "The Universal Logout token has no usable jti.");
   const exp = payload.exp ?? 0;
-  if (exp - (payload.iat ?? 0) > MAX_LIFETIME_SECONDS) throw unauthenticated("token lifetime too long", "The Universal Logout token is meant to live longer than 15 minutes; Okta's live 5.");
+  if (exp - (payload.iat ?? 0) > MAX_LIFETIME_SECONDS)
+    throw unauthenticated(
+      "token lifetime too long",
+      "The Universal Logout token is meant to live longer than 15 minutes; Okta's live 5.",
+    );
   if (payload.sub !== connection.clientId) {
     throw new LogoutError({
       code: "logout_forbidden",
@@ -113,7 +152,11 @@ const subjectId = z.object({
   sub_id: z.looseObject({ format: z.string().max(50) }),
 });
 const emailSubject = z.object({ format: z.literal("email"), email: z.string().min(3).max(320).includes("@") });
-const issSubSubject = z.object({ format: z.literal("iss_sub"), iss: z.string().min(1).max(2000), sub: z.string().min(1).max(255) });
+const issSubSubject = z.object({
+  format: z.literal("iss_sub"),
+  iss: z.string().min(1).max(2000),
+  sub: z.string().min(1).max(255),
+});
 
 export type LogoutSubject = z.infer<typeof emailSubject> | z.infer<typeof issSubSubject>;
 
@@ -123,19 +166,40 @@ export function parseLogoutSubject(text: string): LogoutSubject {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new LogoutError({ code: "logout_malformed", status: 400, message: "logout body is not JSON", userMessage: 'The body is not JSON; Okta sends {"sub_id": {"format": "email", "email": "..."}}.' });
+    throw new LogoutError({
+      code: "logout_malformed",
+      status: 400,
+      message: "logout body is not JSON",
+      userMessage: 'The body is not JSON; Okta sends {"sub_id": {"format": "email", "email": "..."}}.',
+    });
   }
   const outer = subjectId.safeParse(json);
-  if (!outer.success) throw new LogoutError({ code: "logout_malformed", status: 400, message: "logout body has no sub_id", userMessage: 'The body has no "sub_id" object with a "format".' });
+  if (!outer.success)
+    throw new LogoutError({
+      code: "logout_malformed",
+      status: 400,
+      message: "logout body has no sub_id",
+      userMessage: 'The body has no "sub_id" object with a "format".',
+    });
   const { format } = outer.data.sub_id;
   const schema = format === "email" ? emailSubject : format === "iss_sub" ? issSubSubject : null;
   if (!schema) {
-    throw new LogoutError({ code: "logout_unknown_format", status: 400, message: `unknown sub_id format ${format}`, userMessage: `The subject format "${format.slice(0, 50)}" is not supported: porter takes "email" or "iss_sub" (Okta: the app's Universal Logout "Subject format").` });
+    throw new LogoutError({
+      code: "logout_unknown_format",
+      status: 400,
+      message: `unknown sub_id format ${format}`,
+      userMessage: `The subject format "${format.slice(0, 50)}" is not supported: porter takes "email" or "iss_sub" (Okta: the app's Universal Logout "Subject format").`,
+    });
   }
   const parsed = schema.safeParse(outer.data.sub_id);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path.join(".") ?? "sub_id";
-    throw new LogoutError({ code: "logout_malformed", status: 400, message: `sub_id invalid at ${field}`, userMessage: `The "sub_id" of format "${format}" has no valid "${field}".` });
+    throw new LogoutError({
+      code: "logout_malformed",
+      status: 400,
+      message: `sub_id invalid at ${field}`,
+      userMessage: `The "sub_id" of format "${format}" has no valid "${field}".`,
+    });
   }
   return parsed.data;
 }

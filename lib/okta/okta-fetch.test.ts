@@ -12,7 +12,19 @@ beforeAll(async () => {
     res.setHeader("content-type", "application/json");
     if (req.url === "/oauth2/default/.well-known/openid-configuration") {
       discoveries++;
-      setTimeout(() => res.end(JSON.stringify({ issuer, authorization_endpoint: `${issuer}/v1/authorize`, token_endpoint: `${issuer}/v1/token`, jwks_uri: `${issuer}/v1/keys`, token_endpoint_auth_methods_supported: ["client_secret_basic"] })), 50);
+      setTimeout(
+        () =>
+          res.end(
+            JSON.stringify({
+              issuer,
+              authorization_endpoint: `${issuer}/v1/authorize`,
+              token_endpoint: `${issuer}/v1/token`,
+              jwks_uri: `${issuer}/v1/keys`,
+              token_endpoint_auth_methods_supported: ["client_secret_basic"],
+            }),
+          ),
+        50,
+      );
     } else res.writeHead(404).end("{}");
   });
   issuer = `${server.origin}/oauth2/default`;
@@ -24,7 +36,10 @@ describe("Auth.js's fetch for an Okta connection", () => {
     const f = oktaFetch(issuer);
     const answers = await Promise.all(Array.from({ length: 20 }, () => f(discoveryUrl(issuer))));
     expect(discoveries).toBe(1);
-    expect(await answers[0]?.json()).toMatchObject({ issuer, token_endpoint_auth_methods_supported: ["client_secret_basic"] });
+    expect(await answers[0]?.json()).toMatchObject({
+      issuer,
+      token_endpoint_auth_methods_supported: ["client_secret_basic"],
+    });
     await f(discoveryUrl(issuer));
     expect(discoveries).toBe(1);
     // Anything else goes to Okta as is.

@@ -20,12 +20,19 @@ const cache: Cache = ((globalThis as typeof globalThis & { [cacheKey]?: Cache })
 /** One DPoP key pair per process: tokens Okta binds to it are useless to anyone who copies them. */
 let dpopKey: Promise<{ privateKey: CryptoKey; jwk: JWK }> | null = null;
 function dpopKeys() {
-  dpopKey ??= generateKeyPair("ES256").then(async ({ privateKey, publicKey }) => ({ privateKey, jwk: await exportJWK(publicKey) }));
+  dpopKey ??= generateKeyPair("ES256").then(async ({ privateKey, publicKey }) => ({
+    privateKey,
+    jwk: await exportJWK(publicKey),
+  }));
   return dpopKey;
 }
 
 /** A DPoP proof (RFC 9449) for one request; `ath` binds it to the access token it goes with. */
-export async function dpopProof(method: string, url: string, options: { nonce?: string | null; accessToken?: string } = {}): Promise<string> {
+export async function dpopProof(
+  method: string,
+  url: string,
+  options: { nonce?: string | null; accessToken?: string } = {},
+): Promise<string> {
   const { privateKey, jwk } = await dpopKeys();
   const u = new URL(url);
   return new SignJWT({
@@ -40,14 +47,20 @@ export async function dpopProof(method: string, url: string, options: { nonce?: 
     .sign(privateKey);
 }
 
-const failed = (message: string, userMessage: string, fix?: string) => new OktaApiError({ code: "okta_api_unauthorized", status: 502, message, userMessage, ...(fix ? { fix } : {}) });
+const failed = (message: string, userMessage: string, fix?: string) =>
+  new OktaApiError({ code: "okta_api_unauthorized", status: 502, message, userMessage, ...(fix ? { fix } : {}) });
 
 /**
  * An access token for Okta's management API from the org authorization server: client credentials,
  * authenticated by a client assertion signed with the service app's private key (private_key_jwt),
  * DPoP-bound, answering Okta's `use_dpop_nonce` challenge once. Cached until a minute before expiry.
  */
-export async function serviceAccessToken(orgUrl: string, app: OktaServiceApp, fetchImpl: typeof fetch, options: { fresh?: boolean } = {}): Promise<{ accessToken: string; dpop: boolean }> {
+export async function serviceAccessToken(
+  orgUrl: string,
+  app: OktaServiceApp,
+  fetchImpl: typeof fetch,
+  options: { fresh?: boolean } = {},
+): Promise<{ accessToken: string; dpop: boolean }> {
   const key = `${orgUrl}|${app.clientId}`;
   const held = cache.get(key);
   if (!options.fresh && held && held.expiresAt > Date.now() + 60_000) return held;
@@ -56,7 +69,10 @@ export async function serviceAccessToken(orgUrl: string, app: OktaServiceApp, fe
   let nonce: string | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
     const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: app.privateKey.kty === "EC" ? "ES256" : "RS256", ...(app.privateKey.kid ? { kid: app.privateKey.kid } : {}) })
+      .setProtectedHeader({
+        alg: app.privateKey.kty === "EC" ? "ES256" : "RS256",
+        ...(app.privateKey.kid ? { kid: app.privateKey.kid } : {}),
+      })
       .setIssuer(app.clientId)
       .setSubject(app.clientId)
       .setAudience(tokenUrl)
@@ -64,23 +80,61 @@ export async function serviceAccessToken(orgUrl: string, app: OktaServiceApp, fe
       .setIssuedAt()
       .setExpirationTime("5m")
       .sign(signer);
-    const body = new URLSearchParams({ grant_type: "client_credentials", scope: OKTA_SERVICE_SCOPES, client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: assertion });
+    const body = new URLSearchParams({
+      grant_type: "client_credentials",
+      scope: OKTA_SERVICE_SCOPES,
+      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+      client_assertion: assertion,
+    });
     let res: Response;
     try {
-      res = await fetchImpl(tokenUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", dpop: await dpopProof("POST", tokenUrl, { nonce }) }, body, redirect: "error", signal: AbortSignal.timeout(TIMEOUT_MS) });
+      res = await fetchImpl(tokenUrl, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
+          dpop: await dpopProof("POST", tokenUrl, { nonce }),
+        },
+        body,
+        redirect: "error",
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
     } catch (cause) {
-      throw new OktaApiError({ code: "okta_api_unavailable", status: 503, message: `okta token request failed: ${cause instanceof Error ? cause.message : String(cause)}`, userMessage: "Okta's token endpoint did not answer in time.", cause });
+      throw new OktaApiError({
+        code: "okta_api_unavailable",
+        status: 503,
+        message: `okta token request failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        userMessage: "Okta's token endpoint did not answer in time.",
+        cause,
+      });
     }
-    const json = (await res.json().catch(() => ({}))) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
+    const json = (await res.json().catch(() => ({}))) as {
+      access_token?: unknown;
+      token_type?: unknown;
+      expires_in?: unknown;
+      error?: unknown;
+      error_description?: unknown;
+    };
     if (res.status === 400 && json.error === "use_dpop_nonce" && res.headers.get("dpop-nonce") && attempt === 0) {
       nonce = res.headers.get("dpop-nonce");
       continue;
     }
     if (!res.ok || typeof json.access_token !== "string") {
-      const why = typeof json.error === "string" ? `${json.error}${typeof json.error_description === "string" ? `: ${json.error_description}` : ""}` : `HTTP ${String(res.status)}`;
-      throw failed(`okta service token refused: ${why}`, `Okta refused porter's API Services app ${app.clientId} (${why}).`, "Okta Admin Console > Applications > your API Services app: Client authentication Public key / Private key with porter's public key, and Okta API Scopes > grant okta.users.read, okta.groups.read, okta.logs.read.");
+      const why =
+        typeof json.error === "string"
+          ? `${json.error}${typeof json.error_description === "string" ? `: ${json.error_description}` : ""}`
+          : `HTTP ${String(res.status)}`;
+      throw failed(
+        `okta service token refused: ${why}`,
+        `Okta refused porter's API Services app ${app.clientId} (${why}).`,
+        "Okta Admin Console > Applications > your API Services app: Client authentication Public key / Private key with porter's public key, and Okta API Scopes > grant okta.users.read, okta.groups.read, okta.logs.read.",
+      );
     }
-    const got: Held = { accessToken: json.access_token, dpop: typeof json.token_type === "string" && json.token_type.toLowerCase() === "dpop", expiresAt: Date.now() + (typeof json.expires_in === "number" ? json.expires_in : 3600) * 1000 };
+    const got: Held = {
+      accessToken: json.access_token,
+      dpop: typeof json.token_type === "string" && json.token_type.toLowerCase() === "dpop",
+      expiresAt: Date.now() + (typeof json.expires_in === "number" ? json.expires_in : 3600) * 1000,
+    };
     cache.set(key, got);
     return got;
   }

@@ -17,15 +17,26 @@ export { OktaApiError, type OktaApiErrorCode } from "./api-error";
  */
 export type OktaApiCredential = { orgUrl: string; token: string } | { orgUrl: string; serviceApp: OktaServiceApp };
 
-async function authorize(credential: OktaApiCredential, url: string, fetchImpl: typeof fetch, fresh = false): Promise<Record<string, string>> {
+async function authorize(
+  credential: OktaApiCredential,
+  url: string,
+  fetchImpl: typeof fetch,
+  fresh = false,
+): Promise<Record<string, string>> {
   if ("token" in credential) return { authorization: `SSWS ${credential.token}` };
-  const { accessToken, dpop } = await serviceAccessToken(credential.orgUrl, credential.serviceApp, fetchImpl, { fresh });
-  return dpop ? { authorization: `DPoP ${accessToken}`, dpop: await dpopProof("GET", url, { accessToken }) } : { authorization: `Bearer ${accessToken}` };
+  const { accessToken, dpop } = await serviceAccessToken(credential.orgUrl, credential.serviceApp, fetchImpl, {
+    fresh,
+  });
+  return dpop
+    ? { authorization: `DPoP ${accessToken}`, dpop: await dpopProof("GET", url, { accessToken }) }
+    : { authorization: `Bearer ${accessToken}` };
 }
 
 const backoffKey = Symbol.for("porter.okta-api-backoff");
 /** Per org: no call before this time (Okta answered 429 with a reset). Shared by every caller in the process. */
-const backoff: Map<string, number> = ((globalThis as typeof globalThis & { [backoffKey]?: Map<string, number> })[backoffKey] ??= new Map<string, number>());
+const backoff: Map<string, number> = ((globalThis as typeof globalThis & { [backoffKey]?: Map<string, number> })[
+  backoffKey
+] ??= new Map<string, number>());
 
 /** The `rel="next"` target of an RFC 8288 Link header, if any. */
 export function nextLink(header: string | null): string | null {
@@ -38,7 +49,13 @@ export function nextLink(header: string | null): string | null {
   return null;
 }
 
-function problem(code: OktaApiErrorCode, status: number, message: string, userMessage: string, fix?: string): OktaApiError {
+function problem(
+  code: OktaApiErrorCode,
+  status: number,
+  message: string,
+  userMessage: string,
+  fix?: string,
+): OktaApiError {
   return new OktaApiError({ code, status, message, userMessage, ...(fix ? { fix } : {}) });
 }
 
@@ -46,17 +63,36 @@ function problem(code: OktaApiErrorCode, status: number, message: string, userMe
  * One GET against the Okta API with the credential: a timeout, no redirects, and Okta's rate limits
  * respected (a 429 sets a per-org back-off until X-Rate-Limit-Reset; calls before then fail at once).
  */
-export async function oktaApiGet(credential: OktaApiCredential, url: string, fetchImpl: typeof fetch = fetch): Promise<Response> {
+export async function oktaApiGet(
+  credential: OktaApiCredential,
+  url: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Response> {
   const org = new URL(credential.orgUrl).origin;
-  if (new URL(url).origin !== org) throw problem("okta_api_invalid", 502, `refusing to send the Okta API token to ${new URL(url).origin}`, "Okta's answer pointed porter at another host; porter did not follow it.");
+  if (new URL(url).origin !== org)
+    throw problem(
+      "okta_api_invalid",
+      502,
+      `refusing to send the Okta API token to ${new URL(url).origin}`,
+      "Okta's answer pointed porter at another host; porter did not follow it.",
+    );
   const until = backoff.get(org) ?? 0;
   if (Date.now() < until) {
-    const err = problem("okta_api_rate_limited", 503, "okta api back-off in effect", `Okta's API rate limit for this org was reached; porter waits until ${new Date(until).toISOString()}.`);
+    const err = problem(
+      "okta_api_rate_limited",
+      503,
+      "okta api back-off in effect",
+      `Okta's API rate limit for this org was reached; porter waits until ${new Date(until).toISOString()}.`,
+    );
     err.retryAt = new Date(until);
     throw err;
   }
   const send = async (freshToken: boolean) =>
-    fetchImpl(url, { headers: { ...(await authorize(credential, url, fetchImpl, freshToken)), accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(OKTA_API_TIMEOUT_MS) });
+    fetchImpl(url, {
+      headers: { ...(await authorize(credential, url, fetchImpl, freshToken)), accept: "application/json" },
+      redirect: "error",
+      signal: AbortSignal.timeout(OKTA_API_TIMEOUT_MS),
+    });
   let res: Response;
   try {
     res = await send(false);
@@ -67,7 +103,13 @@ export async function oktaApiGet(credential: OktaApiCredential, url: string, fet
     }
   } catch (cause) {
     if (cause instanceof AppError) throw cause;
-    throw new OktaApiError({ code: "okta_api_unavailable", status: 503, message: `okta api request failed: ${cause instanceof Error ? cause.message : String(cause)}`, userMessage: `Okta's API at ${new URL(org).host} did not answer in time.`, cause });
+    throw new OktaApiError({
+      code: "okta_api_unavailable",
+      status: 503,
+      message: `okta api request failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      userMessage: `Okta's API at ${new URL(org).host} did not answer in time.`,
+      cause,
+    });
   }
   if (res.status === 429) {
     await res.body?.cancel();
@@ -75,21 +117,44 @@ export async function oktaApiGet(credential: OktaApiCredential, url: string, fet
     // Okta's reset is epoch seconds; without one, back off a minute. Never more than 5 minutes on one answer.
     const at = Number.isFinite(reset) && reset > 0 ? Math.min(reset * 1000, Date.now() + 300_000) : Date.now() + 60_000;
     backoff.set(org, at);
-    const err = problem("okta_api_rate_limited", 503, "okta api 429 E0000047", `Okta's API rate limit for this org was reached (E0000047); porter waits until ${new Date(at).toISOString()}.`, "Okta Admin Console > Reports > Rate Limits shows which limit was hit.");
+    const err = problem(
+      "okta_api_rate_limited",
+      503,
+      "okta api 429 E0000047",
+      `Okta's API rate limit for this org was reached (E0000047); porter waits until ${new Date(at).toISOString()}.`,
+      "Okta Admin Console > Reports > Rate Limits shows which limit was hit.",
+    );
     err.retryAt = new Date(at);
     throw err;
   }
   if (res.status === 401) {
     await res.body?.cancel();
-    throw problem("okta_api_unauthorized", 502, "okta api 401", "Okta refused porter's API token (E0000011: invalid token).", "Okta Admin Console > Security > API > Tokens: create a token and set it as the connection's Okta API token.");
+    throw problem(
+      "okta_api_unauthorized",
+      502,
+      "okta api 401",
+      "Okta refused porter's API token (E0000011: invalid token).",
+      "Okta Admin Console > Security > API > Tokens: create a token and set it as the connection's Okta API token.",
+    );
   }
   if (res.status === 403) {
     await res.body?.cancel();
-    throw problem("okta_api_forbidden", 502, "okta api 403", "porter's Okta API token may not read users and groups (E0000006).", "Create the token as an admin with the Read-only Administrator role (okta.users.read, okta.groups.read, okta.logs.read).");
+    throw problem(
+      "okta_api_forbidden",
+      502,
+      "okta api 403",
+      "porter's Okta API token may not read users and groups (E0000006).",
+      "Create the token as an admin with the Read-only Administrator role (okta.users.read, okta.groups.read, okta.logs.read).",
+    );
   }
   if (!res.ok) {
     await res.body?.cancel();
-    throw problem("okta_api_unavailable", 503, `okta api HTTP ${String(res.status)}`, `Okta's API answered HTTP ${String(res.status)}.`);
+    throw problem(
+      "okta_api_unavailable",
+      503,
+      `okta api HTTP ${String(res.status)}`,
+      `Okta's API answered HTTP ${String(res.status)}.`,
+    );
   }
   return res;
 }
@@ -98,20 +163,41 @@ export async function oktaApiGet(credential: OktaApiCredential, url: string, fet
  * Every group of one Okta user, from GET /api/v1/users/{id}/groups: follows `Link: rel="next"` to the end
  * (never trusting the page size), at most MAX_PAGES pages. No 100-group cap, unlike the token's claim.
  */
-export async function listUserGroups(credential: OktaApiCredential, userId: string, fetchImpl: typeof fetch = fetch): Promise<string[]> {
+export async function listUserGroups(
+  credential: OktaApiCredential,
+  userId: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<string[]> {
   const org = new URL(credential.orgUrl).origin;
   let url: string | null = `${org}/api/v1/users/${encodeURIComponent(userId)}/groups?limit=200`;
   const names: string[] = [];
   for (let page = 0; url; page++) {
-    if (page >= MAX_PAGES) throw problem("okta_api_invalid", 502, "too many pages", `Okta's group list for this person ran past ${String(MAX_PAGES)} pages; porter stopped reading.`);
+    if (page >= MAX_PAGES)
+      throw problem(
+        "okta_api_invalid",
+        502,
+        "too many pages",
+        `Okta's group list for this person ran past ${String(MAX_PAGES)} pages; porter stopped reading.`,
+      );
     const res = await oktaApiGet(credential, url, fetchImpl);
     let body: unknown;
     try {
       body = await res.json();
     } catch {
-      throw problem("okta_api_invalid", 502, "okta api body is not JSON", "Okta's API answered with something other than JSON.");
+      throw problem(
+        "okta_api_invalid",
+        502,
+        "okta api body is not JSON",
+        "Okta's API answered with something other than JSON.",
+      );
     }
-    if (!Array.isArray(body)) throw problem("okta_api_invalid", 502, "okta groups page is not an array", "Okta's API answered with an unexpected shape.");
+    if (!Array.isArray(body))
+      throw problem(
+        "okta_api_invalid",
+        502,
+        "okta groups page is not an array",
+        "Okta's API answered with an unexpected shape.",
+      );
     for (const g of body as unknown[]) {
       const name = (g as { profile?: { name?: unknown } } | null)?.profile?.name;
       if (typeof name === "string") names.push(name);

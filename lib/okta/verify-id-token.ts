@@ -19,7 +19,9 @@ export function remoteJwks(uri: string): Jwks {
 
 /** Kids already reloaded for (per JWKS URI), so each new kid costs at most one extra JWKS fetch. */
 const reloadedKey = Symbol.for("porter.jwks-reloaded");
-const reloaded: Map<string, number> = ((globalThis as typeof globalThis & { [reloadedKey]?: Map<string, number> })[reloadedKey] ??= new Map<string, number>());
+const reloaded: Map<string, number> = ((globalThis as typeof globalThis & { [reloadedKey]?: Map<string, number> })[
+  reloadedKey
+] ??= new Map<string, number>());
 const reloads = new Map<string, Promise<void>>();
 const RELOAD_MEMORY_MS = 60_000;
 
@@ -80,7 +82,8 @@ export async function verifyIdToken(idToken: string, expect: IdTokenExpectations
     try {
       return (await verify()).payload;
     } catch (first) {
-      if (!(first instanceof joseErrors.JWKSNoMatchingKey) || !(await reloadForKid(metadata.jwks_uri, kidOf(idToken)))) throw first;
+      if (!(first instanceof joseErrors.JWKSNoMatchingKey) || !(await reloadForKid(metadata.jwks_uri, kidOf(idToken))))
+        throw first;
       return (await verify()).payload;
     }
   } catch (cause) {

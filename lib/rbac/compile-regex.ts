@@ -6,7 +6,10 @@ export type CompiledRegex = { readonly source: string; matches(input: string): b
 export type RegexResult = { ok: true; regex: CompiledRegex } | { ok: false; reason: string; position?: number };
 
 const UNSUPPORTED: readonly { find: RegExp; reason: string }[] = [
-  { find: /\(\?<?[=!]/, reason: "look-ahead and look-behind ((?=, (?!, (?<=, (?<!) are not supported: they cannot run in linear time" },
+  {
+    find: /\(\?<?[=!]/,
+    reason: "look-ahead and look-behind ((?=, (?!, (?<=, (?<!) are not supported: they cannot run in linear time",
+  },
   { find: /\\[1-9]/, reason: "back-references (\\1 ... \\9) are not supported: they cannot run in linear time" },
 ];
 
@@ -25,7 +28,8 @@ export function compileRegex(source: string): RegexResult {
   } catch (err) {
     if (err instanceof RE2JSSyntaxException) {
       // An unclosed group or class is reported at the end of the pattern, where the closing bracket is missing.
-      if (err.error?.startsWith("missing closing")) return { ok: false, reason: err.message, position: source.length + 1 };
+      if (err.error?.startsWith("missing closing"))
+        return { ok: false, reason: err.message, position: source.length + 1 };
       const at = err.input ? source.indexOf(err.input) : -1;
       return at >= 0 ? { ok: false, reason: err.message, position: at + 1 } : { ok: false, reason: err.message };
     }

@@ -70,7 +70,11 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
   for (const role of Object.keys(BUILT_IN_ROLE_PERMISSIONS)) {
     if (isBuiltInRole(role)) rolePermissions.set(role, BUILT_IN_ROLE_PERMISSIONS[role]);
   }
-  for (const role of spec.customRoles) rolePermissions.set(role.name, role.permissions.filter((p) => p !== "rules.write"));
+  for (const role of spec.customRoles)
+    rolePermissions.set(
+      role.name,
+      role.permissions.filter((p) => p !== "rules.write"),
+    );
 
   const exact = new Map<string, Hit[]>();
   const regexes: { regex: CompiledRegex; hit: Hit }[] = [];
@@ -97,13 +101,16 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
   }
   const adminGroups = new Set(spec.adminGroups);
   const defaultRole = spec.defaultRole !== null && rolePermissions.has(spec.defaultRole) ? spec.defaultRole : null;
-  if (spec.defaultRole !== null && defaultRole === null) problems.push(`default role "${spec.defaultRole}" does not exist`);
+  if (spec.defaultRole !== null && defaultRole === null)
+    problems.push(`default role "${spec.defaultRole}" does not exist`);
 
   // Roles in display order (admin, member, viewer, then custom by name); each gets an index and a
   // permission bitmask, so resolving a person allocates little: an array slot per role, a cached list per mask.
   const roleNames = [...rolePermissions.keys()].sort((a, b) => roleOrder(a) - roleOrder(b) || a.localeCompare(b));
   const roleIndex = new Map(roleNames.map((r, i) => [r, i]));
-  const roleMask = roleNames.map((r) => (rolePermissions.get(r) ?? []).reduce((m, p) => m | (1 << PERMISSIONS.indexOf(p)), 0));
+  const roleMask = roleNames.map((r) =>
+    (rolePermissions.get(r) ?? []).reduce((m, p) => m | (1 << PERMISSIONS.indexOf(p)), 0),
+  );
   const permissionLists = new Map<number, readonly Permission[]>();
   const permissionsForMask = (mask: number): readonly Permission[] => {
     let list = permissionLists.get(mask);
@@ -140,7 +147,14 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
     const exactHits = exact.get(group);
     if (exactHits) hits.push(...exactHits);
     for (const { regex, hit } of regexes) if (regex.matches(group)) hits.push(hit);
-    entry.hits = Object.freeze(hits.map((h) => Object.freeze({ role: roleIndex.get(h.role) ?? 0, via: Object.freeze({ group, rule: h.rule, ruleId: h.ruleId }) })));
+    entry.hits = Object.freeze(
+      hits.map((h) =>
+        Object.freeze({
+          role: roleIndex.get(h.role) ?? 0,
+          via: Object.freeze({ group, rule: h.rule, ruleId: h.ruleId }),
+        }),
+      ),
+    );
     return entry.hits;
   };
 
@@ -152,7 +166,9 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
     }
     return [...permissionsForMask(mask)];
   };
-  const defaultVia: readonly Via[] = Object.freeze([Object.freeze({ group: null, rule: "default role (no rule matched)", ruleId: "default" })]);
+  const defaultVia: readonly Via[] = Object.freeze([
+    Object.freeze({ group: null, rule: "default role (no rule matched)", ruleId: "default" }),
+  ]);
 
   return {
     version: spec.version,
@@ -161,7 +177,9 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
     grantingMatchers: [
       ...spec.adminGroups.map((g) => ({ match: "break-glass" as const, pattern: g, role: ADMIN_ROLE })),
       // A rule that repeats a break-glass group adds nothing a reader needs to see twice.
-      ...usable.filter((r) => !(r.match === "exact" && r.role === ADMIN_ROLE && adminGroups.has(r.pattern))).map((r) => ({ match: r.match, pattern: r.pattern, role: r.role })),
+      ...usable
+        .filter((r) => !(r.match === "exact" && r.role === ADMIN_ROLE && adminGroups.has(r.pattern)))
+        .map((r) => ({ match: r.match, pattern: r.pattern, role: r.role })),
     ],
     permissionsOf,
     resolve(groups) {
@@ -206,9 +224,22 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
     }
     const claimProblems: readonly GroupsClaimProblem[] = problems ?? NO_PROBLEMS;
     if (!found) {
-      if (defaultRole === null) return { keptGroups, problems: claimProblems, roles: [], permissions: permissionsForMask(0), defaultRoleApplied: false };
+      if (defaultRole === null)
+        return {
+          keptGroups,
+          problems: claimProblems,
+          roles: [],
+          permissions: permissionsForMask(0),
+          defaultRoleApplied: false,
+        };
       const i = roleIndex.get(defaultRole) ?? 0;
-      return { keptGroups, problems: claimProblems, roles: [{ role: defaultRole, via: defaultVia }], permissions: permissionsForMask(roleMask[i] ?? 0), defaultRoleApplied: true };
+      return {
+        keptGroups,
+        problems: claimProblems,
+        roles: [{ role: defaultRole, via: defaultVia }],
+        permissions: permissionsForMask(roleMask[i] ?? 0),
+        defaultRoleApplied: true,
+      };
     }
     const roles: RoleGrant[] = [];
     let mask = 0;
@@ -219,7 +250,13 @@ export function compileRuleSet(spec: RuleSetSpec): CompiledRuleSet {
         mask |= roleMask[i] ?? 0;
       }
     }
-    return { keptGroups, problems: claimProblems, roles, permissions: permissionsForMask(mask), defaultRoleApplied: false };
+    return {
+      keptGroups,
+      problems: claimProblems,
+      roles,
+      permissions: permissionsForMask(mask),
+      defaultRoleApplied: false,
+    };
   }
 }
 

@@ -10,5 +10,14 @@ export { hasPermission, missingPermissionToEditService, type Access } from "./se
 export { RbacError, forbiddenError, type RbacErrorCode } from "./errors";
 export type { Principal } from "./principal";
 export { planChange, checkState, type RuleChange, type RulesState, type PlannedChange } from "./plan-change";
-export { previewChange, describePreview, previewRefusal, needsConfirmation, CONFIRM_LOSING_SHARE, type ChangePreview, type KnownUser, type RoleChange } from "./preview-change";
+export {
+  previewChange,
+  describePreview,
+  previewRefusal,
+  needsConfirmation,
+  CONFIRM_LOSING_SHARE,
+  type ChangePreview,
+  type KnownUser,
+  type RoleChange,
+} from "./preview-change";
 export { resolveIdentity, type GroupsSource } from "./resolve-identity";

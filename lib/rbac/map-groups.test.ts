@@ -36,7 +36,9 @@ describe("mapGroups", () => {
 
   it("lets ADMIN_GROUPS grant admin whatever the rules say", () => {
     const result = mapGroups(["Break Glass"], all, compileRuleSet({ ...spec, rules: [] }));
-    expect(result.roles).toEqual([{ role: "admin", via: [{ group: "Break Glass", rule: "ADMIN_GROUPS (break-glass)", ruleId: "break-glass" }] }]);
+    expect(result.roles).toEqual([
+      { role: "admin", via: [{ group: "Break Glass", rule: "ADMIN_GROUPS (break-glass)", ruleId: "break-glass" }] },
+    ]);
     expect(result.permissions).toContain("rules.write");
   });
 
@@ -49,7 +51,10 @@ describe("mapGroups", () => {
 
   it("gives the default role only when no rule matched, and says so", () => {
     const set = compileRuleSet({ ...spec, defaultRole: "viewer" });
-    expect(mapGroups([], all, set)).toMatchObject({ roles: [{ role: "viewer", via: [{ group: null, ruleId: "default" }] }], defaultRoleApplied: true });
+    expect(mapGroups([], all, set)).toMatchObject({
+      roles: [{ role: "viewer", via: [{ group: null, ruleId: "default" }] }],
+      defaultRoleApplied: true,
+    });
     expect(mapGroups(["team-a"], all, set)).toMatchObject({ roles: [{ role: "member" }], defaultRoleApplied: false });
   });
 
@@ -58,7 +63,10 @@ describe("mapGroups", () => {
   });
 
   it("uses custom roles' permissions, never rules.write", () => {
-    const set = compileRuleSet({ ...spec, customRoles: [{ name: "release-manager", description: "", permissions: ["services.write_any", "rules.write"] }] });
+    const set = compileRuleSet({
+      ...spec,
+      customRoles: [{ name: "release-manager", description: "", permissions: ["services.write_any", "rules.write"] }],
+    });
     expect(mapGroups(["Release Managers"], all, set).permissions).toEqual(["services.write_any"]);
   });
 
@@ -101,13 +109,26 @@ describe("mapGroups", () => {
 
 describe("checks when an admin saves", () => {
   it("refuses an invalid regex with the position and the reason", () => {
-    expect(checkMatcher("regex", "team-(a")).toEqual({ ok: false, reason: "Invalid regular expression (at the end): error parsing regexp: missing closing ): `team-(a`." });
-    expect(checkMatcher("regex", "team-**")).toEqual({ ok: false, reason: "Invalid regular expression (at character 6): error parsing regexp: invalid nested repetition operator: `**`." });
+    expect(checkMatcher("regex", "team-(a")).toEqual({
+      ok: false,
+      reason: "Invalid regular expression (at the end): error parsing regexp: missing closing ): `team-(a`.",
+    });
+    expect(checkMatcher("regex", "team-**")).toEqual({
+      ok: false,
+      reason:
+        "Invalid regular expression (at character 6): error parsing regexp: invalid nested repetition operator: `**`.",
+    });
   });
 
   it("refuses patterns RE2 cannot run, saying why", () => {
-    expect(checkMatcher("regex", "team-(?!legacy).*")).toMatchObject({ ok: false, reason: expect.stringContaining("look-ahead") as string });
-    expect(checkMatcher("regex", "(a)\\1")).toMatchObject({ ok: false, reason: expect.stringContaining("back-references") as string });
+    expect(checkMatcher("regex", "team-(?!legacy).*")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("look-ahead") as string,
+    });
+    expect(checkMatcher("regex", "(a)\\1")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("back-references") as string,
+    });
   });
 
   it("refuses names with stray spaces, which Okta would never send", () => {
@@ -116,7 +137,10 @@ describe("checks when an admin saves", () => {
   });
 
   it("refuses to remove the last admin rule (lockout)", () => {
-    expect(checkKeepsAdmin([{ role: "member" }])).toMatchObject({ ok: false, reason: expect.stringContaining("no rule granting admin") as string });
+    expect(checkKeepsAdmin([{ role: "member" }])).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("no rule granting admin") as string,
+    });
     expect(checkKeepsAdmin([{ role: "admin" }, { role: "member" }])).toEqual({ ok: true });
   });
 
@@ -134,10 +158,18 @@ describe("who may edit a service", () => {
     expect(missingPermissionToEditService(member, "team-search")).toBe("services.write_any");
   });
   it("keeps the owner team change for services.write_any", () => {
-    expect(missingPermissionToEditService(member, "team-payments", { ownerTeam: "team-search" })).toBe("services.write_any");
-    expect(missingPermissionToEditService({ permissions: ["services.write_any"], teams: [] }, "team-search", { ownerTeam: "x" })).toBeNull();
+    expect(missingPermissionToEditService(member, "team-payments", { ownerTeam: "team-search" })).toBe(
+      "services.write_any",
+    );
+    expect(
+      missingPermissionToEditService({ permissions: ["services.write_any"], teams: [] }, "team-search", {
+        ownerTeam: "x",
+      }),
+    ).toBeNull();
   });
   it("gives a viewer nothing", () => {
-    expect(missingPermissionToEditService({ permissions: ["services.read"], teams: ["team-payments"] }, "team-payments")).toBe("services.write");
+    expect(
+      missingPermissionToEditService({ permissions: ["services.read"], teams: ["team-payments"] }, "team-payments"),
+    ).toBe("services.write");
   });
 });

@@ -14,7 +14,13 @@ export interface GroupMapping extends Resolution {
 export function mapGroups(claim: unknown, filter: GroupsFilter, ruleSet: CompiledRuleSet): GroupMapping {
   if (!Array.isArray(claim)) {
     const read = readGroupsClaim(claim);
-    return { keptGroups: [], rawGroupCount: 0, possiblyTruncated: false, claimProblems: read.problems, ...ruleSet.resolve([]) };
+    return {
+      keptGroups: [],
+      rawGroupCount: 0,
+      possiblyTruncated: false,
+      claimProblems: read.problems,
+      ...ruleSet.resolve([]),
+    };
   }
   const items: readonly unknown[] = claim;
   const { keptGroups, problems, roles, permissions, defaultRoleApplied } = ruleSet.resolveClaim(items, filter);

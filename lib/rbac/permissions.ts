@@ -32,7 +32,16 @@ export const ADMIN_ROLE: BuiltInRole = "admin";
 /** Roles -> permissions for the built-in roles. Read this table to know what each role may do. */
 export const BUILT_IN_ROLE_PERMISSIONS: Readonly<Record<BuiltInRole, readonly Permission[]>> = {
   //       services.read  services.write  services.write_any  users.read  users.write  audit.read  rules.read  rules.write
-  admin: ["services.read", "services.write", "services.write_any", "users.read", "users.write", "audit.read", "rules.read", "rules.write"],
+  admin: [
+    "services.read",
+    "services.write",
+    "services.write_any",
+    "users.read",
+    "users.write",
+    "audit.read",
+    "rules.read",
+    "rules.write",
+  ],
   member: ["services.read", "services.write"],
   viewer: ["services.read"],
 };

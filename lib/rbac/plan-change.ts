@@ -1,10 +1,23 @@
 import { RbacError, type RbacErrorCode } from "./errors";
 import { ADMIN_ROLE, type Permission } from "./permissions";
-import { checkCustomRole, checkKeepsAdmin, checkMatcher, describeRule, roleExists, type CustomRole, type RuleMatch } from "./rule-set";
+import {
+  checkCustomRole,
+  checkKeepsAdmin,
+  checkMatcher,
+  describeRule,
+  roleExists,
+  type CustomRole,
+  type RuleMatch,
+} from "./rule-set";
 
 /** The rules of an organization as the console edits them. A rule without id is new. */
 export interface RulesState {
-  readonly rules: readonly { readonly id: string | null; readonly match: RuleMatch; readonly pattern: string; readonly role: string }[];
+  readonly rules: readonly {
+    readonly id: string | null;
+    readonly match: RuleMatch;
+    readonly pattern: string;
+    readonly role: string;
+  }[];
   readonly customRoles: readonly CustomRole[];
   readonly defaultRole: string | null;
   /** The groups filter set in the console (RE2, whole name), or null for the connection's configured one. */
@@ -29,7 +42,8 @@ export interface PlannedChange {
   readonly summary: string;
 }
 
-const refuse = (code: RbacErrorCode, status: number, text: string) => new RbacError({ code, status, message: text, userMessage: text });
+const refuse = (code: RbacErrorCode, status: number, text: string) =>
+  new RbacError({ code, status, message: text, userMessage: text });
 
 const ruleText = (r: { match: RuleMatch; pattern: string; role: string }) => `${describeRule(r)} -> ${r.role}`;
 
@@ -42,16 +56,27 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
   switch (change.kind) {
     case "add_rule": {
       checkRule(change, current.customRoles);
-      if (current.rules.some((r) => sameRule(r, change))) throw refuse("invalid_rule", 409, `The rule ${ruleText(change)} already exists.`);
-      return { next: { ...current, rules: [...current.rules, { id: null, match: change.match, pattern: change.pattern, role: change.role }] }, summary: `added rule: ${ruleText(change)}` };
+      if (current.rules.some((r) => sameRule(r, change)))
+        throw refuse("invalid_rule", 409, `The rule ${ruleText(change)} already exists.`);
+      return {
+        next: {
+          ...current,
+          rules: [...current.rules, { id: null, match: change.match, pattern: change.pattern, role: change.role }],
+        },
+        summary: `added rule: ${ruleText(change)}`,
+      };
     }
     case "edit_rule": {
       const before = current.rules.find((r) => r.id === change.id);
       if (!before) throw refuse("not_found", 404, "That rule does not exist (it may have been deleted already).");
       checkRule(change, current.customRoles);
-      if (current.rules.some((r) => r.id !== change.id && sameRule(r, change))) throw refuse("invalid_rule", 409, `The rule ${ruleText(change)} already exists.`);
-      if (sameRule(before, change)) throw refuse("invalid_rule", 400, "Nothing to change: the rule is already like this.");
-      const rules = current.rules.map((r) => (r.id === change.id ? { id: r.id, match: change.match, pattern: change.pattern, role: change.role } : r));
+      if (current.rules.some((r) => r.id !== change.id && sameRule(r, change)))
+        throw refuse("invalid_rule", 409, `The rule ${ruleText(change)} already exists.`);
+      if (sameRule(before, change))
+        throw refuse("invalid_rule", 400, "Nothing to change: the rule is already like this.");
+      const rules = current.rules.map((r) =>
+        r.id === change.id ? { id: r.id, match: change.match, pattern: change.pattern, role: change.role } : r,
+      );
       keepsAdmin(rules);
       return { next: { ...current, rules }, summary: `edited rule: ${ruleText(before)} became ${ruleText(change)}` };
     }
@@ -65,24 +90,48 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
     case "add_role": {
       const check = checkCustomRole(change, current.customRoles);
       if (!check.ok) throw refuse("invalid_role", 400, check.reason);
-      const role: CustomRole = { name: change.name, description: change.description, permissions: change.permissions as Permission[] };
-      return { next: { ...current, customRoles: [...current.customRoles, role] }, summary: `added role ${change.name}: ${change.permissions.join(", ")}` };
+      const role: CustomRole = {
+        name: change.name,
+        description: change.description,
+        permissions: change.permissions as Permission[],
+      };
+      return {
+        next: { ...current, customRoles: [...current.customRoles, role] },
+        summary: `added role ${change.name}: ${change.permissions.join(", ")}`,
+      };
     }
     case "delete_role": {
-      if (!current.customRoles.some((r) => r.name === change.name)) throw refuse("not_found", 404, `There is no custom role named "${change.name}".`);
+      if (!current.customRoles.some((r) => r.name === change.name))
+        throw refuse("not_found", 404, `There is no custom role named "${change.name}".`);
       const users = current.rules.filter((r) => r.role === change.name);
-      if (users.length > 0) throw refuse("role_in_use", 409, `Role "${change.name}" is used by ${String(users.length)} rule(s); delete those rules first.`);
-      if (current.defaultRole === change.name) throw refuse("role_in_use", 409, `Role "${change.name}" is the default role; choose another default first.`);
-      return { next: { ...current, customRoles: current.customRoles.filter((r) => r.name !== change.name) }, summary: `deleted role ${change.name}` };
+      if (users.length > 0)
+        throw refuse(
+          "role_in_use",
+          409,
+          `Role "${change.name}" is used by ${String(users.length)} rule(s); delete those rules first.`,
+        );
+      if (current.defaultRole === change.name)
+        throw refuse("role_in_use", 409, `Role "${change.name}" is the default role; choose another default first.`);
+      return {
+        next: { ...current, customRoles: current.customRoles.filter((r) => r.name !== change.name) },
+        summary: `deleted role ${change.name}`,
+      };
     }
     case "set_default_role": {
       checkDefaultRole(change.role, current.customRoles);
-      if (change.role === current.defaultRole) throw refuse("invalid_role", 400, `The default role is already ${change.role ?? "none"}.`);
-      return { next: { ...current, defaultRole: change.role }, summary: `default role set to ${change.role ?? "none"}` };
+      if (change.role === current.defaultRole)
+        throw refuse("invalid_role", 400, `The default role is already ${change.role ?? "none"}.`);
+      return {
+        next: { ...current, defaultRole: change.role },
+        summary: `default role set to ${change.role ?? "none"}`,
+      };
     }
     case "set_groups_filter": {
       if (change.filter) {
-        for (const [which, pattern] of [["allow", change.filter.allow], ["block", change.filter.block]] as const) {
+        for (const [which, pattern] of [
+          ["allow", change.filter.allow],
+          ["block", change.filter.block],
+        ] as const) {
           if (pattern === null) continue;
           const check = checkMatcher("regex", pattern);
           if (!check.ok) throw refuse("invalid_rule", 400, `The ${which} pattern: ${check.reason}`);
@@ -90,18 +139,31 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
       }
       const same = JSON.stringify(change.filter) === JSON.stringify(current.groupsFilter);
       if (same) throw refuse("invalid_rule", 400, "Nothing to change: the groups filter is already like this.");
-      const words = change.filter ? `allow /${change.filter.allow}/${change.filter.block ? `, block /${change.filter.block}/` : ""}` : "the connection's configured filter";
+      const words = change.filter
+        ? `allow /${change.filter.allow}/${change.filter.block ? `, block /${change.filter.block}/` : ""}`
+        : "the connection's configured filter";
       return { next: { ...current, groupsFilter: change.filter }, summary: `groups filter set to ${words}` };
     }
     case "replace_all": {
       const problems = checkState(change.state);
-      if (problems.length > 0) throw refuse("invalid_seed", 400, `${change.source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-      return { next: change.state, summary: `imported rules from ${change.source}: ${String(change.state.rules.length)} rule(s), ${String(change.state.customRoles.length)} custom role(s), default role ${change.state.defaultRole ?? "none"}` };
+      if (problems.length > 0)
+        throw refuse(
+          "invalid_seed",
+          400,
+          `${change.source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
+      return {
+        next: change.state,
+        summary: `imported rules from ${change.source}: ${String(change.state.rules.length)} rule(s), ${String(change.state.customRoles.length)} custom role(s), default role ${change.state.defaultRole ?? "none"}`,
+      };
     }
   }
 }
 
-function sameRule(a: { match: RuleMatch; pattern: string; role: string }, b: { match: RuleMatch; pattern: string; role: string }): boolean {
+function sameRule(
+  a: { match: RuleMatch; pattern: string; role: string },
+  b: { match: RuleMatch; pattern: string; role: string },
+): boolean {
   return a.match === b.match && a.pattern === b.pattern && a.role === b.role;
 }
 
@@ -117,7 +179,8 @@ function keepsAdmin(rules: RulesState["rules"]): void {
 }
 
 function checkDefaultRole(role: string | null, roles: readonly CustomRole[]): void {
-  if (role === ADMIN_ROLE) throw refuse("invalid_role", 400, "admin cannot be the default role: everyone who signs in would be an admin.");
+  if (role === ADMIN_ROLE)
+    throw refuse("invalid_role", 400, "admin cannot be the default role: everyone who signs in would be an admin.");
   if (role !== null && !roleExists(role, roles)) throw refuse("unknown_role", 400, `There is no role named "${role}".`);
 }
 
@@ -134,7 +197,8 @@ export function checkState(state: RulesState): string[] {
   state.rules.forEach((rule, i) => {
     const check = checkMatcher(rule.match, rule.pattern);
     if (!check.ok) problems.push(`rules[${String(i)}] (${rule.pattern.slice(0, 80)}): ${check.reason}`);
-    if (!roleExists(rule.role, roles)) problems.push(`rules[${String(i)}]: role "${rule.role}" is neither built in nor defined under roles`);
+    if (!roleExists(rule.role, roles))
+      problems.push(`rules[${String(i)}]: role "${rule.role}" is neither built in nor defined under roles`);
     const key = `${rule.match}\u0000${rule.pattern}\u0000${rule.role}`;
     if (seen.has(key)) problems.push(`rules[${String(i)}]: duplicate of an earlier rule (${ruleText(rule)})`);
     seen.add(key);
@@ -142,13 +206,18 @@ export function checkState(state: RulesState): string[] {
   const keeps = checkKeepsAdmin(state.rules);
   if (!keeps.ok) problems.push(`rules: ${keeps.reason}`);
   if (state.groupsFilter) {
-    for (const [which, pattern] of [["allow", state.groupsFilter.allow], ["block", state.groupsFilter.block]] as const) {
+    for (const [which, pattern] of [
+      ["allow", state.groupsFilter.allow],
+      ["block", state.groupsFilter.block],
+    ] as const) {
       if (pattern === null) continue;
       const check = checkMatcher("regex", pattern);
       if (!check.ok) problems.push(`groupsFilter.${which}: ${check.reason}`);
     }
   }
-  if (state.defaultRole === ADMIN_ROLE) problems.push("defaultRole: admin cannot be the default role (everyone would be admin)");
-  else if (state.defaultRole !== null && !roleExists(state.defaultRole, roles)) problems.push(`defaultRole: role "${state.defaultRole}" does not exist`);
+  if (state.defaultRole === ADMIN_ROLE)
+    problems.push("defaultRole: admin cannot be the default role (everyone would be admin)");
+  else if (state.defaultRole !== null && !roleExists(state.defaultRole, roles))
+    problems.push(`defaultRole: role "${state.defaultRole}" does not exist`);
   return problems;
 }

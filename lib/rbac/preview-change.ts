@@ -43,7 +43,11 @@ const viaRule = (roles: ReturnType<typeof resolveIdentity>["roles"]) =>
  * What a change does to everyone known, through the one identity pipeline sign-in uses (filter, rules,
  * break-glass): each person's roles under the current rules and under the proposed ones.
  */
-export function previewChange(users: Iterable<KnownUser>, current: CompiledRuleSet, next: CompiledRuleSet): ChangePreview {
+export function previewChange(
+  users: Iterable<KnownUser>,
+  current: CompiledRuleSet,
+  next: CompiledRuleSet,
+): ChangePreview {
   const affected: RoleChange[] = [];
   const gains: Record<string, string[]> = {};
   const losses: Record<string, string[]> = {};
@@ -68,18 +72,30 @@ export function previewChange(users: Iterable<KnownUser>, current: CompiledRuleS
     for (const r of lost) (losses[r] ??= []).push(user.label);
     if (lost.length > 0) losing++;
   }
-  return { users: count, affected, gains, losses, adminsByRuleBefore: adminsBefore, adminsByRuleAfter: adminsAfter, losingShare: count === 0 ? 0 : losing / count };
+  return {
+    users: count,
+    affected,
+    gains,
+    losses,
+    adminsByRuleBefore: adminsBefore,
+    adminsByRuleAfter: adminsAfter,
+    losingShare: count === 0 ? 0 : losing / count,
+  };
 }
 
 /** "3 people lose admin: a, b, c; 12 gain viewer: …" (names capped), or that nobody's roles change. */
 export function describePreview(preview: ChangePreview, maxNames = 5): string {
   const part = (verb: string, byRole: Readonly<Record<string, readonly string[]>>) =>
     Object.entries(byRole).map(([role, people]) => {
-      const names = people.slice(0, maxNames).join(", ") + (people.length > maxNames ? ` and ${String(people.length - maxNames)} more` : "");
+      const names =
+        people.slice(0, maxNames).join(", ") +
+        (people.length > maxNames ? ` and ${String(people.length - maxNames)} more` : "");
       return `${String(people.length)} ${people.length === 1 ? "person" : "people"} ${verb} ${role}: ${names}`;
     });
   const parts = [...part("lose", preview.losses), ...part("gain", preview.gains)];
-  return parts.length === 0 ? `Nobody's roles change (${String(preview.users)} known ${preview.users === 1 ? "person" : "people"}).` : `${parts.join("; ")}.`;
+  return parts.length === 0
+    ? `Nobody's roles change (${String(preview.users)} known ${preview.users === 1 ? "person" : "people"}).`
+    : `${parts.join("; ")}.`;
 }
 
 /** Why saving must be refused outright, or null. */

@@ -36,14 +36,26 @@ describe("readGroupsClaim survives hostile shapes", () => {
 describe("RE2 group filters", () => {
   it("match whole names like Okta's Matches regex", () => {
     const filter = compileGroupsFilter({ allow: "team-.*|Port Admins", block: "team-legacy-.*" });
-    expect(filterGroups(["team-a", "xteam-a", "Port Admins", "Port Admins 2", "team-legacy-x"], filter)).toEqual(["team-a", "Port Admins"]);
+    expect(filterGroups(["team-a", "xteam-a", "Port Admins", "Port Admins 2", "team-legacy-x"], filter)).toEqual([
+      "team-a",
+      "Port Admins",
+    ]);
   });
 
   it("refuse look-ahead and back-references with a reason", () => {
     expect(compileRegex("(?=a)b")).toMatchObject({ ok: false, reason: expect.stringMatching(/look-ahead/) as string });
-    expect(compileRegex("(?<!a)b")).toMatchObject({ ok: false, reason: expect.stringMatching(/look-behind/) as string });
-    expect(compileRegex("(a)\\1")).toMatchObject({ ok: false, reason: expect.stringMatching(/back-references/) as string });
-    expect(compileRegex("(a")).toMatchObject({ ok: false, reason: expect.stringMatching(/missing closing \)/) as string });
+    expect(compileRegex("(?<!a)b")).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/look-behind/) as string,
+    });
+    expect(compileRegex("(a)\\1")).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/back-references/) as string,
+    });
+    expect(compileRegex("(a")).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/missing closing \)/) as string,
+    });
   });
 
   it("run (a+)+$ against a 50,000-character name (no catastrophic backtracking)", () => {

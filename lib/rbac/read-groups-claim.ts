@@ -4,7 +4,8 @@ export const OKTA_GROUPS_CLAIM_CAP = 100;
 export const MAX_GROUP_ENTRIES = 10_000;
 export const MAX_GROUP_NAME_LENGTH = 255;
 
-export type GroupsClaimProblem = "missing" | "not_an_array" | "non_string_items" | "names_too_long" | "too_many_entries";
+export type GroupsClaimProblem =
+  "missing" | "not_an_array" | "non_string_items" | "names_too_long" | "too_many_entries";
 
 export interface GroupsClaim {
   /** Distinct, well-formed group names in claim order. */
@@ -25,7 +26,8 @@ export function groupEntryProblem(item: unknown): GroupsClaimProblem | null {
 
 /** Reads a groups claim of unknown shape without ever throwing. */
 export function readGroupsClaim(value: unknown): GroupsClaim {
-  if (value === undefined || value === null) return { groups: [], rawCount: 0, possiblyTruncated: false, problems: ["missing"] };
+  if (value === undefined || value === null)
+    return { groups: [], rawCount: 0, possiblyTruncated: false, problems: ["missing"] };
   if (!Array.isArray(value)) return { groups: [], rawCount: 0, possiblyTruncated: false, problems: ["not_an_array"] };
   const problems = new Set<GroupsClaimProblem>();
   const items: unknown[] = value;

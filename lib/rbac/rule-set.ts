@@ -42,14 +42,25 @@ export const CUSTOM_ROLE_NAME = /^[a-z][a-z0-9-]{1,39}$/;
 export function checkMatcher(match: RuleMatch, pattern: string): Check {
   if (pattern.length === 0) return { ok: false, reason: "The group name or pattern is empty." };
   if (match === "exact") {
-    if (pattern.length > MAX_GROUP_NAME_LENGTH) return { ok: false, reason: `Okta group names have at most ${String(MAX_GROUP_NAME_LENGTH)} characters.` };
-    if (pattern.trim() !== pattern) return { ok: false, reason: "The group name starts or ends with a space; Okta compares names exactly, so it would never match." };
+    if (pattern.length > MAX_GROUP_NAME_LENGTH)
+      return { ok: false, reason: `Okta group names have at most ${String(MAX_GROUP_NAME_LENGTH)} characters.` };
+    if (pattern.trim() !== pattern)
+      return {
+        ok: false,
+        reason: "The group name starts or ends with a space; Okta compares names exactly, so it would never match.",
+      };
     return { ok: true };
   }
-  if (pattern.length > MAX_REGEX_LENGTH) return { ok: false, reason: `A pattern has at most ${String(MAX_REGEX_LENGTH)} characters.` };
+  if (pattern.length > MAX_REGEX_LENGTH)
+    return { ok: false, reason: `A pattern has at most ${String(MAX_REGEX_LENGTH)} characters.` };
   const result = compileRegex(pattern);
   if (result.ok) return { ok: true };
-  const at = result.position === undefined ? "" : result.position > pattern.length ? " (at the end)" : ` (at character ${String(result.position)})`;
+  const at =
+    result.position === undefined
+      ? ""
+      : result.position > pattern.length
+        ? " (at the end)"
+        : ` (at character ${String(result.position)})`;
   return { ok: false, reason: `Invalid regular expression${at}: ${result.reason}.` };
 }
 
@@ -57,16 +68,28 @@ export function roleExists(role: string, customRoles: readonly CustomRole[]): bo
   return isBuiltInRole(role) || customRoles.some((r) => r.name === role);
 }
 
-export function checkCustomRole(role: { name: string; permissions: readonly string[] }, existing: readonly CustomRole[]): Check {
+export function checkCustomRole(
+  role: { name: string; permissions: readonly string[] },
+  existing: readonly CustomRole[],
+): Check {
   if (!CUSTOM_ROLE_NAME.test(role.name)) {
-    return { ok: false, reason: 'A role name is 2 to 40 characters: lowercase letters, digits and "-", starting with a letter (e.g. "release-manager").' };
+    return {
+      ok: false,
+      reason:
+        'A role name is 2 to 40 characters: lowercase letters, digits and "-", starting with a letter (e.g. "release-manager").',
+    };
   }
   if (isBuiltInRole(role.name)) return { ok: false, reason: `"${role.name}" is a built-in role.` };
-  if (existing.some((r) => r.name === role.name)) return { ok: false, reason: `A role named "${role.name}" already exists.` };
+  if (existing.some((r) => r.name === role.name))
+    return { ok: false, reason: `A role named "${role.name}" already exists.` };
   if (role.permissions.length === 0) return { ok: false, reason: "Choose at least one permission." };
   for (const p of role.permissions) {
     if (!isPermission(p)) return { ok: false, reason: `"${p}" is not a permission.` };
-    if (!CUSTOM_ROLE_GRANTABLE.includes(p)) return { ok: false, reason: `"${p}" belongs to the built-in admin role only: a custom role with it could grant itself admin.` };
+    if (!CUSTOM_ROLE_GRANTABLE.includes(p))
+      return {
+        ok: false,
+        reason: `"${p}" belongs to the built-in admin role only: a custom role with it could grant itself admin.`,
+      };
   }
   return { ok: true };
 }
@@ -77,7 +100,11 @@ export function checkCustomRole(role: { name: string; permissions: readonly stri
  */
 export function checkKeepsAdmin(rules: readonly Pick<MappingRule, "role">[]): Check {
   if (rules.some((r) => r.role === ADMIN_ROLE)) return { ok: true };
-  return { ok: false, reason: "This would leave no rule granting admin, and nobody could change the rules again. Add another admin rule first." };
+  return {
+    ok: false,
+    reason:
+      "This would leave no rule granting admin, and nobody could change the rules again. Add another admin rule first.",
+  };
 }
 
 /** How a rule reads in provenance and in the console. */

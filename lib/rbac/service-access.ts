@@ -14,7 +14,11 @@ export function hasPermission(access: Pick<Access, "permissions">, permission: P
  * Which permission editing this service needs from this person: services.write_any for any service,
  * services.write only for a service owned by one of their teams. Returns the missing permission, or null.
  */
-export function missingPermissionToEditService(access: Access, ownerTeam: string, change: { ownerTeam?: string | undefined } = {}): Permission | null {
+export function missingPermissionToEditService(
+  access: Access,
+  ownerTeam: string,
+  change: { ownerTeam?: string | undefined } = {},
+): Permission | null {
   if (hasPermission(access, "services.write_any")) return null;
   if (change.ownerTeam !== undefined && change.ownerTeam !== ownerTeam) return "services.write_any";
   if (hasPermission(access, "services.write") && access.teams.includes(ownerTeam)) return null;

@@ -6,11 +6,18 @@ const run = promisify(execFile);
 const env = { ...process.env };
 delete env.ORG_SEED_FILE;
 delete env.ADMIN_GROUPS;
-const cli = (args: string[]) => run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/rbac.ts", ...args], { env });
+const cli = (args: string[]) =>
+  run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/rbac.ts", ...args], { env });
 
 describe("npm run rbac -- explain", () => {
   it("prints kept groups, roles with provenance and permissions as JSON", async () => {
-    const { stdout } = await cli(["explain", "--groups", "Engineering,team-payments,Everyone", "--admin-groups", "Port Admins"]);
+    const { stdout } = await cli([
+      "explain",
+      "--groups",
+      "Engineering,team-payments,Everyone",
+      "--admin-groups",
+      "Port Admins",
+    ]);
     const out = JSON.parse(stdout) as Record<string, unknown>;
     expect(out).toMatchObject({
       keptGroups: ["Engineering", "team-payments", "Everyone"],

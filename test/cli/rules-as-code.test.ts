@@ -40,9 +40,19 @@ beforeAll(async () => {
   const handle = await openDatabase({ kind: "pglite", dataDir: dir });
   const organizationId = await ensureOrganization(handle.db, "acme");
   await applySeedOnce(handle.db, organizationId, await readSeedFile("demo/org-seed.json"));
-  for (const [sub, groups] of [["dev", ["team-payments", "Everyone"]], ["viewer", ["Everyone"]], ["admin", ["Port Admins"]]] as const) {
+  for (const [sub, groups] of [
+    ["dev", ["team-payments", "Everyone"]],
+    ["viewer", ["Everyone"]],
+    ["admin", ["Port Admins"]],
+  ] as const) {
     const user = await upsertUser(handle.db, organizationId, { sub, email: `${sub}@example.com`, name: null });
-    await syncSignIn(handle.db, { organizationId, userId: user.id, keptGroups: [...groups], rawGroupCount: groups.length, ruleSet: await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] }) });
+    await syncSignIn(handle.db, {
+      organizationId,
+      userId: user.id,
+      keptGroups: [...groups],
+      rawGroupCount: groups.length,
+      ruleSet: await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] }),
+    });
   }
   await handle.close();
 }, 60_000);

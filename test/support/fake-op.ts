@@ -17,7 +17,8 @@ export class FakeOp {
   privateKey!: CryptoKey;
   otherKey!: CryptoKey;
   kid = "fake-op-key-1";
-  tokenReply: (form: URLSearchParams) => Promise<TokenReply> = () => Promise.resolve({ status: 500, body: { error: "server_error" } });
+  tokenReply: (form: URLSearchParams) => Promise<TokenReply> = () =>
+    Promise.resolve({ status: 500, body: { error: "server_error" } });
   tokenRequests: URLSearchParams[] = [];
   /** How many times the JWKS was read. */
   jwksReads = 0;
@@ -96,7 +97,9 @@ export class FakeOp {
   }
 
   sign(claims: JWTPayload, opts: { key?: CryptoKey | Uint8Array; alg?: string; kid?: string } = {}): Promise<string> {
-    return new SignJWT(claims).setProtectedHeader({ alg: opts.alg ?? "RS256", kid: opts.kid ?? this.kid }).sign(opts.key ?? this.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: opts.alg ?? "RS256", kid: opts.kid ?? this.kid })
+      .sign(opts.key ?? this.privateKey);
   }
 
   unsigned(claims: JWTPayload): string {

@@ -14,8 +14,11 @@ export const metadata: Metadata = { title: "Audit log" };
 
 const card = "rounded-lg border border-slate-200 bg-white p-8";
 const input = "rounded-md border border-slate-300 p-2 text-sm";
-const OUTCOME: Record<string, string> = { success: "text-green-800", failure: "text-red-800", denied: "text-amber-800" };
-
+const OUTCOME: Record<string, string> = {
+  success: "text-green-800",
+  failure: "text-red-800",
+  denied: "text-amber-800",
+};
 
 /** Where an event's target lives in the console. */
 function targetHref(target: string | null): string | null {
@@ -40,12 +43,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         const until = query.until ?? new Date();
         const since = query.since ?? new Date(until.getTime() - 24 * 3_600_000);
         const [page, activity] = parsed.ok
-          ? await Promise.all([listAuditEvents(db, filter, { before: query.before, limit: query.limit }), signInActivity(db, principal.organizationId, since, until)])
+          ? await Promise.all([
+              listAuditEvents(db, filter, { before: query.before, limit: query.limit }),
+              signInActivity(db, principal.organizationId, since, until),
+            ])
           : [{ events: [], nextBefore: null }, null];
         const keep = keptParams(params, ["type", "since", "until", "actor", "q", "limit"], 200);
-        const older = page.nextBefore ? `?${new URLSearchParams([...keep, ["before", String(page.nextBefore)]]).toString()}` : null;
+        const older = page.nextBefore
+          ? `?${new URLSearchParams([...keep, ["before", String(page.nextBefore)]]).toString()}`
+          : null;
         const exportQuery = new URLSearchParams([...keep].filter(([k]) => k !== "limit"));
-        const exportHref = (format: string) => `/admin/audit/export?${new URLSearchParams([...exportQuery, ["format", format]]).toString()}`;
+        const exportHref = (format: string) =>
+          `/admin/audit/export?${new URLSearchParams([...exportQuery, ["format", format]]).toString()}`;
         const value = (key: string) => oneParam(params[key], 200) ?? "";
         return (
           <div className="flex flex-col gap-6">
@@ -55,13 +64,22 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <h1 id="audit" className="text-2xl font-semibold">
                     Audit log
                   </h1>
-                  <p className="mt-1 text-slate-600">Every sign-in, refusal and change in {principal.connection}, newest first. Events cannot be changed or deleted.</p>
+                  <p className="mt-1 text-slate-600">
+                    Every sign-in, refusal and change in {principal.connection}, newest first. Events cannot be changed
+                    or deleted.
+                  </p>
                 </div>
                 <div className="flex gap-2 text-sm">
-                  <a href={exportHref("csv")} className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100">
+                  <a
+                    href={exportHref("csv")}
+                    className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100"
+                  >
                     Export CSV
                   </a>
-                  <a href={exportHref("ndjson")} className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100">
+                  <a
+                    href={exportHref("ndjson")}
+                    className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100"
+                  >
                     Export NDJSON
                   </a>
                 </div>
@@ -69,7 +87,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <form method="get" className="mt-6 flex flex-wrap items-end gap-3" aria-label="Filter the audit log">
                 <label className="flex grow flex-col gap-1 text-sm">
                   Search (reference id, email, target)
-                  <input name="q" defaultValue={value("q")} maxLength={200} className={`${input} font-mono`} placeholder="reference from an error page" />
+                  <input
+                    name="q"
+                    defaultValue={value("q")}
+                    maxLength={200}
+                    className={`${input} font-mono`}
+                    placeholder="reference from an error page"
+                  />
                 </label>
                 <label className="flex flex-col gap-1 text-sm">
                   Type
@@ -124,7 +148,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       const summary = describeEvent(e.type, e.details);
                       return (
                         <tr key={e.id} className="border-b border-slate-100 align-top">
-                          <td className="py-2 pr-2 font-mono text-xs whitespace-nowrap">{e.at.toISOString().replace("T", " ").slice(0, 19)}</td>
+                          <td className="py-2 pr-2 font-mono text-xs whitespace-nowrap">
+                            {e.at.toISOString().replace("T", " ").slice(0, 19)}
+                          </td>
                           <td className="py-2 pr-2">
                             <span className="font-mono text-xs">{e.type}</span>
                             <div className={`text-xs ${OUTCOME[e.outcome ?? ""] ?? ""}`}>
@@ -135,9 +161,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                           </td>
                           <td className="py-2 pr-2">
                             {e.actor ?? <span className="text-slate-400">unknown</span>}
-                            {e.actorSub && e.actorSub !== e.actor ? <div className="font-mono text-xs text-slate-500">{e.actorSub}</div> : null}
+                            {e.actorSub && e.actorSub !== e.actor ? (
+                              <div className="font-mono text-xs text-slate-500">{e.actorSub}</div>
+                            ) : null}
                           </td>
-                          <td className="py-2 pr-2">{href ? <Link href={href} className="text-brand underline">{e.targetLabel ?? e.target}</Link> : (e.targetLabel ?? "")}</td>
+                          <td className="py-2 pr-2">
+                            {href ? (
+                              <Link href={href} className="text-brand underline">
+                                {e.targetLabel ?? e.target}
+                              </Link>
+                            ) : (
+                              (e.targetLabel ?? "")
+                            )}
+                          </td>
                           <td className="py-2 pr-2">
                             {reason ? <span title={e.reason ?? ""}>{reason}</span> : null}
                             {e.refs.length > 0 ? (
@@ -148,7 +184,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                             ) : null}
                             <details className="text-xs text-slate-500">
                               <summary>details</summary>
-                              <pre className="max-w-md overflow-x-auto whitespace-pre-wrap break-all">{JSON.stringify(e.details, null, 1)}</pre>
+                              <pre className="max-w-md overflow-x-auto whitespace-pre-wrap break-all">
+                                {JSON.stringify(e.details, null, 1)}
+                              </pre>
                             </details>
                           </td>
                           <td className="py-2 text-xs text-slate-500">
@@ -177,10 +215,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 Integrity
               </h2>
               <p className="mt-1 text-sm text-slate-600">
-                Each event carries a SHA-256 hash chained to the one before it. Verifying walks the whole chain and names the first event that was
-                changed or removed.
+                Each event carries a SHA-256 hash chained to the one before it. Verifying walks the whole chain and
+                names the first event that was changed or removed.
               </p>
-              <ActionForm action={verifyAuditAction} submitLabel="Verify the chain" label="Verify the audit chain" className="mt-3 flex flex-col gap-2" />
+              <ActionForm
+                action={verifyAuditAction}
+                submitLabel="Verify the chain"
+                label="Verify the audit chain"
+                className="mt-3 flex flex-col gap-2"
+              />
             </section>
           </div>
         );

@@ -54,17 +54,33 @@ export default function ConnectionPage() {
               <dt className="text-slate-500">Client ID</dt>
               <dd className="font-mono">{connection.clientId}</dd>
               <dt className="text-slate-500">App type</dt>
-              <dd>{connection.clientSecret ? "Web (confidential client, client secret)" : "Single-Page (public client, PKCE, no secret)"}</dd>
+              <dd>
+                {connection.clientSecret
+                  ? "Web (confidential client, client secret)"
+                  : "Single-Page (public client, PKCE, no secret)"}
+              </dd>
             </dl>
             <h2 className="mt-8 text-lg font-semibold">Values to paste into Okta</h2>
-            <Value label="Sign-in redirect URI" value={urls.signInRedirectUri} where={`${app} > Login > Sign-in redirect URIs`} />
-            <Value label="Sign-out redirect URI" value={urls.signOutRedirectUri} where={`${app} > Login > Sign-out redirect URIs`} />
+            <Value
+              label="Sign-in redirect URI"
+              value={urls.signInRedirectUri}
+              where={`${app} > Login > Sign-in redirect URIs`}
+            />
+            <Value
+              label="Sign-out redirect URI"
+              value={urls.signOutRedirectUri}
+              where={`${app} > Login > Sign-out redirect URIs`}
+            />
             <Value
               label="Initiate login URI"
               value={urls.initiateLoginUri}
               where={`${app} > Login > Login initiated by: Either Okta or App; Login flow: Redirect to app to initiate login (OIDC Compliant)`}
             />
-            <Value label="Direct login URL" value={urls.directLoginUrl} where="Share or bookmark: starts sign-in at once." />
+            <Value
+              label="Direct login URL"
+              value={urls.directLoginUrl}
+              where="Share or bookmark: starts sign-in at once."
+            />
             <Value
               label="Event Hook endpoint URL"
               value={urls.eventHookUri}
@@ -78,19 +94,35 @@ export default function ConnectionPage() {
             <h2 className="mt-8 text-lg font-semibold">Live group state</h2>
             <div className="mt-2 text-sm text-slate-700" role="status" aria-label="Live group state">
               <p>
-                Worst-case staleness: <strong>{mode.worstCaseSeconds < 120 ? `${String(mode.worstCaseSeconds)} s` : `${String(Math.round(mode.worstCaseSeconds / 60))} min`}</strong>{" "}
+                Worst-case staleness:{" "}
+                <strong>
+                  {mode.worstCaseSeconds < 120
+                    ? `${String(mode.worstCaseSeconds)} s`
+                    : `${String(Math.round(mode.worstCaseSeconds / 60))} min`}
+                </strong>{" "}
                 from a group removed in Okta to the role gone in porter, without a new sign-in.
               </p>
               <p className="mt-1">{mode.summary}.</p>
               {connection.eventHookSecret ? null : (
-                <p className="mt-1 text-slate-500">No Event Hook secret configured (OKTA_EVENT_HOOK_SECRET, or eventHookSecretEnv in the connections file).</p>
+                <p className="mt-1 text-slate-500">
+                  No Event Hook secret configured (OKTA_EVENT_HOOK_SECRET, or eventHookSecretEnv in the connections
+                  file).
+                </p>
               )}
               {connection.oktaServiceApp ? (
-                <p className="mt-1 text-slate-500">Okta API access: API Services app {connection.oktaServiceApp.clientId} (private_key_jwt, DPoP-bound tokens).</p>
+                <p className="mt-1 text-slate-500">
+                  Okta API access: API Services app {connection.oktaServiceApp.clientId} (private_key_jwt, DPoP-bound
+                  tokens).
+                </p>
               ) : connection.oktaApiToken ? (
-                <p className="mt-1 text-slate-500">Okta API access: an SSWS API token (Okta recommends an API Services app with private_key_jwt instead).</p>
+                <p className="mt-1 text-slate-500">
+                  Okta API access: an SSWS API token (Okta recommends an API Services app with private_key_jwt instead).
+                </p>
               ) : (
-                <p className="mt-1 text-slate-500">No Okta API credential: no System Log polling, and groups past the token&apos;s 100 are not read from the Users API.</p>
+                <p className="mt-1 text-slate-500">
+                  No Okta API credential: no System Log polling, and groups past the token&apos;s 100 are not read from
+                  the Users API.
+                </p>
               )}
               {mode.problem ? (
                 <p className="mt-2 rounded bg-red-50 p-2 text-red-900" role="alert">
@@ -99,9 +131,10 @@ export default function ConnectionPage() {
               ) : null}
             </div>
             <p className="mt-6 rounded-md bg-amber-50 p-3 text-sm text-amber-950" role="note">
-              Register the {connection.region.toUpperCase()} values only. With the {other.region.toUpperCase()} callback ({other.signInRedirectUri}) in
-              its place, Okta answers every sign-in with HTTP 400 (&quot;The &apos;redirect_uri&apos; parameter must be a Login redirect URI in the
-              client app settings&quot;) before porter sees it.
+              Register the {connection.region.toUpperCase()} values only. With the {other.region.toUpperCase()} callback
+              ({other.signInRedirectUri}) in its place, Okta answers every sign-in with HTTP 400 (&quot;The
+              &apos;redirect_uri&apos; parameter must be a Login redirect URI in the client app settings&quot;) before
+              porter sees it.
             </p>
           </section>
         );

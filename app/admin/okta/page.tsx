@@ -16,7 +16,11 @@ async function Streamed({ result }: { result: Promise<CheckResult> }) {
 }
 
 /** Runs the check (streaming each result as it arrives) and shows the stored history of runs. */
-export default async function OktaCheckPage({ searchParams }: { searchParams: Promise<{ watch?: string; connection?: string }> }) {
+export default async function OktaCheckPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ watch?: string; connection?: string }>;
+}) {
   const { watch, connection: requested } = await searchParams;
   return (
     <RequireAccess path="/admin/okta">
@@ -24,7 +28,9 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
         const allowed = checkableConnections(view);
         const target = typeof requested === "string" ? requested : principal.connection;
         if (!allowed.includes(target)) {
-          return <p className={card}>You can run the configuration check on your own organization&apos;s connection only.</p>;
+          return (
+            <p className={card}>You can run the configuration check on your own organization&apos;s connection only.</p>
+          );
         }
         await recordOperatorAccess(principal, target, "viewed the configuration check");
         const canRun = principal.permissions.includes("rules.write");
@@ -41,12 +47,17 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
                   <h1 id="check" className="text-2xl font-semibold">
                     Okta configuration check: {target}
                   </h1>
-                  <p className="mt-1 text-slate-600">Finds setup problems from the outside, before your users hit them, and says what to change in Okta.</p>
+                  <p className="mt-1 text-slate-600">
+                    Finds setup problems from the outside, before your users hit them, and says what to change in Okta.
+                  </p>
                 </div>
                 {canRun ? (
                   <form method="post" action="/admin/okta/run">
                     <input type="hidden" name="connection" value={target} />
-                    <button type="submit" className="rounded-md bg-brand px-4 py-2 font-medium whitespace-nowrap text-white">
+                    <button
+                      type="submit"
+                      className="rounded-md bg-brand px-4 py-2 font-medium whitespace-nowrap text-white"
+                    >
                       {current || latest ? "Run again" : "Run the check"}
                     </button>
                   </form>
@@ -67,7 +78,9 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
                   ))}
                 </ul>
               ) : (
-                <p className="mt-6 text-slate-600">{canRun ? "Run the check to see each result here." : "Only admins (rules.write) can run the check."}</p>
+                <p className="mt-6 text-slate-600">
+                  {canRun ? "Run the check to see each result here." : "Only admins (rules.write) can run the check."}
+                </p>
               )}
             </section>
             {allowed.length > 1 ? (
@@ -76,7 +89,10 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
                 <ul className="mt-2 flex flex-wrap gap-3 text-sm">
                   {allowed.map((name) => (
                     <li key={name}>
-                      <a href={`/admin/okta?connection=${encodeURIComponent(name)}`} className={name === target ? "font-semibold" : "text-brand underline"}>
+                      <a
+                        href={`/admin/okta?connection=${encodeURIComponent(name)}`}
+                        className={name === target ? "font-semibold" : "text-brand underline"}
+                      >
                         {name}
                       </a>
                     </li>
@@ -91,13 +107,19 @@ export default async function OktaCheckPage({ searchParams }: { searchParams: Pr
               {history.length === 0 ? <p className="mt-2 text-slate-600">None yet.</p> : null}
               <ul className="mt-3 flex flex-col gap-3 text-sm">
                 {history.map((h, i) => {
-                  const counts = ["fail", "warn", "pass", "skipped"].map((s) => `${String(h.results.filter((r) => r.status === s).length)} ${s}`).join(", ");
+                  const counts = ["fail", "warn", "pass", "skipped"]
+                    .map((s) => `${String(h.results.filter((r) => r.status === s).length)} ${s}`)
+                    .join(", ");
                   const changes = diffRuns(h, history[i + 1]);
                   return (
                     <li key={h.id}>
-                      <span className="text-slate-500">{h.startedAt.toUTCString()}</span> by {shownActor(h.actor, principal, target)}: {counts}
+                      <span className="text-slate-500">{h.startedAt.toUTCString()}</span> by{" "}
+                      {shownActor(h.actor, principal, target)}: {counts}
                       {changes.length > 0 ? (
-                        <span className="text-slate-700"> · changed: {changes.map((c) => `${c.title} ${c.from} → ${c.to}`).join("; ")}</span>
+                        <span className="text-slate-700">
+                          {" "}
+                          · changed: {changes.map((c) => `${c.title} ${c.from} → ${c.to}`).join("; ")}
+                        </span>
                       ) : null}
                     </li>
                   );

@@ -20,16 +20,25 @@ const STEP_FIELDS = new Set(Object.keys(step.shape));
  * that preview, or the new preview when something changed meanwhile). rules.write is re-checked on the
  * server by `action` at each step; the save runs under the organization's lock and is audited.
  */
-async function run(principal: Principal, change: RuleChange, input: z.infer<typeof step> & Record<string, unknown>): Promise<ActionState> {
+async function run(
+  principal: Principal,
+  change: RuleChange,
+  input: z.infer<typeof step> & Record<string, unknown>,
+): Promise<ActionState> {
   const actor = { ...principal, ...(getConnection(principal.connection) ?? { adminGroups: [] }) };
   const outcome = await requestRuleChange(await getDb(), actor, change, input, audit);
   if (outcome.kind === "preview") {
     const values: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(input)) if (!STEP_FIELDS.has(k) && v !== undefined && v !== null) values[k] = Array.isArray(v) ? v.map((x) => String(x)) : typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(input))
+      if (!STEP_FIELDS.has(k) && v !== undefined && v !== null)
+        values[k] = Array.isArray(v) ? v.map((x) => String(x)) : typeof v === "string" ? v : JSON.stringify(v);
     return { status: "preview", preview: outcome.preview, values, notice: outcome.notice };
   }
   const people = outcome.result.affected.length;
-  return { status: "ok", message: `Saved: ${outcome.result.summary}.${people > 0 ? ` Roles changed for ${String(people)} ${people === 1 ? "person" : "people"}.` : " Nobody's roles changed."}` };
+  return {
+    status: "ok",
+    message: `Saved: ${outcome.result.summary}.${people > 0 ? ` Roles changed for ${String(people)} ${people === 1 ? "person" : "people"}.` : " Nobody's roles changed."}`,
+  };
 }
 
 const name = z.string().trim().max(300);
@@ -40,12 +49,23 @@ export const addRuleAction = action(ruleFields.and(step), "rules.write", "rules.
   run(principal, { kind: "add_rule", match: input.match, pattern: input.pattern, role: input.role }, input),
 );
 
-export const editRuleAction = action(ruleFields.extend({ id: z.uuid("Unknown rule.") }).and(step), "rules.write", "rules.edit", async (input, principal) =>
-  run(principal, { kind: "edit_rule", id: input.id, match: input.match, pattern: input.pattern, role: input.role }, input),
+export const editRuleAction = action(
+  ruleFields.extend({ id: z.uuid("Unknown rule.") }).and(step),
+  "rules.write",
+  "rules.edit",
+  async (input, principal) =>
+    run(
+      principal,
+      { kind: "edit_rule", id: input.id, match: input.match, pattern: input.pattern, role: input.role },
+      input,
+    ),
 );
 
-export const deleteRuleAction = action(z.object({ id: z.uuid("Unknown rule.") }).and(step), "rules.write", "rules.delete", async (input, principal) =>
-  run(principal, { kind: "delete_rule", id: input.id }, input),
+export const deleteRuleAction = action(
+  z.object({ id: z.uuid("Unknown rule.") }).and(step),
+  "rules.write",
+  "rules.delete",
+  async (input, principal) => run(principal, { kind: "delete_rule", id: input.id }, input),
 );
 
 export const addRoleAction = action(
@@ -61,26 +81,70 @@ export const addRoleAction = action(
     .and(step),
   "rules.write",
   "roles.add",
-  async (input, principal) => run(principal, { kind: "add_role", name: input.name, description: input.description, permissions: input.permissions }, input),
+  async (input, principal) =>
+    run(
+      principal,
+      { kind: "add_role", name: input.name, description: input.description, permissions: input.permissions },
+      input,
+    ),
 );
 
-export const deleteRoleAction = action(z.object({ name }).and(step), "rules.write", "roles.delete", async (input, principal) =>
-  run(principal, { kind: "delete_role", name: input.name }, input),
+export const deleteRoleAction = action(
+  z.object({ name }).and(step),
+  "rules.write",
+  "roles.delete",
+  async (input, principal) => run(principal, { kind: "delete_role", name: input.name }, input),
 );
 
-export const setDefaultRoleAction = action(z.object({ role: name }).and(step), "rules.write", "default_role.set", async (input, principal) =>
-  run(principal, { kind: "set_default_role", role: input.role === "" ? null : input.role }, input),
+export const setDefaultRoleAction = action(
+  z.object({ role: name }).and(step),
+  "rules.write",
+  "default_role.set",
+  async (input, principal) =>
+    run(principal, { kind: "set_default_role", role: input.role === "" ? null : input.role }, input),
 );
 
 /** Rules as code: a whole YAML or JSON document replaces the rules, custom roles and default role, all or nothing. */
-export const importRulesAction = action(z.object({ document: z.string().min(1, "Paste a YAML or JSON document.").max(1024 * 1024, "The document is larger than 1 MB.") }).and(step), "rules.write", "rules.import", async (input, principal) =>
-  run(principal, { kind: "replace_all", state: parseRulesDocument(input.document, "The document"), source: "an imported document" }, input),
+export const importRulesAction = action(
+  z
+    .object({
+      document: z
+        .string()
+        .min(1, "Paste a YAML or JSON document.")
+        .max(1024 * 1024, "The document is larger than 1 MB."),
+    })
+    .and(step),
+  "rules.write",
+  "rules.import",
+  async (input, principal) =>
+    run(
+      principal,
+      {
+        kind: "replace_all",
+        state: parseRulesDocument(input.document, "The document"),
+        source: "an imported document",
+      },
+      input,
+    ),
 );
 
 /** porter's own groups filter (allow / block), previewed on every person's last-seen groups like any rule change. */
 export const setGroupsFilterAction = action(
-  z.object({ allow: z.string().max(1000, "A pattern has at most 1000 characters."), block: z.string().max(1000, "A pattern has at most 1000 characters.").default("") }).and(step),
+  z
+    .object({
+      allow: z.string().max(1000, "A pattern has at most 1000 characters."),
+      block: z.string().max(1000, "A pattern has at most 1000 characters.").default(""),
+    })
+    .and(step),
   "rules.write",
   "groups_filter.set",
-  async (input, principal) => run(principal, { kind: "set_groups_filter", filter: { allow: input.allow === "" ? ".*" : input.allow, block: input.block === "" ? null : input.block } }, input),
+  async (input, principal) =>
+    run(
+      principal,
+      {
+        kind: "set_groups_filter",
+        filter: { allow: input.allow === "" ? ".*" : input.allow, block: input.block === "" ? null : input.block },
+      },
+      input,
+    ),
 );

@@ -6,14 +6,30 @@ import { getCompiledRuleSet, getOrganizationRules, listSeenGroups } from "@/lib/
 import { getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { oneParam as one, type PageParams } from "@/lib/http/page-params";
-import { BUILT_IN_ROLE_PERMISSIONS, compileRegex, CUSTOM_ROLE_GRANTABLE, describeRule, PERMISSION_DESCRIPTIONS, PERMISSIONS, resolveIdentity } from "@/lib/rbac";
-import { addRoleAction, addRuleAction, deleteRoleAction, deleteRuleAction, editRuleAction, importRulesAction, setDefaultRoleAction, setGroupsFilterAction } from "./actions";
+import {
+  BUILT_IN_ROLE_PERMISSIONS,
+  compileRegex,
+  CUSTOM_ROLE_GRANTABLE,
+  describeRule,
+  PERMISSION_DESCRIPTIONS,
+  PERMISSIONS,
+  resolveIdentity,
+} from "@/lib/rbac";
+import {
+  addRoleAction,
+  addRuleAction,
+  deleteRoleAction,
+  deleteRuleAction,
+  editRuleAction,
+  importRulesAction,
+  setDefaultRoleAction,
+  setGroupsFilterAction,
+} from "./actions";
 
 export const metadata: Metadata = { title: "Mapping rules" };
 
 const input = "rounded-md border border-slate-300 p-2";
 const card = "rounded-lg border border-slate-200 bg-white p-8";
-
 
 export default async function RulesPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
@@ -28,9 +44,17 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
         const ruleSet = await getCompiledRuleSet(db, principal.organizationId, defaults);
         const canWrite = principal.permissions.includes("rules.write");
         const roleNames = [...Object.keys(BUILT_IN_ROLE_PERMISSIONS), ...rules.customRoles.map((r) => r.name)];
-        const whatIfGroups = whatIf.split(",").map((g) => g.trim()).filter(Boolean).slice(0, 1000);
-        const preview = whatIfGroups.length > 0 ? resolveIdentity(ruleSet, { kind: "groups", groups: whatIfGroups }) : null;
-        const filterNow = rules.groupsFilter ?? { allow: defaults.groupsAllow ?? ".*", block: defaults.groupsBlock ?? null };
+        const whatIfGroups = whatIf
+          .split(",")
+          .map((g) => g.trim())
+          .filter(Boolean)
+          .slice(0, 1000);
+        const preview =
+          whatIfGroups.length > 0 ? resolveIdentity(ruleSet, { kind: "groups", groups: whatIfGroups }) : null;
+        const filterNow = rules.groupsFilter ?? {
+          allow: defaults.groupsAllow ?? ".*",
+          block: defaults.groupsBlock ?? null,
+        };
         const tryAllow = one(params.allow, 1000) ?? filterNow.allow;
         const tryBlock = one(params.block, 1000) ?? filterNow.block ?? "";
         const seen = await listSeenGroups(db, principal.organizationId);
@@ -42,12 +66,15 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 Mapping rules
               </h1>
               <p className="mt-1 text-slate-600">
-                Every change shows its effect on everyone before you save it. A person&apos;s roles are the union of every rule one of their Okta groups matches. Names are compared exactly (case-sensitive,
-                like Okta); patterns are RE2 regular expressions matched against the whole name. There are no deny rules.
+                Every change shows its effect on everyone before you save it. A person&apos;s roles are the union of
+                every rule one of their Okta groups matches. Names are compared exactly (case-sensitive, like Okta);
+                patterns are RE2 regular expressions matched against the whole name. There are no deny rules.
               </p>
               <p className="mt-1 text-sm text-slate-500">
                 Version {rules.version}
-                {rules.updatedAt ? ` · last changed ${rules.updatedAt.toUTCString()} by ${rules.updatedBy ?? "unknown"}` : ""}
+                {rules.updatedAt
+                  ? ` · last changed ${rules.updatedAt.toUTCString()} by ${rules.updatedBy ?? "unknown"}`
+                  : ""}
               </p>
               {ruleSet.problems.length > 0 ? (
                 <ul role="alert" className="mt-3 list-disc rounded-md bg-amber-50 p-3 pl-8 text-sm text-amber-900">
@@ -64,18 +91,27 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                       <td className="py-2">group is &quot;{g}&quot;</td>
                       <td className="py-2 font-medium">admin</td>
                       <td className="py-2 text-slate-500" colSpan={2}>
-                        Break-glass group of this organization (set in porter&apos;s configuration): cannot be removed here.
+                        Break-glass group of this organization (set in porter&apos;s configuration): cannot be removed
+                        here.
                       </td>
                     </tr>
                   ))}
                   {rules.rules.map((r) => (
-                    <tr key={r.id} id={`rule-${r.id}`} className="border-b border-slate-100 align-top target:bg-amber-50">
+                    <tr
+                      key={r.id}
+                      id={`rule-${r.id}`}
+                      className="border-b border-slate-100 align-top target:bg-amber-50"
+                    >
                       <td className="py-2">
                         {describeRule(r)}
                         {canWrite ? (
                           <details className="mt-1 text-sm">
                             <summary className="cursor-pointer text-brand">Edit</summary>
-                            <RuleChangeForm action={editRuleAction} label={`Edit rule ${describeRule(r)} -> ${r.role}`} className="mt-2">
+                            <RuleChangeForm
+                              action={editRuleAction}
+                              label={`Edit rule ${describeRule(r)} -> ${r.role}`}
+                              className="mt-2"
+                            >
                               <input type="hidden" name="id" value={r.id} />
                               <MatcherFields roleNames={roleNames} match={r.match} pattern={r.pattern} role={r.role} />
                             </RuleChangeForm>
@@ -88,7 +124,12 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                       </td>
                       <td className="py-2 text-right">
                         {canWrite ? (
-                          <RuleChangeForm action={deleteRuleAction} previewLabel="Delete…" label={`Delete rule ${describeRule(r)} -> ${r.role}`} tone="danger">
+                          <RuleChangeForm
+                            action={deleteRuleAction}
+                            previewLabel="Delete…"
+                            label={`Delete rule ${describeRule(r)} -> ${r.role}`}
+                            tone="danger"
+                          >
                             <input type="hidden" name="id" value={r.id} />
                           </RuleChangeForm>
                         ) : null}
@@ -98,7 +139,12 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 </tbody>
               </table>
               {canWrite ? (
-                <RuleChangeForm action={addRuleAction} previewLabel="Preview new rule" label="Add a rule" className="mt-6">
+                <RuleChangeForm
+                  action={addRuleAction}
+                  previewLabel="Preview new rule"
+                  label="Add a rule"
+                  className="mt-6"
+                >
                   <MatcherFields roleNames={roleNames} match="exact" pattern="" role="viewer" />
                 </RuleChangeForm>
               ) : null}
@@ -109,8 +155,9 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 Groups filter
               </h2>
               <p className="mt-1 text-sm text-slate-600">
-                porter keeps only the Okta groups whose whole name matches <em>allow</em> and not <em>block</em> (RE2), on top of Okta&apos;s own
-                groups claim filter. Now: allow <code className="font-mono">/{filterNow.allow}/</code>
+                porter keeps only the Okta groups whose whole name matches <em>allow</em> and not <em>block</em> (RE2),
+                on top of Okta&apos;s own groups claim filter. Now: allow{" "}
+                <code className="font-mono">/{filterNow.allow}/</code>
                 {filterNow.block ? (
                   <>
                     , block <code className="font-mono">/{filterNow.block}/</code>
@@ -127,7 +174,10 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                   Block (optional)
                   <input name="block" defaultValue={tryBlock} maxLength={1000} className={`${input} font-mono`} />
                 </label>
-                <button type="submit" className="rounded-md border border-slate-300 px-4 py-2 text-slate-700 hover:bg-slate-100">
+                <button
+                  type="submit"
+                  className="rounded-md border border-slate-300 px-4 py-2 text-slate-700 hover:bg-slate-100"
+                >
                   Try it
                 </button>
               </form>
@@ -140,7 +190,8 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                   <>
                     <p>
                       Of the {seen.groups.length}
-                      {seen.truncated ? "+" : ""} groups seen in sign-ins so far, it keeps {playground.kept.length} and drops {playground.dropped.length}.
+                      {seen.truncated ? "+" : ""} groups seen in sign-ins so far, it keeps {playground.kept.length} and
+                      drops {playground.dropped.length}.
                     </p>
                     <p className="mt-1 text-slate-600">
                       Dropped: <span className="font-mono">{playground.dropped.slice(0, 40).join(", ") || "none"}</span>
@@ -150,7 +201,12 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 )}
               </div>
               {canWrite && !("error" in playground) ? (
-                <RuleChangeForm action={setGroupsFilterAction} previewLabel="Preview this filter" label="Set the groups filter" className="mt-3">
+                <RuleChangeForm
+                  action={setGroupsFilterAction}
+                  previewLabel="Preview this filter"
+                  label="Set the groups filter"
+                  className="mt-3"
+                >
                   <input type="hidden" name="allow" value={tryAllow} />
                   <input type="hidden" name="block" value={tryBlock} />
                 </RuleChangeForm>
@@ -162,23 +218,43 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 Rules as code
               </h2>
               <p className="mt-1 text-sm text-slate-600">
-                Keep the rules, custom roles and default role in git and review them in pull requests. Export them, or import a document: it
-                replaces everything at once, after the same preview. From the shell: <code className="font-mono">npm run rbac -- diff FILE</code>{" "}
-                and <code className="font-mono">apply FILE</code>.
+                Keep the rules, custom roles and default role in git and review them in pull requests. Export them, or
+                import a document: it replaces everything at once, after the same preview. From the shell:{" "}
+                <code className="font-mono">npm run rbac -- diff FILE</code> and{" "}
+                <code className="font-mono">apply FILE</code>.
               </p>
               <div className="mt-3 flex gap-2 text-sm">
-                <a href="/admin/rules/export?format=yaml" className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100">
+                <a
+                  href="/admin/rules/export?format=yaml"
+                  className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100"
+                >
                   Export YAML
                 </a>
-                <a href="/admin/rules/export?format=json" className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100">
+                <a
+                  href="/admin/rules/export?format=json"
+                  className="rounded-md border border-slate-300 px-3 py-1.5 text-slate-700 hover:bg-slate-100"
+                >
                   Export JSON
                 </a>
               </div>
               {canWrite ? (
-                <RuleChangeForm action={importRulesAction} previewLabel="Preview import" label="Import rules" className="mt-4">
+                <RuleChangeForm
+                  action={importRulesAction}
+                  previewLabel="Preview import"
+                  label="Import rules"
+                  className="mt-4"
+                >
                   <label className="flex w-full flex-col gap-1 text-sm">
                     YAML or JSON document
-                    <textarea name="document" required rows={6} className={`${input} font-mono text-xs`} placeholder={"defaultRole: null\nroles: []\nrules:\n  - { match: exact, pattern: Port Admins, role: admin }"} />
+                    <textarea
+                      name="document"
+                      required
+                      rows={6}
+                      className={`${input} font-mono text-xs`}
+                      placeholder={
+                        "defaultRole: null\nroles: []\nrules:\n  - { match: exact, pattern: Port Admins, role: admin }"
+                      }
+                    />
                   </label>
                 </RuleChangeForm>
               ) : null}
@@ -191,9 +267,17 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
               <form method="get" className="mt-3 flex flex-wrap items-end gap-3">
                 <label className="flex grow flex-col gap-1 text-sm">
                   Okta groups, comma-separated
-                  <input name="groups" defaultValue={whatIf} className={`${input} font-mono`} placeholder="Engineering, team-payments" />
+                  <input
+                    name="groups"
+                    defaultValue={whatIf}
+                    className={`${input} font-mono`}
+                    placeholder="Engineering, team-payments"
+                  />
                 </label>
-                <button type="submit" className="rounded-md border border-slate-300 px-4 py-2 text-slate-700 hover:bg-slate-100">
+                <button
+                  type="submit"
+                  className="rounded-md border border-slate-300 px-4 py-2 text-slate-700 hover:bg-slate-100"
+                >
                   Show roles
                 </button>
               </form>
@@ -205,7 +289,8 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                     <ul className="flex flex-col gap-1">
                       {preview.roles.map((r) => (
                         <li key={r.role}>
-                          <strong>{r.role}</strong> ← {r.via.map((v) => (v.group === null ? v.rule : `${v.group} (${v.rule})`)).join("; ")}
+                          <strong>{r.role}</strong> ←{" "}
+                          {r.via.map((v) => (v.group === null ? v.rule : `${v.group} (${v.rule})`)).join("; ")}
                         </li>
                       ))}
                     </ul>
@@ -233,20 +318,35 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                   </thead>
                   <tbody>
                     {[
-                      ...Object.entries(BUILT_IN_ROLE_PERMISSIONS).map(([name, permissions]) => ({ name, permissions, custom: false })),
+                      ...Object.entries(BUILT_IN_ROLE_PERMISSIONS).map(([name, permissions]) => ({
+                        name,
+                        permissions,
+                        custom: false,
+                      })),
                       ...rules.customRoles.map((r) => ({ name: r.name, permissions: r.permissions, custom: true })),
                     ].map((role) => (
                       <tr key={role.name} className="border-b border-slate-100">
                         <td className="py-2 pr-3 font-medium">
-                          {role.name} <span className="font-normal text-slate-400">{role.custom ? "custom" : "built-in"}</span>
+                          {role.name}{" "}
+                          <span className="font-normal text-slate-400">{role.custom ? "custom" : "built-in"}</span>
                           {role.custom && canWrite ? (
-                            <RuleChangeForm action={deleteRoleAction} previewLabel="Delete…" label={`Delete role ${role.name}`} tone="danger" className="mt-1">
+                            <RuleChangeForm
+                              action={deleteRoleAction}
+                              previewLabel="Delete…"
+                              label={`Delete role ${role.name}`}
+                              tone="danger"
+                              className="mt-1"
+                            >
                               <input type="hidden" name="name" value={role.name} />
                             </RuleChangeForm>
                           ) : null}
                         </td>
                         {PERMISSIONS.map((p) => (
-                          <td key={p} className="px-1 py-2 text-center" aria-label={`${role.name} ${role.permissions.includes(p) ? "has" : "lacks"} ${p}`}>
+                          <td
+                            key={p}
+                            className="px-1 py-2 text-center"
+                            aria-label={`${role.name} ${role.permissions.includes(p) ? "has" : "lacks"} ${p}`}
+                          >
                             {role.permissions.includes(p) ? "✓" : ""}
                           </td>
                         ))}
@@ -257,11 +357,22 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
               </div>
               {canWrite ? (
                 <>
-                  <RuleChangeForm action={addRoleAction} previewLabel="Preview new role" label="Add a custom role" className="mt-6">
+                  <RuleChangeForm
+                    action={addRoleAction}
+                    previewLabel="Preview new role"
+                    label="Add a custom role"
+                    className="mt-6"
+                  >
                     <div className="flex w-full flex-wrap gap-3">
                       <label className="flex flex-col gap-1 text-sm">
                         Role name
-                        <input name="name" required pattern="[a-z][a-z0-9-]{1,39}" className={`${input} font-mono`} placeholder="release-manager" />
+                        <input
+                          name="name"
+                          required
+                          pattern="[a-z][a-z0-9-]{1,39}"
+                          className={`${input} font-mono`}
+                          placeholder="release-manager"
+                        />
                       </label>
                       <label className="flex grow flex-col gap-1 text-sm">
                         Description
@@ -277,7 +388,12 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                       ))}
                     </fieldset>
                   </RuleChangeForm>
-                  <RuleChangeForm action={setDefaultRoleAction} previewLabel="Preview default role" label="Default role" className="mt-6">
+                  <RuleChangeForm
+                    action={setDefaultRoleAction}
+                    previewLabel="Preview default role"
+                    label="Default role"
+                    className="mt-6"
+                  >
                     <label className="flex flex-col gap-1 text-sm">
                       Role for people no rule matches
                       <select name="role" className={input} defaultValue={rules.defaultRole ?? ""}>
@@ -292,7 +408,9 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                   </RuleChangeForm>
                 </>
               ) : (
-                <p className="mt-4 text-sm text-slate-600">Default role: {rules.defaultRole ?? "none (no-access page)"}</p>
+                <p className="mt-4 text-sm text-slate-600">
+                  Default role: {rules.defaultRole ?? "none (no-access page)"}
+                </p>
               )}
             </section>
           </div>
@@ -303,7 +421,17 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
 }
 
 /** The matcher and role of a rule (new or edited). */
-function MatcherFields({ roleNames, match, pattern, role }: { roleNames: string[]; match: string; pattern: string; role: string }) {
+function MatcherFields({
+  roleNames,
+  match,
+  pattern,
+  role,
+}: {
+  roleNames: string[];
+  match: string;
+  pattern: string;
+  role: string;
+}) {
   return (
     <>
       <label className="flex flex-col gap-1 text-sm">
@@ -315,7 +443,14 @@ function MatcherFields({ roleNames, match, pattern, role }: { roleNames: string[
       </label>
       <label className="flex flex-col gap-1 text-sm">
         Group name or pattern
-        <input name="pattern" required maxLength={1000} className={`${input} font-mono`} placeholder="team-.*" defaultValue={pattern} />
+        <input
+          name="pattern"
+          required
+          maxLength={1000}
+          className={`${input} font-mono`}
+          placeholder="team-.*"
+          defaultValue={pattern}
+        />
       </label>
       <label className="flex flex-col gap-1 text-sm">
         Role
@@ -330,7 +465,11 @@ function MatcherFields({ roleNames, match, pattern, role }: { roleNames: string[
 }
 
 /** Which of the groups seen so far a candidate filter keeps and drops. */
-function playgroundOf(groups: readonly string[], allow: string, block: string): { kept: string[]; dropped: string[] } | { error: string } {
+function playgroundOf(
+  groups: readonly string[],
+  allow: string,
+  block: string,
+): { kept: string[]; dropped: string[] } | { error: string } {
   const a = compileRegex(allow);
   if (!a.ok) return { error: `Allow: ${a.reason}` };
   const b = block ? compileRegex(block) : null;

@@ -11,7 +11,6 @@ export const metadata: Metadata = { title: "Users and roles" };
 const card = "rounded-lg border border-slate-200 bg-white p-8";
 const input = "rounded-md border border-slate-300 p-2 text-sm";
 
-
 export default async function UsersPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
   return (
@@ -27,7 +26,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         ]);
         const value = (k: string) => oneParam(params[k], 255) ?? "";
         const keep = keptParams(params, ["q", "role", "group"], 255);
-        const next = page.next ? `/admin/users?${new URLSearchParams([...keep, ["after", page.next]]).toString()}` : null;
+        const next = page.next
+          ? `/admin/users?${new URLSearchParams([...keep, ["after", page.next]]).toString()}`
+          : null;
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="users">
@@ -36,17 +37,29 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   <h1 id="users" className="text-2xl font-semibold">
                     Who holds which role, and why
                   </h1>
-                  <p className="mt-1 text-slate-600">Roles as resolved at each person&apos;s sign-in, again whenever Okta reports a change of their groups, and whenever the rules change.</p>
+                  <p className="mt-1 text-slate-600">
+                    Roles as resolved at each person&apos;s sign-in, again whenever Okta reports a change of their
+                    groups, and whenever the rules change.
+                  </p>
                 </div>
                 {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- a file download from a route handler, not a page */}
-                <a href="/admin/users/export" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100">
+                <a
+                  href="/admin/users/export"
+                  className="rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100"
+                >
                   Access review (CSV)
                 </a>
               </div>
               <form method="get" className="mt-6 flex flex-wrap items-end gap-3" aria-label="Find people">
                 <label className="flex grow flex-col gap-1 text-sm">
                   Email or name
-                  <input name="q" defaultValue={value("q")} maxLength={200} className={input} placeholder="dev@ or Dana" />
+                  <input
+                    name="q"
+                    defaultValue={value("q")}
+                    maxLength={200}
+                    className={input}
+                    placeholder="dev@ or Dana"
+                  />
                 </label>
                 <label className="flex flex-col gap-1 text-sm">
                   Role
@@ -59,7 +72,13 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 </label>
                 <label className="flex flex-col gap-1 text-sm">
                   Okta group
-                  <input name="group" defaultValue={value("group")} maxLength={255} className={`${input} font-mono`} placeholder="team-payments" />
+                  <input
+                    name="group"
+                    defaultValue={value("group")}
+                    maxLength={255}
+                    className={`${input} font-mono`}
+                    placeholder="team-payments"
+                  />
                 </label>
                 <button type="submit" className="rounded-md bg-brand px-4 py-2 font-medium text-white">
                   Find
@@ -90,7 +109,16 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                               <li key={r.role}>
                                 <strong>{r.role}</strong>{" "}
                                 <span className="text-slate-500">
-                                  ← {r.via.map((v) => (v.group === null ? "default role" : v.ruleId === "break-glass" ? `${v.group} (break-glass)` : v.group)).join(", ")}
+                                  ←{" "}
+                                  {r.via
+                                    .map((v) =>
+                                      v.group === null
+                                        ? "default role"
+                                        : v.ruleId === "break-glass"
+                                          ? `${v.group} (break-glass)`
+                                          : v.group,
+                                    )
+                                    .join(", ")}
                                 </span>
                               </li>
                             ))}

@@ -8,7 +8,6 @@ import { oneParam as one, type PageParams } from "@/lib/http/page-params";
 
 export const metadata: Metadata = { title: "Sign-in problem" };
 
-
 export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<PageParams> }) {
   const params = await searchParams;
   const rawCode = one(params.code);
@@ -17,12 +16,22 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
   const connection = connectionName ? getConnection(connectionName) : null;
   const ref = one(params.ref);
   const config = getConfig();
-  const urls = connection ? { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) } : undefined;
+  const urls = connection
+    ? { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) }
+    : undefined;
   // The values that identify an organization's Okta tenant (client ID, issuer) are shown only to a
   // signed-in admin of that organization: to anyone else this page must not tell which customers exist.
   const view = connection ? await getSessionView().catch(() => null) : null;
-  const trusted = view !== null && connection !== null && view.connection === connection.name && view.permissions.includes("rules.read");
-  const page = describeSignInError(code, { connection: trusted ? connection : null, idpError: one(params.idp_error), urls });
+  const trusted =
+    view !== null &&
+    connection !== null &&
+    view.connection === connection.name &&
+    view.permissions.includes("rules.read");
+  const page = describeSignInError(code, {
+    connection: trusted ? connection : null,
+    idpError: one(params.idp_error),
+    urls,
+  });
   const hidden = !trusted && connection !== null && page.audience === "admin";
   const retryConnection = connectionName && CONNECTION_NAME_PATTERN.test(connectionName) ? connectionName : null;
 
@@ -36,7 +45,9 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
 
       {page.steps.length > 0 ? (
         <div className="mt-6 rounded-md border border-amber-200 bg-amber-50 p-5">
-          <h2 className="font-semibold text-amber-900">{page.audience === "admin" ? "How an Okta admin fixes this" : "What to do"}</h2>
+          <h2 className="font-semibold text-amber-900">
+            {page.audience === "admin" ? "How an Okta admin fixes this" : "What to do"}
+          </h2>
           <ol className="mt-3 list-decimal space-y-2 pl-5 text-sm text-amber-950">
             {page.steps.map((step) => (
               <li key={step}>{step}</li>
@@ -61,13 +72,16 @@ export default async function SignInErrorPage({ searchParams }: { searchParams: 
 
       {hidden ? (
         <p className="mt-4 text-sm text-slate-600">
-          An admin of your organization sees the exact values from porter&apos;s configuration here once signed in, and in porter&apos;s
-          configuration check (Okta setup in the console, or <code className="font-mono">npm run check-okta</code>).
+          An admin of your organization sees the exact values from porter&apos;s configuration here once signed in, and
+          in porter&apos;s configuration check (Okta setup in the console, or{" "}
+          <code className="font-mono">npm run check-okta</code>).
         </p>
       ) : null}
 
       <div className="mt-8 flex flex-wrap items-center gap-4">
-        {page.retry && retryConnection ? <SignInButton connection={retryConnection} callbackUrl="/profile" label="Try signing in again" /> : null}
+        {page.retry && retryConnection ? (
+          <SignInButton connection={retryConnection} callbackUrl="/profile" label="Try signing in again" />
+        ) : null}
         <Link href="/" className="text-brand underline">
           Back to the start page
         </Link>

@@ -22,7 +22,9 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
     return htmlPage({
       status: 403,
       title: "This sign-in was started from another site",
-      paragraphs: ["porter only accepts this form from its own pages, so nothing was changed. Start the sign-in from porter's start page or your organization's sign-in link."],
+      paragraphs: [
+        "porter only accepts this form from its own pages, so nothing was changed. Start the sign-in from porter's start page or your organization's sign-in link.",
+      ],
       nonce: request.headers.get("x-nonce"),
     });
   }
@@ -32,9 +34,19 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
   const query = new URLSearchParams();
   if (params.callbackUrl) query.set("callbackUrl", params.callbackUrl);
   if (params.loginHint) query.set("login_hint", params.loginHint);
-  const home = homeRegionUrl(getConfig(), connection, `/login/${encodeURIComponent(connection.name)}${query.size > 0 ? `?${query.toString()}` : ""}`);
+  const home = homeRegionUrl(
+    getConfig(),
+    connection,
+    `/login/${encodeURIComponent(connection.name)}${query.size > 0 ? `?${query.toString()}` : ""}`,
+  );
   if (home) return redirectNoStore(home);
-  return startSignIn(connection, { callbackUrl: params.callbackUrl, loginHint: params.loginHint, client: requestClient(request.headers), switchAccount: params.switchAccount, request });
+  return startSignIn(connection, {
+    callbackUrl: params.callbackUrl,
+    loginHint: params.loginHint,
+    client: requestClient(request.headers),
+    switchAccount: params.switchAccount,
+    request,
+  });
 }
 
 export const GET = handle;

@@ -48,8 +48,8 @@ export default async function ServicePage({ params }: { params: Promise<{ id: st
               <>
                 <p className="mt-6 text-slate-700">{service.description}</p>
                 <p className="mt-6 rounded-md bg-slate-50 p-3 text-sm text-slate-600" role="note">
-                  Read-only for you: editing {service.name} needs membership of {service.ownerTeam} with a member role, or the permission{" "}
-                  <code className="font-mono">services.write_any</code>.
+                  Read-only for you: editing {service.name} needs membership of {service.ownerTeam} with a member role,
+                  or the permission <code className="font-mono">services.write_any</code>.
                 </p>
               </>
             )}

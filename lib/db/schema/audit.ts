@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { organizations } from "./organizations";
 
 /**
@@ -29,7 +40,10 @@ export const auditEvents = pgTable(
     /** The reason code (sign-in error code, missing permission, rejection code). */
     reason: text("reason"),
     /** Reference ids shown to people (sign-in error pages): searchable on the audit page. */
-    refs: text("refs").array().notNull().default(sql`'{}'::text[]`),
+    refs: text("refs")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** How many occurrences the row stands for (floods of the same refusal are aggregated). */
     count: integer("count").notNull().default(1),
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),

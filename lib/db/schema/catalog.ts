@@ -21,7 +21,10 @@ export const services = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     updatedBy: text("updated_by"),
   },
-  (t) => [uniqueIndex("services_org_name_idx").on(t.organizationId, t.name), index("services_owner_idx").on(t.ownerTeamId)],
+  (t) => [
+    uniqueIndex("services_org_name_idx").on(t.organizationId, t.name),
+    index("services_owner_idx").on(t.ownerTeamId),
+  ],
 );
 
 export type ServiceRow = typeof services.$inferSelect;

@@ -27,7 +27,10 @@ export const oktaEvents = pgTable(
     outcome: text("outcome"),
     attempts: integer("attempts").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.uuid] }), index("okta_events_pending_idx").on(t.organizationId, t.processedAt, t.published)],
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.uuid] }),
+    index("okta_events_pending_idx").on(t.organizationId, t.processedAt, t.published),
+  ],
 );
 
 export type OktaEventRow = typeof oktaEvents.$inferSelect;
@@ -45,7 +48,10 @@ export const usedTokenIds = pgTable(
     jti: text("jti").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.purpose, t.jti] }), index("used_token_ids_expiry_idx").on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.purpose, t.jti] }),
+    index("used_token_ids_expiry_idx").on(t.expiresAt),
+  ],
 );
 
 /**

@@ -47,7 +47,11 @@ export const userRoles = pgTable(
     rulesVersion: integer("rules_version").notNull(),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.role] }), index("user_roles_org_idx").on(t.organizationId), index("user_roles_org_role_idx").on(t.organizationId, t.role)],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.role] }),
+    index("user_roles_org_idx").on(t.organizationId),
+    index("user_roles_org_role_idx").on(t.organizationId, t.role),
+  ],
 );
 
 /** One row per sign-in: what the claim said and what changed, so an admin can see when and why. */

@@ -16,7 +16,9 @@ export const sessions = pgTable(
     /** How many groups the claim carried before filtering (100 means it may have been truncated). */
     rawGroupCount: integer("raw_group_count").notNull(),
     /** Where the groups came from at sign-in: the ID token's claim, or Okta's Users API (no 100-group cap). */
-    groupsSource: text("groups_source", { enum: ["id_token", "users_api"] }).notNull().default("id_token"),
+    groupsSource: text("groups_source", { enum: ["id_token", "users_api"] })
+      .notNull()
+      .default("id_token"),
     /** When Okta last confirmed this person's groups (sign-in, or an Okta event applied since). */
     groupsConfirmedAt: timestamp("groups_confirmed_at", { withTimezone: true }).notNull().defaultNow(),
     /**

@@ -11,7 +11,15 @@ export function isPrivateAddress(ip: string): boolean {
   const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/i.exec(ip);
   if (v4) {
     const [a = 0, b = 0] = v4.slice(1, 3).map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   const v6 = ip.toLowerCase();
   return v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
@@ -25,9 +33,13 @@ export class CheckFetchRefused extends Error {}
  * (The address is checked before connecting; a name that changes its answer between the two is the
  * residual risk, bounded by the timeout and the body cap.)
  */
-export async function guardedFetch(url: string, init: RequestInit & { issuer: string; timeoutMs: number }): Promise<{ res: Response; text: string }> {
+export async function guardedFetch(
+  url: string,
+  init: RequestInit & { issuer: string; timeoutMs: number },
+): Promise<{ res: Response; text: string }> {
   const target = new URL(url);
-  if (target.protocol !== "https:" && target.protocol !== "http:") throw new CheckFetchRefused(`refused ${target.protocol} URL`);
+  if (target.protocol !== "https:" && target.protocol !== "http:")
+    throw new CheckFetchRefused(`refused ${target.protocol} URL`);
   const allowPrivate = isLoopbackHost(new URL(init.issuer).hostname);
   if (!allowPrivate) {
     const host = target.hostname.replace(/^\[|\]$/g, "");
@@ -36,7 +48,13 @@ export async function guardedFetch(url: string, init: RequestInit & { issuer: st
     if (inside) throw new CheckFetchRefused(`refused: ${target.hostname} resolves to the private address ${inside}`);
   }
   const { method, headers, body } = init;
-  const res = await fetch(url, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(init.timeoutMs) });
+  const res = await fetch(url, {
+    method,
+    headers,
+    body,
+    redirect: "manual",
+    signal: AbortSignal.timeout(init.timeoutMs),
+  });
   return { res, text: (await readStreamCapped(res.body, MAX_CHECK_BODY)).text };
 }
 

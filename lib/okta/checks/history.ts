@@ -3,21 +3,34 @@ import type { Db } from "../../db/client";
 import { oktaCheckGuards, oktaCheckRuns, type OktaCheckRun } from "../../db/schema";
 import type { CheckResult } from "./types";
 
-export async function saveCheckRun(db: Db, run: { organizationId: string; connection: string; startedAt: Date; actor: string; results: CheckResult[] }): Promise<void> {
+export async function saveCheckRun(
+  db: Db,
+  run: { organizationId: string; connection: string; startedAt: Date; actor: string; results: CheckResult[] },
+): Promise<void> {
   await db.insert(oktaCheckRuns).values(run);
 }
 
 /** The organization's latest runs, newest first (never another organization's). */
 export async function listCheckRuns(db: Db, organizationId: string, limit = 10): Promise<OktaCheckRun[]> {
-  return db.select().from(oktaCheckRuns).where(eq(oktaCheckRuns.organizationId, organizationId)).orderBy(desc(oktaCheckRuns.startedAt)).limit(limit);
+  return db
+    .select()
+    .from(oktaCheckRuns)
+    .where(eq(oktaCheckRuns.organizationId, organizationId))
+    .orderBy(desc(oktaCheckRuns.startedAt))
+    .limit(limit);
 }
 
 /** What changed between two runs: the checks whose status moved. */
-export function diffRuns(newer: Pick<OktaCheckRun, "results">, older: Pick<OktaCheckRun, "results"> | undefined): { id: string; title: string; from: string; to: string }[] {
+export function diffRuns(
+  newer: Pick<OktaCheckRun, "results">,
+  older: Pick<OktaCheckRun, "results"> | undefined,
+): { id: string; title: string; from: string; to: string }[] {
   if (!older) return [];
   return newer.results.flatMap((r) => {
     const before = older.results.find((o) => o.id === r.id);
-    return before && before.status !== r.status ? [{ id: r.id, title: r.title, from: before.status, to: r.status }] : [];
+    return before && before.status !== r.status
+      ? [{ id: r.id, title: r.title, from: before.status, to: r.status }]
+      : [];
   });
 }
 
@@ -48,5 +61,8 @@ export async function claimCheckRun(db: Db, connection: string): Promise<boolean
 }
 
 export async function finishCheckRun(db: Db, connection: string): Promise<void> {
-  await db.update(oktaCheckGuards).set({ finishedAt: sql`now()` }).where(eq(oktaCheckGuards.connection, connection));
+  await db
+    .update(oktaCheckGuards)
+    .set({ finishedAt: sql`now()` })
+    .where(eq(oktaCheckGuards.connection, connection));
 }

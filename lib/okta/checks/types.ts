@@ -1,6 +1,15 @@
 import type { Connection, ConnectionUrls } from "../../config";
 
-export const CHECK_IDS = ["network", "clock", "discovery", "signing_keys", "client_credentials", "redirect_uri", "app_settings", "groups_claim"] as const;
+export const CHECK_IDS = [
+  "network",
+  "clock",
+  "discovery",
+  "signing_keys",
+  "client_credentials",
+  "redirect_uri",
+  "app_settings",
+  "groups_claim",
+] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 export type CheckStatus = "pass" | "warn" | "fail" | "skipped";
 

@@ -11,12 +11,21 @@ import { isSameOriginRequest } from "@/lib/http/same-origin";
  * included, so it is a POST from porter's own page, never a GET a link could trigger), then shows it.
  */
 export const POST = withPermission("rules.write", "okta_check.run", async (req, { principal, view }) => {
-  if (!isSameOriginRequest(req.headers, getConfig().publicUrl)) return jsonError(403, "cross_origin", "Start the check from porter's own page.", { "cache-control": "no-store" });
+  if (!isSameOriginRequest(req.headers, getConfig().publicUrl))
+    return jsonError(403, "cross_origin", "Start the check from porter's own page.", { "cache-control": "no-store" });
   const target = (await readRequestParams(req, 4_096)).get("connection") ?? principal.connection;
-  if (!checkableConnections(view).includes(target)) return jsonError(403, "forbidden", "You can run the configuration check on your own organization's connection only.", { "cache-control": "no-store" });
+  if (!checkableConnections(view).includes(target))
+    return jsonError(
+      403,
+      "forbidden",
+      "You can run the configuration check on your own organization's connection only.",
+      { "cache-control": "no-store" },
+    );
   // Registered before anything else is awaited: a second request meanwhile joins this run (single flight).
   const run = runOktaCheck(principal, view, target);
   await recordOperatorAccess(principal, target, "ran the configuration check");
   await run;
-  return redirectNoStore(`${getConfig().publicUrl}/admin/okta?${new URLSearchParams({ connection: target, watch: "1" }).toString()}`);
+  return redirectNoStore(
+    `${getConfig().publicUrl}/admin/okta?${new URLSearchParams({ connection: target, watch: "1" }).toString()}`,
+  );
 });

@@ -13,7 +13,12 @@ import { endSessionsAction } from "./actions";
 export const metadata: Metadata = { title: "Person" };
 
 const card = "rounded-lg border border-slate-200 bg-white p-8";
-const CAUSE: Record<string, string> = { sign_in: "at sign-in (Okta groups)", rules_changed: "rules changed", okta_event: "Okta event", groups_refreshed: "groups re-read from Okta" };
+const CAUSE: Record<string, string> = {
+  sign_in: "at sign-in (Okta groups)",
+  rules_changed: "rules changed",
+  okta_event: "Okta event",
+  groups_refreshed: "groups re-read from Okta",
+};
 
 /** One person: Okta groups, roles with provenance (a picture and a list), live sessions and the history of their roles. */
 export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
@@ -25,7 +30,11 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         // Scoped to the admin's organization: another organization's person is "not found".
         const detail = UUID.test(id) ? await getUserDetail(db, principal.organizationId, id) : null;
         if (!detail) notFound();
-        const ruleSet = await getCompiledRuleSet(db, principal.organizationId, getConnection(principal.connection) ?? { adminGroups: [] });
+        const ruleSet = await getCompiledRuleSet(
+          db,
+          principal.organizationId,
+          getConnection(principal.connection) ?? { adminGroups: [] },
+        );
         const { user } = detail;
         return (
           <div className="flex flex-col gap-6">
@@ -45,8 +54,12 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 <dd>{user.lastSignInAt?.toUTCString() ?? "never"}</dd>
                 <dt className="text-slate-500">Groups source</dt>
                 <dd>
-                  {detail.sessions[0]?.groupsSource === "users_api" ? "Okta's Users API (every group, no 100-group cap)" : "the ID token's groups claim"}
-                  {detail.signIns[0] ? ` (${String(detail.signIns[0].rawGroupCount)} sent, ${String(detail.signIns[0].keptGroups)} kept at the last sign-in)` : ""}
+                  {detail.sessions[0]?.groupsSource === "users_api"
+                    ? "Okta's Users API (every group, no 100-group cap)"
+                    : "the ID token's groups claim"}
+                  {detail.signIns[0]
+                    ? ` (${String(detail.signIns[0].rawGroupCount)} sent, ${String(detail.signIns[0].keptGroups)} kept at the last sign-in)`
+                    : ""}
                 </dd>
                 <dt className="text-slate-500">Live sessions</dt>
                 <dd>
@@ -57,7 +70,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                       {detail.sessions.map((s) => (
                         <li key={s.createdAt.toISOString()}>
                           since {s.createdAt.toUTCString()}, last seen {s.lastSeenAt.toUTCString()}; groups from{" "}
-                          {s.groupsSource === "users_api" ? "the Users API" : "the ID token"}, last confirmed by Okta {s.groupsConfirmedAt.toUTCString()}
+                          {s.groupsSource === "users_api" ? "the Users API" : "the ID token"}, last confirmed by Okta{" "}
+                          {s.groupsConfirmedAt.toUTCString()}
                         </li>
                       ))}
                     </ul>
@@ -65,7 +79,13 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 </dd>
               </dl>
               {principal.permissions.includes("users.write") && detail.sessions.length > 0 ? (
-                <ActionForm action={endSessionsAction} submitLabel="End all sessions" label="End all sessions" tone="danger" className="mt-4 flex flex-col items-start gap-2">
+                <ActionForm
+                  action={endSessionsAction}
+                  submitLabel="End all sessions"
+                  label="End all sessions"
+                  tone="danger"
+                  className="mt-4 flex flex-col items-start gap-2"
+                >
                   <input type="hidden" name="userId" value={user.id} />
                 </ActionForm>
               ) : null}
@@ -86,11 +106,15 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                   <li key={r.role}>
                     <strong>{r.role}</strong>:{" "}
                     {r.via
-                      .map((v) => (v.group === null ? "default role (no rule matched)" : `group "${v.group}" via ${v.rule}`))
+                      .map((v) =>
+                        v.group === null ? "default role (no rule matched)" : `group "${v.group}" via ${v.rule}`,
+                      )
                       .join("; ")}
                   </li>
                 ))}
-                {detail.roles.length === 0 ? <li className="text-amber-800">No role: this person sees the no-access page.</li> : null}
+                {detail.roles.length === 0 ? (
+                  <li className="text-amber-800">No role: this person sees the no-access page.</li>
+                ) : null}
               </ul>
               <h3 className="mt-4 text-sm font-semibold">Okta groups ({detail.teams.length})</h3>
               <ul className="mt-1 flex flex-wrap gap-2" aria-label="Groups">
@@ -111,13 +135,21 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 {detail.history.map((h) => (
                   <li key={h.eventId}>
                     <span className="text-slate-500">{h.at.toUTCString()}</span>{" "}
-                    {[h.gained.length > 0 ? `gained ${h.gained.join(", ")}` : "", h.lost.length > 0 ? `lost ${h.lost.join(", ")}` : ""].filter(Boolean).join("; ")}{" "}
+                    {[
+                      h.gained.length > 0 ? `gained ${h.gained.join(", ")}` : "",
+                      h.lost.length > 0 ? `lost ${h.lost.join(", ")}` : "",
+                    ]
+                      .filter(Boolean)
+                      .join("; ")}{" "}
                     <span className="text-slate-600">
                       — {CAUSE[h.cause] ?? h.cause}
                       {h.change ? `: ${h.change}` : ""}
                       {h.cause === "rules_changed" && h.actor ? ` by ${h.actor}` : ""}
                     </span>{" "}
-                    <Link href={`/admin/audit?q=${encodeURIComponent(user.id)}&type=roles.changed`} className="text-xs text-brand underline">
+                    <Link
+                      href={`/admin/audit?q=${encodeURIComponent(user.id)}&type=roles.changed`}
+                      className="text-xs text-brand underline"
+                    >
                       event {h.eventId}
                     </Link>
                   </li>

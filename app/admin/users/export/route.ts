@@ -12,7 +12,12 @@ const COLUMNS = ["email", "name", "okta_sub", "role", "via_group", "via_rule", "
  * the group and rule it came from, and their last sign-in, as CSV streamed from the database.
  */
 export const GET = withPermission("users.read", "users.export", async (req, { principal }) => {
-  await audit({ type: "audit.exported", ...actedBy(principal), ...requestClient(req.headers), details: { format: "csv", what: "access review" } });
+  await audit({
+    type: "audit.exported",
+    ...actedBy(principal),
+    ...requestClient(req.headers),
+    details: { format: "csv", what: "access review" },
+  });
   const body = csvStream(iterateAccessReview(await getDb(), principal.organizationId), COLUMNS, (u) => {
     const base = [u.email ?? "", u.name ?? "", u.sub];
     const last = u.lastSignInAt?.toISOString() ?? "";

@@ -7,9 +7,14 @@ import { oneParam as one } from "@/lib/http/page-params";
 
 export const metadata: Metadata = { title: "Switch account?" };
 
-
 /** Someone is signed in and a sign-in for another person or organization arrived: ask, never switch silently. */
-export default async function SwitchPage({ params, searchParams }: { params: Promise<{ connection: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SwitchPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connection: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const connection = getConnection((await params).connection);
   if (!connection) notFound();
   const query = await searchParams;
@@ -21,7 +26,8 @@ export default async function SwitchPage({ params, searchParams }: { params: Pro
     <section className="rounded-lg border border-slate-200 bg-white p-8">
       <h1 className="text-2xl font-semibold">You are already signed in</h1>
       <p className="mt-2 text-slate-700">
-        You are signed in as <strong>{view.user.email ?? view.user.sub}</strong> ({view.connection}). Okta asked to sign in
+        You are signed in as <strong>{view.user.email ?? view.user.sub}</strong> ({view.connection}). Okta asked to sign
+        in
         {loginHint ? (
           <>
             {" "}
