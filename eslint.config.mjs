@@ -21,7 +21,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs"] },
+        projectService: { allowDefaultProject: ["*.mjs", "tools/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -42,7 +42,10 @@ export default tseslint.config(
     files: [
       "lib/config/**",
       "devidp/support/env.ts",
-      "scripts/**",
+      "server/**",
+      "cli/**",
+      "demo/**",
+      "tools/**",
       "e2e/**",
       "playwright.config.ts",
       "playwright.cluster.config.ts",

@@ -39,7 +39,7 @@ export default defineConfig({
   ],
   webServer: {
     command: [
-      "node --import tsx scripts/demo-cluster.ts --fresh",
+      "node --import tsx demo/cluster.ts --fresh",
       `--proxy-port ${String(CLUSTER.proxyPort)} --idp-port ${String(CLUSTER.idpPort)} --node-ports ${CLUSTER.nodePorts.join(",")}`,
       `--pg-port ${String(CLUSTER.pgPort)} --control-port ${String(CLUSTER.controlPort)} --data-dir ${CLUSTER.dataDir}`,
       // The flood test sends from 127.0.0.9: a limit low enough to reach, on an address no other test uses.

@@ -38,7 +38,7 @@ export default defineConfig({
     { name: "okta-org", testMatch: /okta-org\/.*\.spec\.ts/, dependencies: ["main"] },
   ],
   webServer: {
-    command: `node node_modules/tsx/dist/cli.mjs scripts/demo.ts --regions --app-port ${String(APP_PORT)} --us-port ${String(US_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh --groups-max-age ${String(GROUPS_MAX_AGE)} --trusted-proxies 127.0.0.1,::1 --rate-limits sign_in.address=${String(SIGN_IN_LIMIT)}`,
+    command: `node node_modules/tsx/dist/cli.mjs demo/start.ts --regions --app-port ${String(APP_PORT)} --us-port ${String(US_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh --groups-max-age ${String(GROUPS_MAX_AGE)} --trusted-proxies 127.0.0.1,::1 --rate-limits sign_in.address=${String(SIGN_IN_LIMIT)}`,
     url: `http://localhost:${String(APP_PORT)}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,

@@ -12,7 +12,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { Browserless } from "./browserless";
+import { Browserless } from "../test/support/browserless";
 import { line, ratio, summarize } from "./stats";
 import { startDemoScript } from "./support";
 
@@ -28,7 +28,7 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 function startCluster(): Promise<ChildProcess> {
-  return startDemoScript("scripts/demo-cluster.ts", [
+  return startDemoScript("demo/cluster.ts", [
     "--fresh",
     "--proxy-port",
     "3500",

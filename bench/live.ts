@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { Browserless } from "./browserless";
+import { Browserless } from "../test/support/browserless";
 import { line, ratio, summarize } from "./stats";
 import { startDemoScript } from "./support";
 
@@ -21,7 +21,7 @@ const benchUser = (n: number) => ({
 
 /** `npm run demo` on its own ports: the real production build, devidp, the Event Hook registered and verified. */
 function startDemo(): Promise<ChildProcess> {
-  return startDemoScript("scripts/demo.ts", [
+  return startDemoScript("demo/start.ts", [
     "--app-port",
     "3400",
     "--us-port",

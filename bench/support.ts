@@ -43,7 +43,7 @@ export async function startJwksIssuer(): Promise<{
   };
 }
 
-/** Starts a demo script (scripts/demo.ts or demo-cluster.ts) and resolves once its banner says it is ready. */
+/** Starts a demo script (demo/start.ts or demo/cluster.ts) and resolves once its banner says it is ready. */
 export async function startDemoScript(script: string, args: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],

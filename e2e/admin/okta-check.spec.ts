@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, test } from "@playwright/test";
-import { demoPorterEnv } from "../../scripts/demo-env";
+import { demoPorterEnv } from "../../demo/env";
 import { ISSUER } from "../pages/okta-tokens";
 import { Porter } from "../pages/porter";
 
@@ -22,7 +22,7 @@ async function checkOkta(connection: string): Promise<{
   try {
     const { stdout } = await run(
       process.execPath,
-      ["node_modules/tsx/dist/cli.mjs", "scripts/check-okta.ts", "--connection", connection, "--json"],
+      ["node_modules/tsx/dist/cli.mjs", "cli/check-okta.ts", "--connection", connection, "--json"],
       { env },
     );
     return { code: 0, report: JSON.parse(stdout) as never };

@@ -8,7 +8,7 @@ function startPorter(port: number, env: Record<string, string>) {
   rmSync(dataDir, { recursive: true, force: true });
   const child = spawn(
     process.execPath,
-    ["node_modules/tsx/dist/cli.mjs", "scripts/serve.ts", "-p", String(port), "-H", "127.0.0.1"],
+    ["node_modules/tsx/dist/cli.mjs", "server/serve.ts", "-p", String(port), "-H", "127.0.0.1"],
     {
       env: {
         PATH: process.env.PATH ?? "",

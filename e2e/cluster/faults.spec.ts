@@ -2,12 +2,12 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type APIResponse, type Page } from "@playwright/test";
-import { demoPorterEnv } from "../../scripts/demo-env";
-import { Browserless } from "../../bench/browserless";
+import { demoPorterEnv } from "../../demo/env";
+import { Browserless } from "../../test/support/browserless";
 import { serviceAccessToken, userAccessToken } from "../pages/okta-tokens";
 import { Porter } from "../pages/porter";
 import { clusterInfo, control, query } from "./support";
-import { pgCommand, writableByPostgres } from "../../scripts/cluster-postgres";
+import { pgCommand, writableByPostgres } from "../../tools/postgres";
 
 /**
  * The fault tests: each breaks one part of the running cluster under traffic and checks what a person
@@ -311,7 +311,7 @@ test("backup and restore (README): pg_dump the cluster's database, restore it in
   };
   const verify = spawnSync(
     process.execPath,
-    ["--import", "tsx", "--conditions=react-server", "scripts/audit.ts", "verify"],
+    ["--import", "tsx", "--conditions=react-server", "cli/audit.ts", "verify"],
     { env, encoding: "utf8" },
   );
   expect(verify.status, verify.stdout + verify.stderr).toBe(0);

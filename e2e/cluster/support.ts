@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 
-/** What scripts/demo-cluster.ts wrote about the cluster it started (ports, database, control endpoint). */
+/** What demo/cluster.ts wrote about the cluster it started (ports, database, control endpoint). */
 export interface ClusterInfo {
   proxyUrl: string;
   idpUrl: string;

@@ -212,7 +212,7 @@ export async function startSignIn(
 export const getSessionView = cache(async (): Promise<PorterSessionView | null> => {
   const session = await auth();
   // Auth.js turns a failed session check into "no session"; when the database was the cause, this request
-  // must not tell a signed-in person they are signed out: 503 with Retry-After instead (scripts/serve.ts).
+  // must not tell a signed-in person they are signed out: 503 with Retry-After instead (server/serve.ts).
   if (!session && requestContext.getStore()?.databaseUnavailable)
     throw new DatabaseUnavailableError("session check: database unavailable");
   return session?.porter ?? null;

@@ -3,7 +3,7 @@ import { getConfig } from "../config";
 import type { TrustedProxies } from "../config/trusted-proxies";
 
 /**
- * The header porter's own server (scripts/serve.ts) sets to the TCP peer's address on every request,
+ * The header porter's own server (server/serve.ts) sets to the TCP peer's address on every request,
  * overwriting whatever the client sent: the one address no client can forge.
  */
 export const PEER_HEADER = "x-porter-peer";

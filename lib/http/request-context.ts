@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 /**
- * The request a piece of work runs for, set by porter's server (scripts/serve.ts) around each request:
+ * The request a piece of work runs for, set by porter's server (server/serve.ts) around each request:
  * its id (the proxy's X-Request-Id when the proxy is trusted, else porter's own) goes into every log line
  * and audit event written for it, so one id finds a request in the proxy's log, porter's and the audit log.
  * One instance per process (Next.js bundles this module more than once).

@@ -28,7 +28,7 @@ const env = {
   CONNECTIONS_FILE: "",
 };
 const cli = (script: string, args: string[]) =>
-  run(process.execPath, ["node_modules/tsx/dist/cli.mjs", `scripts/${script}.ts`, ...args], { env }).then(
+  run(process.execPath, ["node_modules/tsx/dist/cli.mjs", `cli/${script}.ts`, ...args], { env }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: unknown) => {
       const err = e as { code: number; stdout: string; stderr: string };

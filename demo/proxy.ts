@@ -16,7 +16,7 @@ export function findNginx(): string | null {
 
 export function nginxConfig(o: { dir: string; listenPort: number; upstreams: number[]; accessLog: string }): string {
   const temp = (name: string) => path.join(o.dir, `${name}-temp`);
-  return `# Written by scripts/demo-cluster.ts; regenerated at every start.
+  return `# Written by demo/cluster.ts; regenerated at every start.
 daemon off;
 worker_processes 1;
 pid ${path.join(o.dir, "nginx.pid")};

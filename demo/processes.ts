@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { demoConnections, demoPorterEnv, type DemoUrls } from "./demo-env";
+import { demoConnections, demoPorterEnv, type DemoUrls } from "./env";
 
 export const root = path.resolve(import.meta.dirname, "..");
 /**
@@ -14,8 +14,8 @@ export const root = path.resolve(import.meta.dirname, "..");
  * parent does not reach: a fault test's SIGKILL must kill the server itself).
  */
 export const tsx = ["--import", "tsx"];
-/** porter's own server (scripts/serve.ts): Next.js, plus the socket peer's address and a graceful stop. */
-export const serve = [...tsx, path.join(root, "scripts/serve.ts")];
+/** porter's own server (server/serve.ts): Next.js, plus the socket peer's address and a graceful stop. */
+export const serve = [...tsx, path.join(root, "server/serve.ts")];
 
 /** The variables whose value was given (a flag left out sets nothing, so porter's default applies). */
 export function given(vars: Record<string, string | undefined>): Record<string, string> {

@@ -7,7 +7,7 @@
  *   one JSON access-log line per request (ACCESS_LOG=off silences those).
  * - On SIGTERM it stops taking connections (the proxy sends new requests to other nodes) and lets requests
  *   in flight finish, up to 10 s.
- *   tsx scripts/serve.ts [-p PORT] [-H HOST]
+ *   tsx server/serve.ts [-p PORT] [-H HOST]
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";

@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
+import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./env";
 import {
   buildIfStale,
   createSupervisor,
@@ -20,7 +20,7 @@ import {
   tsx,
   waitFor,
   writeConnectionsFile,
-} from "./demo-support";
+} from "./processes";
 
 const { values: args } = parseArgs({
   options: {

@@ -10,7 +10,7 @@ import { connectionUrls } from "../lib/config/connection-urls";
 import { parseConfig, type Config, type ConnectionsFileInput } from "../lib/config/env";
 import { ConfigError } from "../lib/config/errors";
 import { startChecks } from "../lib/okta/checks/run-checks";
-import { demoConnections, demoPorterEnv } from "./demo-env";
+import { demoConnections, demoPorterEnv } from "../demo/env";
 
 const USAGE = "usage: npm run check-okta -- [--connection NAME] [--json]";
 let values;

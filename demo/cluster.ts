@@ -24,9 +24,9 @@ import {
   startPostgres,
   stopPostgres,
   type LocalPostgres,
-} from "./cluster-postgres";
-import { nginxConfig, findNginx, NGINX_MISSING } from "./cluster-proxy";
-import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./demo-env";
+} from "../tools/postgres";
+import { nginxConfig, findNginx, NGINX_MISSING } from "./proxy";
+import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./env";
 import {
   buildIfStale,
   createSupervisor,
@@ -38,7 +38,7 @@ import {
   tsx,
   waitFor,
   writeConnectionsFile,
-} from "./demo-support";
+} from "./processes";
 
 const { values: args } = parseArgs({
   options: {

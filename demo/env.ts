@@ -2,6 +2,8 @@
  * The demo's porter environment, shared by `npm run demo`, `npm run check-okta` (when no OKTA_ISSUER is
  * set) and the e2e tests. Demo secrets only: they match devidp/data/directory.json.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { HANDLED_EVENT_TYPES } from "../lib/okta/event-types";
 
 export interface DemoUrls {
@@ -130,8 +132,7 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     // devidp's read-only directory token (okta.users.read, okta.groups.read, okta.logs.read) for acme-dir.
     ACME_DIR_OKTA_API_TOKEN: "devidp-demo-directory-token",
     // The private key of devidp's API Services app porter-okta-api (demo only: its public half is in devidp/data/directory.json).
-    ACME_DIR_SERVICE_KEY:
-      '{"kty": "RSA", "n": "kGQmlMqA0r8MIgi8GdY_z1oWy-2MVwh0nUOzv9AeiBjFwM6PqEF1HfdzFmV_tp6J6sh_hxxveTQVBjRwikJDbVLQ72PJKGuqGDGwxw7HGjHYtPGYRpWZ-gD1INHSNCoa9Kp1uiSPPW_Glj9b6RBIEL_lreoXGnmMD3A02FpM9oQPOYiqsRDzBHA4fl__k6xIc56RtN2aPadUuLUG-2cDhp7v7fGEILEwDLhfW6Y-7nSUkdspIkN5iOo94bxYUQ009xxqdOXgkxZCJlBMC9TmKk__NyrhRHxhD7GpxyssKRq3EjWAKr1HWFcQicFQRO-skZr8HJkfA_w1KcQIVtoHpQ", "e": "AQAB", "d": "QCQFEXaNWFDeumWn7VBDwz_xPYCWJXlPmCahfBUe4vUiL35yyVrehEPOX4YSABUYDfAn2mSSzkQJDNsRnRFHc5Jk1tq8WpTNF_dG4H4bivLWobZqnvxIzIpNWdlrJ5oGpGXuaxRffvqevFKD6Rm-8ZXVGPcScUPKKHd_OhaO9rhTETwsYp4udlFolc9_H4JAfI6xt47Ia8WIeBV6z-UZ7EDESj_Ysuqoo9D-hB90QoxwhKVWR8cH00VvFX5Go3YyDDDGefujqmJIfHYYCA6UdMjrwH2hGlUUiyCw_AyFLOl5pYGL2tVhXsz3HBeK4m5QQqtFlpDplp0XmN1LgetcJw", "p": "y-rnuPe7ytSFU8PyyJTmcIUJQ12Hk7iDdTUeBmLZbq3E-2I6BfaZqpQpcuC0Qajj_YwyzZlfAE1zP_b53vdWhAlONTlEejXi310NcnaitQEtEQBWLIgmaRmt8bTI95_r_8FGP2NOacT65-PE4nxUBESxtQBH0c3EjvNPMuXi92s", "q": "tUUhLsvlI_9Bb28_AFW9ywibHbhGeXImqbSqq3sHnC1-5gFwLZ9oKDLi7MT4D_C0vmPFZO33YO3KLw0bs0MdqaGf8sqkYSmbACJq3nz8lR8nDMkUoRvm1DfU5I5OO7dhz17w3iyqdiUroN4rrSduQ4pi2YTb2agRvR6-6B3hkS8", "dp": "PdzT06-ETzJOCG2HuAZEKpqRhthXCx-M8f_dTf6rDAK3obPY-nongDJWqL02sjy0ffUMbIc85PCaKCua_mN24bOZAFiRR6oVW8H1FGadUeA7dc7uVbAwRu49cPhxh34CsKJH128fGMNjgvn8fuFM88aLSuf84c9U9DEoM76-LmU", "dq": "Bl1H_fmgsPPcW0o_nwZjpIZH0_JNXyQ34Ut7lou6R6x9QRwZ0TBAmvC2cPO1dfHQlsKwAowsXFXc_GvsZg3cM8F9-StOPC8WxxluQSOIRsASQeupcsKlBxxyuBea_ZPBtmMx98r_rSg-8OX8CJdS0sJAGD0G7wxsmwRCVan-6nc", "qi": "vR_Urbmw9AyPJO5S9YXhTx4nNqEuplbozWCeKG5ru1R3QSGpG0NZZbYJ40cM_Te9b_TJgQXwCEeFGGIVwwbbqBmk1zdQSuxdSAk51qr1mIdLMetn2nnpZTnYjOusEofjVZN3gRkBOUivHuXl9ED6lokiPIKHe_lvfSZAWWXr8Qk", "kid": "porter-okta-api-demo", "alg": "RS256"}',
+    ACME_DIR_SERVICE_KEY: readFileSync(path.join(import.meta.dirname, "keys/acme-dir-service-app.private.json"), "utf8"),
     // devidp's Apps API token (read-only), for the configuration check's app-settings check.
     OKTA_API_TOKEN: "devidp-demo-api-token",
   };
