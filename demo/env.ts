@@ -132,7 +132,10 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     // devidp's read-only directory token (okta.users.read, okta.groups.read, okta.logs.read) for acme-dir.
     ACME_DIR_OKTA_API_TOKEN: "devidp-demo-directory-token",
     // The private key of devidp's API Services app porter-okta-api (demo only: its public half is in devidp/data/directory.json).
-    ACME_DIR_SERVICE_KEY: readFileSync(path.join(import.meta.dirname, "keys/acme-dir-service-app.private.json"), "utf8"),
+    ACME_DIR_SERVICE_KEY: readFileSync(
+      path.join(import.meta.dirname, "keys/acme-dir-service-app.private.json"),
+      "utf8",
+    ),
     // devidp's Apps API token (read-only), for the configuration check's app-settings check.
     OKTA_API_TOKEN: "devidp-demo-api-token",
   };
