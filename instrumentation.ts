@@ -1,7 +1,7 @@
 /** Runs once when the server starts: refuse to start on a bad configuration, then open the database. */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return; // eslint-disable-line no-restricted-properties -- set by Next.js itself
-  const { startServer } = await import("./lib/startup");
+  const { startServer } = await import("./lib/server/startup");
   await startServer();
 }
 
@@ -13,7 +13,7 @@ export async function onRequestError(err: unknown): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return; // eslint-disable-line no-restricted-properties -- set by Next.js itself
   const [{ isDatabaseUnavailable }, { markDatabaseUnavailable }] = await Promise.all([
     import("./lib/db/unavailable"),
-    import("./lib/http/request-context"),
+    import("./lib/core/request-context"),
   ]);
   if (isDatabaseUnavailable(err)) markDatabaseUnavailable();
 }

@@ -287,9 +287,9 @@ async function sessionCheckCost(
   databaseUrl: string | null,
 ): Promise<{ check: number[]; floor: number[]; label: string }> {
   const { openDatabase } = await import("../lib/db/client");
-  const { ensureOrganization } = await import("../lib/access/organizations");
-  const { createSession, getActiveSession, upsertUser } = await import("../lib/auth/queries");
-  const { getCompiledRuleSet } = await import("../lib/access");
+  const { ensureOrganization } = await import("../lib/organizations/organizations");
+  const { createSession, getActiveSession, upsertUser } = await import("../lib/sessions/store");
+  const { getCompiledRuleSet } = await import("../lib/organizations");
   const { resolveIdentity } = await import("../lib/rbac");
   const { sql } = await import("drizzle-orm");
   const handle = await openDatabase(

@@ -29,7 +29,8 @@ export async function benchHttp(): Promise<{ ratio: number }> {
   });
   const { GET } = await import("../app/api/v1/services/route");
   const { getDb } = await import("../lib/db");
-  const { organizationIdFor, applySeedOnce, readSeedFile } = await import("../lib/access");
+  const { organizationIdFor } = await import("../lib/organizations");
+  const { applySeedOnce, readSeedFile } = await import("../lib/rules");
   const { servicesListResponse } = await import("../lib/catalog");
   const db = await getDb();
   const organizationId = await organizationIdFor(db, "acme");

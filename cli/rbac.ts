@@ -15,8 +15,8 @@ import { readFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { getOrganizationRules, toRuleSetSpec } from "../lib/access/queries";
-import { readSeedFile } from "../lib/access/seed";
+import { getOrganizationRules, toRuleSetSpec } from "../lib/organizations/queries";
+import { readSeedFile } from "../lib/rules/seed";
 import { parseConfig, type Config, type Connection } from "../lib/config/env";
 import { ConfigError } from "../lib/config/errors";
 import { openDatabase, pgliteLocation, pgliteOwner } from "../lib/db/client";
@@ -151,8 +151,8 @@ process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 
 /** export / diff / apply: the organization's live rules in porter's database, through the console's own code path. */
 async function rulesAsCode(command: "export" | "diff" | "apply", args: string[]): Promise<void> {
-  const { parseRulesDocument, formatRulesDocument } = await import("../lib/access/rules-document");
-  const { applyRuleChange, previewRuleChange } = await import("../lib/access/manage-rules");
+  const { parseRulesDocument, formatRulesDocument } = await import("../lib/rules/rules-document");
+  const { applyRuleChange, previewRuleChange } = await import("../lib/rules/manage-rules");
   const { describePreview, RbacError } = await import("../lib/rbac");
   if (!values.connection) fail(2, `--connection is required\n${USAGE}`);
   if (command === "export" ? args.length !== 0 : args.length !== 1) fail(2, USAGE);

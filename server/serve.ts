@@ -18,7 +18,7 @@ import { readRawEnv } from "../lib/config/raw-env";
 import { parseTrustedProxies } from "../lib/config/trusted-proxies";
 import { peerIsTrustedProxy, PEER_HEADER } from "../lib/http/client-ip";
 import { DATABASE_RETRY_AFTER_SECONDS } from "../lib/db/unavailable";
-import { REQUEST_ID_HEADER, requestContext, requestIdFor, type RequestContext } from "../lib/http/request-context";
+import { REQUEST_ID_HEADER, requestContext, requestIdFor, type RequestContext } from "../lib/core/request-context";
 import { logger } from "../lib/log";
 
 const { values } = parseArgs({

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { auditChainHeads, auditEvents } from "../db/schema";
 import { chainOf, GENESIS_HASH, linkHash, toContent } from "./chain";
-import { currentRequestId } from "../http/request-context";
+import { currentRequestId } from "../core/request-context";
 import type { AuditEvent } from "./events";
 
 /**

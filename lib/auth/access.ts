@@ -1,10 +1,11 @@
 import "server-only";
 import { ZodError, type z } from "zod";
-import { getCompiledRuleSet, type PreviewView } from "../access";
+import { getCompiledRuleSet } from "../organizations";
+import { type PreviewView } from "../rules";
 import { accessDeniedEvent, audit } from "../audit";
 import { getConnection } from "../config";
 import { getDb } from "../db";
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 import { requestClient } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
 import { logger } from "../log";

@@ -1,10 +1,10 @@
 import "server-only";
-import { overLimit, tooManyRequests } from "../http/limits";
-import { getCompiledRuleSet, organizationIdFor } from "../access";
+import { overLimit, tooManyRequests } from "../limits/limits";
+import { getCompiledRuleSet, organizationIdFor } from "../organizations";
 import { accessDeniedEvent, audit, auditFlood } from "../audit";
 import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 import { requestClient, type RequestClient } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
 import { AccessTokenVerifier, BearerError, isOrgAuthorizationServer, looksLikeJwt, peekIssuerAndClient } from "../okta";

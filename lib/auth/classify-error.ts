@@ -1,4 +1,4 @@
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 import { isSignInErrorCode, OAUTH_ERROR_CODES, type SignInErrorCode } from "./errors";
 
 export interface ClassifiedSignInError {

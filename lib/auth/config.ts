@@ -7,18 +7,25 @@ import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
 import { verifyIdToken } from "../okta";
-import { getCompiledRuleSet, organizationIdFor, readSignInGroups, syncSignIn } from "../access";
+import { getCompiledRuleSet, organizationIdFor } from "../organizations";
+import { readSignInGroups, syncSignIn } from "../people";
 import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
-import { keepGroupsFresh } from "./fresh-groups";
+import { keepGroupsFresh } from "../live-groups/freshness";
 import { seal } from "./seal";
 import { AuthFlowError } from "./errors";
 import { appendAuditEvent } from "../audit/write";
-import { createSession, getActiveSession, revokeSessionAudited, upsertUser, type ActiveSession } from "./queries";
+import {
+  createSession,
+  getActiveSession,
+  revokeSessionAudited,
+  upsertUser,
+  type ActiveSession,
+} from "../sessions/store";
 import { toSafeRedirectPath } from "./redirects";
 import { isDatabaseUnavailable } from "../db/unavailable";
-import { markDatabaseUnavailable } from "../http/request-context";
+import { markDatabaseUnavailable } from "../core/request-context";
 
 /** What the server knows about the signed-in person. Built from the database on every request. */
 export interface PorterSessionView {

@@ -1,4 +1,4 @@
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 
 export const SIGN_IN_ERROR_CODES = [
   "access_denied",

@@ -12,6 +12,8 @@ import * as schema from "./schema";
 import { isDatabaseUnavailable } from "./unavailable";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** Anything that runs statements: the database or a transaction. */
+export type Queryable = Pick<Db, "select" | "insert" | "update" | "delete" | "execute">;
 
 export interface DbHandle {
   db: Db;

@@ -1,4 +1,4 @@
-import { AppError } from "./app-error";
+import { AppError } from "../core/app-error";
 import { logger } from "../log";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable";
 

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { AppError } from "./app-error";
-import { readBodyLimited } from "./read-body";
+import { AppError } from "../core/app-error";
+import { readBodyLimited } from "../core/read-body";
 
 const MAX_BODY_BYTES = 16 * 1024;
 

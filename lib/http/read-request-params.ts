@@ -1,4 +1,4 @@
-import { readBodyLimited } from "./read-body";
+import { readBodyLimited } from "../core/read-body";
 
 /** Longest parameter value kept; longer ones are dropped, never fatal. */
 export const MAX_PARAM_LENGTH = 2048;

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { readRawEnv } from "../config/raw-env";
-import { currentRequestId } from "../http/request-context";
+import { currentRequestId } from "../core/request-context";
 
 /**
  * The one logger. Fixed message text, variable parts in fields. Secrets are redacted by the logger

@@ -1,7 +1,7 @@
 import { createPublicKey, hash as digest, type KeyObject } from "node:crypto";
 import OktaJwtVerifier from "@okta/jwt-verifier";
 import { isLoopbackHost } from "../config/url-rules";
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 
 /** RFC 6750 error codes for the WWW-Authenticate header. */
 export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope";

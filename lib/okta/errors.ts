@@ -1,4 +1,4 @@
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 
 export type OktaErrorCode =
   "issuer_unreachable" | "discovery_invalid" | "issuer_mismatch" | "id_token_invalid" | "id_token_signature_invalid";

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Connection } from "../config";
-import { readBodyLimited } from "../http/read-body";
-import { AppError } from "../http/app-error";
+import { readBodyLimited } from "../core/read-body";
+import { AppError } from "../core/app-error";
 
 /** The most Okta batches in one delivery we read; Okta documents none (OKTA-FACTS: UNCONFIRMED). */
 export const MAX_HOOK_BODY = 1024 * 1024;

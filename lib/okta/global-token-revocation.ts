@@ -1,7 +1,7 @@
 import { errors as joseErrors, jwtVerify, type JWTHeaderParameters, type FlattenedJWSInput } from "jose";
 import { z } from "zod";
 import type { Connection } from "../config";
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 import { getOidcMetadata } from "./discovery";
 import { remoteJwks } from "./verify-id-token";
 

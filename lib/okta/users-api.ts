@@ -1,5 +1,5 @@
 import type { OktaServiceApp } from "../config/service-app";
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 import { OktaApiError, type OktaApiErrorCode } from "./api-error";
 import { dpopProof, serviceAccessToken } from "./service-token";
 

@@ -1,4 +1,4 @@
-import { AppError } from "../http/app-error";
+import { AppError } from "../core/app-error";
 import { PERMISSION_DESCRIPTIONS, type Permission } from "./permissions";
 
 export type RbacErrorCode =

@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applySeedOnce } from "../../lib/access/apply-seed";
-import { ensureOrganization } from "../../lib/access/organizations";
-import { getCompiledRuleSet } from "../../lib/access/rule-sets";
-import { readSeedFile } from "../../lib/access/seed";
-import { syncSignIn } from "../../lib/access/sync";
-import { upsertUser } from "../../lib/auth/queries";
+import { applySeedOnce } from "../../lib/rules/apply-seed";
+import { ensureOrganization } from "../../lib/organizations/organizations";
+import { getCompiledRuleSet } from "../../lib/organizations/rule-sets";
+import { readSeedFile } from "../../lib/rules/seed";
+import { syncSignIn } from "../../lib/people/sync";
+import { upsertUser } from "../../lib/sessions/store";
 import { openDatabase } from "../../lib/db/client";
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { CopyButton } from "@/components/copy-button";
 import { RequireAccess } from "@/components/require-access";
 import { connectionUrls, getConfig, getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { liveGroupsModeFor } from "@/lib/access/live-groups-mode";
+import { liveGroupsModeFor } from "@/lib/live-groups/mode";
 
 export const metadata: Metadata = { title: "Okta connection" };
 

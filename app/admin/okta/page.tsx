@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import { CheckRow, CheckRowPending } from "@/components/check-row";
 import { RequireAccess } from "@/components/require-access";
-import { organizationIdFor } from "@/lib/access";
-import { checkableConnections, recordOperatorAccess, runningCheck } from "@/lib/auth/okta-check";
+import { organizationIdFor } from "@/lib/organizations";
+import { checkableConnections, recordOperatorAccess, runningCheck } from "@/lib/okta-check/run";
 import { getDb } from "@/lib/db";
 import { CHECKS, diffRuns, listCheckRuns, shownActor, type CheckResult } from "@/lib/okta/checks";
 

@@ -1,7 +1,7 @@
 "use server";
 
 import { z } from "zod";
-import { parseRulesDocument, requestRuleChange } from "@/lib/access";
+import { parseRulesDocument, requestRuleChange } from "@/lib/rules";
 import { audit } from "@/lib/audit";
 import { action, type ActionState } from "@/lib/auth/access";
 import { getConnection } from "@/lib/config";

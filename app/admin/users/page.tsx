@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
-import { listRecentSignInChanges, listRoleNamesInUse, listUsersPage, parseUsersQuery } from "@/lib/access";
+import { listRecentSignInChanges, listRoleNamesInUse, listUsersPage, parseUsersQuery } from "@/lib/people";
 import { getDb } from "@/lib/db";
 import { keptParams, oneParam, type PageParams } from "@/lib/http/page-params";
 

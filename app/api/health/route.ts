@@ -1,6 +1,6 @@
 import { getSessionView } from "@/lib/auth";
-import { isPlatformOperator } from "@/lib/auth/okta-check";
-import { getHealth, mayReadHealthDetails } from "@/lib/health";
+import { isPlatformOperator } from "@/lib/okta-check/run";
+import { getHealth, mayReadHealthDetails } from "@/lib/server/health";
 
 /** Public: status and totals. Per-connection details: with HEALTH_TOKEN, or for a signed-in platform operator. */
 export async function GET(request: Request): Promise<Response> {

@@ -1,5 +1,5 @@
 import { startSignIn } from "@/lib/auth";
-import { overLimit, tooManySignIns } from "@/lib/http/limits";
+import { overLimit, tooManySignIns } from "@/lib/limits/limits";
 import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
 import { requestClient } from "@/lib/http/client-ip";
 import { notFoundResponse } from "@/lib/http/not-found-response";

@@ -424,7 +424,7 @@ describe("the check does not trust what the discovery document says (review find
 
 describe("check history for a platform operator (review finding 3)", () => {
   it("names who ran a check only within their own organization", async () => {
-    const { shownActor } = await import("./history");
+    const { shownActor } = await import("../../okta-check/history");
     const operator = { actor: "ops@vendor.example", connection: "acme" };
     expect(shownActor("alice@initech.example", operator, "initech")).toBe("an admin of initech");
     expect(shownActor("ops@vendor.example", operator, "initech")).toBe("ops@vendor.example");

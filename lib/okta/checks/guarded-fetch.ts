@@ -1,7 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { isLoopbackHost } from "../../config/url-rules";
-import { readStreamCapped } from "../../http/read-body";
+import { readStreamCapped } from "../../core/read-body";
 
 /** Bytes of any answer the check reads: a hostile or broken server cannot make it buffer more. */
 export const MAX_CHECK_BODY = 256 * 1024;

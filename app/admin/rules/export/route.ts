@@ -1,4 +1,5 @@
-import { formatRulesDocument, getOrganizationRules } from "@/lib/access";
+import { formatRulesDocument } from "@/lib/rules";
+import { getOrganizationRules } from "@/lib/organizations";
 import { withPermission } from "@/lib/auth/access";
 import { getDb } from "@/lib/db";
 import { jsonError } from "@/lib/http/error-response";

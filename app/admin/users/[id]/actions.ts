@@ -1,10 +1,10 @@
 "use server";
 
 import { z } from "zod";
-import { getUserDetail } from "@/lib/access";
+import { getUserDetail } from "@/lib/people";
 import { actedBy } from "@/lib/audit";
 import { action } from "@/lib/auth/access";
-import { revokeUserSessions } from "@/lib/auth/queries";
+import { revokeUserSessions } from "@/lib/sessions/store";
 import { getDb } from "@/lib/db";
 import { RbacError } from "@/lib/rbac";
 

@@ -1,4 +1,4 @@
-import { iterateAccessReview } from "@/lib/access";
+import { iterateAccessReview } from "@/lib/people";
 import { actedBy, audit } from "@/lib/audit";
 import { csvStream } from "@/lib/audit/export";
 import { withPermission } from "@/lib/auth/access";

@@ -1,4 +1,4 @@
-import { readiness } from "@/lib/health";
+import { readiness } from "@/lib/server/health";
 
 /** Readiness: 200 when this node can serve (database open, migrated, answering); 503 with Retry-After otherwise. */
 export async function GET(): Promise<Response> {

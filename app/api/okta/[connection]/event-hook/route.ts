@@ -1,4 +1,4 @@
-import { eventHookDelivery, eventHookVerification } from "@/lib/access/okta-hook-route";
+import { eventHookDelivery, eventHookVerification } from "@/lib/live-groups/okta-hook-route";
 
 type Ctx = { params: Promise<{ connection: string }> };
 

@@ -1,4 +1,4 @@
-import { universalLogout } from "@/lib/access/universal-logout-route";
+import { universalLogout } from "@/lib/live-groups/universal-logout";
 
 type Ctx = { params: Promise<{ connection: string }> };
 

@@ -1,0 +1,84 @@
+import "server-only";
+import { organizationIdFor } from "../organizations/organizations";
+import { audit } from "../audit";
+import { getConfig } from "../config";
+import type { LimitName, LimitScope } from "../config/rate-limits";
+import { getDb } from "../db";
+import { logger } from "../log";
+import { requestClient } from "../http/client-ip";
+import { htmlPage } from "../http/html-page";
+import { jsonError } from "../http/error-response";
+import { takeLimit } from "./rate-limit";
+
+export interface Limited {
+  retryAfter: number;
+  scope: LimitScope;
+}
+
+/**
+ * Counts this request against limit `name` for its client address and, when known, its organization (the
+ * connection's, by name; shared by all nodes). Returns how long to wait when over, else null. The first refusal of a window is
+ * audited once, whichever node sees it. If the counters cannot be read (the database is down), the
+ * request is let through and the failure logged: a limit must not turn a database blip into an outage.
+ */
+export async function overLimit(
+  request: Request,
+  name: LimitName,
+  connection: string | null,
+  scopes: readonly LimitScope[] = ["address", "organization"],
+): Promise<Limited | null> {
+  const config = getConfig();
+  const client = requestClient(request.headers);
+  try {
+    const db = await getDb();
+    const organizationId =
+      connection && scopes.includes("organization") ? await organizationIdFor(db, connection) : null;
+    const checks: [LimitScope, string][] = [];
+    if (scopes.includes("address")) checks.push(["address", client.ip ?? "unknown"]);
+    if (organizationId) checks.push(["organization", organizationId]);
+    for (const [scope, key] of checks) {
+      const perMinute = config.rateLimits[name][scope];
+      const result = await takeLimit(db, `${name}:${scope}:${key}`, perMinute);
+      if (result.retryAfter === 0) continue;
+      if (result.firstRefusal) {
+        await audit({
+          type: "rate_limit.exceeded",
+          organizationId,
+          connection,
+          ...client,
+          reason: `${name}.${scope}`,
+          details: { limit: name, scope, perMinute, path: new URL(request.url).pathname },
+        });
+      }
+      return { retryAfter: result.retryAfter, scope };
+    }
+  } catch (err) {
+    logger.warn({ err, limit: name }, "rate limit could not be counted; request allowed");
+  }
+  return null;
+}
+
+const WHO: Record<LimitScope, string> = { address: "your network address", organization: "your organization" };
+
+/** 429 page for the sign-in routes (people in a browser). */
+export function tooManySignIns(request: Request, limited: Limited): Response {
+  return htmlPage({
+    status: 429,
+    title: "Too many sign-in attempts",
+    paragraphs: [
+      `Too many sign-ins were started from ${WHO[limited.scope]} in the last minute. Wait ${String(limited.retryAfter)} seconds, then try again.`,
+    ],
+    headers: { "retry-after": String(limited.retryAfter), "cache-control": "no-store" },
+    nonce: request.headers.get("x-nonce"),
+  });
+}
+
+/** 429 JSON for machine callers (bearer API, Okta's hook and logout calls). */
+export function tooManyRequests(limited: Limited): Response {
+  return jsonError(
+    429,
+    "rate_limited",
+    `Too many requests from ${WHO[limited.scope]} in the last minute; retry after ${String(limited.retryAfter)} seconds.`,
+    { "retry-after": String(limited.retryAfter), "cache-control": "no-store" },
+  );
+}

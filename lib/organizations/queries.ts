@@ -1,0 +1,123 @@
+import { asc, eq, sql } from "drizzle-orm";
+import type { Queryable } from "../db/client";
+import { customRoles, mappingRules, organizations } from "../db/schema";
+import { BUILT_IN_ROLES, type CustomRole, type MappingRule, type Permission, type RuleSetSpec } from "../rbac";
+
+export type { Queryable } from "../db/client";
+export async function getRulesVersion(db: Queryable, organizationId: string): Promise<number | null> {
+  const [row] = await db
+    .select({ version: organizations.rulesVersion })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId));
+  return row?.version ?? null;
+}
+
+/** What a connection's configuration says about roles: break-glass groups and the configured groups filter. */
+export interface RuleDefaults {
+  readonly adminGroups: readonly string[];
+  readonly groupsAllow?: string;
+  readonly groupsBlock?: string | undefined;
+}
+
+export interface OrganizationRules {
+  version: number;
+  defaultRole: string | null;
+  /** The groups filter set in the console, or null for the connection's configured one. */
+  groupsFilter: { allow: string; block: string | null } | null;
+  updatedAt: Date | null;
+  updatedBy: string | null;
+  rules: (MappingRule & { createdAt: Date; createdBy: string })[];
+  customRoles: { name: string; description: string; permissions: Permission[]; createdAt: Date; createdBy: string }[];
+}
+
+export async function getOrganizationRules(db: Queryable, organizationId: string): Promise<OrganizationRules> {
+  const [org] = await db.select().from(organizations).where(eq(organizations.id, organizationId));
+  if (!org) throw new Error(`organization ${organizationId} does not exist`);
+  const rules = await db
+    .select()
+    .from(mappingRules)
+    .where(eq(mappingRules.organizationId, organizationId))
+    .orderBy(asc(mappingRules.createdAt), asc(mappingRules.id));
+  const roles = await db
+    .select()
+    .from(customRoles)
+    .where(eq(customRoles.organizationId, organizationId))
+    .orderBy(asc(customRoles.name));
+  return {
+    version: org.rulesVersion,
+    defaultRole: org.defaultRole,
+    groupsFilter: org.groupsAllow === null ? null : { allow: org.groupsAllow, block: org.groupsBlock },
+    updatedAt: org.rulesUpdatedAt,
+    updatedBy: org.rulesUpdatedBy,
+    rules: rules
+      .map((r) => ({
+        id: r.id,
+        match: r.match,
+        pattern: r.pattern,
+        role: r.role,
+        createdAt: r.createdAt,
+        createdBy: r.createdBy,
+      }))
+      .sort(
+        (a, b) =>
+          roleRank(a.role) - roleRank(b.role) || a.role.localeCompare(b.role) || a.pattern.localeCompare(b.pattern),
+      ),
+    customRoles: roles.map((r) => ({ ...r, permissions: r.permissions as Permission[] })),
+  };
+}
+
+/** Rules read best grouped by role, strongest first (the order does not change what they grant). */
+function roleRank(role: string): number {
+  const rank = (BUILT_IN_ROLES as readonly string[]).indexOf(role);
+  return rank === -1 ? BUILT_IN_ROLES.length : rank;
+}
+
+/** The filter in force: the console's, else the connection's configured one. */
+export function effectiveGroupsFilter(
+  filter: OrganizationRules["groupsFilter"],
+  defaults: RuleDefaults,
+): { allow: string; block: string | undefined } {
+  return filter
+    ? { allow: filter.allow, block: filter.block ?? undefined }
+    : { allow: defaults.groupsAllow ?? ".*", block: defaults.groupsBlock };
+}
+
+export function toRuleSetSpec(
+  rules: {
+    version: number;
+    rules: readonly MappingRule[];
+    customRoles: readonly CustomRole[];
+    defaultRole: string | null;
+    groupsFilter: OrganizationRules["groupsFilter"];
+  },
+  defaults: RuleDefaults,
+): RuleSetSpec {
+  return {
+    version: rules.version,
+    rules: rules.rules,
+    customRoles: rules.customRoles,
+    defaultRole: rules.defaultRole,
+    adminGroups: defaults.adminGroups,
+    groupsFilter: effectiveGroupsFilter(rules.groupsFilter, defaults),
+  };
+}
+
+/** Records a change to the rules: bumps the version (compiled rule sets everywhere are rebuilt). */
+export async function bumpRulesVersion(db: Queryable, organizationId: string, actor: string): Promise<number> {
+  const [row] = await db
+    .update(organizations)
+    .set({ rulesVersion: sql`${organizations.rulesVersion} + 1`, rulesUpdatedAt: new Date(), rulesUpdatedBy: actor })
+    .where(eq(organizations.id, organizationId))
+    .returning({ version: organizations.rulesVersion });
+  if (!row) throw new Error(`organization ${organizationId} does not exist`);
+  return row.version;
+}
+
+/** Locks the organization row for the rest of the transaction, so two admins' changes cannot interleave. */
+export async function lockOrganization(db: Queryable, organizationId: string): Promise<void> {
+  await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId))
+    .for("update");
+}

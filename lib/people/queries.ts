@@ -1,0 +1,159 @@
+import { and, asc, desc, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
+import type { Queryable } from "../db/client";
+import { memberships, signIns, teams, userRoles, users, type StoredRoleGrant } from "../db/schema";
+import type { RoleGrant } from "../rbac";
+
+/** The user's teams (kept groups as of their last sign-in), by name. */
+export async function getUserTeams(db: Queryable, userId: string): Promise<string[]> {
+  const rows = await db
+    .select({ name: teams.name })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(teams.name));
+  return rows.map((r) => r.name);
+}
+
+/** Creates missing teams and returns name -> id for every given name. */
+export async function ensureTeams(
+  db: Queryable,
+  organizationId: string,
+  names: readonly string[],
+): Promise<Map<string, string>> {
+  if (names.length === 0) return new Map();
+  await db
+    .insert(teams)
+    .values(names.map((name) => ({ organizationId, name })))
+    .onConflictDoNothing();
+  const rows = await db
+    .select({ id: teams.id, name: teams.name })
+    .from(teams)
+    .where(and(eq(teams.organizationId, organizationId), inArray(teams.name, [...names])));
+  return new Map(rows.map((r) => [r.name, r.id]));
+}
+
+/** Makes the user's memberships exactly `teamIds`; returns the team names joined and left. */
+export async function replaceMemberships(
+  db: Queryable,
+  organizationId: string,
+  userId: string,
+  teamIds: ReadonlyMap<string, string>,
+): Promise<{ joined: string[]; left: string[] }> {
+  const before = await getUserTeams(db, userId);
+  const ids = [...teamIds.values()];
+  await db
+    .delete(memberships)
+    .where(
+      ids.length > 0
+        ? and(eq(memberships.userId, userId), notInArray(memberships.teamId, ids))
+        : eq(memberships.userId, userId),
+    );
+  if (ids.length > 0) {
+    await db
+      .insert(memberships)
+      .values(ids.map((teamId) => ({ teamId, userId, organizationId })))
+      .onConflictDoNothing();
+  }
+  const beforeSet = new Set(before);
+  return {
+    joined: [...teamIds.keys()].filter((t) => !beforeSet.has(t)).sort(),
+    left: before.filter((t) => !teamIds.has(t)).sort(),
+  };
+}
+
+export async function getStoredRoles(db: Queryable, userId: string): Promise<StoredRoleGrant[]> {
+  const rows = await db
+    .select({ role: userRoles.role, via: userRoles.via })
+    .from(userRoles)
+    .where(eq(userRoles.userId, userId))
+    .orderBy(asc(userRoles.role));
+  return rows;
+}
+
+/** Replaces the user's recorded roles; returns the role names gained and lost. */
+export async function replaceStoredRoles(
+  db: Queryable,
+  organizationId: string,
+  userId: string,
+  roles: readonly RoleGrant[],
+  rulesVersion: number,
+): Promise<{ gained: string[]; lost: string[] }> {
+  const before = new Set((await getStoredRoles(db, userId)).map((r) => r.role));
+  await db.delete(userRoles).where(eq(userRoles.userId, userId));
+  if (roles.length > 0) {
+    await db
+      .insert(userRoles)
+      .values(roles.map((r) => ({ userId, organizationId, role: r.role, via: [...r.via], rulesVersion })));
+  }
+  const after = new Set(roles.map((r) => r.role));
+  return { gained: [...after].filter((r) => !before.has(r)), lost: [...before].filter((r) => !after.has(r)) };
+}
+
+export interface UserWithTeams {
+  id: string;
+  email: string | null;
+  sub: string;
+  /** The groups the source last sent, before the filter (null when not recorded). */
+  sourceGroups: string[] | null;
+  /** The teams on record: read only for people without source groups (for the others, the filter on sourceGroups gives them). */
+  teams: string[];
+}
+
+/**
+ * Every user of the organization with the groups their source last sent (or, for people not seen since
+ * that was recorded, their teams), for previewing and applying a rule change.
+ */
+export async function listUsersWithTeams(db: Queryable, organizationId: string): Promise<UserWithTeams[]> {
+  // The groups as JSON text: JSON.parse is native, several times faster than parsing 100,000 PostgreSQL arrays.
+  const rows = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      sub: users.sub,
+      groupsJson: sql<string | null>`to_json(${users.sourceGroups})::text`,
+    })
+    .from(users)
+    .where(eq(users.organizationId, organizationId));
+  const people = rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    sub: r.sub,
+    sourceGroups: r.groupsJson === null ? null : (JSON.parse(r.groupsJson) as string[]),
+  }));
+  const unknown = people.some((p) => p.sourceGroups === null);
+  const teamRows = !unknown
+    ? []
+    : await db
+        .select({ userId: memberships.userId, team: teams.name })
+        .from(memberships)
+        .innerJoin(teams, eq(teams.id, memberships.teamId))
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.organizationId, organizationId), isNull(users.sourceGroups)));
+  const byUser = new Map<string, UserWithTeams>(people.map((p) => [p.id, { ...p, teams: [] }]));
+  for (const row of teamRows) byUser.get(row.userId)?.teams.push(row.team);
+  return [...byUser.values()];
+}
+
+/** The latest sign-ins that changed someone's roles or teams. */
+export async function listRecentSignInChanges(db: Queryable, organizationId: string, limit = 20) {
+  return db
+    .select({
+      at: signIns.at,
+      email: users.email,
+      sub: users.sub,
+      gained: signIns.gainedRoles,
+      lost: signIns.lostRoles,
+      joined: signIns.joinedTeams,
+      left: signIns.leftTeams,
+    })
+    .from(signIns)
+    .innerJoin(users, eq(users.id, signIns.userId))
+    .where(
+      and(
+        eq(signIns.organizationId, organizationId),
+        sql`(cardinality(${signIns.gainedRoles}) + cardinality(${signIns.lostRoles}) + cardinality(${signIns.joinedTeams}) + cardinality(${signIns.leftTeams})) > 0`,
+      ),
+    )
+    .orderBy(desc(signIns.at))
+    .limit(limit);
+}

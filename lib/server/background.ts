@@ -1,0 +1,67 @@
+import type { Config } from "../config";
+import { pruneSessions } from "../sessions/store";
+import { pruneRateLimits } from "../limits/rate-limit";
+import { getDb } from "../db";
+import { logger } from "../log";
+import { applyPendingOktaEvents } from "../live-groups/okta-events";
+import { organizationIdFor } from "../organizations/organizations";
+import { oktaApiCredential } from "../people/groups-source";
+import { pollSystemLog } from "../live-groups/system-log-poll";
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const key = Symbol.for("porter.background");
+type WithTimers = typeof globalThis & { [key]?: NodeJS.Timeout[] };
+
+/**
+ * The work a node does on its own: each organization with an Okta API token polls its System Log every
+ * OKTA_LOG_POLL_SECONDS (a database lease makes it one node at a time), events left queued by a crash
+ * are applied, and ended sessions and old rate-limit windows are pruned hourly. Started once per process; timers never keep it alive.
+ */
+export function startBackgroundWork(config: Config): void {
+  const g = globalThis as WithTimers;
+  if (g[key]) return;
+  const timers: NodeJS.Timeout[] = [];
+  const here = config.connections.filter((c) => c.region === config.region);
+  const busy = new Set<string>();
+  if (config.logPollSeconds > 0) {
+    const tick = async () => {
+      const db = await getDb();
+      for (const connection of here) {
+        if (busy.has(connection.name)) continue;
+        busy.add(connection.name);
+        try {
+          const organizationId = await organizationIdFor(db, connection.name);
+          if (oktaApiCredential(connection)) {
+            const outcome = await pollSystemLog(db, organizationId, connection);
+            if (outcome.polled && "error" in outcome)
+              logger.warn(
+                { event: "system_log_poll_failed", connection: connection.name, reason: outcome.error },
+                "System Log poll failed; it is retried",
+              );
+          } else {
+            await applyPendingOktaEvents(db, organizationId, connection);
+          }
+        } catch (err) {
+          logger.error({ err, connection: connection.name }, "background Okta work failed; it is retried");
+        } finally {
+          busy.delete(connection.name);
+        }
+      }
+    };
+    timers.push(setInterval(() => void tick(), config.logPollSeconds * 1000));
+  }
+  timers.push(
+    setInterval(() => {
+      void getDb()
+        .then(async (db) => {
+          await pruneSessions(db);
+          await pruneRateLimits(db);
+        })
+        .catch((err: unknown) => {
+          logger.error({ err }, "pruning sessions or rate-limit counters failed; it is retried");
+        });
+    }, PRUNE_EVERY_MS),
+  );
+  for (const t of timers) t.unref();
+  g[key] = timers;
+}

@@ -1,0 +1,71 @@
+import { applySeedOnce, readSeedFile } from "../rules";
+import { organizationIdFor } from "../organizations";
+import { applyPendingOktaEvents } from "../live-groups/okta-events";
+import { startBackgroundWork } from "./background";
+import { ConfigError, getConfig } from "../config";
+import { pruneSessions } from "../sessions/store";
+import { AppError } from "../core/app-error";
+import { getDbHandle } from "../db";
+import { logger } from "../log";
+import { getOidcMetadata } from "../okta";
+
+/**
+ * Start-up: a bad environment stops the process with one line per problem; the database is opened and
+ * migrated; each issuer's discovery is warmed in the background (an unreachable issuer does not stop
+ * start-up: /api/health reports it and sign-in shows a clear page).
+ */
+export async function startServer(): Promise<void> {
+  let config;
+  try {
+    config = getConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  try {
+    const handle = await getDbHandle();
+    // Each deployment keeps the data of the organizations homed in its region.
+    for (const connection of config.connections.filter((c) => c.region === config.region)) {
+      const file = connection.seedFile ?? config.orgSeedFile;
+      const seed = file ? await readSeedFile(file) : null;
+      const organizationId = await organizationIdFor(handle.db, connection.name);
+      if (seed && (await applySeedOnce(handle.db, organizationId, seed))) {
+        logger.info(
+          { event: "seed_applied", connection: connection.name, file },
+          "organization seeded from the seed file",
+        );
+      }
+    }
+    // Okta events stored but not yet applied when the process last stopped are applied now.
+    for (const connection of config.connections.filter((c) => c.region === config.region)) {
+      await applyPendingOktaEvents(handle.db, await organizationIdFor(handle.db, connection.name), connection);
+    }
+    // Sessions that ended more than a day ago are deleted at each start, so the table stays bounded.
+    await pruneSessions(handle.db);
+    logger.info(
+      {
+        event: "startup",
+        region: config.region,
+        database: handle.kind,
+        connections: config.connections.map((c) => c.name),
+      },
+      "porter started",
+    );
+  } catch (err) {
+    if (err instanceof AppError) {
+      console.error(err.message);
+    } else {
+      logger.fatal({ err }, "database could not be opened");
+    }
+    process.exit(1);
+  }
+  startBackgroundWork(config);
+  for (const connection of config.connections) {
+    getOidcMetadata(connection.issuer).catch((err: unknown) => {
+      logger.warn({ event: "discovery_failed", connection: connection.name, err }, "issuer discovery failed at start");
+    });
+  }
+}
