@@ -7,13 +7,11 @@ export async function register(): Promise<void> {
 
 /**
  * Next.js calls this for an error a page or route did not handle. One that means "the database is not
- * reachable" marks the request, so porter's server answers 503 with Retry-After instead of 500.
+ * reachable" marks the request, so porter's server answers 503 with Retry-After instead of 500
+ * (lib/db/unavailable.ts explains the whole path).
  */
 export async function onRequestError(err: unknown): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return; // eslint-disable-line no-restricted-properties -- set by Next.js itself
-  const [{ isDatabaseUnavailable }, { markDatabaseUnavailable }] = await Promise.all([
-    import("./lib/db/unavailable"),
-    import("./lib/core/request-context"),
-  ]);
+  const { isDatabaseUnavailable, markDatabaseUnavailable } = await import("./lib/db/unavailable");
   if (isDatabaseUnavailable(err)) markDatabaseUnavailable();
 }

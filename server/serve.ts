@@ -17,7 +17,7 @@ import next from "next";
 import { readRawEnv } from "../lib/config/raw-env";
 import { parseTrustedProxies } from "../lib/config/trusted-proxies";
 import { peerIsTrustedProxy, PEER_HEADER } from "../lib/http/client-ip";
-import { DATABASE_RETRY_AFTER_SECONDS } from "../lib/db/unavailable";
+import { answerMarkedRequestsWith503 } from "../lib/db/unavailable";
 import { REQUEST_ID_HEADER, requestContext, requestIdFor, type RequestContext } from "../lib/core/request-context";
 import { logger } from "../lib/log";
 
@@ -49,15 +49,8 @@ const server = createServer((req, res) => {
   if (nodeName) res.setHeader("x-served-by", nodeName);
   const started = performance.now();
   const context: RequestContext = { requestId };
-  // A 500 caused by an unreachable database (instrumentation.ts marks it) is a 503 the client may retry.
-  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => typeof res;
-  (res as unknown as { writeHead: typeof writeHead }).writeHead = (status, ...rest) => {
-    if (status === 500 && context.databaseUnavailable) {
-      res.setHeader("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
-      return writeHead(503, ...(typeof rest[0] === "string" ? rest.slice(1) : rest));
-    }
-    return writeHead(status, ...rest);
-  };
+  // A 500 caused by an unreachable database is a 503 the client may retry (lib/db/unavailable.ts, step 4).
+  answerMarkedRequestsWith503(res, () => context.databaseUnavailable === true);
   if (accessLog) {
     res.once("finish", () => {
       // The path only: a query string can hold an authorization code or state.

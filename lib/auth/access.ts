@@ -5,7 +5,8 @@ import { type PreviewView } from "../rules";
 import { accessDeniedEvent, audit } from "../audit";
 import { getConnection } from "../config";
 import { getDb } from "../db";
-import { AppError } from "../core/app-error";
+import { isAppError } from "../core/app-error";
+import { RequestError } from "../core/request-error";
 import { requestClient } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
 import { logger } from "../log";
@@ -143,10 +144,7 @@ function formToObject(form: FormData): Record<string, string | string[]> {
 }
 
 function errorState(err: unknown): ActionState {
-  if (err instanceof AppError) {
-    const e = err as AppError;
-    return { status: "error", error: { code: e.code, message: e.userMessage, fix: e.fix } };
-  }
+  if (isAppError(err)) return { status: "error", error: { code: err.code, message: err.userMessage, fix: err.fix } };
   logger.error({ err }, "server action failed");
   return {
     status: "error",
@@ -168,9 +166,8 @@ export function withPermission<P = Record<string, never>>(
     const view = await getSessionView();
     if (!view)
       return toErrorResponse(
-        new AppError({
+        new RequestError({
           code: "unauthenticated",
-          status: 401,
           message: "no session",
           userMessage: "Sign in first: this request carries no valid porter session.",
         }),

@@ -4,7 +4,7 @@ import { getCompiledRuleSet, organizationIdFor } from "../organizations";
 import { accessDeniedEvent, audit, auditFlood } from "../audit";
 import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
-import { AppError } from "../core/app-error";
+import { RequestError } from "../core/request-error";
 import { requestClient, type RequestClient } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
 import { AccessTokenVerifier, BearerError, isOrgAuthorizationServer, looksLikeJwt, peekIssuerAndClient } from "../okta";
@@ -72,9 +72,8 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
     // The organization's data lives in its home region's deployment: say where to call (clients drop
     // the Authorization header on a cross-origin redirect, so a redirect would only fail later).
     const home = config.regionUrls[connection.region];
-    throw new AppError({
+    throw new RequestError({
       code: "wrong_region",
-      status: 421,
       message: `token for ${connection.name} (home ${connection.region}) reached ${config.region}`,
       userMessage: `This organization lives in the ${connection.region.toUpperCase()} region: call ${home}${new URL(req.url).pathname} instead.`,
     });

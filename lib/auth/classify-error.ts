@@ -1,4 +1,4 @@
-import { AppError } from "../core/app-error";
+import { isAppError } from "../core/app-error";
 import { isSignInErrorCode, OAUTH_ERROR_CODES, type SignInErrorCode } from "./errors";
 
 export interface ClassifiedSignInError {
@@ -56,8 +56,8 @@ export function classifySignInError(err: unknown, idp?: CallbackErrorParams | nu
   const detail = errors.map((e) => `${str(e.type) || str(e.name)}: ${str(e.message)}`.slice(0, 300)).join(" <- ");
 
   for (const e of errors) {
-    if (e instanceof AppError) {
-      const code: string = (e as AppError).code;
+    if (isAppError(e)) {
+      const code: string = e.code;
       if (isSignInErrorCode(code)) return { code, detail };
       if (code === "discovery_invalid") return { code: "issuer_mismatch", detail };
       if (code.startsWith("id_token")) return { code: "id_token_invalid", detail };

@@ -24,8 +24,7 @@ import {
   type ActiveSession,
 } from "../sessions/store";
 import { toSafeRedirectPath } from "./redirects";
-import { isDatabaseUnavailable } from "../db/unavailable";
-import { markDatabaseUnavailable } from "../core/request-context";
+import { isDatabaseUnavailable, markDatabaseUnavailable } from "../db/unavailable";
 
 /** What the server knows about the signed-in person. Built from the database on every request. */
 export interface PorterSessionView {
@@ -111,7 +110,6 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
     if (!connection) {
       throw new AuthFlowError({
         code: "unknown_connection",
-        status: 404,
         message: `no connection ${providerId}`,
         userMessage: "Unknown connection.",
       });
@@ -133,7 +131,6 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
       if (!sub)
         throw new AuthFlowError({
           code: "id_token_invalid",
-          status: 401,
           message: "ID token without sub",
           userMessage: "No subject.",
         });
@@ -285,7 +282,6 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
         if (!account || typeof account.id_token !== "string") {
           throw new AuthFlowError({
             code: "id_token_invalid",
-            status: 401,
             message: "no ID token in the token response",
             userMessage: "No ID token.",
           });

@@ -1,32 +1,16 @@
 import { AppError } from "../core/app-error";
+import { SIGN_IN_FAILURES, type SignInErrorCode } from "../core/sign-in-failures";
 
-export const SIGN_IN_ERROR_CODES = [
-  "access_denied",
-  "user_not_assigned",
-  "idp_error",
-  "state_invalid",
-  "nonce_invalid",
-  "code_invalid",
-  "id_token_invalid",
-  "issuer_mismatch",
-  "too_many_groups",
-  "invalid_client",
-  "issuer_unreachable",
-  "issuer_timeout",
-  "unknown_connection",
-  "wrong_region_callback",
-  "initiate_iss_mismatch",
-  "unsolicited_token",
-  "configuration",
-] as const;
-export type SignInErrorCode = (typeof SIGN_IN_ERROR_CODES)[number];
+export { isSignInErrorCode, SIGN_IN_ERROR_CODES, type SignInErrorCode } from "../core/sign-in-failures";
 
-export function isSignInErrorCode(value: unknown): value is SignInErrorCode {
-  return typeof value === "string" && (SIGN_IN_ERROR_CODES as readonly string[]).includes(value);
-}
+const SIGN_IN_ERROR_STATUS = Object.fromEntries(
+  Object.entries(SIGN_IN_FAILURES).map(([code, failure]) => [code, failure.status]),
+) as Record<SignInErrorCode, number>;
 
 /** A sign-in failure porter detected itself (in a callback), carried through Auth.js to the error page. */
-export class AuthFlowError extends AppError<SignInErrorCode> {}
+export class AuthFlowError extends AppError<SignInErrorCode> {
+  protected readonly statuses = SIGN_IN_ERROR_STATUS;
+}
 
 /** OAuth error codes an IdP may send back (RFC 6749 4.1.2.1, OIDC Core 3.1.2.6): safe to echo. */
 export const OAUTH_ERROR_CODES = [

@@ -12,8 +12,7 @@ import { getDb } from "../db";
 import { requestClient, type RequestClient } from "../http/client-ip";
 import { overLimit, tooManySignIns } from "../limits/limits";
 import { notFoundResponse } from "../http/not-found-response";
-import { requestContext } from "../core/request-context";
-import { DatabaseUnavailableError } from "../db/unavailable";
+import { databaseWasUnavailable, DatabaseUnavailableError } from "../db/unavailable";
 import { navigateOff } from "../http/navigate";
 import { redirectNoStore } from "../http/redirect";
 import { logger } from "../log";
@@ -102,7 +101,6 @@ function withSignInErrors(handler: RouteHandler): RouteHandler {
       // Okta sent the browser to this region's callback, but the organization lives in the other one.
       const cause = new AuthFlowError({
         code: "wrong_region_callback",
-        status: 400,
         message: `callback for ${callbackConnection.name} (home ${callbackConnection.region}) reached ${getConfig().region}`,
         userMessage: "Wrong region.",
       });
@@ -213,8 +211,7 @@ export const getSessionView = cache(async (): Promise<PorterSessionView | null> 
   const session = await auth();
   // Auth.js turns a failed session check into "no session"; when the database was the cause, this request
   // must not tell a signed-in person they are signed out: 503 with Retry-After instead (server/serve.ts).
-  if (!session && requestContext.getStore()?.databaseUnavailable)
-    throw new DatabaseUnavailableError("session check: database unavailable");
+  if (!session && databaseWasUnavailable()) throw new DatabaseUnavailableError("session check: database unavailable");
   return session?.porter ?? null;
 });
 

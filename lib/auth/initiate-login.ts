@@ -10,7 +10,7 @@ import { overLimit, tooManySignIns } from "../limits/limits";
 import { organizationIdFor } from "../organizations";
 import { getDb } from "../db";
 import { describeSignInError } from "./describe-sign-in-error";
-import type { SignInErrorCode } from "./errors";
+import { SIGN_IN_FAILURES, type SignInErrorCode } from "../core/sign-in-failures";
 import { getSessionView, startSignIn } from "./index";
 import { toSafeRedirectPath } from "./redirects";
 
@@ -38,7 +38,7 @@ async function refuse(
     urls: { home: connectionUrls(config, connection), here: connectionUrls(config, connection, config.region) },
   });
   return htmlPage({
-    status: 400,
+    status: SIGN_IN_FAILURES[code].status,
     title: page.title,
     paragraphs: [page.summary],
     steps: page.steps,

@@ -3,7 +3,8 @@ import { accessDeniedEvent, actedBy, type AuditEvent } from "../audit/events";
 import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
 import { SERVICE_LIFECYCLES } from "../db/schema/catalog";
-import { forbiddenError, missingPermissionToEditService, RbacError, type Permission, type Principal } from "../rbac";
+import { forbiddenError, missingPermissionToEditService, type Permission, type Principal } from "../rbac";
+import { CatalogError } from "./errors";
 import { findTeamId, getService, writeService, type Service } from "./queries";
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,10 +23,9 @@ export const servicePatchSchema = z
   );
 export type ServicePatch = z.infer<typeof servicePatchSchema>;
 
-export function serviceNotFound(): RbacError {
-  return new RbacError({
-    code: "not_found",
-    status: 404,
+export function serviceNotFound(): CatalogError {
+  return new CatalogError({
+    code: "service_not_found",
     message: "service not found",
     userMessage: "There is no such service in your organization.",
   });
@@ -56,9 +56,8 @@ export async function updateService(
     if (patch.ownerTeam !== undefined && patch.ownerTeam !== before.ownerTeam) {
       ownerTeamId = (await findTeamId(tx, principal.organizationId, patch.ownerTeam)) ?? undefined;
       if (!ownerTeamId) {
-        throw new RbacError({
-          code: "not_found",
-          status: 400,
+        throw new CatalogError({
+          code: "unknown_team",
           message: "unknown team",
           userMessage: `There is no team "${patch.ownerTeam}" (teams are Okta groups of people who have signed in).`,
         });

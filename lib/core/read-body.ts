@@ -1,12 +1,11 @@
-import { AppError } from "./app-error";
+import { RequestError } from "./request-error";
 
 /** A body over the limit: 413, with the limit in words. */
-export function bodyTooLarge(maxBytes: number): AppError {
+export function bodyTooLarge(maxBytes: number): RequestError {
   const size =
     maxBytes >= 1024 * 1024 ? `${String(maxBytes / 1024 / 1024)} MB` : `${String(Math.round(maxBytes / 1024))} KB`;
-  return new AppError({
+  return new RequestError({
     code: "body_too_large",
-    status: 413,
     message: `body over ${String(maxBytes)} bytes`,
     userMessage: `The body is larger than ${size}.`,
   });

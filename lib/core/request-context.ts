@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
  */
 export interface RequestContext {
   requestId: string;
-  /** Set when the request failed because the database was unreachable: its 500 is answered as 503. */
+  /** Set when the request failed because the database was unreachable (lib/db/unavailable.ts): answered 503. */
   databaseUnavailable?: boolean;
 }
 
@@ -23,12 +23,6 @@ export const requestContext: AsyncLocalStorage<RequestContext> = ((
 
 export function currentRequestId(): string | null {
   return requestContext.getStore()?.requestId ?? null;
-}
-
-/** Marks the current request as failed by an unreachable database (serve.ts then answers 503, Retry-After). */
-export function markDatabaseUnavailable(): void {
-  const store = requestContext.getStore();
-  if (store) store.databaseUnavailable = true;
 }
 
 /** The id a request carries: the one a trusted proxy sent, if it looks like an id; otherwise a new one. */

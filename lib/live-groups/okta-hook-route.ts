@@ -7,7 +7,7 @@ import { getDb } from "../db";
 import { requestClient } from "../http/client-ip";
 import { jsonError, toErrorResponse } from "../http/error-response";
 import { logger } from "../log";
-import { AppError } from "../core/app-error";
+import { isAppError } from "../core/app-error";
 import { readHookDelivery, verificationResponse } from "../okta/event-hook";
 import { applyPendingOktaEvents, enqueueOktaEvents } from "./okta-events";
 import { organizationIdFor } from "../organizations/organizations";
@@ -31,8 +31,8 @@ export async function refuseOktaCall(
   organizationId: string,
   connection: string,
 ): Promise<Response> {
-  if (err instanceof AppError) {
-    const refusal = err as AppError;
+  if (isAppError(err)) {
+    const refusal = err;
     await auditFlood({
       type,
       organizationId,

@@ -66,7 +66,6 @@ export async function pollSystemLog(
       if (!Array.isArray(body))
         throw new OktaApiError({
           code: "okta_api_invalid",
-          status: 502,
           message: "system log page is not an array",
           userMessage: "Okta's System Log answered with an unexpected shape.",
         });

@@ -66,7 +66,6 @@ export async function universalLogout(req: Request, name: string): Promise<Respo
     if (!(await spendJti(db, organizationId, token.jti, token.exp))) {
       throw new LogoutError({
         code: "logout_replayed",
-        status: 401,
         message: `jti ${token.jti} reused`,
         userMessage: "This Universal Logout token was already used (its jti is spent); Okta sends a new one each time.",
       });
@@ -77,7 +76,6 @@ export async function universalLogout(req: Request, name: string): Promise<Respo
     if (!user) {
       throw new LogoutError({
         code: "logout_unknown_user",
-        status: 404,
         message: `no user ${label}`,
         userMessage: "Nobody in this organization has signed in to porter with that subject.",
       });

@@ -1,30 +1,9 @@
 import { createPublicKey, hash as digest, type KeyObject } from "node:crypto";
 import OktaJwtVerifier from "@okta/jwt-verifier";
 import { isLoopbackHost } from "../config/url-rules";
-import { AppError } from "../core/app-error";
+import { BearerError } from "./errors";
 
-/** RFC 6750 error codes for the WWW-Authenticate header. */
-export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope";
-
-/** A refused bearer token: 401 (or 403 for a missing scope) with a WWW-Authenticate header saying why. */
-export class BearerError extends AppError<BearerErrorCode> {
-  readonly scope: string | undefined;
-  constructor(code: BearerErrorCode, description: string, scope?: string) {
-    super({
-      code,
-      status: code === "insufficient_scope" ? 403 : code === "invalid_request" ? 400 : 401,
-      message: description,
-      userMessage: description,
-    });
-    this.scope = scope;
-  }
-
-  /** The header value: only printable ASCII ever reaches it (a claim with CR/LF must not split the response). */
-  get wwwAuthenticate(): string {
-    const quote = (s: string) => s.replace(/[^\x20-\x7e]|["\\]/g, "");
-    return `Bearer error="${this.code}", error_description="${quote(this.userMessage)}"${this.scope ? `, scope="${quote(this.scope)}"` : ""}`;
-  }
-}
+export { BearerError, type BearerErrorCode } from "./errors";
 
 export interface VerifiedAccessToken {
   readonly claims: Readonly<Record<string, unknown>>;

@@ -69,7 +69,6 @@ async function loadDiscovery(issuer: string): Promise<Entry> {
   } catch (cause) {
     throw new OktaError({
       code: "issuer_unreachable",
-      status: 502,
       message: `discovery request to ${issuer} failed`,
       userMessage: `Okta at ${new URL(issuer).host} could not be reached from the porter server.`,
       fix: `Check that this server can open HTTPS connections (port 443) to ${new URL(issuer).host}, and that the issuer URL is right.`,
@@ -82,7 +81,6 @@ async function loadDiscovery(issuer: string): Promise<Entry> {
   } catch (cause) {
     throw new OktaError({
       code: "discovery_invalid",
-      status: 502,
       message: `discovery document of ${issuer} is not JSON (HTTP ${String(response.status)})`,
       userMessage: `The issuer ${issuer} did not answer with an OpenID Connect discovery document.`,
       fix: "Check the issuer URL: Okta Admin Console > Security > API > Authorization Servers lists the Issuer URI to use.",
@@ -93,7 +91,6 @@ async function loadDiscovery(issuer: string): Promise<Entry> {
   if (!response.ok || !parsed.success) {
     throw new OktaError({
       code: "discovery_invalid",
-      status: 502,
       message: `discovery document of ${issuer} is invalid (HTTP ${String(response.status)})`,
       userMessage: `The issuer ${issuer} answered, but not with a valid OpenID Connect discovery document.`,
       fix: "Check the issuer URL: Okta Admin Console > Security > API > Authorization Servers lists the Issuer URI to use.",
@@ -102,7 +99,6 @@ async function loadDiscovery(issuer: string): Promise<Entry> {
   if (parsed.data.issuer !== issuer) {
     throw new OktaError({
       code: "issuer_mismatch",
-      status: 502,
       message: `discovery issuer ${parsed.data.issuer} differs from configured ${issuer}`,
       userMessage: `The discovery document names the issuer "${parsed.data.issuer}", but porter is configured with "${issuer}".`,
       fix: `Set the issuer to exactly "${parsed.data.issuer}" if that is your Okta authorization server.`,

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Connection } from "../config";
 import { readBodyLimited } from "../core/read-body";
-import { AppError } from "../core/app-error";
+import { HookError } from "./errors";
+
+export { HookError } from "./errors";
 
 /** The most Okta batches in one delivery we read; Okta documents none (OKTA-FACTS: UNCONFIRMED). */
 export const MAX_HOOK_BODY = 1024 * 1024;
@@ -36,8 +38,6 @@ export interface HookDelivery {
   events: OktaLogEvent[];
 }
 
-export class HookError extends AppError<"hook_unauthenticated" | "hook_malformed" | "hook_not_configured"> {}
-
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /**
@@ -52,7 +52,6 @@ export async function readHookDelivery(
   if (!connection.eventHookSecret) {
     throw new HookError({
       code: "hook_not_configured",
-      status: 404,
       message: "no event hook secret configured",
       userMessage: "This organization has no Event Hook configured in porter.",
     });
@@ -61,7 +60,6 @@ export async function readHookDelivery(
   if (!timingSafeEqual(digest(sent), digest(connection.eventHookSecret))) {
     throw new HookError({
       code: "hook_unauthenticated",
-      status: 401,
       message: "event hook secret missing or wrong",
       userMessage: `The ${connection.eventHookHeader} header does not carry this organization's Event Hook secret.`,
     });
@@ -73,7 +71,6 @@ export async function readHookDelivery(
   } catch {
     throw new HookError({
       code: "hook_malformed",
-      status: 400,
       message: "hook body is not JSON",
       userMessage: "The body is not JSON.",
     });
@@ -84,7 +81,6 @@ export async function readHookDelivery(
     const where = issue?.path.join(".") || "body";
     throw new HookError({
       code: "hook_malformed",
-      status: 400,
       message: `hook body invalid at ${where}`,
       userMessage: `The body is not an Okta Event Hook delivery (${where}: ${issue?.message ?? "invalid"}).`,
     });

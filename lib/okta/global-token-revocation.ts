@@ -1,7 +1,9 @@
 import { errors as joseErrors, jwtVerify, type JWTHeaderParameters, type FlattenedJWSInput } from "jose";
 import { z } from "zod";
 import type { Connection } from "../config";
-import { AppError } from "../core/app-error";
+import { LogoutError } from "./errors";
+
+export { LogoutError, type LogoutErrorCode } from "./errors";
 import { getOidcMetadata } from "./discovery";
 import { remoteJwks } from "./verify-id-token";
 
@@ -10,16 +12,6 @@ export const LOGOUT_TOKEN_TYPE = "global-token-revocation+jwt";
 /** Okta's tokens live 5 minutes (exp = iat + 5 min); porter accepts no token meant to live longer than this. */
 const MAX_LIFETIME_SECONDS = 15 * 60;
 export const MAX_LOGOUT_BODY = 8 * 1024;
-
-export type LogoutErrorCode =
-  | "logout_unauthenticated"
-  | "logout_forbidden"
-  | "logout_malformed"
-  | "logout_unknown_format"
-  | "logout_unknown_user"
-  | "logout_replayed"
-  | "logout_unavailable";
-export class LogoutError extends AppError<LogoutErrorCode> {}
 
 /** What a verified Universal Logout token says: who sent it (iss), for which app (sub), once (jti). */
 export interface LogoutToken {
@@ -50,7 +42,6 @@ async function keyFor(connection: Pick<Connection, "issuer">, header: JWTHeaderP
     const metadata = await getOidcMetadata(connection.issuer).catch((err: unknown) => {
       throw new LogoutError({
         code: "logout_unavailable",
-        status: 422,
         message: `universal logout: discovery failed: ${err instanceof Error ? err.message : String(err)}`,
         userMessage:
           "porter could not read this Okta org's discovery document to check the token, so nobody was logged out. Okta may retry.",
@@ -69,7 +60,6 @@ async function keyFor(connection: Pick<Connection, "issuer">, header: JWTHeaderP
       // Okta's keys could not be read: not the caller's fault, and nobody is logged out (the profile's 422).
       throw new LogoutError({
         code: "logout_unavailable",
-        status: 422,
         message: `universal logout keys unavailable at ${uri}: ${err instanceof Error ? err.message : String(err)}`,
         userMessage:
           "porter could not read this Okta org's signing keys to check the token, so nobody was logged out. Okta may retry.",
@@ -81,7 +71,7 @@ async function keyFor(connection: Pick<Connection, "issuer">, header: JWTHeaderP
 }
 
 const unauthenticated = (message: string, userMessage: string, cause?: unknown) =>
-  new LogoutError({ code: "logout_unauthenticated", status: 401, message, userMessage, cause });
+  new LogoutError({ code: "logout_unauthenticated", message, userMessage, cause });
 
 /**
  * Verifies the `Authorization: Bearer <JWT>` of an Okta Universal Logout request (Global Token Revocation):
@@ -140,7 +130,6 @@ export async function verifyLogoutToken(
   if (payload.sub !== connection.clientId) {
     throw new LogoutError({
       code: "logout_forbidden",
-      status: 403,
       message: `universal logout token for client ${String(payload.sub)}`,
       userMessage: "The Universal Logout token was issued for another Okta app, not this organization's porter app.",
     });
@@ -168,7 +157,6 @@ export function parseLogoutSubject(text: string): LogoutSubject {
   } catch {
     throw new LogoutError({
       code: "logout_malformed",
-      status: 400,
       message: "logout body is not JSON",
       userMessage: 'The body is not JSON; Okta sends {"sub_id": {"format": "email", "email": "..."}}.',
     });
@@ -177,7 +165,6 @@ export function parseLogoutSubject(text: string): LogoutSubject {
   if (!outer.success)
     throw new LogoutError({
       code: "logout_malformed",
-      status: 400,
       message: "logout body has no sub_id",
       userMessage: 'The body has no "sub_id" object with a "format".',
     });
@@ -186,7 +173,6 @@ export function parseLogoutSubject(text: string): LogoutSubject {
   if (!schema) {
     throw new LogoutError({
       code: "logout_unknown_format",
-      status: 400,
       message: `unknown sub_id format ${format}`,
       userMessage: `The subject format "${format.slice(0, 50)}" is not supported: porter takes "email" or "iss_sub" (Okta: the app's Universal Logout "Subject format").`,
     });
@@ -196,7 +182,6 @@ export function parseLogoutSubject(text: string): LogoutSubject {
     const field = parsed.error.issues[0]?.path.join(".") ?? "sub_id";
     throw new LogoutError({
       code: "logout_malformed",
-      status: 400,
       message: `sub_id invalid at ${field}`,
       userMessage: `The "sub_id" of format "${format}" has no valid "${field}".`,
     });

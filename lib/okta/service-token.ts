@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
 import type { OktaServiceApp } from "../config/service-app";
-import { OktaApiError } from "./api-error";
+import { OktaApiError } from "./errors";
 
 /** The Okta API scopes porter's service app asks for: read people and groups, and the System Log. */
 export const OKTA_SERVICE_SCOPES = "okta.users.read okta.groups.read okta.logs.read";
@@ -48,7 +48,7 @@ export async function dpopProof(
 }
 
 const failed = (message: string, userMessage: string, fix?: string) =>
-  new OktaApiError({ code: "okta_api_unauthorized", status: 502, message, userMessage, ...(fix ? { fix } : {}) });
+  new OktaApiError({ code: "okta_api_unauthorized", message, userMessage, ...(fix ? { fix } : {}) });
 
 /**
  * An access token for Okta's management API from the org authorization server: client credentials,
@@ -102,7 +102,6 @@ export async function serviceAccessToken(
     } catch (cause) {
       throw new OktaApiError({
         code: "okta_api_unavailable",
-        status: 503,
         message: `okta token request failed: ${cause instanceof Error ? cause.message : String(cause)}`,
         userMessage: "Okta's token endpoint did not answer in time.",
         cause,

@@ -1,6 +1,6 @@
 import type { OktaServiceApp } from "../config/service-app";
-import { AppError } from "../core/app-error";
-import { OktaApiError, type OktaApiErrorCode } from "./api-error";
+import { isAppError } from "../core/app-error";
+import { OktaApiError, type OktaApiErrorCode } from "./errors";
 import { dpopProof, serviceAccessToken } from "./service-token";
 
 /** Each Okta API call gets this long; a sign-in waits for at most a few pages of it. */
@@ -8,7 +8,7 @@ export const OKTA_API_TIMEOUT_MS = 4000;
 /** Pages followed at most (Okta's 200 a page would be 20,000 groups); more is refused, not looped. */
 const MAX_PAGES = 100;
 
-export { OktaApiError, type OktaApiErrorCode } from "./api-error";
+export { OktaApiError, type OktaApiErrorCode } from "./errors";
 
 /**
  * An Okta management API credential: an OAuth 2.0 API Services app (private_key_jwt, DPoP; Okta's
@@ -49,14 +49,8 @@ export function nextLink(header: string | null): string | null {
   return null;
 }
 
-function problem(
-  code: OktaApiErrorCode,
-  status: number,
-  message: string,
-  userMessage: string,
-  fix?: string,
-): OktaApiError {
-  return new OktaApiError({ code, status, message, userMessage, ...(fix ? { fix } : {}) });
+function problem(code: OktaApiErrorCode, message: string, userMessage: string, fix?: string): OktaApiError {
+  return new OktaApiError({ code, message, userMessage, ...(fix ? { fix } : {}) });
 }
 
 /**
@@ -72,7 +66,6 @@ export async function oktaApiGet(
   if (new URL(url).origin !== org)
     throw problem(
       "okta_api_invalid",
-      502,
       `refusing to send the Okta API token to ${new URL(url).origin}`,
       "Okta's answer pointed porter at another host; porter did not follow it.",
     );
@@ -80,7 +73,6 @@ export async function oktaApiGet(
   if (Date.now() < until) {
     const err = problem(
       "okta_api_rate_limited",
-      503,
       "okta api back-off in effect",
       `Okta's API rate limit for this org was reached; porter waits until ${new Date(until).toISOString()}.`,
     );
@@ -102,10 +94,9 @@ export async function oktaApiGet(
       res = await send(true);
     }
   } catch (cause) {
-    if (cause instanceof AppError) throw cause;
+    if (isAppError(cause)) throw cause;
     throw new OktaApiError({
       code: "okta_api_unavailable",
-      status: 503,
       message: `okta api request failed: ${cause instanceof Error ? cause.message : String(cause)}`,
       userMessage: `Okta's API at ${new URL(org).host} did not answer in time.`,
       cause,
@@ -119,7 +110,6 @@ export async function oktaApiGet(
     backoff.set(org, at);
     const err = problem(
       "okta_api_rate_limited",
-      503,
       "okta api 429 E0000047",
       `Okta's API rate limit for this org was reached (E0000047); porter waits until ${new Date(at).toISOString()}.`,
       "Okta Admin Console > Reports > Rate Limits shows which limit was hit.",
@@ -131,7 +121,6 @@ export async function oktaApiGet(
     await res.body?.cancel();
     throw problem(
       "okta_api_unauthorized",
-      502,
       "okta api 401",
       "Okta refused porter's API token (E0000011: invalid token).",
       "Okta Admin Console > Security > API > Tokens: create a token and set it as the connection's Okta API token.",
@@ -141,7 +130,6 @@ export async function oktaApiGet(
     await res.body?.cancel();
     throw problem(
       "okta_api_forbidden",
-      502,
       "okta api 403",
       "porter's Okta API token may not read users and groups (E0000006).",
       "Create the token as an admin with the Read-only Administrator role (okta.users.read, okta.groups.read, okta.logs.read).",
@@ -151,7 +139,6 @@ export async function oktaApiGet(
     await res.body?.cancel();
     throw problem(
       "okta_api_unavailable",
-      503,
       `okta api HTTP ${String(res.status)}`,
       `Okta's API answered HTTP ${String(res.status)}.`,
     );
@@ -175,7 +162,6 @@ export async function listUserGroups(
     if (page >= MAX_PAGES)
       throw problem(
         "okta_api_invalid",
-        502,
         "too many pages",
         `Okta's group list for this person ran past ${String(MAX_PAGES)} pages; porter stopped reading.`,
       );
@@ -186,7 +172,6 @@ export async function listUserGroups(
     } catch {
       throw problem(
         "okta_api_invalid",
-        502,
         "okta api body is not JSON",
         "Okta's API answered with something other than JSON.",
       );
@@ -194,7 +179,6 @@ export async function listUserGroups(
     if (!Array.isArray(body))
       throw problem(
         "okta_api_invalid",
-        502,
         "okta groups page is not an array",
         "Okta's API answered with an unexpected shape.",
       );

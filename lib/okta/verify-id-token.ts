@@ -93,7 +93,6 @@ export async function verifyIdToken(idToken: string, expect: IdTokenExpectations
       cause instanceof joseErrors.JOSEAlgNotAllowed;
     throw new OktaError({
       code: signature ? "id_token_signature_invalid" : "id_token_invalid",
-      status: 401,
       message: `ID token rejected: ${cause instanceof Error ? cause.message : String(cause)}`,
       userMessage: signature
         ? "The ID token was not signed by your Okta authorization server's keys, so porter refused it."

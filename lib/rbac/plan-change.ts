@@ -42,8 +42,7 @@ export interface PlannedChange {
   readonly summary: string;
 }
 
-const refuse = (code: RbacErrorCode, status: number, text: string) =>
-  new RbacError({ code, status, message: text, userMessage: text });
+const refuse = (code: RbacErrorCode, text: string) => new RbacError({ code, message: text, userMessage: text });
 
 const ruleText = (r: { match: RuleMatch; pattern: string; role: string }) => `${describeRule(r)} -> ${r.role}`;
 
@@ -57,7 +56,7 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
     case "add_rule": {
       checkRule(change, current.customRoles);
       if (current.rules.some((r) => sameRule(r, change)))
-        throw refuse("invalid_rule", 409, `The rule ${ruleText(change)} already exists.`);
+        throw refuse("rule_exists", `The rule ${ruleText(change)} already exists.`);
       return {
         next: {
           ...current,
@@ -68,12 +67,11 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
     }
     case "edit_rule": {
       const before = current.rules.find((r) => r.id === change.id);
-      if (!before) throw refuse("not_found", 404, "That rule does not exist (it may have been deleted already).");
+      if (!before) throw refuse("not_found", "That rule does not exist (it may have been deleted already).");
       checkRule(change, current.customRoles);
       if (current.rules.some((r) => r.id !== change.id && sameRule(r, change)))
-        throw refuse("invalid_rule", 409, `The rule ${ruleText(change)} already exists.`);
-      if (sameRule(before, change))
-        throw refuse("invalid_rule", 400, "Nothing to change: the rule is already like this.");
+        throw refuse("rule_exists", `The rule ${ruleText(change)} already exists.`);
+      if (sameRule(before, change)) throw refuse("no_change", "Nothing to change: the rule is already like this.");
       const rules = current.rules.map((r) =>
         r.id === change.id ? { id: r.id, match: change.match, pattern: change.pattern, role: change.role } : r,
       );
@@ -82,14 +80,14 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
     }
     case "delete_rule": {
       const rule = current.rules.find((r) => r.id === change.id);
-      if (!rule) throw refuse("not_found", 404, "That rule does not exist (it may have been deleted already).");
+      if (!rule) throw refuse("not_found", "That rule does not exist (it may have been deleted already).");
       const rules = current.rules.filter((r) => r.id !== change.id);
       if (rule.role === ADMIN_ROLE) keepsAdmin(rules);
       return { next: { ...current, rules }, summary: `deleted rule: ${ruleText(rule)}` };
     }
     case "add_role": {
       const check = checkCustomRole(change, current.customRoles);
-      if (!check.ok) throw refuse("invalid_role", 400, check.reason);
+      if (!check.ok) throw refuse("invalid_role", check.reason);
       const role: CustomRole = {
         name: change.name,
         description: change.description,
@@ -102,16 +100,15 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
     }
     case "delete_role": {
       if (!current.customRoles.some((r) => r.name === change.name))
-        throw refuse("not_found", 404, `There is no custom role named "${change.name}".`);
+        throw refuse("not_found", `There is no custom role named "${change.name}".`);
       const users = current.rules.filter((r) => r.role === change.name);
       if (users.length > 0)
         throw refuse(
           "role_in_use",
-          409,
           `Role "${change.name}" is used by ${String(users.length)} rule(s); delete those rules first.`,
         );
       if (current.defaultRole === change.name)
-        throw refuse("role_in_use", 409, `Role "${change.name}" is the default role; choose another default first.`);
+        throw refuse("role_in_use", `Role "${change.name}" is the default role; choose another default first.`);
       return {
         next: { ...current, customRoles: current.customRoles.filter((r) => r.name !== change.name) },
         summary: `deleted role ${change.name}`,
@@ -120,7 +117,7 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
     case "set_default_role": {
       checkDefaultRole(change.role, current.customRoles);
       if (change.role === current.defaultRole)
-        throw refuse("invalid_role", 400, `The default role is already ${change.role ?? "none"}.`);
+        throw refuse("no_change", `The default role is already ${change.role ?? "none"}.`);
       return {
         next: { ...current, defaultRole: change.role },
         summary: `default role set to ${change.role ?? "none"}`,
@@ -134,11 +131,11 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
         ] as const) {
           if (pattern === null) continue;
           const check = checkMatcher("regex", pattern);
-          if (!check.ok) throw refuse("invalid_rule", 400, `The ${which} pattern: ${check.reason}`);
+          if (!check.ok) throw refuse("invalid_rule", `The ${which} pattern: ${check.reason}`);
         }
       }
       const same = JSON.stringify(change.filter) === JSON.stringify(current.groupsFilter);
-      if (same) throw refuse("invalid_rule", 400, "Nothing to change: the groups filter is already like this.");
+      if (same) throw refuse("no_change", "Nothing to change: the groups filter is already like this.");
       const words = change.filter
         ? `allow /${change.filter.allow}/${change.filter.block ? `, block /${change.filter.block}/` : ""}`
         : "the connection's configured filter";
@@ -147,11 +144,7 @@ export function planChange(current: RulesState, change: RuleChange): PlannedChan
     case "replace_all": {
       const problems = checkState(change.state);
       if (problems.length > 0)
-        throw refuse(
-          "invalid_seed",
-          400,
-          `${change.source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-        );
+        throw refuse("invalid_seed", `${change.source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
       return {
         next: change.state,
         summary: `imported rules from ${change.source}: ${String(change.state.rules.length)} rule(s), ${String(change.state.customRoles.length)} custom role(s), default role ${change.state.defaultRole ?? "none"}`,
@@ -169,19 +162,19 @@ function sameRule(
 
 function checkRule(rule: { match: RuleMatch; pattern: string; role: string }, roles: readonly CustomRole[]): void {
   const check = checkMatcher(rule.match, rule.pattern);
-  if (!check.ok) throw refuse("invalid_rule", 400, check.reason);
-  if (!roleExists(rule.role, roles)) throw refuse("unknown_role", 400, `There is no role named "${rule.role}".`);
+  if (!check.ok) throw refuse("invalid_rule", check.reason);
+  if (!roleExists(rule.role, roles)) throw refuse("unknown_role", `There is no role named "${rule.role}".`);
 }
 
 function keepsAdmin(rules: RulesState["rules"]): void {
   const keeps = checkKeepsAdmin(rules);
-  if (!keeps.ok) throw refuse("lockout", 409, keeps.reason);
+  if (!keeps.ok) throw refuse("lockout", keeps.reason);
 }
 
 function checkDefaultRole(role: string | null, roles: readonly CustomRole[]): void {
   if (role === ADMIN_ROLE)
-    throw refuse("invalid_role", 400, "admin cannot be the default role: everyone who signs in would be an admin.");
-  if (role !== null && !roleExists(role, roles)) throw refuse("unknown_role", 400, `There is no role named "${role}".`);
+    throw refuse("invalid_role", "admin cannot be the default role: everyone who signs in would be an admin.");
+  if (role !== null && !roleExists(role, roles)) throw refuse("unknown_role", `There is no role named "${role}".`);
 }
 
 /** Every problem of a whole rule set (an import), each with where it is; empty when it is usable. */

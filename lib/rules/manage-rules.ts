@@ -61,7 +61,7 @@ export class StalePreviewError extends RbacError {
   constructor(preview: RulePreview) {
     const text =
       "The rules or the people they apply to changed since your preview, so nothing was saved. Here is the preview again, as things are now.";
-    super({ code: "stale_preview", status: 409, message: text, userMessage: text });
+    super({ code: "stale_preview", message: text, userMessage: text });
     this.preview = preview;
   }
 }
@@ -156,13 +156,12 @@ export async function applyRuleChange(
     if (preview.refusal)
       throw new RbacError({
         code: "admin_removed",
-        status: 409,
         message: preview.refusal,
         userMessage: preview.refusal,
       });
     if (preview.confirm !== null && options.confirmation !== true && options.confirmation !== preview.confirm) {
       const text = `${String(Math.round(preview.losingShare * 100))}% of people would lose a role: type the organization's name (${preview.confirm}) to confirm.`;
-      throw new RbacError({ code: "confirmation_required", status: 409, message: text, userMessage: text });
+      throw new RbacError({ code: "confirmation_required", message: text, userMessage: text });
     }
     const inserted = await persist(tx, actor, current, next);
     const ruleId =

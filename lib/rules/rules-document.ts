@@ -109,7 +109,7 @@ export function parseRulesDocument(text: string, source: string): RulesState {
 
 function invalid(source: string, problems: string[]): RbacError {
   const message = `${source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`;
-  return new RbacError({ code: "invalid_seed", status: 400, message, userMessage: message });
+  return new RbacError({ code: "invalid_seed", message, userMessage: message });
 }
 
 /** The organization's rules as a document to keep in git (YAML, or JSON), in the order the console shows. */

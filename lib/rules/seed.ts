@@ -99,5 +99,5 @@ export async function readSeedFile(path: string): Promise<Seed> {
 
 function seedError(source: string, problems: string[]): RbacError {
   const message = `Seed file ${source} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`;
-  return new RbacError({ code: "invalid_seed", status: 400, message, userMessage: message });
+  return new RbacError({ code: "invalid_seed", message, userMessage: message });
 }

@@ -4,7 +4,7 @@ import { applyPendingOktaEvents } from "../live-groups/okta-events";
 import { startBackgroundWork } from "./background";
 import { ConfigError, getConfig } from "../config";
 import { pruneSessions } from "../sessions/store";
-import { AppError } from "../core/app-error";
+import { isAppError } from "../core/app-error";
 import { getDbHandle } from "../db";
 import { logger } from "../log";
 import { getOidcMetadata } from "../okta";
@@ -55,7 +55,7 @@ export async function startServer(): Promise<void> {
       "porter started",
     );
   } catch (err) {
-    if (err instanceof AppError) {
+    if (isAppError(err)) {
       console.error(err.message);
     } else {
       logger.fatal({ err }, "database could not be opened");

@@ -20,7 +20,6 @@ export const endSessionsAction = action(
     if (!detail)
       throw new RbacError({
         code: "not_found",
-        status: 404,
         message: "no such user",
         userMessage: "There is no such person in your organization.",
       });
