@@ -43,7 +43,9 @@ export default defineConfig({
       `--proxy-port ${String(CLUSTER.proxyPort)} --idp-port ${String(CLUSTER.idpPort)} --node-ports ${CLUSTER.nodePorts.join(",")}`,
       `--pg-port ${String(CLUSTER.pgPort)} --control-port ${String(CLUSTER.controlPort)} --data-dir ${CLUSTER.dataDir}`,
       // The flood test sends from 127.0.0.9: a limit low enough to reach, on an address no other test uses.
-      "--rate-limits okta.address=60",
+      // Every other test signs in from loopback, hundreds of times within a minute (the fault tests' load):
+      // the suite owns no sign-in budget it could spend for the tests after it (e2e/regions asserts that limit).
+      "--rate-limits okta.address=60,sign_in.address=1000000,sign_in.organization=1000000",
     ].join(" "),
     url: `http://localhost:${String(CLUSTER.proxyPort)}/api/health/ready`,
     timeout: 300_000,

@@ -17,6 +17,7 @@ import { listUsersWithTeams } from "../lib/people/queries";
 import { parseSeed } from "../lib/rules/seed";
 import { listUsersPage } from "../lib/people/directory";
 import { GENESIS_HASH, linkHash, toContent } from "../lib/audit/chain";
+import { auditEvent, type AuditEvent } from "../lib/audit/events";
 import { exportStream } from "../lib/audit/export";
 import { listAuditEvents } from "../lib/audit/queries";
 import { verifyChain } from "../lib/audit/verify";
@@ -73,7 +74,7 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
   const refs: string[] = [];
   const start = Date.now() - 30 * 86_400_000;
   const step = (30 * 86_400_000) / EVENTS;
-  const reasons = ["state_invalid", "access_denied", "too_many_groups", "invalid_client", "user_not_assigned"];
+  const reasons = ["state_invalid", "access_denied", "too_many_groups", "invalid_client", "user_not_assigned"] as const;
   let prev = GENESIS_HASH;
   const BATCH = 5_000;
   for (let from = 0; from < EVENTS; from += BATCH) {
@@ -97,12 +98,7 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
       const failed = i % 5 === 0;
       const ref = failed ? randomUUID() : null;
       if (ref && refs.length < 1000 && i % 997 === 0) refs.push(ref);
-      const event = {
-        type: failed
-          ? ("sign_in.failed" as const)
-          : i % 19 === 0
-            ? ("roles.changed" as const)
-            : ("sign_in.succeeded" as const),
+      const base = {
         organizationId,
         connection: "bench",
         actor: failed ? null : `user${String(n).padStart(7, "0")}@example.com`,
@@ -111,10 +107,28 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
         target: failed ? null : `user:${String(n)}`,
         reason: failed ? (reasons[i % reasons.length] ?? null) : null,
         refs: ref ? [ref] : [],
-        details: failed
-          ? { code: reasons[i % reasons.length], where: "callback" }
-          : { rawGroupCount: 3, keptGroupCount: 3, roles: ["member", "viewer"] },
       };
+      const event: AuditEvent = failed
+        ? auditEvent(
+            "sign_in.failed",
+            { code: reasons[i % reasons.length] ?? "state_invalid", where: "callback" },
+            base,
+          )
+        : i % 19 === 0
+          ? auditEvent("roles.changed", { cause: "sign_in", gained: ["member"], lost: [] }, base)
+          : auditEvent(
+              "sign_in.succeeded",
+              {
+                rawGroupCount: 3,
+                keptGroupCount: 3,
+                possiblyTruncated: false,
+                groupsSource: "id_token",
+                roles: ["member", "viewer"],
+                joinedTeams: [],
+                leftTeams: [],
+              },
+              base,
+            );
       const content = toContent(event, new Date(Math.floor(start + i * step)));
       const seq = i + 1;
       const hash = linkHash(prev, organizationId, seq, content);

@@ -288,8 +288,9 @@ async function sessionCheckCost(
 ): Promise<{ check: number[]; floor: number[]; label: string }> {
   const { openDatabase } = await import("../lib/db/client");
   const { ensureOrganization } = await import("../lib/organizations/organizations");
-  const { createSession, getActiveSession, upsertUser } = await import("../lib/sessions/store");
-  const { getCompiledRuleSet } = await import("../lib/organizations");
+  const { createSession, getActiveSession } = await import("../lib/sessions/store");
+  const { upsertUser } = await import("../lib/people/sign-in");
+  const { getCompiledRuleSet } = await import("../lib/organizations/rule-sets");
   const { resolveIdentity } = await import("../lib/rbac");
   const { sql } = await import("drizzle-orm");
   const handle = await openDatabase(

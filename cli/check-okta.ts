@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { connectionUrls } from "../lib/config/connection-urls";
 import { parseConfig, type Config, type ConnectionsFileInput } from "../lib/config/env";
 import { ConfigError } from "../lib/config/errors";
+import { OktaClient } from "../lib/okta/client";
 import { startChecks } from "../lib/okta/checks/run-checks";
 import { demoConnections, demoPorterEnv } from "../demo/env";
 
@@ -62,7 +63,7 @@ if (!connection) {
 }
 const urls = connectionUrls(config, connection);
 const otherUrls = connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu");
-const results = await startChecks({ connection, urls, otherUrls, signIn: null, apiToken: connection.oktaApiToken }).all;
+const results = await startChecks({ connection, urls, otherUrls, signIn: null, okta: OktaClient.of(connection) }).all;
 const failed = results.some((r) => r.status === "fail");
 
 if (values.json) {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { HANDLED_EVENT_TYPES } from "../lib/okta/event-types";
+import { HANDLED_EVENT_TYPES } from "../lib/live-groups/okta-events/handlers";
 
 export interface DemoUrls {
   appUrl: string;

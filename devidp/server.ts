@@ -132,7 +132,7 @@ export async function startIdp() {
     if (url.startsWith("/api/v1/")) {
       handleManagementApi(directory, org, limiter, req, res, env.origin, checkOAuth)
         .then((handled) => {
-          if (!handled) handleAppsApi(directory, req, res);
+          if (!handled) return handleAppsApi(directory, req, res, env.origin, checkOAuth);
         })
         .catch((err: unknown) => {
           console.error("devidp: management API failed", err);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Directory, DirectoryClient } from "../support/directory";
+import { authenticateApiCall, type OAuthTokens } from "./management-api";
 
 /** Okta's error body shape. */
 function oktaError(res: ServerResponse, status: number, errorCode: string, errorSummary: string): void {
@@ -55,20 +56,25 @@ export function oktaAppJson(c: DirectoryClient) {
   };
 }
 
-/** GET /api/v1/apps/{id} with `Authorization: SSWS <token>`, Okta's status codes and error bodies. */
-export function handleAppsApi(directory: Directory, req: IncomingMessage, res: ServerResponse): void {
+/**
+ * GET /api/v1/apps/{id}, authenticated like the rest of the management API (an SSWS token, or an API
+ * Services app's OAuth token with okta.apps.read), with Okta's status codes and error bodies.
+ */
+export async function handleAppsApi(
+  directory: Directory,
+  req: IncomingMessage,
+  res: ServerResponse,
+  origin: string,
+  oauth?: OAuthTokens,
+): Promise<void> {
   const match = /^\/api\/v1\/apps\/([^/?]+)$/.exec((req.url ?? "").split("?")[0] ?? "");
   if (req.method !== "GET" || !match) {
     oktaError(res, 404, "E0000022", "The endpoint does not support the provided HTTP method");
     return;
   }
-  const token = /^SSWS (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-  const grant = token ? directory.apiToken(token) : null;
-  if (!grant) {
-    oktaError(res, 401, "E0000011", "Invalid token provided");
-    return;
-  }
-  if (!grant.includes("okta.apps.read")) {
+  const caller = await authenticateApiCall(directory, req, res, origin, oauth);
+  if (!caller) return;
+  if (!caller.grant.includes("okta.apps.read")) {
     oktaError(res, 403, "E0000006", "You do not have permission to perform the requested action");
     return;
   }

@@ -126,6 +126,50 @@ function permissionFor(method: string, path: string): string {
 }
 
 /**
+ * Who is calling Okta's management API: an SSWS API token, or an OAuth 2.0 access token of an API Services
+ * app from the org authorization server (Bearer or DPoP-bound), whose scopes are its grant. Answers 401 as
+ * Okta does and returns null when neither is valid.
+ */
+export async function authenticateApiCall(
+  directory: Directory,
+  req: IncomingMessage,
+  res: ServerResponse,
+  origin: string,
+  oauth?: OAuthTokens,
+): Promise<{ token: string; grant: string[] } | null> {
+  const method = req.method ?? "GET";
+  const path = new URL(req.url ?? "/", origin).pathname;
+  const scheme = /^(SSWS|Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? "");
+  const token = scheme?.[2];
+  let grant: string[] | null = null;
+  if (scheme?.[1] === "SSWS" && token) grant = directory.apiToken(token);
+  else if (token && oauth) {
+    const checked = await oauth(
+      token,
+      scheme?.[1] === "DPoP" ? { proof: req.headers.dpop, method, url: `${origin}${path}` } : null,
+    );
+    if (typeof checked === "string") {
+      oktaError(
+        res,
+        401,
+        "E0000011",
+        `Invalid token provided: ${checked}`,
+        scheme?.[1] === "DPoP"
+          ? { "www-authenticate": `DPoP error="invalid_dpop_proof", error_description="${checked}"` }
+          : {},
+      );
+      return null;
+    }
+    grant = checked;
+  }
+  if (!token || !grant) {
+    oktaError(res, 401, "E0000011", "Invalid token provided");
+    return null;
+  }
+  return { token, grant };
+}
+
+/**
  * Okta's management API, the parts porter and the demo use: users, groups and memberships (with
  * Access-Requests-like time-bound grants), lifecycle, clear sessions with Universal Logout, the System Log
  * in polling mode, and Event Hooks. Authenticated by `SSWS <token>`, with Okta's rate-limit headers.
@@ -144,34 +188,9 @@ export async function handleManagementApi(
   const path = url.pathname;
   if (!/^\/api\/v1\/(users|groups|logs|eventHooks)(\/|$)/.test(path)) return false;
   const method = req.method ?? "GET";
-  const scheme = /^(SSWS|Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? "");
-  const token = scheme?.[2];
-  let grant: string[] | null = null;
-  if (scheme?.[1] === "SSWS" && token) grant = directory.apiToken(token);
-  else if (token && oauth) {
-    // An OAuth 2.0 access token from the org authorization server (an API Services app): its scopes are its grant.
-    const checked = await oauth(
-      token,
-      scheme?.[1] === "DPoP" ? { proof: req.headers.dpop, method, url: `${origin}${path}` } : null,
-    );
-    if (typeof checked === "string") {
-      oktaError(
-        res,
-        401,
-        "E0000011",
-        `Invalid token provided: ${checked}`,
-        scheme?.[1] === "DPoP"
-          ? { "www-authenticate": `DPoP error="invalid_dpop_proof", error_description="${checked}"` }
-          : {},
-      );
-      return true;
-    }
-    grant = checked;
-  }
-  if (!token || !grant) {
-    oktaError(res, 401, "E0000011", "Invalid token provided");
-    return true;
-  }
+  const caller = await authenticateApiCall(directory, req, res, origin, oauth);
+  if (!caller) return true;
+  const { token, grant } = caller;
   const rate = limiter.take(token);
   if (rate.limited) {
     oktaError(res, 429, "E0000047", "API call exceeded rate limit due to too many requests.", rate.headers);

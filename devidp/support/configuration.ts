@@ -9,7 +9,7 @@ import { memoryAdapter } from "./memory-adapter";
 export const API_AUDIENCE = "api://default";
 export const API_SCOPES = "porter.read porter.write";
 /** Okta API scopes the org authorization server grants to API Services apps (client credentials). */
-export const OKTA_API_SCOPES = ["okta.users.read", "okta.groups.read", "okta.logs.read"];
+export const OKTA_API_SCOPES = ["okta.users.read", "okta.groups.read", "okta.logs.read", "okta.apps.read"];
 
 /**
  * oidc-provider set up to behave like an Okta custom authorization server: Okta's endpoint paths,

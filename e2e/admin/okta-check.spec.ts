@@ -22,7 +22,14 @@ async function checkOkta(connection: string): Promise<{
   try {
     const { stdout } = await run(
       process.execPath,
-      ["node_modules/tsx/dist/cli.mjs", "cli/check-okta.ts", "--connection", connection, "--json"],
+      [
+        "node_modules/tsx/dist/cli.mjs",
+        "--conditions=react-server",
+        "cli/check-okta.ts",
+        "--connection",
+        connection,
+        "--json",
+      ],
       { env },
     );
     return { code: 0, report: JSON.parse(stdout) as never };

@@ -9,7 +9,7 @@ import { applySeedOnce } from "../rules/apply-seed";
 import { parseSeed } from "../rules/seed";
 import { auditEvents } from "../db/schema";
 import { canonicalJson, toContent } from "./chain";
-import type { AuditEvent } from "./events";
+import { auditEvent, type AuditEvent, type AuditEventBase } from "./events";
 import { iterateAuditEvents, listAuditEvents, parseAuditQuery } from "./queries";
 import { verifyChain } from "./verify";
 import { recordAuditEvents } from "./write";
@@ -21,8 +21,9 @@ describe("audit content", () => {
     const content = toContent(
       {
         type: "sign_in.failed",
+        // Outside text, as hostile as it gets (the payload type is bypassed on purpose: this is what storage must survive).
         details: { description: `a\u0000b${"x".repeat(5000)}`, nested: { z: 1, a: [new Date(0)] } },
-      },
+      } as unknown as AuditEvent,
       new Date(0),
     );
     expect(JSON.stringify(content.details)).not.toContain("\\u0000");
@@ -62,13 +63,12 @@ describe("audit content", () => {
 describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
   const handle = useTestDatabase(dbConfig);
   const newOrg = () => ensureOrganization(handle.db, `audit-${randomUUID().slice(0, 8)}`);
-  const event = (organizationId: string, n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
-    type: "sign_in.failed",
-    organizationId,
-    reason: "state_invalid",
-    details: { n },
-    ...extra,
-  });
+  const event = (organizationId: string, n: number, extra: Partial<AuditEventBase> = {}): AuditEvent =>
+    auditEvent(
+      "sign_in.failed",
+      { code: "state_invalid", where: "callback", detail: String(n) },
+      { organizationId, reason: "state_invalid", ...extra },
+    );
 
   /** Runs a statement as the table's owner with the append-only triggers off: what a superuser could do. */
   async function asSuperuser(statement: ReturnType<typeof sql>) {
@@ -137,7 +137,7 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
     for (let i = 0; i < 100 && writer.pending > 0; i++) await new Promise((r) => setTimeout(r, 10));
     await writer.flush();
     const written = (await listAuditEvents(handle.db, { organizationId: org }, { limit: 200 })).events;
-    expect(written.map((e) => e.details.n)).toEqual(Array.from({ length: 20 }, (_, i) => 20 - i));
+    expect(written.map((e) => Number(e.details.detail))).toEqual(Array.from({ length: 20 }, (_, i) => 20 - i));
 
     let t = 1_000_000;
     const flood = createAuditWriter({ db: () => Promise.resolve(handle.db), now: () => t, windowMs: 60_000 });
@@ -168,14 +168,14 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
       event(b, 0, { refs: [ref] }),
     ]);
     const first = await listAuditEvents(handle.db, { organizationId: a }, { limit: 3 });
-    expect(first.events.map((e) => e.details.n)).toEqual([100, 6, 5]);
+    expect(first.events.map((e) => Number(e.details.detail))).toEqual([100, 6, 5]);
     const second = await listAuditEvents(handle.db, { organizationId: a }, { limit: 3, before: first.nextBefore ?? 0 });
-    expect(second.events.map((e) => e.details.n)).toEqual([4, 3, 2]);
+    expect(second.events.map((e) => Number(e.details.detail))).toEqual([4, 3, 2]);
     const found = await listAuditEvents(handle.db, { organizationId: a, q: ref });
-    expect(found.events.map((e) => [e.organizationId, e.details.n])).toEqual([[a, 100]]);
+    expect(found.events.map((e) => [e.organizationId, Number(e.details.detail)])).toEqual([[a, 100]]);
     const exported: number[] = [];
     for await (const batch of iterateAuditEvents(handle.db, { organizationId: a }, 2))
-      exported.push(...batch.map((e) => Number(e.details.n)));
+      exported.push(...batch.map((e) => Number(e.details.detail)));
     expect(exported).toEqual([100, 6, 5, 4, 3, 2, 1, 0]);
   });
 

@@ -1,24 +1,8 @@
-/** Sign-in failure codes in Okta's words (what happened, not only the code). */
-const SIGN_IN_REASONS: Record<string, string> = {
-  access_denied: "sign-in cancelled or denied at Okta",
-  user_not_assigned: "user not assigned to the app in Okta",
-  idp_error: "Okta returned an error",
-  state_invalid: "bad state (expired, replayed or forged callback)",
-  nonce_invalid: "ID token nonce mismatch",
-  code_invalid: "authorization code used or expired (invalid_grant)",
-  id_token_invalid: "ID token failed verification",
-  issuer_mismatch: "issuer mismatch",
-  too_many_groups: "too many groups for the groups claim",
-  invalid_client: "wrong client ID or secret (invalid_client)",
-  issuer_unreachable: "Okta unreachable",
-  unknown_connection: "unknown organization",
-  wrong_region_callback: "callback at the wrong region",
-  initiate_iss_mismatch: "initiate login with a wrong iss",
-  unsolicited_token: "token sent directly (unsolicited)",
-  configuration: "server problem",
-};
+import { SIGN_IN_FAILURES, isSignInErrorCode } from "../core/sign-in-failures";
+import { parseAuditEvent, type RevocationCause, type RoleChangeCause, type SessionRejection } from "./events";
 
-const SESSION_REASONS: Record<string, string> = {
+/** Every way a session ends or is refused, in words (the audit page's reason column and its chart). */
+const SESSION_REASONS: Readonly<Record<RevocationCause | SessionRejection | "sign_out", string>> = {
   unknown: "unknown session",
   revoked: "session revoked",
   expired: "session expired",
@@ -26,71 +10,101 @@ const SESSION_REASONS: Record<string, string> = {
   switch_account: "another person signed in",
   ended_by_admin: "ended by an admin",
   universal_logout: "Okta Universal Logout",
+  okta_event: "an Okta event (deactivated, suspended, unassigned or sessions cleared)",
+  shared_signal: "an Okta security event (Shared Signals)",
+  scim_deprovisioned: "deprovisioned by Okta (SCIM)",
   groups_stale: "groups too old and not re-read from Okta (GROUPS_MAX_AGE)",
   okta_refused_refresh: "Okta refused the refresh token",
 };
 
+const ROLE_CHANGE_CAUSES: Readonly<Record<RoleChangeCause, string>> = {
+  sign_in: "at sign-in",
+  rules_changed: "rules changed",
+  okta_event: "Okta changed their groups",
+  groups_refreshed: "groups re-read from Okta",
+  scim: "Okta pushed their groups (SCIM)",
+};
+
+const lookup = <K extends string>(table: Readonly<Record<K, string>>, key: string): string | null =>
+  Object.hasOwn(table, key) ? table[key as K] : null;
+
 /** A reason code in words, for the audit page and the chart. */
 export function describeReason(type: string, reason: string | null): string | null {
   if (reason === null) return null;
-  if (type === "sign_in.failed") return SIGN_IN_REASONS[reason] ?? reason;
-  if (type.startsWith("session.") || type === "sign_out") return SESSION_REASONS[reason] ?? reason;
+  if (type === "sign_in.failed") return isSignInErrorCode(reason) ? SIGN_IN_FAILURES[reason].reason : reason;
+  if (type.startsWith("session.") || type === "sign_out") return lookup(SESSION_REASONS, reason) ?? reason;
   if (type === "access.denied") return `missing ${reason}`;
-  if (type === "roles.changed")
-    return reason === "sign_in" ? "at sign-in" : reason === "rules_changed" ? "rules changed" : reason;
+  if (type === "roles.changed") return lookup(ROLE_CHANGE_CAUSES, reason) ?? reason;
   return reason;
 }
 
-const names = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").join(", ") : "");
+const list = (values: readonly string[]) => values.join(", ");
 
-/** One line on what an event did, from its details (what changed, what was refused). */
-export function describeEvent(type: string, details: Record<string, unknown>): string | null {
-  const text = (v: unknown) => (typeof v === "string" ? v : null);
-  switch (type) {
+/**
+ * One line on what an event did, from its payload parsed through its type's schema. Every type has its
+ * case (a new type without one does not compile); a row of an older shape returns null and the page
+ * shows its raw details.
+ */
+export function describeEvent(type: string, details: unknown): string | null {
+  const event = parseAuditEvent(type, details);
+  if (!event) return null;
+  switch (event.type) {
+    case "sign_in.succeeded":
+      return event.details.roles.length > 0 ? `roles ${list(event.details.roles)}` : "no role";
+    case "sign_in.failed":
+      return SIGN_IN_FAILURES[event.details.code].reason;
+    case "sign_out":
+      return "signed out";
+    case "session.revoked": {
+      const d = event.details;
+      const ended = `${String(d.sessions)} session(s) ended`;
+      const by = d.by ? ` by ${d.by}` : "";
+      const signal = d.signal ? ` (${d.signal.type})` : "";
+      return `${SESSION_REASONS[d.cause]}${signal}${by}: ${ended}${d.why ? `; ${d.why}` : ""}`;
+    }
+    case "session.rejected":
+      return SESSION_REASONS[event.details.reason];
+    case "access.denied":
+      return event.details.action;
+    case "api.token_rejected":
+      return event.details.reason;
     case "roles.changed": {
-      // An Okta event's change already says what and why: "lost sre: Okta removed PAM Linux Sysadmins, event <uuid>".
-      if (details.cause === "okta_event" && text(details.change)) return text(details.change);
-      const parts = [
-        names(details.gained) ? `gained ${names(details.gained)}` : "",
-        names(details.lost) ? `lost ${names(details.lost)}` : "",
-      ].filter(Boolean);
-      return parts.join("; ") || null;
+      const d = event.details;
+      const moved = [d.gained.length ? `gained ${list(d.gained)}` : "", d.lost.length ? `lost ${list(d.lost)}` : ""]
+        .filter(Boolean)
+        .join("; ");
+      return d.why ? `${moved}: ${d.why}` : moved || null;
     }
     case "rules.changed":
-    case "rules.refused":
-      return (
-        text(details.change) ??
-        (details.change && typeof details.change === "object"
-          ? text((details.change as Record<string, unknown>).kind)
-          : null)
-      );
-    case "service.updated":
-      return text(details.service);
-    case "access.denied":
-      return text(details.action);
-    case "sign_in.succeeded":
-      return names(details.roles) ? `roles ${names(details.roles)}` : "no role";
-    case "okta_check.ran":
-      return Array.isArray(details.failed) && details.failed.length > 0
-        ? `failed: ${names(details.failed)}`
-        : "all checks passed or warned";
-    case "okta.event":
-      return text(details.change);
-    case "session.revoked": {
-      const count = typeof details.sessions === "number" ? details.sessions : 0;
-      if (details.cause === "universal_logout") return `Universal Logout from Okta: ${String(count)} session(s) ended`;
-      return details.cause === "okta_event"
-        ? `Okta ${text(details.eventType) ?? "event"}: ${String(count)} session(s) ended`
-        : null;
+      return event.details.change;
+    case "rules.refused": {
+      const kind = event.details.change.kind;
+      return `${typeof kind === "string" ? kind : "change"}: ${event.details.reason}`;
     }
+    case "service.updated":
+      return event.details.service;
+    case "okta_check.ran":
+      return event.details.failed.length > 0 ? `failed: ${list(event.details.failed)}` : "all checks passed or warned";
+    case "operator.access":
+      return `${event.details.what} (from ${event.details.fromOrganization})`;
+    case "audit.exported":
+      return event.details.what ?? event.details.format;
+    case "audit.verified":
+      return event.details.ok ? `chain holds (${String(event.details.checked)} checked)` : "chain broken";
+    case "okta.event":
+      return event.details.change;
     case "okta.hook_rejected":
     case "okta.logout_rejected":
-      return text(details.reason);
-    case "rate_limit.exceeded":
-      return `${text(details.limit) ?? "limit"} per ${text(details.scope) ?? "address"}: over ${String(details.perMinute)}/min at ${text(details.path) ?? "?"}`;
-    case "audit.exported":
-      return text(details.what) ?? text(details.format);
+      return event.details.reason;
+    case "rate_limit.exceeded": {
+      const d = event.details;
+      return `${d.limit} per ${d.scope}: over ${String(d.perMinute)}/min at ${d.path}`;
+    }
     default:
-      return null;
+      return unreachable(event);
   }
+}
+
+function unreachable(event: never): never {
+  throw new Error(`audit event type without a description: ${JSON.stringify(event)}`);
 }

@@ -9,12 +9,22 @@ export {
   AUDIT_EVENT_TYPES,
   accessDeniedEvent,
   actedBy,
+  auditEvent,
   isAuditEventType,
+  parseAuditEvent,
+  REVOCATION_CAUSES,
   type AuditActor,
+  type AuditDetails,
   type AuditEvent,
+  type AuditEventBase,
   type AuditEventType,
+  type ParsedAuditEvent,
+  type RevocationCause,
+  type RoleChangeCause,
+  type SessionRejection,
 } from "./events";
-export { appendAuditEvent, type AuditTx } from "./write";
+export { describeEvent, describeReason } from "./describe";
+export { appendAuditEvent, appendAuditEvents, type AuditTx } from "./write";
 export {
   listAuditEvents,
   iterateAuditEvents,

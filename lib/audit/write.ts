@@ -12,8 +12,8 @@ import type { AuditEvent } from "./events";
  */
 export function withRequestId(event: AuditEvent): AuditEvent {
   const requestId = currentRequestId();
-  if (!requestId || event.details?.requestId !== undefined) return event;
-  return { ...event, refs: [...(event.refs ?? []), requestId], details: { ...event.details, requestId } };
+  if (!requestId || event.details.requestId !== undefined) return event;
+  return { ...event, refs: [...(event.refs ?? []), requestId], details: { ...event.details, requestId } } as AuditEvent;
 }
 
 /** A transaction (or the database) of drizzle: anything that runs statements. */
@@ -30,28 +30,65 @@ export function appendAuditEvent(tx: AuditTx, event: AuditEvent): Promise<{ id: 
 
 /** appendAuditEvent for an event already stamped (or deliberately not): the retrying writer's path. */
 export async function appendLink(tx: AuditTx, event: AuditEvent): Promise<{ id: number; seq: number; hash: string }> {
-  const chain = chainOf(event.organizationId);
-  await tx.insert(auditChainHeads).values({ chain, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
-  const [head] = await tx
-    .select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash })
-    .from(auditChainHeads)
-    .where(eq(auditChainHeads.chain, chain))
-    .for("update");
-  if (!head) throw new Error(`audit chain ${chain} has no head`);
-  const seq = head.seq + 1;
-  // A JS Date holds milliseconds, the precision the row is read back with: the hash covers what verify reads.
-  const content = toContent(event, new Date());
-  const hash = linkHash(head.hash, chain, seq, content);
-  const [row] = await tx
-    .insert(auditEvents)
-    .values({ ...content, chain, seq, prevHash: head.hash, hash })
-    .returning({ id: auditEvents.id });
-  if (!row) throw new Error("audit insert returned nothing");
-  await tx
-    .update(auditChainHeads)
-    .set({ seq, hash, updatedAt: sql`now()` })
-    .where(eq(auditChainHeads.chain, chain));
-  return { id: row.id, seq, hash };
+  const [link] = await appendLinks(tx, [event]);
+  if (!link) throw new Error("audit insert returned nothing");
+  return link;
+}
+
+/**
+ * Appends several events (already stamped) in order: per chain, its head is locked once, the links are
+ * hashed one after the other and inserted in one statement. Four statements per chain, however many events.
+ */
+export async function appendLinks(
+  tx: AuditTx,
+  events: readonly AuditEvent[],
+): Promise<{ id: number; seq: number; hash: string }[]> {
+  const byChain = new Map<string, AuditEvent[]>();
+  for (const event of events) {
+    const chain = chainOf(event.organizationId);
+    byChain.set(chain, [...(byChain.get(chain) ?? []), event]);
+  }
+  const out: { id: number; seq: number; hash: string }[] = [];
+  for (const [chain, list] of byChain) {
+    await tx.insert(auditChainHeads).values({ chain, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
+    const [head] = await tx
+      .select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash })
+      .from(auditChainHeads)
+      .where(eq(auditChainHeads.chain, chain))
+      .for("update");
+    if (!head) throw new Error(`audit chain ${chain} has no head`);
+    let { seq, hash } = head;
+    // A JS Date holds milliseconds, the precision the row is read back with: the hash covers what verify reads.
+    const at = new Date();
+    const rows = list.map((event) => {
+      const content = toContent(event, at);
+      const prevHash = hash;
+      seq += 1;
+      hash = linkHash(prevHash, chain, seq, content);
+      return { ...content, chain, seq, prevHash, hash };
+    });
+    for (let i = 0; i < rows.length; i += 500) {
+      const batch = rows.slice(i, i + 500);
+      const ids = await tx.insert(auditEvents).values(batch).returning({ id: auditEvents.id });
+      ids.forEach((row, j) => {
+        const link = batch[j];
+        if (link) out.push({ id: row.id, seq: link.seq, hash: link.hash });
+      });
+    }
+    await tx
+      .update(auditChainHeads)
+      .set({ seq, hash, updatedAt: sql`now()` })
+      .where(eq(auditChainHeads.chain, chain));
+  }
+  return out;
+}
+
+/** Appends events of one change in the caller's transaction, each stamped with the request's id. */
+export function appendAuditEvents(
+  tx: AuditTx,
+  events: readonly AuditEvent[],
+): Promise<{ id: number; seq: number; hash: string }[]> {
+  return appendLinks(tx, events.map(withRequestId));
 }
 
 /** Appends events in their own transaction (for events that have no change to commit with). */

@@ -125,7 +125,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
           windowStart: new Date(w.startedAt).toISOString(),
           windowSeconds: windowMs / 1000,
         },
-      });
+      } as AuditEvent);
     }
     if (windows.size > 0) scheduleWindows();
   }

@@ -1,9 +1,8 @@
 import "server-only";
 import { ZodError, type z } from "zod";
-import { getCompiledRuleSet } from "../organizations";
+import { organizationNamed, ruleSetFor } from "../organizations";
 import { type PreviewView } from "../rules";
 import { accessDeniedEvent, audit } from "../audit";
-import { getConnection } from "../config";
 import { getDb } from "../db";
 import { isAppError } from "../core/app-error";
 import { RequestError } from "../core/request-error";
@@ -40,11 +39,8 @@ export async function grantingMatchers(
   connectionName: string,
   permission: Permission | null,
 ): Promise<GrantingMatcher[]> {
-  const ruleSet = await getCompiledRuleSet(
-    await getDb(),
-    organizationId,
-    getConnection(connectionName) ?? { adminGroups: [] },
-  );
+  const db = await getDb();
+  const ruleSet = await ruleSetFor(db, await organizationNamed(db, connectionName));
   return ruleSet.grantingMatchers.filter((m) => {
     const permissions = ruleSet.permissionsOf([m.role]);
     return permission === null ? permissions.length > 0 : permissions.includes(permission);

@@ -1,6 +1,6 @@
 import "server-only";
 import { overLimit, tooManyRequests } from "../limits/limits";
-import { getCompiledRuleSet, organizationIdFor } from "../organizations";
+import { organizationFor, ruleSetFor } from "../organizations";
 import { accessDeniedEvent, audit, auditFlood } from "../audit";
 import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
@@ -79,8 +79,9 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
     });
   }
   const db = await getDb();
-  const organizationId = await organizationIdFor(db, connection.name);
-  const ruleSet = await getCompiledRuleSet(db, organizationId, connection);
+  const organization = await organizationFor(db, connection);
+  const organizationId = organization.id;
+  const ruleSet = await ruleSetFor(db, organization);
   const mapping = resolveIdentity(ruleSet, { kind: "claim", claim: verified.claims[connection.groupsClaim] });
   const service = verified.sub === verified.cid;
   return {
@@ -135,7 +136,9 @@ export function withBearer<P = Record<string, never>>(
       return toErrorResponse(err, NO_STORE);
     }
     const { principal } = context;
-    const byOrganization = await overLimit(req, "api", principal.connection, ["organization"]);
+    const byOrganization = await overLimit(req, "api", { id: principal.organizationId, name: principal.connection }, [
+      "organization",
+    ]);
     if (byOrganization) return tooManyRequests(byOrganization);
     if (options.permission && !hasPermission(principal, options.permission)) {
       await audit(

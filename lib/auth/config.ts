@@ -7,22 +7,15 @@ import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
 import { verifyIdToken } from "../okta";
-import { getCompiledRuleSet, organizationIdFor } from "../organizations";
-import { readSignInGroups, syncSignIn } from "../people";
+import { organizationFor, ruleSetFor } from "../organizations";
+import { readSignInGroups, recordSignIn } from "../people";
 import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
 import { keepGroupsFresh } from "../live-groups/freshness";
-import { seal } from "./seal";
+import { seal } from "../sessions/seal";
 import { AuthFlowError } from "./errors";
-import { appendAuditEvent } from "../audit/write";
-import {
-  createSession,
-  getActiveSession,
-  revokeSessionAudited,
-  upsertUser,
-  type ActiveSession,
-} from "../sessions/store";
+import { createSession, getActiveSession, revokeSessionAudited, type ActiveSession } from "../sessions/store";
 import { toSafeRedirectPath } from "./redirects";
 import { isDatabaseUnavailable, markDatabaseUnavailable } from "../db/unavailable";
 
@@ -79,7 +72,12 @@ async function toView(
   db: Db,
 ): Promise<PorterSessionView> {
   const { session, user, teams } = active;
-  const ruleSet = await getCompiledRuleSet(db, session.organizationId, connection ?? { adminGroups: [] });
+  // The connection of the injected configuration (a connection no longer configured grants nothing by config).
+  const organization = await organizationFor(
+    db,
+    connection ?? { name: session.connection, adminGroups: [], groupsAllow: ".*", groupsBlock: undefined },
+  );
+  const ruleSet = await ruleSetFor(db, organization);
   const resolution = resolveIdentity(ruleSet, { kind: "groups", groups: teams });
   return {
     user: { id: user.id, sub: user.sub, email: user.email, name: user.name },
@@ -134,31 +132,25 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           message: "ID token without sub",
           userMessage: "No subject.",
         });
-      const organizationId = await organizationIdFor(db, connection.name);
-      const ruleSet = await getCompiledRuleSet(db, organizationId, connection);
+      const organization = await organizationFor(db, connection);
+      const ruleSet = await ruleSetFor(db, organization);
       const claim: unknown = profile[connection.groupsClaim];
       const read = await readSignInGroups(connection, ruleSet, sub, claim);
-      const { mapping } = read;
-      // The user, their teams and roles, the session and the audit events commit together or not at all.
+      // The person, their teams and roles, the session and the audit events commit together or not at all.
       const sid = await db.transaction(async (tx) => {
-        const user = await upsertUser(tx, organizationId, {
-          sub,
-          email: stringClaim(profile.email),
-          name: stringClaim(profile.name),
-          sourceGroups: read.sourceGroups,
-        });
-        const sync = await syncSignIn(tx, {
-          organizationId,
-          userId: user.id,
-          keptGroups: mapping.keptGroups,
-          rawGroupCount: mapping.rawGroupCount,
-          ruleSet,
-        });
-        const sessionId = await createSession(tx, {
-          userId: user.id,
-          organizationId,
+        const { user } = await recordSignIn(tx, {
+          organizationId: organization.id,
           connection: connection.name,
-          rawGroupCount: mapping.rawGroupCount,
+          ruleSet,
+          profile: { sub, email: stringClaim(profile.email), name: stringClaim(profile.name) },
+          read,
+          client: { ip: deps.ip ?? null, userAgent: deps.userAgent ?? null },
+        });
+        return createSession(tx, {
+          userId: user.id,
+          organizationId: organization.id,
+          connection: connection.name,
+          rawGroupCount: read.mapping.rawGroupCount,
           groupsSource: read.source,
           // Kept for id_token_hint at sign-out, encrypted under AUTH_SECRET (a database dump alone reveals no token).
           idToken: account.id_token ? seal(config.authSecret, account.id_token) : null,
@@ -167,41 +159,6 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
             typeof account.refresh_token === "string" ? seal(config.authSecret, account.refresh_token) : null,
           maxAgeSeconds: config.sessionMaxAgeSeconds,
         });
-        const who = {
-          organizationId,
-          connection: connection.name,
-          actor: user.email ?? sub,
-          actorSub: sub,
-          ip: deps.ip ?? null,
-          userAgent: deps.userAgent ?? null,
-        };
-        const target = { target: `user:${user.id}`, targetLabel: user.email ?? sub };
-        await appendAuditEvent(tx, {
-          type: "sign_in.succeeded",
-          ...who,
-          ...target,
-          details: {
-            rawGroupCount: mapping.rawGroupCount,
-            keptGroupCount: mapping.keptGroups.length,
-            possiblyTruncated: mapping.possiblyTruncated,
-            claimProblems: mapping.claimProblems,
-            groupsSource: read.source,
-            ...(read.usersApiProblem ? { usersApiProblem: read.usersApiProblem } : {}),
-            roles: sync.resolution.roles.map((r) => r.role),
-            joinedTeams: sync.joinedTeams,
-            leftTeams: sync.leftTeams,
-          },
-        });
-        if (sync.gainedRoles.length > 0 || sync.lostRoles.length > 0) {
-          await appendAuditEvent(tx, {
-            type: "roles.changed",
-            ...who,
-            ...target,
-            reason: "sign_in",
-            details: { cause: "sign_in", gained: sync.gainedRoles, lost: sync.lostRoles, roles: sync.resolution.roles },
-          });
-        }
-        return sessionId;
       });
       return { sid };
     }

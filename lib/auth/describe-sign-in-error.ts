@@ -1,4 +1,5 @@
 import { OKTA_CALL_TIMEOUT_MS } from "../okta/okta-fetch";
+import { FIXES, inAdminConsole, PLACES } from "../okta/admin-console";
 import type { Connection, ConnectionUrls } from "../config";
 import type { SignInErrorCode } from "./errors";
 
@@ -21,8 +22,6 @@ export interface DescribeContext {
   urls?: { home: ConnectionUrls; here: ConnectionUrls } | undefined;
 }
 
-const APP = "Applications > Applications > (your porter app)";
-
 /** Plain-words explanation of each sign-in failure, with the Okta Admin Console fix where setup is the cause. */
 export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext): SignInErrorPage {
   const c = ctx.connection;
@@ -43,7 +42,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         summary: "Okta refused the sign-in because your Okta user is not assigned to the porter app.",
         audience: "admin",
         steps: [
-          `In the Okta Admin Console open ${APP} > Assignments.`,
+          `In the Okta Admin Console open ${PLACES.assignments}.`,
           "Click Assign > Assign to Groups (or Assign to People) and add this user or a group they belong to.",
           "Click Done, then sign in again.",
         ],
@@ -56,7 +55,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         summary: `Okta answered the sign-in with the error "${ctx.idpError ?? "other"}". The audit log has Okta's full description.`,
         audience: "admin",
         steps: [
-          `In the Okta Admin Console open Reports > System Log and search for the app's client ID${c ? ` (${c.clientId})` : ""}.`,
+          `In the Okta Admin Console open ${PLACES.systemLog} and search for the app's client ID${c ? ` (${c.clientId})` : ""}.`,
         ],
         values: [],
         retry: true,
@@ -99,7 +98,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         audience: "admin",
         steps: c
           ? [
-              `Check that porter's issuer is exactly the Issuer URI shown in the Okta Admin Console under Security > API > Authorization Servers.`,
+              `Check that porter's issuer is exactly the Issuer URI shown in the Okta Admin Console under ${PLACES.authorizationServers}.`,
               "Check that this server's clock is correct (NTP): tokens are refused when the clock is off by more than a minute.",
             ]
           : [],
@@ -112,7 +111,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         summary: `The authorization server at ${host} identifies itself with a different issuer than the one porter is configured with, so sign-in was refused (mix-up protection).`,
         audience: "admin",
         steps: [
-          "In the Okta Admin Console open Security > API > Authorization Servers and copy the Issuer URI of the server your app uses.",
+          FIXES.issuer(),
           "Set porter's OKTA_ISSUER to exactly that value (no trailing slash) and restart porter.",
         ],
         values: c ? [{ label: "Issuer porter uses now", value: c.issuer }] : [],
@@ -125,7 +124,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
           'Okta refused to issue the ID token: "The groups claim matched too many groups and must be configured to match fewer groups". Okta puts at most 100 groups in the claim; narrow the claim filter to the groups porter uses.',
         audience: "admin",
         steps: [
-          `In the Okta Admin Console open ${APP} > Sign On.`,
+          `In the Okta Admin Console open ${PLACES.signOn}.`,
           'Under "OpenID Connect ID Token" click Edit.',
           `Keep the Groups claim name "${c?.groupsClaim ?? "groups"}", set the filter to "Matches regex" and enter a pattern that matches only the groups porter maps to roles (fewer than 100 per user), for example the value below.`,
           "Click Save, then sign in again.",
@@ -140,7 +139,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
           "The token request was refused with invalid_client: the client ID or client secret porter uses is not the app's current one.",
         audience: "admin",
         steps: [
-          `In the Okta Admin Console open ${APP} > General > Client Credentials.`,
+          `In the Okta Admin Console open ${PLACES.clientCredentials}.`,
           "Check that the Client ID equals the value below, copy the current Client secret (or generate a new one) and set it as porter's OKTA_CLIENT_SECRET.",
           'For a "Single-Page" app (no secret), set Client authentication to "None" and leave OKTA_CLIENT_SECRET empty.',
           "Restart porter.",
@@ -168,7 +167,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         audience: "user",
         steps: [
           "Try signing in again in a minute.",
-          "If it keeps happening, your Okta administrator can check status.okta.com and Okta Admin Console > Reports > System Log for slow or failed token requests from porter's client.",
+          `If it keeps happening, your Okta administrator can check status.okta.com and Okta Admin Console > ${PLACES.systemLog} for slow or failed token requests from porter's client.`,
         ],
         values: c ? [{ label: "Issuer", value: c.issuer }] : [],
         retry: true,
@@ -192,7 +191,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
           : "Okta sent the sign-in back to a porter deployment in another region than your organization's. porter refused it.",
         audience: "admin",
         steps: [
-          `Okta Admin Console: ${APP} > General > Login > Sign-in redirect URIs.`,
+          `${inAdminConsole(PLACES.signInRedirectUris)}.`,
           u
             ? `Replace ${u.here.signInRedirectUri} with ${u.home.signInRedirectUri} (only the ${u.home.region.toUpperCase()} one).`
             : "Replace the other region's URI with your region's.",
@@ -214,7 +213,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
           "Okta (or someone) started a sign-in here with an issuer (iss) that is not this organization's Okta authorization server, or without one. porter refuses it: it only starts sign-ins its own Okta org asked for.",
         audience: "admin",
         steps: [
-          `Okta Admin Console: ${APP} > General > Login: check that the Initiate login URI is this organization's (below) and that the app belongs to the Okta org porter is connected to.`,
+          `${inAdminConsole(PLACES.login)}: check that the Initiate login URI is this organization's (below) and that the app belongs to the Okta org porter is connected to.`,
           "If porter is connected to a custom authorization server, its issuer is what Okta must send; the audit log shows the iss that arrived under the reference below.",
         ],
         values: ctx.urls ? [{ label: "Initiate login URI", value: ctx.urls.home.initiateLoginUri }] : [],
@@ -227,7 +226,7 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
           "The Okta app is set to send an ID token straight to porter when a tile is clicked. That mode skips PKCE, state and nonce, so porter refuses every token it did not ask for.",
         audience: "admin",
         steps: [
-          `Okta Admin Console: ${APP} > General > Login > Login initiated by: Either Okta or App.`,
+          `${inAdminConsole(PLACES.login)} > Login initiated by: Either Okta or App.`,
           'Login flow: choose "Redirect to app to initiate login (OIDC Compliant)" (not "Send ID Token directly to app").',
           "Initiate login URI: the value below. Save, then click the tile again.",
         ],

@@ -5,8 +5,8 @@ import { cache } from "react";
 import { decode as decodeJwt } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import type { NextRequest } from "next/server";
-import { organizationIdFor } from "../organizations";
-import { audit, auditFlood } from "../audit";
+import { organizationFor, organizationIdFor } from "../organizations";
+import { audit, auditEvent, auditFlood } from "../audit";
 import { getConfig, getConnection, type Connection } from "../config";
 import { getDb } from "../db";
 import { requestClient, type RequestClient } from "../http/client-ip";
@@ -21,7 +21,7 @@ import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInErr
 import { createAuthConfig, type PorterSessionView } from "./config";
 import { runCapturingAuthErrors } from "./context";
 import { authCookies } from "./cookies";
-import { unseal } from "./seal";
+import { unseal } from "../sessions/seal";
 import { AuthFlowError } from "./errors";
 import { revokeSessionAudited } from "../sessions/store";
 import type { SessionRow } from "../db/schema";
@@ -149,7 +149,11 @@ function callbackOnly(handler: RouteHandler): RouteHandler {
     if (!name) return notFoundResponse(req);
     // The callback counts against the sign-in limits (address, and organization when the name is one).
     const connection = getConnection(decodeURIComponent(name));
-    const limited = await overLimit(req, "sign_in", connection?.name ?? null);
+    const limited = await overLimit(
+      req,
+      "sign_in",
+      connection ? await organizationFor(await getDb(), connection) : null,
+    );
     if (limited) return tooManySignIns(req, limited);
     return handler(req);
   };
@@ -229,15 +233,18 @@ async function revokeCurrentSession(
   const raw = (await cookies()).get(name)?.value;
   const payload = raw ? await decodeJwt({ token: raw, secret: config.authSecret, salt: name }).catch(() => null) : null;
   if (typeof payload?.sid !== "string") return null;
-  return revokeSessionAudited(await getDb(), payload.sid, reason, (row) => ({
-    type: reason === "sign_out" ? "sign_out" : "session.revoked",
-    organizationId: row.organizationId,
-    connection: row.connection,
-    ...client,
-    target: `user:${row.userId}`,
-    reason,
-    details: { reason },
-  }));
+  return revokeSessionAudited(await getDb(), payload.sid, reason, (row) => {
+    const base = {
+      organizationId: row.organizationId,
+      connection: row.connection,
+      ...client,
+      target: `user:${row.userId}`,
+      reason,
+    };
+    return reason === "sign_out"
+      ? auditEvent("sign_out", { reason }, base)
+      : auditEvent("session.revoked", { cause: reason, sessions: 1 }, base);
+  });
 }
 
 /**

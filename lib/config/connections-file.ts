@@ -1,6 +1,6 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { z } from "zod";
-import type { Connection } from "./env";
+import type { Connection } from "./types";
 import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema } from "./schemas";
 import { ConfigError } from "./errors";
 import { parseServiceApp } from "./service-app";

@@ -1,85 +1,15 @@
 import { z } from "zod";
-import { parseRateLimits, type RateLimits } from "./rate-limits";
-import { parseTrustedProxies, type TrustedProxies } from "./trusted-proxies";
-import { parseServiceApp, type OktaServiceApp } from "./service-app";
+import { parseRateLimits } from "./rate-limits";
+import { parseTrustedProxies } from "./trusted-proxies";
+import { parseServiceApp } from "./service-app";
+import type { Config, Connection } from "./types";
 import { parseConnectionsFile } from "./connections-file";
 import { ConfigError } from "./errors";
-import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema, type Region } from "./schemas";
+import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema } from "./schemas";
 import { isAllowedScheme, parseUrl } from "./url-rules";
 
 export { REGIONS, CONNECTION_NAME_PATTERN, type Region } from "./schemas";
-
-export interface Connection {
-  /** URL-safe name; also the Auth.js provider id and the organization's name. */
-  readonly name: string;
-  readonly issuer: string;
-  readonly clientId: string;
-  /** Undefined for an Okta "Single-Page" app (public client, PKCE only). */
-  readonly clientSecret: string | undefined;
-  readonly region: Region;
-  readonly scopes: string;
-  readonly groupsClaim: string;
-  readonly groupsAllow: string;
-  readonly groupsBlock: string | undefined;
-  /**
-   * Break-glass: groups of this organization that always grant admin (ADMIN_GROUPS for the default
-   * connection, `adminGroups` in the connections file). Never shared between organizations.
-   */
-  readonly adminGroups: readonly string[];
-  /** Audience of the Okta access tokens accepted on /api/v1 (the custom authorization server's audience). */
-  readonly apiAudience: string;
-  /** Okta apps (cid) whose access tokens /api/v1 accepts: this app, a CLI, service clients. */
-  readonly apiClientIds: readonly string[];
-  /** Rules as code for this organization (else ORG_SEED_FILE). */
-  readonly seedFile: string | undefined;
-  /** Okta API token (read-only admin) for the Apps API check; never logged or sent to the browser. */
-  readonly oktaApiToken: string | undefined;
-  /** An Okta API Services app (private_key_jwt) for the Users API and the System Log; preferred over the API token. */
-  readonly oktaServiceApp: OktaServiceApp | undefined;
-  /**
-   * The shared secret Okta sends with every Event Hook delivery (Okta has no signature for event hooks),
-   * in the header `eventHookHeader` (Okta's default: Authorization). Unset: the hook endpoint refuses all.
-   */
-  readonly eventHookSecret: string | undefined;
-  readonly eventHookHeader: string;
-}
-
-export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
-
-export interface Config {
-  readonly region: Region;
-  /** Public base URL of this deployment (the URL of `region`). */
-  readonly publicUrl: string;
-  readonly regionUrls: Readonly<Record<Region, string>>;
-  readonly authSecret: string;
-  readonly sessionMaxAgeSeconds: number;
-  /**
-   * Platform operators (the portal vendor's support staff): members of these groups in the platform
-   * organization (the default, environment-configured connection) may run the Okta configuration check
-   * on any organization's connection. They see check results only, never another organization's data.
-   */
-  readonly platformAdminGroups: readonly string[];
-  readonly dataDir: string;
-  readonly database: DatabaseConfig;
-  readonly connections: readonly Connection[];
-  /** Rules as code: roles, mapping rules and services a new organization starts with (applied once). */
-  readonly orgSeedFile: string | undefined;
-  /** Bearer token that shows per-connection details on /api/health (monitoring); without it the public sees totals only. */
-  readonly healthToken: string | undefined;
-  /** How often each organization with an Okta API token polls Okta's System Log (seconds; 0: never). */
-  readonly logPollSeconds: number;
-  /**
-   * Without a live source (Event Hook or System Log polling), a session's groups are re-read from Okta
-   * once they are older than this (seconds).
-   */
-  readonly groupsMaxAgeSeconds: number;
-  /** How long stale groups are still served while Okta cannot be reached; after that the session is refused. */
-  readonly groupsGraceSeconds: number;
-  /** Which hops in front may say who the client is (TRUSTED_PROXIES); none: the socket peer is the client. */
-  readonly trustedProxies: TrustedProxies;
-  /** Requests per minute per limit and scope, shared by all nodes (RATE_LIMITS overrides the defaults). */
-  readonly rateLimits: RateLimits;
-}
+export type { Config, Connection, DatabaseConfig } from "./types";
 
 type Env = Record<string, string | undefined>;
 

@@ -1,6 +1,5 @@
 import "server-only";
-import { organizationIdFor } from "../organizations/organizations";
-import { audit } from "../audit";
+import { audit, auditEvent } from "../audit";
 import { getConfig } from "../config";
 import type { LimitName, LimitScope } from "../config/rate-limits";
 import { getDb } from "../db";
@@ -16,23 +15,23 @@ export interface Limited {
 }
 
 /**
- * Counts this request against limit `name` for its client address and, when known, its organization (the
- * connection's, by name; shared by all nodes). Returns how long to wait when over, else null. The first refusal of a window is
+ * Counts this request against limit `name` for its client address and, when given, its organization
+ * (shared by all nodes). Returns how long to wait when over, else null. The first refusal of a window is
  * audited once, whichever node sees it. If the counters cannot be read (the database is down), the
  * request is let through and the failure logged: a limit must not turn a database blip into an outage.
  */
 export async function overLimit(
   request: Request,
   name: LimitName,
-  connection: string | null,
+  organization: { id: string; name: string } | null,
   scopes: readonly LimitScope[] = ["address", "organization"],
 ): Promise<Limited | null> {
   const config = getConfig();
   const client = requestClient(request.headers);
+  const organizationId = organization && scopes.includes("organization") ? organization.id : null;
+  const connection = organization?.name ?? null;
   try {
     const db = await getDb();
-    const organizationId =
-      connection && scopes.includes("organization") ? await organizationIdFor(db, connection) : null;
     const checks: [LimitScope, string][] = [];
     if (scopes.includes("address")) checks.push(["address", client.ip ?? "unknown"]);
     if (organizationId) checks.push(["organization", organizationId]);
@@ -41,14 +40,13 @@ export async function overLimit(
       const result = await takeLimit(db, `${name}:${scope}:${key}`, perMinute);
       if (result.retryAfter === 0) continue;
       if (result.firstRefusal) {
-        await audit({
-          type: "rate_limit.exceeded",
-          organizationId,
-          connection,
-          ...client,
-          reason: `${name}.${scope}`,
-          details: { limit: name, scope, perMinute, path: new URL(request.url).pathname },
-        });
+        await audit(
+          auditEvent(
+            "rate_limit.exceeded",
+            { limit: name, scope, perMinute, path: new URL(request.url).pathname },
+            { organizationId, connection, ...client, reason: `${name}.${scope}` },
+          ),
+        );
       }
       return { retryAfter: result.retryAfter, scope };
     }

@@ -4,17 +4,13 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { startLocalServer } from "../../test/support/local-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabases, useTestDatabase } from "../../test/support/databases";
-import { applySeedOnce } from "../rules/apply-seed";
-import { ensureOrganization } from "../organizations/organizations";
+import { newOrganization, signInPerson } from "../../test/support/people";
 import { getStoredRoles, getUserTeams } from "../people/queries";
-import { getCompiledRuleSet } from "../organizations/rule-sets";
-import { readSeedFile } from "../rules/seed";
-import { syncSignIn } from "../people/sync";
 import type { Connection } from "../config";
 import { sessions } from "../db/schema";
 import { keepGroupsFresh } from "./freshness";
-import { createSession, getActiveSession, upsertUser, type ActiveSession } from "../sessions/store";
-import { seal, unseal } from "../auth/seal";
+import { createSession, getActiveSession, type ActiveSession } from "../sessions/store";
+import { seal, unseal } from "../sessions/seal";
 
 const SECRET = "s".repeat(40);
 let server: Awaited<ReturnType<typeof startLocalServer>>;
@@ -93,22 +89,13 @@ describe.each(testDatabases())("GROUPS_MAX_AGE on %s", (_name, dbConfig) => {
     ageSeconds: number,
     refreshToken: string | null = "rt-1",
   ): Promise<{ sid: string; active: ActiveSession }> {
-    const organizationId = await ensureOrganization(handle.db, `fresh-${randomUUID().slice(0, 8)}`);
-    await applySeedOnce(handle.db, organizationId, await readSeedFile("demo/org-seed.json"));
-    const groups = ["Engineering", "Everyone", "PAM Linux Sysadmins"];
-    const dev = await upsertUser(handle.db, organizationId, {
-      sub: "00u1dev",
-      email: "dev@example.com",
-      name: null,
-      sourceGroups: groups,
-    });
-    await syncSignIn(handle.db, {
-      organizationId,
-      userId: dev.id,
-      keptGroups: groups,
-      rawGroupCount: 3,
-      ruleSet: await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] }),
-    });
+    const organization = await newOrganization(handle.db, { prefix: "fresh" });
+    const organizationId = organization.id;
+    const { user: dev } = await signInPerson(handle.db, organization, "00u1dev", [
+      "Engineering",
+      "Everyone",
+      "PAM Linux Sysadmins",
+    ]);
     const sid = await createSession(handle.db, {
       userId: dev.id,
       organizationId,

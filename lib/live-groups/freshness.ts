@@ -1,20 +1,18 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
-import { getCompiledRuleSet } from "../organizations";
-import { readSignInGroups } from "../people";
-import { applyPersonGroups } from "../people/apply-groups";
+import { organizationFor, ruleSetFor } from "../organizations";
+import { applyPersonGroups, readSignInGroups } from "../people";
 import { pollingIsCurrent } from "./mode";
 import { getLogCursor } from "./system-log-poll";
-import { appendAuditEvent } from "../audit/write";
+import { appendAuditEvent, auditEvent } from "../audit";
 import type { Config, Connection } from "../config";
 import type { Db } from "../db/client";
 import { sessions } from "../db/schema";
 import { logger } from "../log";
-import { getOidcMetadata, verifyIdToken } from "../okta";
+import { refreshAtOkta, verifyIdToken } from "../okta";
 import type { ActiveSession } from "../sessions/store";
-import { seal, unseal } from "../auth/seal";
+import { seal, unseal } from "../sessions/seal";
 
 const LEASE_SECONDS = 30;
-const REFRESH_TIMEOUT_MS = 4000;
 
 /** Why a session's groups could not be kept: too old and not re-read in time, or Okta refused the refresh. */
 export type StaleRejection = "groups_stale" | "okta_refused_refresh";
@@ -50,66 +48,6 @@ type Freshness = { ok: true; refreshed: boolean } | { ok: false; rejected: Stale
 export interface FreshnessContext {
   config: Pick<Config, "authSecret" | "groupsMaxAgeSeconds" | "groupsGraceSeconds" | "logPollSeconds">;
   fetchImpl?: typeof fetch;
-}
-
-type TokenAnswer =
-  { ok: true; idToken: string; refreshToken: string | null } | { ok: false; refused: boolean; why: string };
-
-async function refreshAtOkta(
-  connection: Connection,
-  refreshToken: string,
-  fetchImpl: typeof fetch,
-): Promise<TokenAnswer> {
-  try {
-    const { token_endpoint } = await getOidcMetadata(connection.issuer);
-    const body = new URLSearchParams({
-      grant_type: "refresh_token",
-      refresh_token: refreshToken,
-      scope: connection.scopes,
-    });
-    const headers: Record<string, string> = {
-      "content-type": "application/x-www-form-urlencoded",
-      accept: "application/json",
-    };
-    if (connection.clientSecret)
-      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(connection.clientId)}:${encodeURIComponent(connection.clientSecret)}`).toString("base64")}`;
-    else body.set("client_id", connection.clientId);
-    const res = await fetchImpl(token_endpoint, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "error",
-      signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
-    });
-    const json = (await res.json().catch(() => ({}))) as {
-      id_token?: unknown;
-      refresh_token?: unknown;
-      error?: unknown;
-    };
-    if (res.status === 400 || res.status === 401)
-      return {
-        ok: false,
-        refused: true,
-        why: `Okta refused the refresh token (${typeof json.error === "string" ? json.error : `HTTP ${String(res.status)}`})`,
-      };
-    if (!res.ok || typeof json.id_token !== "string")
-      return {
-        ok: false,
-        refused: false,
-        why: `Okta's token endpoint answered HTTP ${String(res.status)}${typeof json.id_token === "string" ? "" : " without an ID token"}`,
-      };
-    return {
-      ok: true,
-      idToken: json.id_token,
-      refreshToken: typeof json.refresh_token === "string" ? json.refresh_token : null,
-    };
-  } catch (err) {
-    return {
-      ok: false,
-      refused: false,
-      why: `Okta could not be reached: ${err instanceof Error ? err.message : String(err)}`,
-    };
-  }
 }
 
 /**
@@ -164,26 +102,28 @@ export async function keepGroupsFresh(
     logger.warn({ event: "groups_refresh_failed", connection: connection.name, withinGrace, ...log }, message);
     return stale();
   };
-  const who = {
-    organizationId: session.organizationId,
-    connection: connection.name,
-    actor: "Okta",
-    actorSub: null,
-    target: `user:${user.id}`,
-    targetLabel: user.email ?? user.sub,
-  };
+  const okta = { actor: "Okta", actorSub: null };
   const refused = async (why: string): Promise<Freshness> => {
     await db.transaction(async (tx) => {
       await tx
         .update(sessions)
         .set({ revokedAt: new Date(), revokedReason: "okta_refused_refresh", groupsRefreshLease: null })
         .where(thisSession);
-      await appendAuditEvent(tx, {
-        type: "session.revoked",
-        ...who,
-        reason: "okta_refused_refresh",
-        details: { cause: "okta_refused_refresh", why },
-      });
+      await appendAuditEvent(
+        tx,
+        auditEvent(
+          "session.revoked",
+          { cause: "okta_refused_refresh", sessions: 1, why },
+          {
+            organizationId: session.organizationId,
+            connection: connection.name,
+            ...okta,
+            target: `user:${user.id}`,
+            targetLabel: user.email ?? user.sub,
+            reason: "okta_refused_refresh",
+          },
+        ),
+      );
     });
     return { ok: false, rejected: "okta_refused_refresh" };
   };
@@ -200,18 +140,25 @@ export async function keepGroupsFresh(
     return failed({ err }, "the refreshed ID token failed its checks");
   }
   if (claims.sub !== user.sub) return refused("the refreshed ID token names another person (sub)");
-  const ruleSet = await getCompiledRuleSet(db, session.organizationId, connection);
+  const ruleSet = await ruleSetFor(db, await organizationFor(db, connection));
   const read = await readSignInGroups(connection, ruleSet, user.sub, claims[connection.groupsClaim], ctx.fetchImpl);
   await db.transaction(async (tx) => {
-    await applyPersonGroups(tx, {
-      organizationId: session.organizationId,
-      userId: user.id,
-      groups: read.sourceGroups,
-      ruleSet,
-      who,
-      cause: "groups_refreshed",
-      change: `groups re-read from Okta after ${String(Math.round(age / 1000))} s (GROUPS_MAX_AGE ${String(config.groupsMaxAgeSeconds)} s)`,
-    });
+    await applyPersonGroups(
+      tx,
+      {
+        organizationId: session.organizationId,
+        connection: connection.name,
+        ruleSet,
+        cause: "groups_refreshed",
+        confirmed: true,
+        by: okta,
+      },
+      {
+        person: user,
+        groups: read.sourceGroups,
+        why: `groups re-read from Okta after ${String(Math.round(age / 1000))} s (GROUPS_MAX_AGE ${String(config.groupsMaxAgeSeconds)} s)`,
+      },
+    );
     await tx
       .update(sessions)
       .set({

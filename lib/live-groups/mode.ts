@@ -2,7 +2,7 @@ import type { Config, Connection } from "../config";
 import type { Db } from "../db/client";
 import type { OktaLogCursor } from "../db/schema";
 import { organizationIdFor } from "../organizations/organizations";
-import { oktaApiCredential } from "../people/groups-source";
+import { oktaApiCredential } from "../okta";
 import { getLogCursor } from "./system-log-poll";
 
 export interface LiveGroupsMode {

@@ -1,23 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { testDatabases, useTestDatabase } from "../../test/support/databases";
-import { upsertUser } from "../sessions/store";
-import type { Connection } from "../config";
-import { resetOktaApiBackoff } from "../okta/users-api";
-import { applySeedOnce } from "../rules/apply-seed";
-import { enqueueOktaEvents } from "./okta-events";
-import { ensureOrganization } from "../organizations/organizations";
+import { newOrganization, signInPerson } from "../../test/support/people";
+import { OktaClient, resetOktaApiBackoff } from "../okta";
+import type { Organization } from "../organizations/organizations";
 import { getUserTeams } from "../people/queries";
-import { readSeedFile } from "../rules/seed";
+import { enqueueOktaEvents } from "./okta-events";
 import { firstLogUrl, getLogCursor, pollSystemLog } from "./system-log-poll";
 
 const ORG = "https://acme.okta.com";
-const connection = {
-  name: "acme",
-  issuer: `${ORG}/oauth2/default`,
-  oktaApiToken: "t",
-  adminGroups: [],
-} as unknown as Connection;
+/** acme's events context with an Okta API token, its calls answered by `fetchImpl`. */
+const contextOf = (organization: Organization, fetchImpl: typeof fetch) => ({
+  organization,
+  connection: { name: "acme", clientId: "porter-eu" },
+  okta: new OktaClient({ orgUrl: ORG, token: "t" }, fetchImpl),
+});
 const added = (uuid: string, group: string) => ({
   uuid,
   published: new Date().toISOString(),
@@ -57,14 +54,9 @@ describe.each(testDatabases())("System Log polling on %s", (_name, dbConfig) => 
 
   it("starts from now with our event types, follows and stores the next link, dedupes with the hook by uuid", async () => {
     resetOktaApiBackoff();
-    const organizationId = await ensureOrganization(handle.db, `poll-${randomUUID().slice(0, 8)}`);
-    await applySeedOnce(handle.db, organizationId, await readSeedFile("demo/org-seed.json"));
-    const dev = await upsertUser(handle.db, organizationId, {
-      sub: "00u1dev",
-      email: "dev@example.com",
-      name: null,
-      sourceGroups: ["Everyone"],
-    });
+    const organization = await newOrganization(handle.db, { prefix: "poll" });
+    const organizationId = organization.id;
+    const { user: dev } = await signInPerson(handle.db, organization, "00u1dev", ["Everyone"]);
     const first = new URL(firstLogUrl(ORG, new Date()));
     expect(first.searchParams.get("sortOrder")).toBe("ASCENDING");
     expect(first.searchParams.get("filter")).toContain('eventType eq "group.user_membership.remove"');
@@ -80,12 +72,12 @@ describe.each(testDatabases())("System Log polling on %s", (_name, dbConfig) => 
     const events = [viaHook, added(randomUUID(), "PAM Linux Sysadmins"), added(randomUUID(), "team-payments")];
     const okta = systemLog(events);
     // Short pages (2 of limit 1000) mean "caught up": one page a poll, the checkpoint keeps the place.
-    expect(await pollSystemLog(handle.db, organizationId, connection, okta.fetchImpl)).toMatchObject({
+    expect(await pollSystemLog(handle.db, contextOf(organization, okta.fetchImpl))).toMatchObject({
       polled: true,
       events: 1,
     });
     expect((await getLogCursor(handle.db, organizationId))?.nextUrl).toContain("after=2");
-    expect(await pollSystemLog(handle.db, organizationId, connection, okta.fetchImpl)).toMatchObject({
+    expect(await pollSystemLog(handle.db, contextOf(organization, okta.fetchImpl))).toMatchObject({
       polled: true,
       events: 1,
     });
@@ -97,7 +89,7 @@ describe.each(testDatabases())("System Log polling on %s", (_name, dbConfig) => 
       "team-payments",
     ]);
     // Caught up: the next poll asks from the same place and finds nothing.
-    expect(await pollSystemLog(handle.db, organizationId, connection, okta.fetchImpl)).toMatchObject({
+    expect(await pollSystemLog(handle.db, contextOf(organization, okta.fetchImpl))).toMatchObject({
       polled: true,
       events: 0,
     });
@@ -106,15 +98,16 @@ describe.each(testDatabases())("System Log polling on %s", (_name, dbConfig) => 
 
   it("a 429 keeps the checkpoint and waits until X-Rate-Limit-Reset; a poll during the wait does not call Okta", async () => {
     resetOktaApiBackoff();
-    const organizationId = await ensureOrganization(handle.db, `poll-${randomUUID().slice(0, 8)}`);
+    const organization = await newOrganization(handle.db, { prefix: "poll", seed: null });
+    const organizationId = organization.id;
     const limited = systemLog([], { status: 429 });
-    expect(await pollSystemLog(handle.db, organizationId, connection, limited.fetchImpl)).toMatchObject({
+    expect(await pollSystemLog(handle.db, contextOf(organization, limited.fetchImpl))).toMatchObject({
       polled: true,
       error: expect.stringContaining("E0000047") as string,
     });
     const cursor = await getLogCursor(handle.db, organizationId);
     expect(cursor?.blockedUntil?.getTime()).toBeGreaterThan(Date.now() + 30_000);
-    expect(await pollSystemLog(handle.db, organizationId, connection, limited.fetchImpl)).toMatchObject({
+    expect(await pollSystemLog(handle.db, contextOf(organization, limited.fetchImpl))).toMatchObject({
       polled: false,
     });
     expect(limited.seen).toHaveLength(1);

@@ -1,12 +1,14 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
-import type { Connection } from "../config";
 import type { Db } from "../db/client";
 import { oktaLogCursors, type OktaLogCursor } from "../db/schema";
-import { logEvent } from "../okta/event-hook";
-import { nextLink, OktaApiError, oktaApiGet } from "../okta/users-api";
-import { HANDLED_EVENT_TYPES } from "../okta/event-types";
-import { applyPendingOktaEvents, enqueueOktaEvents, type AppliedEvent } from "./okta-events";
-import { oktaApiCredential } from "../people/groups-source";
+import { logEvent, OktaApiError } from "../okta";
+import {
+  applyPendingOktaEvents,
+  enqueueOktaEvents,
+  HANDLED_EVENT_TYPES,
+  type AppliedEvent,
+  type OktaEventsContext,
+} from "./okta-events";
 
 const PAGE_LIMIT = 1000;
 /** Pages read per poll at most; the rest waits for the next poll (the checkpoint keeps the place). */
@@ -36,14 +38,10 @@ export type PollOutcome =
  * (deduplicated with it by uuid), keeps the new `next` link as the checkpoint, then applies the events
  * through the same path. Okta's refusals and rate limits are recorded and waited out.
  */
-export async function pollSystemLog(
-  db: Db,
-  organizationId: string,
-  connection: Connection,
-  fetchImpl: typeof fetch = fetch,
-): Promise<PollOutcome> {
-  const credential = oktaApiCredential(connection);
-  if (!credential) return { polled: false, why: "no Okta API token" };
+export async function pollSystemLog(db: Db, context: OktaEventsContext): Promise<PollOutcome> {
+  const { okta, connection } = context;
+  const organizationId = context.organization.id;
+  if (!okta) return { polled: false, why: "no Okta API token" };
   await db.insert(oktaLogCursors).values({ organizationId, connection: connection.name }).onConflictDoNothing();
   const [lease] = await db
     .update(oktaLogCursors)
@@ -57,19 +55,12 @@ export async function pollSystemLog(
     )
     .returning();
   if (!lease) return { polled: false, why: "another node holds the lease, or Okta asked porter to wait" };
-  let cursor = lease.nextUrl ?? firstLogUrl(credential.orgUrl, new Date());
+  let cursor = lease.nextUrl ?? firstLogUrl(okta.orgUrl, new Date());
   let seen = 0;
   try {
     for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
-      const res = await oktaApiGet(credential, cursor, fetchImpl);
-      const body: unknown = await res.json().catch(() => null);
-      if (!Array.isArray(body))
-        throw new OktaApiError({
-          code: "okta_api_invalid",
-          message: "system log page is not an array",
-          userMessage: "Okta's System Log answered with an unexpected shape.",
-        });
-      const events = (body as unknown[]).flatMap((e) => {
+      const { items, next } = await okta.getPage(cursor);
+      const events = items.flatMap((e) => {
         const parsed = logEvent.safeParse(e);
         return parsed.success ? [parsed.data] : [];
       });
@@ -80,10 +71,9 @@ export async function pollSystemLog(
         source: "system_log",
         events,
       });
-      const next = nextLink(res.headers.get("link"));
       // Polling mode: Okta always gives a next link; an empty or short page means "caught up".
       if (next) cursor = next;
-      if (!next || body.length < PAGE_LIMIT) break;
+      if (!next || items.length < PAGE_LIMIT) break;
     }
     await db
       .update(oktaLogCursors)
@@ -120,7 +110,7 @@ export async function pollSystemLog(
   return {
     polled: true,
     events: seen,
-    applied: seen > 0 ? await applyPendingOktaEvents(db, organizationId, connection, 500, fetchImpl) : [],
+    applied: seen > 0 ? await applyPendingOktaEvents(db, context) : [],
   };
 }
 

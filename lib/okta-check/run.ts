@@ -1,21 +1,23 @@
 import "server-only";
 import { desc, eq } from "drizzle-orm";
-import { getCompiledRuleSet, organizationIdFor } from "../organizations";
+import { organizationIdFor, organizationNamed, ruleSetFor } from "../organizations";
 import { getConfig, connectionUrls, getConnection } from "../config";
 import { getDb } from "../db";
 import { signIns } from "../db/schema";
 import { actedBy, audit } from "../audit";
 import { logger } from "../log";
-import {
-  claimCheckRun,
-  finishCheckRun,
-  saveCheckRun,
-  startChecks,
-  type CheckResult,
-  type SignInSample,
-} from "../okta/checks";
+import { OktaClient } from "../okta";
+import { startChecks, type CheckResult, type SignInSample } from "../okta/checks";
+import { claimCheckRun, finishCheckRun, saveCheckRun } from "./history";
 import { resolveIdentity, type Principal } from "../rbac";
-import type { PorterSessionView } from "../auth/config";
+
+/** Who is looking at a configuration check: their session's organization, connection, person and groups. */
+export interface CheckViewer {
+  organizationId: string;
+  connection: string;
+  user: { id: string };
+  groups: readonly string[];
+}
 
 export interface RunningCheck {
   startedAt: Date;
@@ -28,7 +30,7 @@ type WithRuns = typeof globalThis & { [globalKey]?: Map<string, Promise<RunningC
 const running = ((globalThis as WithRuns)[globalKey] ??= new Map<string, Promise<RunningCheck | null>>());
 
 /** The platform organization is the default (environment) connection's; only its members can be operators. */
-export function isPlatformOperator(view: PorterSessionView): boolean {
+export function isPlatformOperator(view: CheckViewer): boolean {
   const config = getConfig();
   return (
     view.connection === config.connections[0]?.name && view.groups.some((g) => config.platformAdminGroups.includes(g))
@@ -36,7 +38,7 @@ export function isPlatformOperator(view: PorterSessionView): boolean {
 }
 
 /** The connections this person may check: their own, or every one for a platform operator. */
-export function checkableConnections(view: PorterSessionView): string[] {
+export function checkableConnections(view: CheckViewer): string[] {
   return isPlatformOperator(view) ? getConfig().connections.map((c) => c.name) : [view.connection];
 }
 
@@ -50,7 +52,7 @@ export function runningCheck(connectionName: string): Promise<RunningCheck | nul
  * latest, whose group names a platform operator does not see (results only, no personal data).
  */
 async function lastSignIn(
-  view: PorterSessionView,
+  view: CheckViewer,
   organizationId: string,
   organizationConnection: string,
 ): Promise<SignInSample | null> {
@@ -63,11 +65,7 @@ async function lastSignIn(
     .orderBy(desc(signIns.at))
     .limit(1);
   if (!row) return null;
-  const ruleSet = await getCompiledRuleSet(
-    db,
-    organizationId,
-    getConnection(organizationConnection) ?? { adminGroups: [] },
-  );
+  const ruleSet = await ruleSetFor(db, await organizationNamed(db, organizationConnection));
   return {
     rawGroupCount: row.rawGroupCount,
     keptGroups: row.keptGroups,
@@ -87,7 +85,7 @@ async function lastSignIn(
  */
 export function runOktaCheck(
   principal: Principal,
-  view: PorterSessionView,
+  view: CheckViewer,
   connectionName: string,
 ): Promise<RunningCheck | null> {
   if (!checkableConnections(view).includes(connectionName))
@@ -109,7 +107,7 @@ export function runOktaCheck(
   return starting;
 }
 
-async function startRun(principal: Principal, view: PorterSessionView, connectionName: string): Promise<RunningCheck> {
+async function startRun(principal: Principal, view: CheckViewer, connectionName: string): Promise<RunningCheck> {
   const connection = getConnection(connectionName);
   if (!connection) throw new Error(`no connection ${connectionName}`);
   const config = getConfig();
@@ -120,7 +118,7 @@ async function startRun(principal: Principal, view: PorterSessionView, connectio
     urls: connectionUrls(config, connection),
     otherUrls: connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu"),
     signIn: await lastSignIn(view, organizationId, connection.name),
-    apiToken: connection.oktaApiToken,
+    okta: OktaClient.of(connection),
   });
   // Stored before the run counts as finished, so the history never misses a run that was shown.
   const stored = all.then(async (results) => {

@@ -1,3 +1,4 @@
+import { FIXES } from "./admin-console";
 import { z } from "zod";
 import { OktaError } from "./errors";
 
@@ -83,7 +84,7 @@ async function loadDiscovery(issuer: string): Promise<Entry> {
       code: "discovery_invalid",
       message: `discovery document of ${issuer} is not JSON (HTTP ${String(response.status)})`,
       userMessage: `The issuer ${issuer} did not answer with an OpenID Connect discovery document.`,
-      fix: "Check the issuer URL: Okta Admin Console > Security > API > Authorization Servers lists the Issuer URI to use.",
+      fix: FIXES.issuer(),
       cause,
     });
   }
@@ -93,7 +94,7 @@ async function loadDiscovery(issuer: string): Promise<Entry> {
       code: "discovery_invalid",
       message: `discovery document of ${issuer} is invalid (HTTP ${String(response.status)})`,
       userMessage: `The issuer ${issuer} answered, but not with a valid OpenID Connect discovery document.`,
-      fix: "Check the issuer URL: Okta Admin Console > Security > API > Authorization Servers lists the Issuer URI to use.",
+      fix: FIXES.issuer(),
     });
   }
   if (parsed.data.issuer !== issuer) {
@@ -101,7 +102,7 @@ async function loadDiscovery(issuer: string): Promise<Entry> {
       code: "issuer_mismatch",
       message: `discovery issuer ${parsed.data.issuer} differs from configured ${issuer}`,
       userMessage: `The discovery document names the issuer "${parsed.data.issuer}", but porter is configured with "${issuer}".`,
-      fix: `Set the issuer to exactly "${parsed.data.issuer}" if that is your Okta authorization server.`,
+      fix: FIXES.issuer(parsed.data.issuer),
     });
   }
   const entry: Entry = { at: Date.now(), value: parsed.data, raw: body as Record<string, unknown> };

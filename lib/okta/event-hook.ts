@@ -41,14 +41,13 @@ export interface HookDelivery {
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /**
- * Authenticates an Event Hook delivery by the connection's shared secret, in constant time (Okta sends a
- * static header, no signature), then reads and checks the body: Okta's envelope, LogEvents with a uuid,
- * a published time and a type. Everything else is refused with a 4xx Okta does not retry.
+ * Authenticates an Event Hook call by the connection's shared secret, in constant time (Okta sends a static
+ * header, no signature). Refused: 404 when the organization has no hook configured, 401 otherwise.
  */
-export async function readHookDelivery(
-  req: Request,
+export function authenticateHookCall(
+  headers: Headers,
   connection: Pick<Connection, "eventHookSecret" | "eventHookHeader">,
-): Promise<HookDelivery> {
+): void {
   if (!connection.eventHookSecret) {
     throw new HookError({
       code: "hook_not_configured",
@@ -56,7 +55,7 @@ export async function readHookDelivery(
       userMessage: "This organization has no Event Hook configured in porter.",
     });
   }
-  const sent = req.headers.get(connection.eventHookHeader) ?? "";
+  const sent = headers.get(connection.eventHookHeader) ?? "";
   if (!timingSafeEqual(digest(sent), digest(connection.eventHookSecret))) {
     throw new HookError({
       code: "hook_unauthenticated",
@@ -64,6 +63,13 @@ export async function readHookDelivery(
       userMessage: `The ${connection.eventHookHeader} header does not carry this organization's Event Hook secret.`,
     });
   }
+}
+
+/**
+ * Reads and checks an authenticated delivery's body: Okta's envelope, LogEvents with a uuid, a published
+ * time and a type. Everything else is refused with a 4xx Okta does not retry.
+ */
+export async function readHookBody(req: Request): Promise<HookDelivery> {
   const text = await readBodyLimited(req, MAX_HOOK_BODY);
   let json: unknown;
   try {
@@ -86,6 +92,15 @@ export async function readHookDelivery(
     });
   }
   return { deliveryId: parsed.data.eventId ?? null, events: parsed.data.data.events };
+}
+
+/** Both steps: the secret, then the body. */
+export async function readHookDelivery(
+  req: Request,
+  connection: Pick<Connection, "eventHookSecret" | "eventHookHeader">,
+): Promise<HookDelivery> {
+  authenticateHookCall(req.headers, connection);
+  return readHookBody(req);
 }
 
 /** The one-time verification (GET with x-okta-verification-challenge): echo it, or 400 without it. */

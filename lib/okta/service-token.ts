@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
 import type { OktaServiceApp } from "../config/service-app";
+import { FIXES, OKTA_SERVICE_SCOPES } from "./admin-console";
 import { OktaApiError } from "./errors";
 
 /** The Okta API scopes porter's service app asks for: read people and groups, and the System Log. */
-export const OKTA_SERVICE_SCOPES = "okta.users.read okta.groups.read okta.logs.read";
 const TIMEOUT_MS = 4000;
 
 interface Held {
@@ -126,7 +126,7 @@ export async function serviceAccessToken(
       throw failed(
         `okta service token refused: ${why}`,
         `Okta refused porter's API Services app ${app.clientId} (${why}).`,
-        "Okta Admin Console > Applications > your API Services app: Client authentication Public key / Private key with porter's public key, and Okta API Scopes > grant okta.users.read, okta.groups.read, okta.logs.read.",
+        FIXES.serviceApp(app.clientId),
       );
     }
     const got: Held = {

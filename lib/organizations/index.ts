@@ -1,7 +1,14 @@
 import "server-only";
 
-export { ensureOrganization, groupsFilterFor, organizationIdFor } from "./organizations";
-export { forgetRuleSet, getCompiledRuleSet } from "./rule-sets";
+export {
+  ensureOrganization,
+  groupsFilterFor,
+  organizationFor,
+  organizationIdFor,
+  organizationNamed,
+  type Organization,
+} from "./organizations";
+export { forgetRuleSet, ruleSetFor } from "./rule-sets";
 export {
   bumpRulesVersion,
   effectiveGroupsFilter,

@@ -1,6 +1,7 @@
-import type { Db } from "../db/client";
+import { getConnection, type Connection } from "../config";
+import type { Queryable } from "../db/client";
 import { organizations } from "../db/schema";
-import type { Connection } from "../config";
+import type { RuleDefaults } from "./queries";
 import { compileGroupsFilter, type GroupsFilter } from "../rbac";
 
 const globalKey = Symbol.for("porter.organizationIds");
@@ -8,7 +9,7 @@ type WithIds = typeof globalThis & { [globalKey]?: Map<string, string> };
 const ids = ((globalThis as WithIds)[globalKey] ??= new Map<string, string>());
 
 /** Creates the organization if it is new; returns its id (one statement, safe when nodes race). */
-export async function ensureOrganization(db: Db, name: string): Promise<string> {
+export async function ensureOrganization(db: Queryable, name: string): Promise<string> {
   const [row] = await db
     .insert(organizations)
     .values({ name })
@@ -19,7 +20,7 @@ export async function ensureOrganization(db: Db, name: string): Promise<string> 
 }
 
 /** The organization's id for a connection name, created on first use; remembered for the process. */
-export async function organizationIdFor(db: Db, name: string): Promise<string> {
+export async function organizationIdFor(db: Queryable, name: string): Promise<string> {
   const known = ids.get(name);
   if (known) return known;
   const id = await ensureOrganization(db, name);
@@ -38,4 +39,34 @@ export function groupsFilterFor(connection: Pick<Connection, "groupsAllow" | "gr
     filters.set(key, filter);
   }
   return filter;
+}
+
+/**
+ * One organization as the rest of porter sees it: its id, its name (the connection's), and what its
+ * connection's configuration says about roles (break-glass groups, the configured groups filter).
+ */
+export interface Organization {
+  readonly id: string;
+  readonly name: string;
+  readonly defaults: RuleDefaults;
+}
+
+/** The organization of a connection (created on first use). */
+export async function organizationFor(
+  db: Queryable,
+  connection: Pick<Connection, "name" | "adminGroups" | "groupsAllow" | "groupsBlock">,
+): Promise<Organization> {
+  const { name, adminGroups, groupsAllow, groupsBlock } = connection;
+  return { id: await organizationIdFor(db, name), name, defaults: { adminGroups, groupsAllow, groupsBlock } };
+}
+
+/**
+ * The organization of a connection name from the configuration. A name no longer configured (a session of
+ * a removed connection) has no break-glass groups and the default filter: nothing is granted by config.
+ */
+export async function organizationNamed(db: Queryable, name: string): Promise<Organization> {
+  return organizationFor(
+    db,
+    getConnection(name) ?? { name, adminGroups: [], groupsAllow: ".*", groupsBlock: undefined },
+  );
 }

@@ -1,4 +1,5 @@
 import { compileRuleSet, type CompiledRuleSet } from "../rbac";
+import type { Organization } from "./organizations";
 import { getOrganizationRules, getRulesVersion, toRuleSetSpec, type Queryable, type RuleDefaults } from "./queries";
 
 /** How long a compiled rule set is trusted before its version is checked again (other nodes' changes). */
@@ -38,6 +39,11 @@ export async function getCompiledRuleSet(
   const compiled = compileRuleSet(toRuleSetSpec(await getOrganizationRules(db, organizationId), defaults));
   cache.set(organizationId, { version: compiled.version, compiled, checkedAt: now, defaults: key });
   return compiled;
+}
+
+/** The organization's compiled rule set: its stored rules with its connection's break-glass groups and filter. */
+export function ruleSetFor(db: Queryable, organization: Organization): Promise<CompiledRuleSet> {
+  return getCompiledRuleSet(db, organization.id, organization.defaults);
 }
 
 /** Forgets the cached rule set after a change on this node. */

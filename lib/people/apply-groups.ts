@@ -1,71 +1,284 @@
-import { and, eq, isNull } from "drizzle-orm";
-import type { AuditEvent } from "../audit/events";
-import { appendAuditEvent } from "../audit/write";
-import type { Db } from "../db/client";
-import { sessions, users } from "../db/schema";
-import { resolveIdentity, type CompiledRuleSet } from "../rbac";
-import { ensureTeams, replaceMemberships, replaceStoredRoles } from "./queries";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import {
+  appendAuditEvents,
+  auditEvent,
+  type AuditEvent,
+  type AuditEventBase,
+  type AuditTx,
+  type RoleChangeCause,
+} from "../audit";
+import type { Queryable } from "../db/client";
+import { memberships, sessions, teams, userRoles, users } from "../db/schema";
+import { resolveIdentity, type CompiledRuleSet, type GroupMapping, type RoleGrant } from "../rbac";
 
-export interface PersonGroupsChange {
-  organizationId: string;
-  userId: string;
-  /** The whole list as Okta now has it (before porter's filter). */
-  groups: readonly string[];
-  ruleSet: CompiledRuleSet;
-  /** Who and what, for the audit events (actor, connection, target). */
-  who: Pick<AuditEvent, "organizationId" | "connection" | "actor" | "actorSub" | "target" | "targetLabel">;
+/** One person's groups, as a source now has them. */
+export interface PersonGroups {
+  person: { id: string; sub: string; email: string | null };
+  /**
+   * The whole list of groups the source has for the person, before porter's filter. `teams` when the source
+   * never recorded the groups (people last seen before porter kept them): their teams stand in, and are kept.
+   */
+  groups: readonly string[] | { teams: readonly string[] };
   /** Why, in the role history's words: "Okta removed PAM Linux Sysadmins, event <uuid>". */
-  cause: "okta_event" | "groups_refreshed";
-  change: string;
-  details?: Record<string, unknown>;
+  why?: string | undefined;
 }
 
+/** What applying people's groups means: the same for all of them. */
+export interface GroupsUpdate {
+  organizationId: string;
+  connection: string;
+  /** The organization's rule set to resolve with (ruleSetFor), or a new one a rule change is about to apply. */
+  ruleSet: CompiledRuleSet;
+  cause: RoleChangeCause;
+  /**
+   * The source read each person's whole list just now (a sign-in, a Users API read, a SCIM push): their
+   * live sessions' groups count as confirmed by Okta (GROUPS_MAX_AGE starts again). A delta applied from an
+   * event does not confirm anything.
+   */
+  confirmed: boolean;
+  /** Who is acting, for the audit events: the person at sign-in, Okta, an admin. */
+  by: Pick<AuditEventBase, "actor" | "actorSub" | "ip" | "userAgent">;
+  /** Record the roles after the change with provenance on the event (sign-in). */
+  withRoles?: boolean;
+  /** Collect the roles.changed events here instead of appending them (the caller appends them with its own). */
+  events?: AuditEvent[];
+}
+
+export interface AppliedGroups {
+  userId: string;
+  mapping: GroupMapping;
+  gained: string[];
+  lost: string[];
+  joined: string[];
+  left: string[];
+}
+
+const sameGrants = (a: readonly RoleGrant[], b: readonly RoleGrant[]) =>
+  a.length === b.length && JSON.stringify(sortGrants(a)) === JSON.stringify(sortGrants(b));
+const sortGrants = (grants: readonly RoleGrant[]) =>
+  [...grants].sort((x, y) => x.role.localeCompare(y.role)).map((g) => ({ role: g.role, via: g.via }));
+const CHUNK = 1000;
+
 /**
- * A person's groups changed between sign-ins (an Okta event, a refresh of stale groups): through the one
- * identity pipeline to kept groups, teams and roles, their live sessions marked as confirmed by Okta now,
- * and a roles.changed event that says what and why when roles moved. In the caller's transaction.
+ * The one writer of people's groups, teams and roles, whatever told porter (a sign-in, an Okta event, a
+ * re-read of stale groups, a rule change, a SCIM push): a new source is a new caller of this function.
+ * In the caller's transaction, for one person or thousands, in set-based statements:
+ * - the groups the source sent are kept on the person (previews and filter changes re-derive from them);
+ * - the kept groups (porter's filter) become the person's teams: joined and left;
+ * - their roles are resolved through the one identity pipeline and stored with provenance;
+ * - their live sessions are marked as confirmed by Okta when the source read the whole list;
+ * - one roles.changed event per person whose roles moved, in one shape whatever the cause.
+ * Nothing is written for a person whose groups, teams and roles are unchanged.
  */
-export async function applyPersonGroups(
-  tx: Db,
-  input: PersonGroupsChange,
-): Promise<{ gained: string[]; lost: string[]; joined: string[]; left: string[] }> {
-  const { organizationId, userId } = input;
-  await tx
-    .update(users)
-    .set({ sourceGroups: [...input.groups] })
-    .where(eq(users.id, userId));
-  const mapping = resolveIdentity(input.ruleSet, { kind: "groups", groups: input.groups });
-  const teams = await replaceMemberships(
-    tx,
-    organizationId,
-    userId,
-    await ensureTeams(tx, organizationId, mapping.keptGroups),
-  );
-  const roles = await replaceStoredRoles(tx, organizationId, userId, mapping.roles, input.ruleSet.version);
-  await tx
-    .update(sessions)
-    .set({ groupsConfirmedAt: new Date() })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-  if (roles.gained.length > 0 || roles.lost.length > 0) {
-    const moved = [
-      roles.gained.length ? `gained ${roles.gained.join(", ")}` : "",
-      roles.lost.length ? `lost ${roles.lost.join(", ")}` : "",
-    ]
-      .filter(Boolean)
-      .join("; ");
-    await appendAuditEvent(tx, {
-      type: "roles.changed",
-      ...input.who,
-      reason: input.cause,
-      details: {
-        cause: input.cause,
-        change: `${moved}: ${input.change}`,
-        why: input.change,
-        gained: roles.gained,
-        lost: roles.lost,
-        ...input.details,
-      },
-    });
+export async function applyPeopleGroups(
+  tx: Queryable & AuditTx,
+  update: GroupsUpdate,
+  people: readonly PersonGroups[],
+): Promise<AppliedGroups[]> {
+  if (people.length === 0) return [];
+  const { organizationId, ruleSet } = update;
+  const ids = people.map((p) => p.person.id);
+  const [teamsBefore, rolesBefore, groupsBefore] = await readState(tx, ids);
+
+  const resolved = people.map((p) => {
+    const known = Array.isArray(p.groups);
+    const groups = known ? (p.groups as readonly string[]) : (p.groups as { teams: readonly string[] }).teams;
+    const mapping = resolveIdentity(ruleSet, { kind: "groups", groups });
+    // People whose source groups were never recorded keep their teams until they next sign in.
+    const teamsAfter = known ? mapping.keptGroups : (teamsBefore.get(p.person.id) ?? []);
+    return { p, known, groups, mapping, teamsAfter };
+  });
+
+  const teamIds = await ensureTeams(tx, organizationId, [...new Set(resolved.flatMap((r) => r.teamsAfter))]);
+  const out: AppliedGroups[] = [];
+  const leave: { userId: string; teamId: string }[] = [];
+  const join: { userId: string; teamId: string; organizationId: string }[] = [];
+  const roleRows: (typeof userRoles.$inferInsert)[] = [];
+  const rewriteRoles: string[] = [];
+  const sourceGroups: { id: string; groups: string[] }[] = [];
+  const events: AuditEvent[] = [];
+
+  for (const r of resolved) {
+    const userId = r.p.person.id;
+    const before = teamsBefore.get(userId) ?? [];
+    const beforeSet = new Set(before);
+    const afterSet = new Set(r.teamsAfter);
+    const joined = r.teamsAfter.filter((t) => !beforeSet.has(t)).sort();
+    const left = before.filter((t) => !afterSet.has(t)).sort();
+    for (const name of joined) {
+      const teamId = teamIds.get(name);
+      if (teamId) join.push({ userId, teamId, organizationId });
+    }
+    for (const name of left) {
+      const teamId = teamIds.get(name) ?? teamsBefore.ids.get(`${userId}\u0000${name}`);
+      if (teamId) leave.push({ userId, teamId });
+    }
+    const oldGrants = rolesBefore.get(userId) ?? [];
+    const newGrants = r.mapping.roles;
+    const oldNames = new Set(oldGrants.map((g) => g.role));
+    const newNames = new Set(newGrants.map((g) => g.role));
+    const gained = [...newNames].filter((n) => !oldNames.has(n));
+    const lost = [...oldNames].filter((n) => !newNames.has(n));
+    if (!sameGrants(oldGrants, newGrants)) {
+      rewriteRoles.push(userId);
+      for (const g of newGrants) {
+        roleRows.push({ userId, organizationId, role: g.role, via: [...g.via], rulesVersion: ruleSet.version });
+      }
+    }
+    if (r.known && JSON.stringify(groupsBefore.get(userId) ?? null) !== JSON.stringify(r.groups)) {
+      sourceGroups.push({ id: userId, groups: [...r.groups] });
+    }
+    if (gained.length > 0 || lost.length > 0) {
+      events.push(
+        auditEvent(
+          "roles.changed",
+          {
+            cause: update.cause,
+            gained,
+            lost,
+            ...(r.p.why ? { why: r.p.why } : {}),
+            version: ruleSet.version,
+            ...(update.withRoles ? { roles: newGrants.map((g) => ({ role: g.role, via: [...g.via] })) } : {}),
+          },
+          {
+            organizationId,
+            connection: update.connection,
+            ...update.by,
+            target: `user:${userId}`,
+            targetLabel: r.p.person.email ?? r.p.person.sub,
+            reason: update.cause,
+          },
+        ),
+      );
+    }
+    out.push({ userId, mapping: r.mapping, gained, lost, joined, left });
   }
-  return { ...roles, ...teams };
+
+  await writeSourceGroups(tx, sourceGroups);
+  await writeMemberships(tx, leave, join);
+  await writeRoles(tx, rewriteRoles, roleRows);
+  if (update.confirmed) {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      await tx
+        .update(sessions)
+        .set({ groupsConfirmedAt: new Date() })
+        .where(and(inArray(sessions.userId, ids.slice(i, i + CHUNK)), isNull(sessions.revokedAt)));
+    }
+  }
+  if (update.events) update.events.push(...events);
+  else if (events.length > 0) await appendAuditEvents(tx, events);
+  return out;
+}
+
+/** applyPeopleGroups for one person. */
+export async function applyPersonGroups(
+  tx: Queryable & AuditTx,
+  update: GroupsUpdate,
+  person: PersonGroups,
+): Promise<AppliedGroups> {
+  const [applied] = await applyPeopleGroups(tx, update, [person]);
+  if (!applied) throw new Error("applyPeopleGroups returned nothing for one person");
+  return applied;
+}
+
+type TeamsBefore = Map<string, string[]> & { ids: Map<string, string> };
+
+/** The people's teams (with their ids), roles and recorded source groups, in three statements per chunk. */
+async function readState(
+  tx: Queryable,
+  ids: readonly string[],
+): Promise<[TeamsBefore, Map<string, RoleGrant[]>, Map<string, string[] | null>]> {
+  const teamsBefore = Object.assign(new Map<string, string[]>(), { ids: new Map<string, string>() });
+  const rolesBefore = new Map<string, RoleGrant[]>();
+  const groupsBefore = new Map<string, string[] | null>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const teamRows = await tx
+      .select({ userId: memberships.userId, teamId: teams.id, name: teams.name })
+      .from(memberships)
+      .innerJoin(teams, eq(teams.id, memberships.teamId))
+      .where(inArray(memberships.userId, chunk));
+    for (const row of teamRows) {
+      teamsBefore.set(row.userId, [...(teamsBefore.get(row.userId) ?? []), row.name]);
+      teamsBefore.ids.set(`${row.userId}\u0000${row.name}`, row.teamId);
+    }
+    const roleRows = await tx
+      .select({ userId: userRoles.userId, role: userRoles.role, via: userRoles.via })
+      .from(userRoles)
+      .where(inArray(userRoles.userId, chunk));
+    for (const row of roleRows) rolesBefore.set(row.userId, [...(rolesBefore.get(row.userId) ?? []), row]);
+    const userRows = await tx
+      .select({ id: users.id, groups: sql<string | null>`to_json(${users.sourceGroups})::text` })
+      .from(users)
+      .where(inArray(users.id, chunk));
+    for (const row of userRows)
+      groupsBefore.set(row.id, row.groups === null ? null : (JSON.parse(row.groups) as string[]));
+  }
+  for (const list of teamsBefore.values()) list.sort();
+  return [teamsBefore, rolesBefore, groupsBefore];
+}
+
+/** Creates missing teams and returns name -> id for every given name (two statements). */
+export async function ensureTeams(
+  tx: Queryable,
+  organizationId: string,
+  names: readonly string[],
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (let i = 0; i < names.length; i += CHUNK) {
+    const chunk = names.slice(i, i + CHUNK);
+    await tx
+      .insert(teams)
+      .values(chunk.map((name) => ({ organizationId, name })))
+      .onConflictDoNothing();
+    const rows = await tx
+      .select({ id: teams.id, name: teams.name })
+      .from(teams)
+      .where(and(eq(teams.organizationId, organizationId), inArray(teams.name, chunk)));
+    for (const row of rows) ids.set(row.name, row.id);
+  }
+  return ids;
+}
+
+/** Records the groups each source sent (one statement per chunk: a JSON list joined into an UPDATE). */
+async function writeSourceGroups(tx: Queryable, rows: readonly { id: string; groups: string[] }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const json = JSON.stringify(rows.slice(i, i + CHUNK));
+    await tx.execute(sql`
+      update ${users} set source_groups = array(select jsonb_array_elements_text(v.groups))
+      from jsonb_to_recordset(${json}::jsonb) as v(id uuid, groups jsonb)
+      where ${users.id} = v.id`);
+  }
+}
+
+async function writeMemberships(
+  tx: Queryable,
+  leave: readonly { userId: string; teamId: string }[],
+  join: readonly { userId: string; teamId: string; organizationId: string }[],
+): Promise<void> {
+  for (let i = 0; i < leave.length; i += CHUNK) {
+    const json = JSON.stringify(leave.slice(i, i + CHUNK));
+    await tx.execute(sql`
+      delete from ${memberships} m using jsonb_to_recordset(${json}::jsonb) as v("userId" uuid, "teamId" uuid)
+      where m.user_id = v."userId" and m.team_id = v."teamId"`);
+  }
+  for (let i = 0; i < join.length; i += CHUNK) {
+    await tx
+      .insert(memberships)
+      .values(join.slice(i, i + CHUNK))
+      .onConflictDoNothing();
+  }
+}
+
+async function writeRoles(
+  tx: Queryable,
+  userIds: readonly string[],
+  rows: readonly (typeof userRoles.$inferInsert)[],
+): Promise<void> {
+  for (let i = 0; i < userIds.length; i += CHUNK) {
+    await tx.delete(userRoles).where(inArray(userRoles.userId, userIds.slice(i, i + CHUNK)));
+  }
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await tx.insert(userRoles).values(rows.slice(i, i + CHUNK));
+  }
 }

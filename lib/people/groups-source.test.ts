@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resetOktaApiBackoff } from "../okta/users-api";
+import { resetOktaApiBackoff } from "../okta";
 import { compileRuleSet } from "../rbac";
 import { readSignInGroups } from "./groups-source";
 

@@ -1,5 +1,5 @@
 import type { Connection } from "../config";
-import { listUserGroups, OktaApiError, type OktaApiCredential } from "../okta/users-api";
+import { OktaApiError, OktaClient } from "../okta";
 import { readGroupsClaim, resolveIdentity, type CompiledRuleSet, type GroupMapping } from "../rbac";
 
 export type GroupsSourceKind = "id_token" | "users_api";
@@ -13,21 +13,6 @@ export interface SignInGroups {
   usersApiProblem: string | null;
 }
 
-/** What a connection's Okta API credential is made of. */
-export type CredentialFields = Pick<Connection, "issuer" | "oktaApiToken" | "oktaServiceApp">;
-
-/**
- * The Okta API credential of a connection, if it has one: its API Services app (Okta's recommendation)
- * before an SSWS token; the org URL is the issuer's origin.
- */
-export function oktaApiCredential(
-  connection: Partial<CredentialFields> & Pick<Connection, "issuer">,
-): OktaApiCredential | null {
-  const orgUrl = new URL(connection.issuer).origin;
-  if (connection.oktaServiceApp) return { orgUrl, serviceApp: connection.oktaServiceApp };
-  return connection.oktaApiToken ? { orgUrl, token: connection.oktaApiToken } : null;
-}
-
 /**
  * A signing-in person's groups: the ID token's claim, unless it cannot be the whole list (missing, or
  * exactly Okta's 100-group cap) and the connection has an Okta API credential; then Okta's Users API,
@@ -35,7 +20,7 @@ export function oktaApiCredential(
  * Either way the groups go through the one identity pipeline.
  */
 export async function readSignInGroups(
-  connection: CredentialFields,
+  connection: Pick<Connection, "issuer" | "oktaApiToken" | "oktaServiceApp">,
   ruleSet: CompiledRuleSet,
   sub: string,
   claim: unknown,
@@ -48,11 +33,11 @@ export async function readSignInGroups(
     sourceGroups: readGroupsClaim(claim).groups,
     usersApiProblem: null,
   };
-  const credential = oktaApiCredential(connection);
+  const okta = OktaClient.of(connection, fetchImpl);
   const incomplete = claim === undefined || claim === null || fromClaim.possiblyTruncated;
-  if (!credential || !incomplete) return claimResult;
+  if (!okta || !incomplete) return claimResult;
   try {
-    const groups = await listUserGroups(credential, sub, fetchImpl);
+    const groups = await okta.listUserGroups(sub);
     return {
       mapping: resolveIdentity(ruleSet, { kind: "groups", groups }),
       source: "users_api",

@@ -13,15 +13,19 @@ export {
   type UsersQuery,
 } from "./directory";
 export {
-  ensureTeams,
   getStoredRoles,
   getUserTeams,
   listRecentSignInChanges,
   listUsersWithTeams,
-  replaceMemberships,
-  replaceStoredRoles,
   type UserWithTeams,
 } from "./queries";
-export { oktaApiCredential, readSignInGroups, type SignInGroups } from "./groups-source";
-export { applyPersonGroups, type PersonGroupsChange } from "./apply-groups";
-export { syncSignIn, type SignInSync } from "./sync";
+export { readSignInGroups, type SignInGroups } from "./groups-source";
+export {
+  applyPeopleGroups,
+  applyPersonGroups,
+  ensureTeams,
+  type AppliedGroups,
+  type GroupsUpdate,
+  type PersonGroups,
+} from "./apply-groups";
+export { recordSignIn, upsertUser, type SignInRecord } from "./sign-in";

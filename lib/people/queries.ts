@@ -1,7 +1,6 @@
-import { and, asc, desc, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client";
 import { memberships, signIns, teams, userRoles, users, type StoredRoleGrant } from "../db/schema";
-import type { RoleGrant } from "../rbac";
 
 /** The user's teams (kept groups as of their last sign-in), by name. */
 export async function getUserTeams(db: Queryable, userId: string): Promise<string[]> {
@@ -14,53 +13,6 @@ export async function getUserTeams(db: Queryable, userId: string): Promise<strin
   return rows.map((r) => r.name);
 }
 
-/** Creates missing teams and returns name -> id for every given name. */
-export async function ensureTeams(
-  db: Queryable,
-  organizationId: string,
-  names: readonly string[],
-): Promise<Map<string, string>> {
-  if (names.length === 0) return new Map();
-  await db
-    .insert(teams)
-    .values(names.map((name) => ({ organizationId, name })))
-    .onConflictDoNothing();
-  const rows = await db
-    .select({ id: teams.id, name: teams.name })
-    .from(teams)
-    .where(and(eq(teams.organizationId, organizationId), inArray(teams.name, [...names])));
-  return new Map(rows.map((r) => [r.name, r.id]));
-}
-
-/** Makes the user's memberships exactly `teamIds`; returns the team names joined and left. */
-export async function replaceMemberships(
-  db: Queryable,
-  organizationId: string,
-  userId: string,
-  teamIds: ReadonlyMap<string, string>,
-): Promise<{ joined: string[]; left: string[] }> {
-  const before = await getUserTeams(db, userId);
-  const ids = [...teamIds.values()];
-  await db
-    .delete(memberships)
-    .where(
-      ids.length > 0
-        ? and(eq(memberships.userId, userId), notInArray(memberships.teamId, ids))
-        : eq(memberships.userId, userId),
-    );
-  if (ids.length > 0) {
-    await db
-      .insert(memberships)
-      .values(ids.map((teamId) => ({ teamId, userId, organizationId })))
-      .onConflictDoNothing();
-  }
-  const beforeSet = new Set(before);
-  return {
-    joined: [...teamIds.keys()].filter((t) => !beforeSet.has(t)).sort(),
-    left: before.filter((t) => !teamIds.has(t)).sort(),
-  };
-}
-
 export async function getStoredRoles(db: Queryable, userId: string): Promise<StoredRoleGrant[]> {
   const rows = await db
     .select({ role: userRoles.role, via: userRoles.via })
@@ -68,25 +20,6 @@ export async function getStoredRoles(db: Queryable, userId: string): Promise<Sto
     .where(eq(userRoles.userId, userId))
     .orderBy(asc(userRoles.role));
   return rows;
-}
-
-/** Replaces the user's recorded roles; returns the role names gained and lost. */
-export async function replaceStoredRoles(
-  db: Queryable,
-  organizationId: string,
-  userId: string,
-  roles: readonly RoleGrant[],
-  rulesVersion: number,
-): Promise<{ gained: string[]; lost: string[] }> {
-  const before = new Set((await getStoredRoles(db, userId)).map((r) => r.role));
-  await db.delete(userRoles).where(eq(userRoles.userId, userId));
-  if (roles.length > 0) {
-    await db
-      .insert(userRoles)
-      .values(roles.map((r) => ({ userId, organizationId, role: r.role, via: [...r.via], rulesVersion })));
-  }
-  const after = new Set(roles.map((r) => r.role));
-  return { gained: [...after].filter((r) => !before.has(r)), lost: [...before].filter((r) => !after.has(r)) };
 }
 
 export interface UserWithTeams {

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { testDatabases, useTestDatabase } from "../../test/support/databases";
 import type { AuditEvent } from "../audit/events";
-import { upsertUser } from "../sessions/store";
 import { ensureOrganization } from "../organizations/organizations";
 import { listServices } from "../catalog/queries";
 import { updateService } from "../catalog/update-service";
@@ -25,8 +24,12 @@ import { getOrganizationRules } from "../organizations/queries";
 import { getStoredRoles, getUserTeams } from "../people/queries";
 import { getCompiledRuleSet } from "../organizations/rule-sets";
 import { parseSeed } from "./seed";
-import { syncSignIn } from "../people/sync";
+import { signInPerson } from "../../test/support/people";
+import type { Organization } from "../organizations/organizations";
 import { and, eq, sql } from "drizzle-orm";
+
+/** An organization of this file's tests: no break-glass groups (the seed's rules decide everything). */
+const asOrganization = (id: string): Organization => ({ id, name: "acme", defaults: { adminGroups: [] } });
 
 const seed = parseSeed(
   JSON.stringify({
@@ -66,16 +69,8 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
   }
 
   async function signIn(organizationId: string, sub: string, groups: string[]) {
-    const user = await upsertUser(handle.db, organizationId, { sub, email: `${sub}@example.com`, name: null });
-    const ruleSet = await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] });
-    const sync = await syncSignIn(handle.db, {
-      organizationId,
-      userId: user.id,
-      keptGroups: groups,
-      rawGroupCount: groups.length,
-      ruleSet,
-    });
-    return { user, sync };
+    const { user, applied } = await signInPerson(handle.db, asOrganization(organizationId), sub, groups);
+    return { user, applied };
   }
 
   const principal = (organizationId: string, permissions: Principal["permissions"], teams: string[]): Principal => ({
@@ -98,20 +93,20 @@ describe.each(testDatabases())("roles, teams and the catalog on %s", (_name, dbC
   it("syncs teams on every sign-in, removing groups no longer in the claim, and records what changed", async () => {
     const { organizationId } = await newOrg();
     const first = await signIn(organizationId, "dev", ["Engineering", "team-payments", "Everyone"]);
-    expect(first.sync).toMatchObject({
-      gainedRoles: ["member", "viewer"],
-      lostRoles: [],
-      joinedTeams: ["Engineering", "Everyone", "team-payments"],
-      leftTeams: [],
+    expect(first.applied).toMatchObject({
+      gained: ["member", "viewer"],
+      lost: [],
+      joined: ["Engineering", "Everyone", "team-payments"],
+      left: [],
     });
     expect(await getUserTeams(handle.db, first.user.id)).toEqual(["Engineering", "Everyone", "team-payments"]);
 
     const second = await signIn(organizationId, "dev", ["Everyone"]);
-    expect(second.sync).toMatchObject({
-      gainedRoles: [],
-      lostRoles: ["member"],
-      joinedTeams: [],
-      leftTeams: ["Engineering", "team-payments"],
+    expect(second.applied).toMatchObject({
+      gained: [],
+      lost: ["member"],
+      joined: [],
+      left: ["Engineering", "team-payments"],
     });
     expect(await getUserTeams(handle.db, first.user.id)).toEqual(["Everyone"]);
     expect(await getStoredRoles(handle.db, first.user.id)).toEqual([
@@ -271,16 +266,7 @@ describe.each(testDatabases())("preview before saving on %s", (_name, dbConfig) 
       ["dev", ["Engineering", "team-payments", "Everyone"]],
       ...Array.from({ length: 10 }, (_, i): [string, string[]] => [`viewer${String(i)}`, ["Everyone"]]),
     ];
-    for (const [sub, groups] of people) {
-      const user = await upsertUser(handle.db, organizationId, { sub, email: `${sub}@example.com`, name: null });
-      await syncSignIn(handle.db, {
-        organizationId,
-        userId: user.id,
-        keptGroups: groups,
-        rawGroupCount: groups.length,
-        ruleSet: await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] }),
-      });
-    }
+    for (const [sub, groups] of people) await signInPerson(handle.db, asOrganization(organizationId), sub, groups);
     const rules = await getOrganizationRules(handle.db, organizationId);
     const byPattern = (p: string) => rules.rules.find((r) => r.pattern === p)?.id ?? "";
     return { organizationId, actor, byPattern };
@@ -341,12 +327,12 @@ describe.each(testDatabases())("preview before saving on %s", (_name, dbConfig) 
 
   it("previews and applies a groups filter on the groups people last sent, and re-syncs their teams", async () => {
     const { organizationId, actor } = await orgWithPeople();
-    const dev = await upsertUser(handle.db, organizationId, {
-      sub: "dev",
-      email: "dev@example.com",
-      name: null,
-      sourceGroups: ["Engineering", "team-payments", "Everyone", "team-new"],
-    });
+    const { user: dev } = await signInPerson(handle.db, asOrganization(organizationId), "dev", [
+      "Engineering",
+      "team-payments",
+      "Everyone",
+      "team-new",
+    ]);
     const change = { kind: "set_groups_filter" as const, filter: { allow: ".*", block: "team-.*" } };
     const preview = await previewRuleChange(handle.db, actor, change);
     expect(preview.losses).toEqual({ member: ["dev@example.com"] });

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { customRoles, mappingRules, organizations, services } from "../db/schema";
 import { bumpRulesVersion, lockOrganization } from "../organizations/queries";
-import { ensureTeams } from "../people/queries";
+import { ensureTeams } from "../people";
 import { forgetRuleSet } from "../organizations/rule-sets";
 import type { Seed } from "./seed";
 

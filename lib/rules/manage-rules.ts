@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
-import { appendAuditEvent } from "../audit/write";
-import { actedBy, type AuditActor } from "../audit/events";
+import { actedBy, appendAuditEvent, auditEvent, type AuditActor } from "../audit";
 import type { Db } from "../db/client";
-import { customRoles, mappingRules, organizations, userRoles } from "../db/schema";
+import { customRoles, mappingRules, organizations } from "../db/schema";
 import {
   compileRuleSet,
   needsConfirmation,
@@ -11,7 +10,6 @@ import {
   previewChange,
   previewRefusal,
   RbacError,
-  resolveIdentity,
   type ChangePreview,
   type KnownUser,
   type Permission,
@@ -21,7 +19,6 @@ import {
 } from "../rbac";
 import {
   bumpRulesVersion,
-  effectiveGroupsFilter,
   getOrganizationRules,
   lockOrganization,
   toRuleSetSpec,
@@ -29,7 +26,7 @@ import {
   type Queryable,
   type RuleDefaults,
 } from "../organizations/queries";
-import { ensureTeams, listUsersWithTeams, replaceMemberships, replaceStoredRoles } from "../people/queries";
+import { applyPeopleGroups, listUsersWithTeams } from "../people";
 import { forgetRuleSet } from "../organizations/rule-sets";
 
 export type { RoleChange } from "../rbac";
@@ -88,11 +85,18 @@ async function computePreview(
   db: Queryable,
   actor: Actor,
   change: RuleChange,
-): Promise<{ preview: RulePreview; current: OrganizationRules; next: RulesState; users: KnownUser[] }> {
+): Promise<{
+  preview: RulePreview;
+  current: OrganizationRules;
+  next: RulesState;
+  users: (KnownUser & { sub: string; email: string | null })[];
+}> {
   const current = await getOrganizationRules(db, actor.organizationId);
   const planned = planChange(rulesState(current), change);
   const users = (await listUsersWithTeams(db, actor.organizationId)).map((u) => ({
     id: u.id,
+    sub: u.sub,
+    email: u.email,
     label: u.email ?? u.sub,
     teams: u.teams,
     sourceGroups: u.sourceGroups,
@@ -172,63 +176,44 @@ export async function applyRuleChange(
           : null;
     const version = await bumpRulesVersion(tx, actor.organizationId, actor.actor);
     const ruleSet = compileRuleSet(toRuleSetSpec(await getOrganizationRules(tx, actor.organizationId), actor));
-    const stored = await storedRoleNames(tx, actor.organizationId);
-    const filterChanged =
-      JSON.stringify(effectiveGroupsFilter(current.groupsFilter, actor)) !==
-      JSON.stringify(effectiveGroupsFilter(next.groupsFilter, actor));
-    const affected: RoleChange[] = [];
-    for (const user of users) {
-      // The same pipeline as sign-in: the groups last seen (or the teams) through the filter and the rules.
-      const mapping = resolveIdentity(ruleSet, { kind: "groups", groups: user.sourceGroups ?? user.teams });
-      // Teams follow a filter change (people without recorded source groups keep theirs until they next sign in).
-      if (filterChanged && user.sourceGroups !== null) {
-        await replaceMemberships(
-          tx,
-          actor.organizationId,
-          user.id,
-          await ensureTeams(tx, actor.organizationId, mapping.keptGroups),
-        );
-      }
-      const roles = mapping.roles;
-      const had = stored.get(user.id) ?? new Set<string>();
-      if (roles.length === had.size && roles.every((r) => had.has(r.role))) continue;
-      const { gained, lost } = await replaceStoredRoles(tx, actor.organizationId, user.id, roles, version);
-      if (gained.length > 0 || lost.length > 0) affected.push({ userId: user.id, user: user.label, gained, lost });
-    }
-    await appendAuditEvent(tx, {
-      type: "rules.changed",
-      ...actedBy(actor),
-      ...(ruleId ? { target: `rule:${ruleId}`, targetLabel: preview.summary.replace(/^[a-z ]+: /, "") } : {}),
-      details: { change: preview.summary, version, affectedUsers: affected.length, previewedAs: options.token ?? null },
-    });
-    for (const a of affected) {
-      await appendAuditEvent(tx, {
-        type: "roles.changed",
-        ...actedBy(actor),
-        target: `user:${a.userId}`,
-        targetLabel: a.user,
-        reason: "rules_changed",
-        details: { cause: "rules_changed", change: preview.summary, version, gained: a.gained, lost: a.lost },
-      });
-    }
+    // The same pipeline as sign-in, through the one writer: the groups last seen (or the teams) through the
+    // filter and the rules; teams follow a filter change (people without recorded source groups keep theirs
+    // until they next sign in).
+    const applied = await applyPeopleGroups(
+      tx,
+      {
+        organizationId: actor.organizationId,
+        connection: actor.connection,
+        ruleSet,
+        cause: "rules_changed",
+        confirmed: false,
+        by: actedBy(actor),
+      },
+      users.map((u) => ({
+        person: { id: u.id, sub: u.sub, email: u.email },
+        groups: u.sourceGroups ?? { teams: u.teams },
+        why: preview.summary,
+      })),
+    );
+    const labels = new Map(users.map((u) => [u.id, u.label]));
+    const affected: RoleChange[] = applied
+      .filter((a) => a.gained.length > 0 || a.lost.length > 0)
+      .map((a) => ({ userId: a.userId, user: labels.get(a.userId) ?? a.userId, gained: a.gained, lost: a.lost }));
+    await appendAuditEvent(
+      tx,
+      auditEvent(
+        "rules.changed",
+        { change: preview.summary, version, affectedUsers: affected.length, previewedAs: options.token ?? null },
+        {
+          ...actedBy(actor),
+          ...(ruleId ? { target: `rule:${ruleId}`, targetLabel: preview.summary.replace(/^[a-z ]+: /, "") } : {}),
+        },
+      ),
+    );
     return { version, summary: preview.summary, affected };
   });
   forgetRuleSet(actor.organizationId);
   return result;
-}
-
-async function storedRoleNames(tx: Queryable, organizationId: string): Promise<Map<string, Set<string>>> {
-  const rows = await tx
-    .select({ userId: userRoles.userId, role: userRoles.role })
-    .from(userRoles)
-    .where(eq(userRoles.organizationId, organizationId));
-  const out = new Map<string, Set<string>>();
-  for (const r of rows) {
-    let set = out.get(r.userId);
-    if (!set) out.set(r.userId, (set = new Set()));
-    set.add(r.role);
-  }
-  return out;
 }
 
 /** Writes the planned rules: deletes what went, updates what changed, inserts what is new (an identical rule keeps its id). */

@@ -3,10 +3,7 @@ import { pruneSessions } from "../sessions/store";
 import { pruneRateLimits } from "../limits/rate-limit";
 import { getDb } from "../db";
 import { logger } from "../log";
-import { applyPendingOktaEvents } from "../live-groups/okta-events";
-import { organizationIdFor } from "../organizations/organizations";
-import { oktaApiCredential } from "../people/groups-source";
-import { pollSystemLog } from "../live-groups/system-log-poll";
+import { applyPendingOktaEvents, oktaEventsContext, pollSystemLog } from "../live-groups";
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const key = Symbol.for("porter.background");
@@ -30,16 +27,16 @@ export function startBackgroundWork(config: Config): void {
         if (busy.has(connection.name)) continue;
         busy.add(connection.name);
         try {
-          const organizationId = await organizationIdFor(db, connection.name);
-          if (oktaApiCredential(connection)) {
-            const outcome = await pollSystemLog(db, organizationId, connection);
+          const context = await oktaEventsContext(db, connection);
+          if (context.okta) {
+            const outcome = await pollSystemLog(db, context);
             if (outcome.polled && "error" in outcome)
               logger.warn(
                 { event: "system_log_poll_failed", connection: connection.name, reason: outcome.error },
                 "System Log poll failed; it is retried",
               );
           } else {
-            await applyPendingOktaEvents(db, organizationId, connection);
+            await applyPendingOktaEvents(db, context);
           }
         } catch (err) {
           logger.error({ err, connection: connection.name }, "background Okta work failed; it is retried");

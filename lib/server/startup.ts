@@ -1,6 +1,6 @@
 import { applySeedOnce, readSeedFile } from "../rules";
 import { organizationIdFor } from "../organizations";
-import { applyPendingOktaEvents } from "../live-groups/okta-events";
+import { applyPendingOktaEvents, oktaEventsContext } from "../live-groups";
 import { startBackgroundWork } from "./background";
 import { ConfigError, getConfig } from "../config";
 import { pruneSessions } from "../sessions/store";
@@ -41,7 +41,7 @@ export async function startServer(): Promise<void> {
     }
     // Okta events stored but not yet applied when the process last stopped are applied now.
     for (const connection of config.connections.filter((c) => c.region === config.region)) {
-      await applyPendingOktaEvents(handle.db, await organizationIdFor(handle.db, connection.name), connection);
+      await applyPendingOktaEvents(handle.db, await oktaEventsContext(handle.db, connection));
     }
     // Sessions that ended more than a day ago are deleted at each start, so the table stays bounded.
     await pruneSessions(handle.db);

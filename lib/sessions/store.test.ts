@@ -5,7 +5,9 @@ import { openDatabase, type DbHandle } from "../db/client";
 import { auditEvents, sessions } from "../db/schema";
 import { eq } from "drizzle-orm";
 import { ensureOrganization } from "../organizations/organizations";
-import { createSession, getActiveSession, hashSessionId, revokeSession, revokeUserSessions, upsertUser } from "./store";
+import { upsertUser } from "../people/sign-in";
+import { endAccessNow } from "./end-access";
+import { createSession, getActiveSession, hashSessionId, revokeSession } from "./store";
 
 describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => {
   let handle: DbHandle;
@@ -72,7 +74,7 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
     expect(await getActiveSession(handle.db, rawId)).toMatchObject({ rejected: "expired" });
   });
 
-  it("ends every live session of one person in one organization, audited with it", async () => {
+  it("ends every live session of one person in one organization through the one revocation path, audited with it", async () => {
     const { orgId, user, rawId } = await newSession();
     const second = await createSession(handle.db, {
       userId: user.id,
@@ -82,19 +84,23 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
       idToken: null,
       maxAgeSeconds: 3600,
     });
-    const ended = await revokeUserSessions(handle.db, orgId, user.id, "ended_by_admin", (count) => ({
-      type: "session.revoked",
+    const ended = await endAccessNow(handle.db, {
       organizationId: orgId,
-      reason: "ended_by_admin",
-      details: { sessions: count },
-    }));
-    expect(ended).toBe(2);
+      connection: "acme",
+      people: [user],
+      cause: "ended_by_admin",
+      by: { actor: "admin@example.com", actorSub: "00u-admin" },
+      details: { by: "admin@example.com" },
+    });
+    expect(ended).toEqual([{ userId: user.id, sessions: 2 }]);
     for (const id of [rawId, second])
       expect(await getActiveSession(handle.db, id)).toMatchObject({
         rejected: "revoked",
         session: { revokedReason: "ended_by_admin" },
       });
     const events = await handle.db.select().from(auditEvents).where(eq(auditEvents.organizationId, orgId));
-    expect(events.map((e) => [e.type, e.details.sessions])).toEqual([["session.revoked", 2]]);
+    expect(events.map((e) => [e.type, e.reason, e.details])).toEqual([
+      ["session.revoked", "ended_by_admin", { cause: "ended_by_admin", sessions: 2, by: "admin@example.com" }],
+    ]);
   });
 });

@@ -12,37 +12,6 @@ export function hashSessionId(rawId: string): string {
   return createHash("sha256").update(rawId).digest("base64url");
 }
 
-export async function upsertUser(
-  db: Tx,
-  organizationId: string,
-  profile: { sub: string; email: string | null; name: string | null; sourceGroups?: string[] | null },
-): Promise<User> {
-  const now = new Date();
-  const sourceGroups = profile.sourceGroups ?? null;
-  const [row] = await db
-    .insert(users)
-    .values({
-      organizationId,
-      sub: profile.sub,
-      email: profile.email,
-      name: profile.name,
-      lastSignInAt: now,
-      sourceGroups,
-    })
-    .onConflictDoUpdate({
-      target: [users.organizationId, users.sub],
-      set: {
-        email: profile.email,
-        name: profile.name,
-        lastSignInAt: now,
-        ...(profile.sourceGroups === undefined ? {} : { sourceGroups }),
-      },
-    })
-    .returning();
-  if (!row) throw new Error("user upsert returned nothing");
-  return row;
-}
-
 export interface NewSession {
   userId: string;
   organizationId: string;
@@ -153,32 +122,4 @@ export async function revokeSessionAudited(
     });
     return revoked;
   });
-}
-
-/**
- * Ends every live session of one person in one organization, audited in the same transaction (an admin's
- * "End all sessions"): their next request is refused at once. Returns how many sessions ended.
- */
-export async function revokeUserSessions(
-  db: Db,
-  organizationId: string,
-  userId: string,
-  reason: string,
-  event: (count: number) => AuditEvent,
-): Promise<number> {
-  return db.transaction(async (tx) => {
-    const ended = await endUserSessions(tx, organizationId, userId, reason);
-    await appendAuditEvent(tx, event(ended));
-    return ended;
-  });
-}
-
-/** Ends every live session of one person in one organization, in the caller's transaction; returns how many. */
-export async function endUserSessions(tx: Tx, organizationId: string, userId: string, reason: string): Promise<number> {
-  const ended = await tx
-    .update(sessions)
-    .set({ revokedAt: new Date(), revokedReason: reason })
-    .where(and(eq(sessions.organizationId, organizationId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-    .returning({ idHash: sessions.idHash });
-  return ended.length;
 }

@@ -7,7 +7,9 @@ const env = { ...process.env };
 delete env.ORG_SEED_FILE;
 delete env.ADMIN_GROUPS;
 const cli = (args: string[]) =>
-  run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "cli/rbac.ts", ...args], { env });
+  run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", "cli/rbac.ts", ...args], {
+    env,
+  });
 
 describe("npm run rbac -- explain", () => {
   it("prints kept groups, roles with provenance and permissions as JSON", async () => {

@@ -6,10 +6,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applySeedOnce } from "../../lib/rules/apply-seed";
 import { ensureOrganization } from "../../lib/organizations/organizations";
-import { getCompiledRuleSet } from "../../lib/organizations/rule-sets";
 import { readSeedFile } from "../../lib/rules/seed";
-import { syncSignIn } from "../../lib/people/sync";
-import { upsertUser } from "../../lib/sessions/store";
+import { signInPerson } from "../support/people";
 import { openDatabase } from "../../lib/db/client";
 
 const run = promisify(execFile);
@@ -28,7 +26,9 @@ const env = {
   CONNECTIONS_FILE: "",
 };
 const cli = (script: string, args: string[]) =>
-  run(process.execPath, ["node_modules/tsx/dist/cli.mjs", `cli/${script}.ts`, ...args], { env }).then(
+  run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "--conditions=react-server", `cli/${script}.ts`, ...args], {
+    env,
+  }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: unknown) => {
       const err = e as { code: number; stdout: string; stderr: string };
@@ -40,20 +40,13 @@ beforeAll(async () => {
   const handle = await openDatabase({ kind: "pglite", dataDir: dir });
   const organizationId = await ensureOrganization(handle.db, "acme");
   await applySeedOnce(handle.db, organizationId, await readSeedFile("demo/org-seed.json"));
+  const acme = { id: organizationId, name: "acme", defaults: { adminGroups: [] } };
   for (const [sub, groups] of [
     ["dev", ["team-payments", "Everyone"]],
     ["viewer", ["Everyone"]],
     ["admin", ["Port Admins"]],
-  ] as const) {
-    const user = await upsertUser(handle.db, organizationId, { sub, email: `${sub}@example.com`, name: null });
-    await syncSignIn(handle.db, {
-      organizationId,
-      userId: user.id,
-      keptGroups: [...groups],
-      rawGroupCount: groups.length,
-      ruleSet: await getCompiledRuleSet(handle.db, organizationId, { adminGroups: [] }),
-    });
-  }
+  ] as const)
+    await signInPerson(handle.db, acme, sub, groups);
   await handle.close();
 }, 60_000);
 afterAll(() => {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { HANDLED_EVENT_TYPES } from "@/lib/okta/event-types";
+import { HANDLED_EVENT_TYPES } from "@/lib/live-groups";
+import { inAdminConsole, PLACES } from "@/lib/okta";
 import { CopyButton } from "@/components/copy-button";
 import { RequireAccess } from "@/components/require-access";
 import { connectionUrls, getConfig, getConnection } from "@/lib/config";
@@ -38,7 +39,6 @@ export default function ConnectionPage() {
         const db = await getDb();
         const mode = await liveGroupsModeFor(db, connection, config);
         const other = connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu");
-        const app = "Okta Admin Console: Applications > Applications > your porter app > General";
         return (
           <section className={card} aria-labelledby="connection">
             <h1 id="connection" className="text-2xl font-semibold">
@@ -64,17 +64,17 @@ export default function ConnectionPage() {
             <Value
               label="Sign-in redirect URI"
               value={urls.signInRedirectUri}
-              where={`${app} > Login > Sign-in redirect URIs`}
+              where={inAdminConsole(PLACES.signInRedirectUris)}
             />
             <Value
               label="Sign-out redirect URI"
               value={urls.signOutRedirectUri}
-              where={`${app} > Login > Sign-out redirect URIs`}
+              where={inAdminConsole(PLACES.signOutRedirectUris)}
             />
             <Value
               label="Initiate login URI"
               value={urls.initiateLoginUri}
-              where={`${app} > Login > Login initiated by: Either Okta or App; Login flow: Redirect to app to initiate login (OIDC Compliant)`}
+              where={`${inAdminConsole(PLACES.login)} > Login initiated by: Either Okta or App; Login flow: Redirect to app to initiate login (OIDC Compliant)`}
             />
             <Value
               label="Direct login URL"
@@ -84,12 +84,12 @@ export default function ConnectionPage() {
             <Value
               label="Event Hook endpoint URL"
               value={urls.eventHookUri}
-              where={`Okta Admin Console: Workflow > Event Hooks > Create Event Hook > Endpoint URL; Authentication field: ${connection.eventHookHeader === "authorization" ? "Authorization" : connection.eventHookHeader}, Authentication secret: porter's event hook secret; events: ${HANDLED_EVENT_TYPES.join(", ")}. Then Verify.`}
+              where={`${inAdminConsole(PLACES.eventHooks)} > Create Event Hook > Endpoint URL; Authentication field: ${connection.eventHookHeader === "authorization" ? "Authorization" : connection.eventHookHeader}, Authentication secret: porter's event hook secret; events: ${HANDLED_EVENT_TYPES.join(", ")}. Then Verify.`}
             />
             <Value
               label="Universal Logout endpoint"
               value={urls.globalTokenRevocationUri}
-              where={`${app.replace(" > General", "")} > Sign On > Logout: Universal Logout (Okta system or admin initiates logout) > Global token revocation endpoint; Subject format: Email, or Issuer and Subject Identifier. Okta signs each request with this org's ID-token key for client ${connection.clientId}; porter checks it and ends every session of that person.`}
+              where={`${inAdminConsole(PLACES.signOn)} > Logout: Universal Logout (Okta system or admin initiates logout) > Global token revocation endpoint; Subject format: Email, or Issuer and Subject Identifier. Okta signs each request with this org's ID-token key for client ${connection.clientId}; porter checks it and ends every session of that person.`}
             />
             <h2 className="mt-8 text-lg font-semibold">Live group state</h2>
             <div className="mt-2 text-sm text-slate-700" role="status" aria-label="Live group state">

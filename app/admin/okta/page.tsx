@@ -3,9 +3,10 @@ import { Suspense } from "react";
 import { CheckRow, CheckRowPending } from "@/components/check-row";
 import { RequireAccess } from "@/components/require-access";
 import { organizationIdFor } from "@/lib/organizations";
-import { checkableConnections, recordOperatorAccess, runningCheck } from "@/lib/okta-check/run";
+import { checkableConnections, recordOperatorAccess, runningCheck } from "@/lib/okta-check";
 import { getDb } from "@/lib/db";
-import { CHECKS, diffRuns, listCheckRuns, shownActor, type CheckResult } from "@/lib/okta/checks";
+import { CHECKS, type CheckResult } from "@/lib/okta/checks";
+import { diffRuns, listCheckRuns, shownActor } from "@/lib/okta-check";
 
 export const metadata: Metadata = { title: "Okta configuration check" };
 

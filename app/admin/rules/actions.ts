@@ -4,7 +4,7 @@ import { z } from "zod";
 import { parseRulesDocument, requestRuleChange } from "@/lib/rules";
 import { audit } from "@/lib/audit";
 import { action, type ActionState } from "@/lib/auth/access";
-import { getConnection } from "@/lib/config";
+import { organizationNamed } from "@/lib/organizations";
 import { getDb } from "@/lib/db";
 import { RULE_MATCHES, type Principal, type RuleChange } from "@/lib/rbac";
 
@@ -25,8 +25,9 @@ async function run(
   change: RuleChange,
   input: z.infer<typeof step> & Record<string, unknown>,
 ): Promise<ActionState> {
-  const actor = { ...principal, ...(getConnection(principal.connection) ?? { adminGroups: [] }) };
-  const outcome = await requestRuleChange(await getDb(), actor, change, input, audit);
+  const db = await getDb();
+  const actor = { ...principal, ...(await organizationNamed(db, principal.connection)).defaults };
+  const outcome = await requestRuleChange(db, actor, change, input, audit);
   if (outcome.kind === "preview") {
     const values: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(input))

@@ -2,9 +2,8 @@ import type { Metadata } from "next";
 import { RuleChangeForm } from "@/components/rule-change-form";
 import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
-import { getCompiledRuleSet, getOrganizationRules } from "@/lib/organizations";
+import { organizationNamed, ruleSetFor, getOrganizationRules } from "@/lib/organizations";
 import { listSeenGroups } from "@/lib/people";
-import { getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { oneParam as one, type PageParams } from "@/lib/http/page-params";
 import {
@@ -39,10 +38,10 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
     <RequireAccess path="/admin/rules">
       {async ({ principal }) => {
         const db = await getDb();
-        const connection = getConnection(principal.connection);
-        const defaults = connection ?? { adminGroups: [], groupsAllow: ".*", groupsBlock: undefined };
+        const organization = await organizationNamed(db, principal.connection);
+        const { defaults } = organization;
         const rules = await getOrganizationRules(db, principal.organizationId);
-        const ruleSet = await getCompiledRuleSet(db, principal.organizationId, defaults);
+        const ruleSet = await ruleSetFor(db, organization);
         const canWrite = principal.permissions.includes("rules.write");
         const roleNames = [...Object.keys(BUILT_IN_ROLE_PERMISSIONS), ...rules.customRoles.map((r) => r.name)];
         const whatIfGroups = whatIf

@@ -1,5 +1,5 @@
 import { getSessionView } from "@/lib/auth";
-import { isPlatformOperator } from "@/lib/okta-check/run";
+import { isPlatformOperator } from "@/lib/okta-check";
 import { getHealth, mayReadHealthDetails } from "@/lib/server/health";
 
 /** Public: status and totals. Per-connection details: with HEALTH_TOKEN, or for a signed-in platform operator. */

@@ -1,5 +1,7 @@
 import { startSignIn } from "@/lib/auth";
-import { overLimit, tooManySignIns } from "@/lib/limits/limits";
+import { getDb } from "@/lib/db";
+import { overLimit, tooManySignIns } from "@/lib/limits";
+import { organizationFor } from "@/lib/organizations";
 import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
 import { requestClient } from "@/lib/http/client-ip";
 import { notFoundResponse } from "@/lib/http/not-found-response";
@@ -28,7 +30,7 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
       nonce: request.headers.get("x-nonce"),
     });
   }
-  const limited = await overLimit(request, "sign_in", connection.name);
+  const limited = await overLimit(request, "sign_in", await organizationFor(await getDb(), connection));
   if (limited) return tooManySignIns(request, limited);
   const params = await readLoginParams(request);
   const query = new URLSearchParams();

@@ -23,8 +23,12 @@ export const oktaEvents = pgTable(
     event: jsonb("event").$type<Record<string, unknown>>().notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp("processed_at", { withTimezone: true }),
-    /** applied, ignored (not ours / unknown user) or skipped (not enough in the event), with a reason. */
+    /** Events applied before outcomes were typed: their outcome in words. Null for newer ones. */
     outcome: text("outcome"),
+    /** What applying it did: applied.<effect>, ignored.<reason> or skipped.<reason> (lib/live-groups/okta-events/outcome.ts). */
+    outcomeCode: text("outcome_code"),
+    /** The typed outcome itself (its group, sessions ended, the reason in Okta's words). */
+    outcomeDetail: jsonb("outcome_detail").$type<Record<string, unknown>>(),
     attempts: integer("attempts").notNull().default(0),
   },
   (t) => [

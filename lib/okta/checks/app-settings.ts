@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { guardedFetch } from "./guarded-fetch";
+import { isAppError } from "../../core/app-error";
+import { FIXES, inAdminConsole, PLACES } from "../admin-console";
 import { APP, type Check } from "./types";
 
 /** The part of Okta's Apps API app object the check reads. */
@@ -38,64 +39,61 @@ interface Finding {
  * the groups_claim check reads it from a real sign-in instead.)
  */
 export const appSettingsCheck: Check = async (ctx) => {
-  if (!ctx.apiToken) {
+  const okta = ctx.okta;
+  if (!okta) {
     return {
       status: "skipped",
-      message: "Skipped: reading the Okta app's own settings needs an Okta API token for this connection.",
+      message:
+        "Skipped: reading the Okta app's own settings needs an Okta API credential for this connection (an API Services app, or an API token).",
       evidence: [],
-      fix: "Okta Admin Console > Security > API > Tokens > Create token (as a read-only admin), then set it as OKTA_API_TOKEN (or oktaApiTokenEnv in the connections file).",
+      fix: `${FIXES.serviceApp("porter's API Services app")} Or: ${FIXES.apiToken()}`,
     };
   }
-  const url = `${new URL(ctx.connection.issuer).origin}/api/v1/apps/${encodeURIComponent(ctx.connection.clientId)}`;
-  const evidence = [`GET ${url} (Authorization: SSWS ****)`];
-  let res: Response;
-  let text: string;
+  const path = `/api/v1/apps/${encodeURIComponent(ctx.connection.clientId)}`;
+  const evidence = [`GET ${okta.orgUrl}${path} (${okta.describe()})`];
+  let res: { status: number; body: unknown };
   try {
-    ({ res, text } = await guardedFetch(url, {
-      headers: { authorization: `SSWS ${ctx.apiToken}`, accept: "application/json" },
-      issuer: ctx.connection.issuer,
-      timeoutMs: ctx.timeoutMs,
-    }));
+    res = await okta.getApp(ctx.connection.clientId);
   } catch (err) {
     return {
       status: "fail",
-      message: `The Apps API could not be reached: ${(err as Error).message}.`,
+      message: `The Apps API could not be reached: ${isAppError(err) ? err.userMessage : (err as Error).message}`,
       evidence,
-      fix: null,
+      fix: isAppError(err) ? (err.fix ?? null) : null,
     };
   }
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
+  const { body } = res;
   const summary = body && typeof body === "object" && "errorSummary" in body ? String(body.errorSummary) : "";
   evidence.push(`-> HTTP ${String(res.status)}${summary ? ` ${summary}` : ""}`);
+  const serviceApp = okta.kind === "service_app";
   if (res.status === 401)
     return {
       status: "fail",
-      message: "Okta refused the API token (invalid or expired).",
+      message: serviceApp
+        ? "Okta refused porter's API Services app token (invalid, or the app is inactive)."
+        : "Okta refused the API token (invalid or expired).",
       evidence,
-      fix: "Okta Admin Console > Security > API > Tokens: create a new token and configure it.",
+      fix: serviceApp ? FIXES.serviceApp(okta.describe()) : FIXES.apiToken(),
     };
   if (res.status === 403)
     return {
       status: "fail",
-      message: "The API token may not read applications (403): its admin lacks the permission.",
+      message: serviceApp
+        ? "porter's API Services app may not read applications (403): it lacks the okta.apps.read scope."
+        : "The API token may not read applications (403): its admin lacks the permission.",
       evidence,
-      fix: "Create the token as an admin with at least the Read-only Administrator role.",
+      fix: FIXES.apiPermissions(),
     };
   if (res.status === 404)
     return {
       status: "fail",
       message: `Okta has no app with the client ID ${ctx.connection.clientId} in this org.`,
       evidence,
-      fix: `Okta Admin Console: ${APP} > General > Client Credentials: copy the Client ID into porter's configuration.`,
+      fix: FIXES.clientId(),
       value: ctx.connection.clientId,
     };
   const parsed = appSchema.safeParse(body);
-  if (!res.ok || !parsed.success)
+  if (res.status !== 200 || !parsed.success)
     return {
       status: "warn",
       message: `The Apps API answered HTTP ${String(res.status)} with an unexpected body.`,
@@ -108,7 +106,7 @@ export const appSettingsCheck: Check = async (ctx) => {
     `app "${app.label ?? app.id}": ${app.status}, ${app.signOnMode}, type ${oc.application_type ?? "?"}, grant types ${oc.grant_types.join(", ")}, IdP-initiated ${oc.idp_initiated_login?.mode ?? "?"}, tile ${app.visibility?.hide?.web ? "hidden" : "visible"}`,
   );
 
-  const general = `Okta Admin Console: ${APP} > General`;
+  const general = inAdminConsole(PLACES.general);
   const findings: Finding[] = [];
   if (app.status !== "ACTIVE") findings.push({ level: "fail", text: "the app is not active", fix: `${APP}: Activate` });
   if (app.signOnMode !== "OPENID_CONNECT")

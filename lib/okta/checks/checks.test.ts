@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Connection, ConnectionUrls } from "../../config";
+import { exportJWK, generateKeyPair } from "jose";
+import { OktaClient } from "../client";
 import { startChecks } from "./run-checks";
 import type { CheckId, CheckResult } from "./types";
 
@@ -99,11 +101,30 @@ async function run(
     urls: urls("eu"),
     otherUrls: urls("us"),
     signIn,
-    apiToken: connection.oktaApiToken,
+    okta: OktaClient.of(connection),
   }).all;
   const byId = Object.fromEntries(results.map((r) => [r.id, r])) as Record<CheckId, CheckResult>;
   return { byId, ms: performance.now() - started };
 }
+
+/** The app as Okta's Apps API returns it, set up as porter needs. */
+const app = (id: string) =>
+  JSON.stringify({
+    id,
+    status: "ACTIVE",
+    signOnMode: "OPENID_CONNECT",
+    visibility: { hide: { web: false } },
+    settings: {
+      oauthClient: {
+        redirect_uris: ["https://porter.eu.example.com/api/auth/callback/acme"],
+        post_logout_redirect_uris: ["https://porter.eu.example.com/signed-out"],
+        initiate_login_uri: "https://porter.eu.example.com/login/acme/initiate",
+        grant_types: ["authorization_code"],
+        application_type: "web",
+        idp_initiated_login: { mode: "SPEC" },
+      },
+    },
+  });
 
 /** A healthy server, with one part replaced per test. */
 function healthy(issuer: () => string, override: Partial<Record<string, Handler>> = {}): Handler {
@@ -230,23 +251,6 @@ describe("Okta configuration checks against a controllable server", () => {
   });
 
   it("the Apps API: a token without permission (403), an app that does not exist (404), a healthy app", async () => {
-    const app = (id: string) =>
-      JSON.stringify({
-        id,
-        status: "ACTIVE",
-        signOnMode: "OPENID_CONNECT",
-        visibility: { hide: { web: false } },
-        settings: {
-          oauthClient: {
-            redirect_uris: ["https://porter.eu.example.com/api/auth/callback/acme"],
-            post_logout_redirect_uris: ["https://porter.eu.example.com/signed-out"],
-            initiate_login_uri: "https://porter.eu.example.com/login/acme/initiate",
-            grant_types: ["authorization_code"],
-            application_type: "web",
-            idp_initiated_login: { mode: "SPEC" },
-          },
-        },
-      });
     let issuer = "";
     issuer = await fakeOkta((url, req) => {
       if (url.pathname.startsWith("/api/v1/apps/")) {
@@ -272,6 +276,32 @@ describe("Okta configuration checks against a controllable server", () => {
     });
     expect((await run(issuer, { oktaApiToken: "good" })).byId.app_settings.status).toBe("pass");
     expect((await run(issuer)).byId.app_settings.status).toBe("skipped");
+  });
+
+  it("reads the app's settings with an API Services app, Okta's recommended credential, not only an API token (bug 1)", async () => {
+    const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+    const jwk = { ...(await exportJWK(privateKey)), kid: "k" } as { kty: string; d: string; kid: string };
+    const seen: string[] = [];
+    let issuer = "";
+    issuer = await fakeOkta((url, req) => {
+      if (url.pathname === "/oauth2/v1/token") {
+        seen.push("token");
+        return {
+          status: 200,
+          body: JSON.stringify({ access_token: "svc-at", token_type: "Bearer", expires_in: 3600 }),
+        };
+      }
+      if (url.pathname.startsWith("/api/v1/apps/")) {
+        seen.push(`apps with ${String(req.headers.authorization)}`);
+        if (req.headers.authorization !== "Bearer svc-at") return { status: 401, body: '{"errorCode":"E0000011"}' };
+        return { status: 200, body: app("0oaACME") };
+      }
+      return healthy(() => issuer)(url, req);
+    });
+    const byService = (await run(issuer, { oktaServiceApp: { clientId: "0oaSERVICE", privateKey: jwk } })).byId;
+    expect(byService.app_settings.status).toBe("pass");
+    expect(byService.app_settings.evidence[0]).toContain("API Services app 0oaSERVICE");
+    expect(seen).toEqual(["token", "apps with Bearer svc-at"]);
   });
 
   it("reads the groups claim from the admin's last sign-in: missing, at the cap", async () => {

@@ -1,10 +1,2 @@
 export { startChecks, CHECKS, CHECK_TIMEOUT_MS } from "./run-checks";
 export { CHECK_IDS, type CheckId, type CheckResult, type CheckStatus, type SignInSample } from "./types";
-export {
-  claimCheckRun,
-  finishCheckRun,
-  saveCheckRun,
-  listCheckRuns,
-  diffRuns,
-  shownActor,
-} from "../../okta-check/history";

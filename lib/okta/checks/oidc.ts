@@ -1,7 +1,8 @@
+import { FIXES, inAdminConsole, PLACES } from "../admin-console";
 import { createHash, randomBytes } from "node:crypto";
 import { isOrgAuthorizationServer } from "../authorization-server";
 import { guardedFetch, trustedEndpoint } from "./guarded-fetch";
-import { APP, type Check, type CheckContext, type Discovery } from "./types";
+import type { Check, CheckContext, Discovery } from "./types";
 
 /** Fetches the discovery document once per run, recording what came back. */
 export async function fetchDiscovery(issuer: string, timeoutMs: number): Promise<Discovery> {
@@ -77,8 +78,7 @@ export const discoveryCheck: Check = async (ctx) => {
   const evidence = [
     `GET ${d.url} -> ${d.status === null ? (d.error ?? "failed") : `HTTP ${String(d.status)} ${d.contentType ?? ""}`}`,
   ];
-  const fixIssuer =
-    "Copy the Issuer URI from Okta Admin Console > Security > API > Authorization Servers (custom server) or use https://<your-org>.okta.com (org server), without a trailing slash.";
+  const fixIssuer = FIXES.issuer();
   if (d.status === null)
     return {
       status: "fail",
@@ -137,7 +137,7 @@ export const discoveryCheck: Check = async (ctx) => {
         message:
           "Discovery is fine. This is Okta's org authorization server: sign-in works, but its access tokens cannot be verified by porter, so /api/v1 needs a custom authorization server.",
         evidence,
-        fix: "Okta Admin Console > Security > API > Authorization Servers: use a custom server (e.g. default) as the issuer to enable the bearer API.",
+        fix: `${inAdminConsole(PLACES.authorizationServers)}: use a custom server (e.g. default) as the issuer to enable the bearer API.`,
       }
     : {
         status: "pass",
@@ -229,7 +229,7 @@ export const clientCredentialsCheck: Check = async (ctx) => {
         status: "fail",
         message: "Okta refused porter's client ID or secret (invalid_client).",
         evidence,
-        fix: `Okta Admin Console: ${APP} > General > Client Credentials: copy the Client ID and the client secret (generate a new one if needed) into porter's configuration.`,
+        fix: `${inAdminConsole(PLACES.clientCredentials)}: copy the Client ID and the client secret (generate a new one if needed) into porter's configuration.`,
         value: connection.clientId,
       };
     }
@@ -281,7 +281,7 @@ export const redirectUriCheck: Check = async (ctx) => {
   if (!authorize) return skippedWithoutDiscovery;
   const here = await probeRedirect(ctx, authorize, ctx.urls.signInRedirectUri);
   const evidence = [`GET authorize?prompt=none&redirect_uri=${ctx.urls.signInRedirectUri} -> ${here.note}`];
-  const where = `Okta Admin Console: ${APP} > General > Login > Sign-in redirect URIs`;
+  const where = inAdminConsole(PLACES.signInRedirectUris);
   if (here.registered)
     return {
       status: "pass",
@@ -330,7 +330,7 @@ export const groupsClaimCheck: Check = (ctx) => {
   const evidence = [
     `your last sign-in: ${String(s.rawGroupCount)} group(s) in the claim, ${String(s.keptGroups.length)} kept by porter's filter, ${String(s.groupsWithoutRule.length)} kept but matching no rule`,
   ];
-  const claimFix = `Okta Admin Console: ${APP} > Sign On > OpenID Connect ID Token > Groups claim type: Filter, name "${ctx.connection.groupsClaim}", Matches regex ".*" (or narrower)`;
+  const claimFix = FIXES.groupsClaim(ctx.connection.groupsClaim);
   if (s.rawGroupCount === 0)
     return Promise.resolve({
       status: "fail" as const,

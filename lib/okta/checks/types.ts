@@ -1,4 +1,5 @@
 import type { Connection, ConnectionUrls } from "../../config";
+import type { OktaClient } from "../client";
 
 export const CHECK_IDS = [
   "network",
@@ -44,8 +45,8 @@ export interface CheckContext {
   otherUrls: ConnectionUrls;
   timeoutMs: number;
   signIn: SignInSample | null;
-  /** Okta API token for the Apps API, when configured. */
-  apiToken: string | undefined;
+  /** The connection's Okta API client (an API Services app or an API token), for the Apps API; null without one. */
+  okta: OktaClient | null;
   /** Shared by the checks of one run: the discovery document, fetched once. */
   discovery: () => Promise<Discovery>;
 }
@@ -62,4 +63,4 @@ export interface Discovery {
 
 export type Check = (ctx: CheckContext) => Promise<Omit<CheckResult, "id" | "title" | "durationMs">>;
 
-export const APP = "Applications > Applications > (your porter app)";
+export { APP } from "../admin-console";

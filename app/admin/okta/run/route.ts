@@ -1,5 +1,5 @@
 import { withPermission } from "@/lib/auth/access";
-import { checkableConnections, recordOperatorAccess, runOktaCheck } from "@/lib/okta-check/run";
+import { checkableConnections, recordOperatorAccess, runOktaCheck } from "@/lib/okta-check";
 import { getConfig } from "@/lib/config";
 import { jsonError } from "@/lib/http/error-response";
 import { readRequestParams } from "@/lib/http/read-request-params";

@@ -1,12 +1,12 @@
 "use server";
 
 import { z } from "zod";
-import { getUserDetail } from "@/lib/people";
 import { actedBy } from "@/lib/audit";
 import { action } from "@/lib/auth/access";
-import { revokeUserSessions } from "@/lib/sessions/store";
+import { RequestError } from "@/lib/core/request-error";
 import { getDb } from "@/lib/db";
-import { RbacError } from "@/lib/rbac";
+import { getUserDetail } from "@/lib/people";
+import { endAccessNow } from "@/lib/sessions";
 
 /** "End all sessions": every live porter session of the person ends now (their next request is refused), audited. */
 export const endSessionsAction = action(
@@ -18,22 +18,24 @@ export const endSessionsAction = action(
     // Scoped to the admin's organization: another organization's person is "not found".
     const detail = await getUserDetail(db, principal.organizationId, input.userId);
     if (!detail)
-      throw new RbacError({
+      throw new RequestError({
         code: "not_found",
         message: "no such user",
         userMessage: "There is no such person in your organization.",
       });
-    const label = detail.user.email ?? detail.user.sub;
-    const ended = await revokeUserSessions(db, principal.organizationId, input.userId, "ended_by_admin", (count) => ({
-      type: "session.revoked",
-      ...actedBy(principal),
-      target: `user:${input.userId}`,
-      targetLabel: label,
-      reason: "ended_by_admin",
-      details: { sessions: count, by: principal.actor },
-    }));
-    return ended === 0
+    const { user } = detail;
+    const label = user.email ?? user.sub;
+    const [ended] = await endAccessNow(db, {
+      organizationId: principal.organizationId,
+      connection: principal.connection,
+      people: [{ id: user.id, sub: user.sub, email: user.email }],
+      cause: "ended_by_admin",
+      by: actedBy(principal),
+      details: { by: principal.actor },
+    });
+    const count = ended?.sessions ?? 0;
+    return count === 0
       ? `${label} had no live session.`
-      : `Ended ${String(ended)} session${ended === 1 ? "" : "s"} of ${label}: their next request needs a new sign-in.`;
+      : `Ended ${String(count)} session${count === 1 ? "" : "s"} of ${label}: their next request needs a new sign-in.`;
   },
 );

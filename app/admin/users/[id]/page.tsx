@@ -3,9 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ProvenanceSankey } from "@/components/provenance-sankey";
 import { RequireAccess } from "@/components/require-access";
-import { getCompiledRuleSet } from "@/lib/organizations";
+import { organizationNamed, ruleSetFor } from "@/lib/organizations";
 import { getUserDetail } from "@/lib/people";
-import { getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { UUID } from "@/lib/catalog";
 import { ActionForm } from "@/components/action-form";
@@ -31,11 +30,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         // Scoped to the admin's organization: another organization's person is "not found".
         const detail = UUID.test(id) ? await getUserDetail(db, principal.organizationId, id) : null;
         if (!detail) notFound();
-        const ruleSet = await getCompiledRuleSet(
-          db,
-          principal.organizationId,
-          getConnection(principal.connection) ?? { adminGroups: [] },
-        );
+        const ruleSet = await ruleSetFor(db, await organizationNamed(db, principal.connection));
         const { user } = detail;
         return (
           <div className="flex flex-col gap-6">

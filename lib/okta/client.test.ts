@@ -1,6 +1,6 @@
 import { startLocalServer } from "../../test/support/local-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { listUserGroups, nextLink, resetOktaApiBackoff } from "./users-api";
+import { nextLink, OktaClient, resetOktaApiBackoff } from "./client";
 
 let server: Awaited<ReturnType<typeof startLocalServer>>;
 let org: string;
@@ -44,22 +44,24 @@ beforeEach(() => {
 
 describe("Okta Users API: a person's groups", () => {
   it("reads a person in 300 groups by following Link rel=next to the end", async () => {
-    expect(await listUserGroups({ orgUrl: org, token: "good" }, "00u1")).toEqual(groups);
+    expect(await new OktaClient({ orgUrl: org, token: "good" }).listUserGroups("00u1")).toEqual(groups);
     expect(calls).toBe(Math.ceil(300 / 7));
   });
 
   it("a page without next mid-way ends the list there, without error", async () => {
     mode = "short";
-    expect(await listUserGroups({ orgUrl: org, token: "good" }, "00u1")).toHaveLength(14);
+    expect(await new OktaClient({ orgUrl: org, token: "good" }).listUserGroups("00u1")).toHaveLength(14);
   });
 
   it("429 E0000047 backs off until X-Rate-Limit-Reset: the next call does not reach Okta", async () => {
     mode = "429";
-    await expect(listUserGroups({ orgUrl: org, token: "good" }, "00u1")).rejects.toMatchObject({
+    await expect(new OktaClient({ orgUrl: org, token: "good" }).listUserGroups("00u1")).rejects.toMatchObject({
       code: "okta_api_rate_limited",
     });
     mode = "ok";
-    const err = (await listUserGroups({ orgUrl: org, token: "good" }, "00u1").catch((e: unknown) => e)) as {
+    const err = (await new OktaClient({ orgUrl: org, token: "good" })
+      .listUserGroups("00u1")
+      .catch((e: unknown) => e)) as {
       code: string;
       retryAt: Date;
     };
@@ -70,18 +72,18 @@ describe("Okta Users API: a person's groups", () => {
 
   it("500, a timeout, a wrong token, a next link to another host: clear errors, the token never leaves the org", async () => {
     mode = "500";
-    await expect(listUserGroups({ orgUrl: org, token: "good" }, "00u1")).rejects.toMatchObject({
+    await expect(new OktaClient({ orgUrl: org, token: "good" }).listUserGroups("00u1")).rejects.toMatchObject({
       code: "okta_api_unavailable",
     });
-    await expect(listUserGroups({ orgUrl: org, token: "bad" }, "00u1")).rejects.toMatchObject({
+    await expect(new OktaClient({ orgUrl: org, token: "bad" }).listUserGroups("00u1")).rejects.toMatchObject({
       code: "okta_api_unauthorized",
     });
     mode = "elsewhere";
-    await expect(listUserGroups({ orgUrl: org, token: "good" }, "00u1")).rejects.toMatchObject({
+    await expect(new OktaClient({ orgUrl: org, token: "good" }).listUserGroups("00u1")).rejects.toMatchObject({
       code: "okta_api_invalid",
     });
     mode = "slow";
-    await expect(listUserGroups({ orgUrl: org, token: "good" }, "00u1")).rejects.toMatchObject({
+    await expect(new OktaClient({ orgUrl: org, token: "good" }).listUserGroups("00u1")).rejects.toMatchObject({
       code: "okta_api_unavailable",
     });
   }, 10_000);

@@ -1,0 +1,99 @@
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import type { Db, Queryable } from "../../db/client";
+import { oktaEvents } from "../../db/schema";
+import { withoutNul, type LogEventLike } from "./log-event";
+import { outcomeCode, type OktaEventOutcome } from "./outcome";
+
+/**
+ * Stores a delivery's events durably (before Okta is answered), once per uuid: a repeated or retried
+ * delivery adds nothing. Returns how many were new.
+ */
+export async function enqueueOktaEvents(
+  db: Queryable,
+  input: {
+    organizationId: string;
+    connection: string;
+    deliveryId: string | null;
+    source: "event_hook" | "system_log";
+    events: readonly LogEventLike[];
+  },
+): Promise<number> {
+  if (input.events.length === 0) return 0;
+  const rows = await db
+    .insert(oktaEvents)
+    .values(
+      input.events.map((e) => ({
+        organizationId: input.organizationId,
+        uuid: e.uuid,
+        connection: input.connection,
+        eventType: e.eventType,
+        published: new Date(e.published),
+        deliveryId: input.deliveryId,
+        source: input.source,
+        event: withoutNul(e) as unknown as Record<string, unknown>,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ uuid: oktaEvents.uuid });
+  return rows.length;
+}
+
+/** Up to `size` pending events of the organization, oldest `published` first. */
+export async function readPending(
+  db: Queryable,
+  organizationId: string,
+  size: number,
+): Promise<{ uuid: string; event: LogEventLike }[]> {
+  const rows = await db
+    .select({ uuid: oktaEvents.uuid, event: oktaEvents.event })
+    .from(oktaEvents)
+    .where(and(eq(oktaEvents.organizationId, organizationId), isNull(oktaEvents.processedAt)))
+    .orderBy(asc(oktaEvents.published), asc(oktaEvents.receivedAt))
+    .limit(size);
+  return rows.map((r) => ({ uuid: r.uuid, event: r.event as unknown as LogEventLike }));
+}
+
+/** Claims pending events under row locks (SKIP LOCKED: two nodes never apply one event twice). */
+export async function claimPending(
+  db: Queryable,
+  organizationId: string,
+  uuids: readonly string[],
+): Promise<Set<string>> {
+  if (uuids.length === 0) return new Set();
+  const json = JSON.stringify(uuids);
+  const claimed = await db
+    .select({ uuid: oktaEvents.uuid })
+    .from(oktaEvents)
+    .where(
+      and(
+        eq(oktaEvents.organizationId, organizationId),
+        sql`${oktaEvents.uuid} in (select jsonb_array_elements_text(${json}::jsonb))`,
+        isNull(oktaEvents.processedAt),
+      ),
+    )
+    .for("update", { skipLocked: true });
+  return new Set(claimed.map((c) => c.uuid));
+}
+
+/** Records the events as processed with their outcomes, in one statement. */
+export async function markProcessed(
+  db: Queryable,
+  organizationId: string,
+  outcomes: readonly { uuid: string; outcome: OktaEventOutcome }[],
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  const json = JSON.stringify(outcomes.map((o) => ({ uuid: o.uuid, code: outcomeCode(o.outcome), detail: o.outcome })));
+  await db.execute(sql`
+    update ${oktaEvents} set processed_at = now(), outcome_code = v.code, outcome_detail = v.detail, attempts = ${oktaEvents.attempts} + 1
+    from jsonb_to_recordset(${json}::jsonb) as v(uuid text, code text, detail jsonb)
+    where ${oktaEvents.organizationId} = ${organizationId} and ${oktaEvents.uuid} = v.uuid`);
+}
+
+/** Events of an organization still waiting (for the console and tests). */
+export async function countPending(db: Db, organizationId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(oktaEvents)
+    .where(and(eq(oktaEvents.organizationId, organizationId), isNull(oktaEvents.processedAt)));
+  return row?.n ?? 0;
+}
