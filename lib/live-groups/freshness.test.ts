@@ -137,7 +137,7 @@ describe.each(testDatabases())("GROUPS_MAX_AGE on %s", (_name, dbConfig) => {
     expect(unseal(SECRET, after.session.refreshToken ?? "")).not.toBe("rt-1");
   });
 
-  it("Okta unreachable: served within GROUPS_GRACE, refused after it; Okta refusing the refresh ends the session; no refresh token: refused", async () => {
+  it("while Okta cannot be reached, serves stale groups within GROUPS_GRACE and refuses the session after it", async () => {
     okta = { mode: "down", groups: [], calls: 0 };
     const grace = await staleSession(400);
     expect(await keepGroupsFresh(handle.db, grace.active, connection(), { config })).toEqual({
@@ -149,7 +149,9 @@ describe.each(testDatabases())("GROUPS_MAX_AGE on %s", (_name, dbConfig) => {
       ok: false,
       rejected: "groups_stale",
     });
+  });
 
+  it("ends the session at once when Okta refuses its refresh token", async () => {
     okta = { mode: "refuse", groups: [], calls: 0 };
     const refused = await staleSession(400);
     expect(await keepGroupsFresh(handle.db, refused.active, connection(), { config })).toEqual({
@@ -160,7 +162,9 @@ describe.each(testDatabases())("GROUPS_MAX_AGE on %s", (_name, dbConfig) => {
       rejected: "revoked",
       session: { revokedReason: "okta_refused_refresh" },
     });
+  });
 
+  it("refuses a stale session without a refresh token: the person signs in again", async () => {
     const none = await staleSession(400, null);
     expect(await keepGroupsFresh(handle.db, none.active, connection(), { config })).toEqual({
       ok: false,

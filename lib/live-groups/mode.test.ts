@@ -32,13 +32,17 @@ describe("live group mode", () => {
     expect(liveGroupsMode({ ...base, scopes: "openid" }, config, null).summary).toContain("by a new sign-in");
   });
 
-  it("working polling bounds it by the interval; failing polling is a problem; a credential that may not read logs is no polling", () => {
-    const withToken = { ...base, oktaApiToken: "t", eventHookSecret: "s".repeat(20) };
+  const withToken = { ...base, oktaApiToken: "t", eventHookSecret: "s".repeat(20) };
+
+  it("bounds staleness by the polling interval while polling works", () => {
     expect(liveGroupsMode(withToken, config, cursor({ lastSuccessAt: new Date() }))).toMatchObject({
       sources: ["event_hook", "system_log", "groups_max_age"],
       worstCaseSeconds: 35,
       problem: null,
     });
+  });
+
+  it("names failing polling as a problem", () => {
     expect(
       liveGroupsMode(
         withToken,
@@ -50,6 +54,9 @@ describe("live group mode", () => {
         }),
       ).problem,
     ).toContain("HTTP 500");
+  });
+
+  it("treats a credential that may not read the System Log as no polling, said plainly", () => {
     const refused = liveGroupsMode(withToken, config, cursor({ lastError: "no", lastErrorCode: "okta_api_forbidden" }));
     expect(refused).toMatchObject({ sources: ["event_hook", "groups_max_age"], worstCaseSeconds: 300, problem: null });
     expect(refused.summary).toContain("may not read the System Log");

@@ -52,7 +52,7 @@ describe("a signing-in person's groups: the claim, or the Users API when the cla
     }
   });
 
-  it("Okta refusing the token (403) or failing (500): the claim stands, and the reason is kept; no credential: the claim", async () => {
+  it("keeps the claim and Okta's reason when Okta refuses (403) or fails (500)", async () => {
     resetOktaApiBackoff();
     const refused = await readSignInGroups(connection, ruleSet, "00u1", names(100), okta(403).fetchImpl);
     expect(refused).toMatchObject({
@@ -62,6 +62,9 @@ describe("a signing-in person's groups: the claim, or the Users API when the cla
     expect(refused.mapping.possiblyTruncated).toBe(true);
     const failed = await readSignInGroups(connection, ruleSet, "00u1", names(100), okta(500).fetchImpl);
     expect(failed.usersApiProblem).toContain("HTTP 500");
+  });
+
+  it("keeps the claim without calling Okta when the connection has no credential", async () => {
     const none = await readSignInGroups(
       { ...connection, oktaApiToken: undefined },
       ruleSet,
