@@ -1,4 +1,5 @@
 import type { GrantingMatcher } from "@/lib/auth/access";
+import { inAdminConsole, PLACES } from "@/lib/okta/admin-console";
 import { PERMISSION_DESCRIPTIONS, type Permission } from "@/lib/rbac";
 
 function Matchers({ granting }: { granting: GrantingMatcher[] }) {
@@ -46,8 +47,8 @@ export function NoAccess({
       <h2 className="mt-6 font-semibold text-amber-950">Membership in one of these groups would:</h2>
       <Matchers granting={granting} />
       <p className="mt-6 text-sm text-amber-950">
-        Ask your Okta administrator to add you to one of them (Okta Admin Console: Directory &gt; Groups &gt; the group
-        &gt; Assign people), then sign out and sign in again.
+        Ask your Okta administrator to add you to one of them (
+        {inAdminConsole(`${PLACES.groups} > the group > Assign people`)}), then sign out and sign in again.
       </p>
     </section>
   );

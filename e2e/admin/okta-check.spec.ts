@@ -15,7 +15,7 @@ async function checkOkta(connection: string): Promise<{
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...demoPorterEnv({ appUrl: "http://localhost:3100", usUrl: "http://localhost:3101", issuer: ISSUER }, "eu"),
-    AUTH_SECRET: "x".repeat(32),
+    AUTH_SECRET: "tB4q9Lw2Xz7Kd1Rm6Pv0Ns3Hj8Gc5Fy2",
     CONNECTIONS_FILE: "data/e2e/connections.json",
     NODE_ENV: "test",
   };

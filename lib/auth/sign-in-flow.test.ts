@@ -107,7 +107,7 @@ function replyWithIdToken(makeToken: (nonce: string) => Promise<string> | string
 beforeAll(async () => {
   await op.start();
   config = parseConfig({
-    AUTH_SECRET: "x".repeat(40),
+    AUTH_SECRET: "tB4q9Lw2Xz7Kd1Rm6Pv0Ns3Hj8Gc5Fy2-test-01",
     APP_REGION: "eu",
     APP_URL_EU: APP,
     APP_URL_US: "http://localhost:3998",

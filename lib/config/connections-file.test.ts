@@ -4,7 +4,7 @@ import { parseConfig } from "./env";
 import { ConfigError } from "./errors";
 
 const env = {
-  AUTH_SECRET: "a".repeat(32),
+  AUTH_SECRET: "tB4q9Lw2Xz7Kd1Rm6Pv0Ns3Hj8Gc5Fy2",
   APP_REGION: "eu",
   APP_URL_EU: "https://porter.eu.example.com",
   APP_URL_US: "https://porter.us.example.com",

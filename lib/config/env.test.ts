@@ -3,7 +3,7 @@ import { ConfigError } from "./errors";
 import { parseConfig } from "./env";
 
 const valid = {
-  AUTH_SECRET: "a".repeat(32),
+  AUTH_SECRET: "tB4q9Lw2Xz7Kd1Rm6Pv0Ns3Hj8Gc5Fy2",
   APP_REGION: "eu",
   APP_URL_EU: "https://porter.eu.example.com",
   APP_URL_US: "https://porter.us.example.com",
@@ -107,7 +107,7 @@ describe("break-glass groups are per organization", () => {
   it("applies ADMIN_GROUPS to the default connection only; a connections-file organization names its own", () => {
     const config = parseConfig(
       {
-        AUTH_SECRET: "x".repeat(32),
+        AUTH_SECRET: "tB4q9Lw2Xz7Kd1Rm6Pv0Ns3Hj8Gc5Fy2",
         APP_REGION: "eu",
         APP_URL_EU: "http://localhost:3000",
         APP_URL_US: "http://localhost:3001",
@@ -132,7 +132,7 @@ describe("break-glass groups are per organization", () => {
 describe("organizations sharing an Okta authorization server", () => {
   it("refuses two connections on one issuer that accept the same client ID (review finding 11)", () => {
     const env = {
-      AUTH_SECRET: "x".repeat(32),
+      AUTH_SECRET: "tB4q9Lw2Xz7Kd1Rm6Pv0Ns3Hj8Gc5Fy2",
       APP_REGION: "eu",
       APP_URL_EU: "http://localhost:3000",
       APP_URL_US: "http://localhost:3001",
@@ -146,5 +146,73 @@ describe("organizations sharing an Okta authorization server", () => {
     });
     expect(() => parseConfig(env, file("0oa2, 0oa1"))).toThrow(/acme and initech share the issuer .* client ID 0oa1/);
     expect(parseConfig(env, file("0oa2")).connections).toHaveLength(2);
+  });
+});
+
+describe("secrets anyone could know (review finding 9) and Event Hook secrets (review finding 1)", () => {
+  const demoSecret = "porter-eu-demo-secret-change-me";
+
+  it("refuses the demo's published client secret when the issuer is a real Okta org", () => {
+    expect(problems({ ...valid, OKTA_CLIENT_SECRET: demoSecret })).toEqual([
+      "connection okta: the client secret is the demo's published one",
+    ]);
+  });
+
+  it("refuses the demo's Event Hook secret and API token when the issuer is a real Okta org", () => {
+    expect(
+      problems({
+        ...valid,
+        OKTA_EVENT_HOOK_SECRET: "devidp-demo-hook-secret-change-me",
+        OKTA_API_TOKEN: "devidp-demo-api-token",
+      }),
+    ).toEqual([
+      "connection okta: the Event Hook secret is the demo's published one",
+      "connection okta: the Okta API token is the demo's published one",
+    ]);
+  });
+
+  it("refuses an AUTH_SECRET that repeats one character when the issuer is a real Okta org", () => {
+    expect(problems({ ...valid, AUTH_SECRET: "a".repeat(40) })).toEqual([
+      expect.stringContaining("AUTH_SECRET is not random") as string,
+    ]);
+  });
+
+  it("allows the demo's secrets against a loopback issuer (the demo's devidp)", () => {
+    expect(
+      problems({
+        ...valid,
+        OKTA_ISSUER: "http://localhost:4000/oauth2/default",
+        APP_URL_EU: "http://localhost:3000",
+        AUTH_SECRET: "a".repeat(40),
+        OKTA_CLIENT_SECRET: demoSecret,
+      }),
+    ).toEqual([]);
+  });
+
+  it("refuses an Event Hook secret shorter than 32 characters", () => {
+    expect(problems({ ...valid, OKTA_EVENT_HOOK_SECRET: "s".repeat(31) })).toEqual([
+      "OKTA_EVENT_HOOK_SECRET is too short: use 32 or more random characters",
+    ]);
+  });
+
+  it("refuses two organizations sharing one Event Hook secret", () => {
+    const shared = "k8Jd2Lq0Zx7Vb4Nm1Pw9Rt6Ys3Hf5Gc8-shared";
+    const file = {
+      path: "connections.json",
+      text: JSON.stringify({
+        connections: [
+          {
+            name: "globex",
+            issuer: "https://globex.okta.com/oauth2/default",
+            clientId: "0oaGLOBEX",
+            region: "us",
+            eventHookSecretEnv: "GLOBEX_HOOK",
+          },
+        ],
+      }),
+    };
+    expect(() => parseConfig({ ...valid, OKTA_EVENT_HOOK_SECRET: shared, GLOBEX_HOOK: shared }, file)).toThrow(
+      /connections okta and globex share one Event Hook secret/,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseRateLimits } from "./rate-limits";
 import { parseTrustedProxies } from "./trusted-proxies";
+import { hookSecretProblems, publishedSecretProblems } from "./published-secrets";
 import { parseServiceApp } from "./service-app";
 import type { Config, Connection } from "./types";
 import { parseConnectionsFile } from "./connections-file";
@@ -89,7 +90,7 @@ const schema = z.object({
   PLATFORM_ADMIN_GROUPS: optional(z.string()),
   CONNECTIONS_FILE: optional(z.string()),
   OKTA_EVENT_HOOK_SECRET: optional(
-    z.string().min(16, { message: "is too short: use 16 or more random characters" }).max(500),
+    z.string().min(32, { message: "is too short: use 32 or more random characters" }).max(500),
   ),
   OKTA_EVENT_HOOK_HEADER: optional(z.string().regex(/^[A-Za-z0-9-]{1,64}$/)),
   HEALTH_TOKEN: optional(z.string().min(32, { message: "is too short: use 32 or more random characters" }).max(200)),
@@ -190,7 +191,12 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
       `${connectionsFile?.path ?? "CONNECTIONS_FILE"}: connection name(s) ${duplicates.join(", ")} used twice (OKTA_CONNECTION_NAME is "${connection.name}")`,
     ]);
   }
-  const clash = sharedClientIds([connection, ...more]);
+  const all = [connection, ...more];
+  const clash = [
+    ...sharedClientIds(all),
+    ...hookSecretProblems(all),
+    ...publishedSecretProblems(e.AUTH_SECRET, all),
+  ];
   if (clash.length > 0) throw new ConfigError(clash);
   return Object.freeze({
     region: e.APP_REGION,
@@ -203,7 +209,7 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     database: e.DATABASE_URL
       ? { kind: "postgres" as const, url: e.DATABASE_URL }
       : { kind: "pglite" as const, dataDir },
-    connections: Object.freeze([connection, ...more]),
+    connections: Object.freeze(all),
     orgSeedFile: e.ORG_SEED_FILE,
     healthToken: e.HEALTH_TOKEN,
     logPollSeconds: e.OKTA_LOG_POLL_SECONDS ?? 30,

@@ -25,11 +25,18 @@ const added = (uuid: string, group: string) => ({
   ],
 });
 
-/** Okta's System Log in polling mode: ascending pages, a next link always, the cursor in `after`. */
+/**
+ * Okta's System Log in polling mode (ascending pages, a next link always, the cursor in `after`), and its
+ * Users API, where dev is in Everyone and every group the log added (what Okta reads once it logged them).
+ */
 function systemLog(events: ReturnType<typeof added>[], mode: { status?: number } = {}) {
   const seen: string[] = [];
   const fetchImpl: typeof fetch = (input) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname === "/api/v1/users/00u1dev/groups") {
+      const names = ["Everyone", ...events.map((e) => e.target[1]?.displayName ?? "")];
+      return Promise.resolve(Response.json(names.map((name) => ({ id: name, profile: { name } }))));
+    }
     seen.push(url.toString());
     if (mode.status)
       return Promise.resolve(

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), "porter-cli-"));
 const env = {
   ...process.env,
-  AUTH_SECRET: "x".repeat(32),
+  AUTH_SECRET: "tB4q9Lw2Xz7Kd1Rm6Pv0Ns3Hj8Gc5Fy2",
   APP_REGION: "eu",
   APP_URL_EU: "http://localhost:3990",
   APP_URL_US: "http://localhost:3991",

@@ -2,12 +2,12 @@ import { eq, inArray, and, sql } from "drizzle-orm";
 import { appendAuditEvents, auditEvent, type AuditEvent } from "../../audit";
 import type { Db, Queryable } from "../../db/client";
 import { memberships, oktaMembershipMarks, teams, users } from "../../db/schema";
-import type { OktaClient } from "../../okta";
+import { OktaApiError, type OktaClient } from "../../okta";
 import { ruleSetFor, type Organization } from "../../organizations";
-import { applyPeopleGroups } from "../../people";
+import { applyPeopleGroups, type AppliedGroups } from "../../people";
 import { endAccess } from "../../sessions";
 import { completeEvent, type CompletedEvent } from "./complete";
-import { handlerFor, type Intent } from "./handlers";
+import { handlerFor, isMembershipType, type Intent } from "./handlers";
 import { userOf, type LogEventLike } from "./log-event";
 import type { OktaEventOutcome } from "./outcome";
 import { claimPending, markProcessed, readPending } from "./queue";
@@ -85,6 +85,7 @@ async function applyBatch(
   if (pending.length === 0) return { seen: 0, applied: [] };
   // Okta calls happen before the transaction: no row lock is held across the network.
   const completed = await Promise.all(pending.map((p) => completeEvent(p.event, context.okta)));
+  const reads = await readMembersGroups(context.okta, completed);
   const applied = await db.transaction(async (tx) => {
     const mine = await claimPending(
       tx,
@@ -95,9 +96,45 @@ async function applyBatch(
       const c = completed[i];
       return mine.has(p.uuid) && c ? [{ uuid: p.uuid, completed: c }] : [];
     });
-    return applyEvents(tx, context, items);
+    return applyEvents(tx, context, items, reads);
   });
   return { seen: pending.length, applied };
+}
+
+/** How far in the future an event's `published` may be (clock skew); later ones are refused, never applied. */
+export const MAX_PUBLISHED_SKEW_MS = 5 * 60 * 1000;
+
+type GroupsRead = { groups: string[] } | { error: string };
+
+/**
+ * With an Okta API credential, a membership event is a notification, not a grant: the person's whole group
+ * list is read from Okta's Users API (once per person however many of their events the batch holds), and
+ * that list is what porter applies. A delivery whose secret leaked can then only make porter look again.
+ */
+async function readMembersGroups(
+  okta: OktaClient | null,
+  completed: readonly CompletedEvent[],
+): Promise<Map<string, GroupsRead>> {
+  const reads = new Map<string, GroupsRead>();
+  if (!okta) return reads;
+  const people = new Set<string>();
+  for (const c of completed) {
+    const id = userOf(c.event)?.id;
+    if (!c.problem && id && isMembershipType(c.event.eventType) && !c.reread) people.add(id);
+  }
+  const queue = [...people];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      try {
+        reads.set(id, { groups: await okta.listUserGroups(id) });
+      } catch (err) {
+        if (!(err instanceof OktaApiError)) throw err;
+        reads.set(id, { error: err.userMessage });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+  return reads;
 }
 
 /** One claimed batch, in order: intents, people, ordering marks, one groups apply per person, revocations. */
@@ -105,6 +142,7 @@ async function applyEvents(
   tx: Queryable & Pick<Db, "transaction">,
   context: OktaEventsContext,
   items: readonly { uuid: string; completed: CompletedEvent }[],
+  reads: ReadonlyMap<string, GroupsRead> = new Map(),
 ): Promise<AppliedEvent[]> {
   const organizationId = context.organization.id;
   const outcomes = new Map<string, OktaEventOutcome>();
@@ -117,6 +155,9 @@ async function applyEvents(
     if (problem) outcomes.set(uuid, problem);
     else if (!handler) outcomes.set(uuid, { kind: "ignored", reason: "not_handled" });
     else if (!oktaUserId) outcomes.set(uuid, { kind: "skipped", reason: "no_user" });
+    else if (Date.parse(event.published) > Date.now() + MAX_PUBLISHED_SKEW_MS)
+      // A date in the future would make every later real event for this membership look older.
+      outcomes.set(uuid, { kind: "ignored", reason: "published_in_future" });
     else {
       const intent = handler(event, { connection: context.connection, reread });
       if (intent.kind === "none") outcomes.set(uuid, intent.outcome);
@@ -133,7 +174,19 @@ async function applyEvents(
   const newMarks = new Map<string, { sub: string; group: string; published: Date; uuid: string }>();
 
   // Each person's groups, folded over their events in order.
-  const folded = new Map<string, { person: Person; groups: string[]; changes: { uuid: string; text: string }[] }>();
+  const folded = new Map<
+    string,
+    { person: Person; groups: string[]; fullRead: boolean; changes: { uuid: string; text: string }[] }
+  >();
+  const fold = async (person: Person) => {
+    let entry = folded.get(person.id);
+    if (!entry) {
+      const groups = [...(person.sourceGroups ?? (await teamsOf(tx, person.id)))];
+      entry = { person, groups, fullRead: false, changes: [] };
+      folded.set(person.id, entry);
+    }
+    return entry;
+  };
   const ending: typeof acting = [];
   for (const a of acting) {
     const person = people.get(a.oktaUserId);
@@ -144,6 +197,32 @@ async function applyEvents(
     if (a.intent.kind === "end_access") {
       ending.push(a);
       continue;
+    }
+    const read = reads.get(a.oktaUserId);
+    if (a.intent.kind === "membership" && read) {
+      const { added, group } = a.intent;
+      if ("groups" in read) {
+        // Okta's own list is the truth: the event is applied only as far as the list confirms it.
+        const entry = await fold(person);
+        entry.groups = [...read.groups];
+        entry.fullRead = true;
+        if (read.groups.includes(group) === added) {
+          entry.changes.push({ uuid: a.uuid, text: `Okta ${added ? "added" : "removed"} ${group}` });
+          outcomes.set(a.uuid, {
+            kind: "applied",
+            effect: added ? "membership_added" : "membership_removed",
+            group,
+            confirmed: true,
+          });
+        } else outcomes.set(a.uuid, { kind: "ignored", reason: "contradicted_by_okta", group });
+        continue;
+      }
+      // Okta could not be asked: a removal only takes access away and is applied; an addition waits for a
+      // full read (the next sign-in, a GROUPS_MAX_AGE re-read, System Log polling).
+      if (added) {
+        outcomes.set(a.uuid, { kind: "skipped", reason: "unconfirmed", detail: read.error });
+        continue;
+      }
     }
     if (a.intent.kind === "membership") {
       // Okta reorders deliveries: an older add or remove arriving after a newer one for the same membership
@@ -157,11 +236,7 @@ async function applyEvents(
       }
       newMarks.set(key, { sub: a.oktaUserId, group: a.intent.group, published, uuid: a.uuid });
     }
-    let entry = folded.get(person.id);
-    if (!entry) {
-      entry = { person, groups: [...(person.sourceGroups ?? (await teamsOf(tx, person.id)))], changes: [] };
-      folded.set(person.id, entry);
-    }
+    const entry = await fold(person);
     const intent = a.intent;
     if (intent.kind === "membership") {
       entry.groups = intent.added
@@ -174,9 +249,11 @@ async function applyEvents(
         kind: "applied",
         effect: intent.added ? "membership_added" : "membership_removed",
         group: intent.group,
+        confirmed: false,
       });
     } else {
       entry.groups = [...intent.groups];
+      entry.fullRead = true;
       entry.changes.push({
         uuid: a.uuid,
         text: `Okta ${intent.added ? "added a group" : "removed a group"} (the group list was re-read from the Users API)`,
@@ -188,16 +265,30 @@ async function applyEvents(
   const okta = { actor: "Okta", actorSub: null };
   if (folded.size > 0) {
     const ruleSet = await ruleSetFor(tx, context.organization);
-    const entries = [...folded.values()];
-    const results = await applyPeopleGroups(
-      tx,
-      { organizationId, connection: context.connection.name, ruleSet, cause: "okta_event", confirmed: true, by: okta },
-      entries.map((e) => ({
-        person: e.person,
-        groups: e.groups,
-        why: e.changes.map((c) => `${c.text}, event ${c.uuid}`).join("; "),
-      })),
-    );
+    // Only a full read of a person's groups confirms them (GROUPS_MAX_AGE starts again); a delta does not.
+    const entries = [...folded.values()].sort((x, y) => Number(y.fullRead) - Number(x.fullRead));
+    const results: AppliedGroups[] = [];
+    for (const fullRead of [true, false]) {
+      const group = entries.filter((e) => e.fullRead === fullRead);
+      results.push(
+        ...(await applyPeopleGroups(
+          tx,
+          {
+            organizationId,
+            connection: context.connection.name,
+            ruleSet,
+            cause: "okta_event",
+            confirmed: fullRead,
+            by: okta,
+          },
+          group.map((e) => ({
+            person: e.person,
+            groups: e.groups,
+            why: e.changes.map((c) => `${c.text}, event ${c.uuid}`).join("; ") || undefined,
+          })),
+        )),
+      );
+    }
     const byUuid = new Map(acting.map((a) => [a.uuid, a]));
     const events: AuditEvent[] = entries.flatMap((entry, i) =>
       entry.changes.map((change) => {

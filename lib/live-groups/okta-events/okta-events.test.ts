@@ -3,11 +3,11 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { testDatabases, useTestDatabase } from "../../../test/support/databases";
 import { newOrganization, signInPerson } from "../../../test/support/people";
-import { auditEvents, oktaEvents } from "../../db/schema";
+import { auditEvents, oktaEvents, sessions } from "../../db/schema";
 import { HookError, OktaClient, readHookDelivery, verificationResponse } from "../../okta";
 import type { Organization } from "../../organizations/organizations";
 import { getStoredRoles, getUserTeams } from "../../people/queries";
-import { getActiveSession } from "../../sessions/store";
+import { getActiveSession, hashSessionId } from "../../sessions/store";
 import { applyPendingOktaEvents, type OktaEventsContext } from "./apply";
 import { HANDLED_EVENT_TYPES } from "./handlers";
 import type { LogEventLike } from "./log-event";
@@ -132,8 +132,14 @@ describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) =>
     await enqueue(organization, [removal, grant, bare, stranger]);
     const applied = await applyPendingOktaEvents(handle.db, contextOf(organization));
     expect(applied).toEqual([
-      { uuid: grant.uuid, outcome: { kind: "applied", effect: "membership_added", group: "PAM Linux Sysadmins" } },
-      { uuid: removal.uuid, outcome: { kind: "applied", effect: "membership_removed", group: "team-payments" } },
+      {
+        uuid: grant.uuid,
+        outcome: { kind: "applied", effect: "membership_added", group: "PAM Linux Sysadmins", confirmed: false },
+      },
+      {
+        uuid: removal.uuid,
+        outcome: { kind: "applied", effect: "membership_removed", group: "team-payments", confirmed: false },
+      },
       { uuid: bare.uuid, outcome: { kind: "skipped", reason: "no_credential", detail: "the event names no user" } },
       { uuid: stranger.uuid, outcome: { kind: "ignored", reason: "unknown_person" } },
     ]);
@@ -163,10 +169,13 @@ describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) =>
     const [row] = await handle.db.select().from(oktaEvents).where(eq(oktaEvents.uuid, removal.uuid));
     expect(row).toMatchObject({
       outcomeCode: "applied.membership_removed",
-      outcomeDetail: { kind: "applied", effect: "membership_removed", group: "team-payments" },
+      outcomeDetail: { kind: "applied", effect: "membership_removed", group: "team-payments", confirmed: false },
     });
     expect(
-      describeOutcome({ kind: "applied", effect: "membership_removed", group: "team-payments" }, removal.eventType),
+      describeOutcome(
+        { kind: "applied", effect: "membership_removed", group: "team-payments", confirmed: false },
+        removal.eventType,
+      ),
     ).toBe("applied: Okta removed team-payments");
   });
 
@@ -278,11 +287,17 @@ describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) =>
     await enqueue(organization, [bare, groupless, unknown]);
     const okta = new OktaClient({ orgUrl: "https://acme.okta.com", token: "t" }, fetchImpl);
     expect((await applyPendingOktaEvents(handle.db, contextOf(organization, okta))).map((a) => a.outcome)).toEqual([
-      { kind: "applied", effect: "membership_added", group: "PAM Linux Sysadmins" },
+      // Completed from the System Log, then checked against dev's list, which does not have PAM: not applied.
+      { kind: "ignored", reason: "contradicted_by_okta", group: "PAM Linux Sysadmins" },
       { kind: "applied", effect: "groups_reread", added: false },
       { kind: "skipped", reason: "not_in_system_log" },
     ]);
-    expect([...calls].sort()).toEqual(["/api/v1/logs", "/api/v1/logs", "/api/v1/users/00u1dev/groups"]);
+    expect([...calls].sort()).toEqual([
+      "/api/v1/logs",
+      "/api/v1/logs",
+      "/api/v1/users/00u1dev/groups",
+      "/api/v1/users/00u1dev/groups",
+    ]);
     expect(await getUserTeams(handle.db, dev.id)).toEqual(["Engineering", "Everyone"]);
     // Without a credential the same gap is named, not guessed.
     const again = { ...bare, uuid: randomUUID() };
@@ -290,6 +305,91 @@ describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) =>
     expect(await applyPendingOktaEvents(handle.db, contextOf(organization))).toEqual([
       { uuid: again.uuid, outcome: { kind: "skipped", reason: "no_credential", detail: "the event names no user" } },
     ]);
+  });
+
+  /** Okta's Users API for dev: these groups, or a failure. */
+  const usersApi = (groups: string[] | "down") => {
+    const calls: string[] = [];
+    const fetchImpl: typeof fetch = (input) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      calls.push(url.pathname);
+      if (groups === "down") return Promise.resolve(new Response("{}", { status: 503 }));
+      return Promise.resolve(Response.json(groups.map((name) => ({ id: name, profile: { name } }))));
+    };
+    return { okta: new OktaClient({ orgUrl: "https://acme.okta.com", token: "t" }, fetchImpl), calls };
+  };
+
+  it("with an Okta API credential, a delivery is a notification: a forged grant of Port Admins makes nobody an admin (review finding 1)", async () => {
+    const { organization, dev } = await orgWithDev();
+    const forged = membership("add", "00u1dev", "Port Admins", "2026-12-01T13:00:00Z");
+    const real = membership("remove", "00u1dev", "team-payments", "2026-12-01T13:00:01Z");
+    await enqueue(organization, [forged, real]);
+    const okta = usersApi(["Engineering", "Everyone"]);
+    expect(await applyPendingOktaEvents(handle.db, contextOf(organization, okta.okta))).toEqual([
+      { uuid: forged.uuid, outcome: { kind: "ignored", reason: "contradicted_by_okta", group: "Port Admins" } },
+      {
+        uuid: real.uuid,
+        outcome: { kind: "applied", effect: "membership_removed", group: "team-payments", confirmed: true },
+      },
+    ]);
+    // One read for dev's two events: Okta's list is what porter applied.
+    expect(okta.calls).toEqual(["/api/v1/users/00u1dev/groups"]);
+    expect(await getUserTeams(handle.db, dev.id)).toEqual(["Engineering", "Everyone"]);
+    expect((await getStoredRoles(handle.db, dev.id)).map((r) => r.role)).not.toContain("admin");
+  });
+
+  it("when Okta cannot be asked, applies a removal (it only takes access away) and holds an addition (review finding 1)", async () => {
+    const { organization, dev } = await orgWithDev();
+    const grant = membership("add", "00u1dev", "Port Admins", "2026-12-01T13:10:00Z");
+    const removal = membership("remove", "00u1dev", "team-payments", "2026-12-01T13:10:01Z");
+    await enqueue(organization, [grant, removal]);
+    const outcomes = (await applyPendingOktaEvents(handle.db, contextOf(organization, usersApi("down").okta))).map(
+      (a) => a.outcome,
+    );
+    expect(outcomes).toEqual([
+      { kind: "skipped", reason: "unconfirmed", detail: "Okta's API answered HTTP 503." },
+      { kind: "applied", effect: "membership_removed", group: "team-payments", confirmed: false },
+    ]);
+    expect(await getUserTeams(handle.db, dev.id)).toEqual(["Engineering", "Everyone"]);
+  });
+
+  it("refuses an event dated in the future, so it cannot shadow later real events (review finding 1)", async () => {
+    const { organization, dev } = await orgWithDev();
+    const future = membership(
+      "add",
+      "00u1dev",
+      "PAM Linux Sysadmins",
+      new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    );
+    await enqueue(organization, [future]);
+    expect((await applyPendingOktaEvents(handle.db, contextOf(organization))).map((a) => a.outcome)).toEqual([
+      { kind: "ignored", reason: "published_in_future" },
+    ]);
+    const real = membership("add", "00u1dev", "PAM Linux Sysadmins", new Date().toISOString());
+    await enqueue(organization, [real]);
+    expect((await applyPendingOktaEvents(handle.db, contextOf(organization))).map((a) => a.outcome)).toEqual([
+      { kind: "applied", effect: "membership_added", group: "PAM Linux Sysadmins", confirmed: false },
+    ]);
+    expect(await getUserTeams(handle.db, dev.id)).toContain("PAM Linux Sysadmins");
+  });
+
+  it("only a full read of a person's groups counts as Okta confirming them; an applied delta does not (review finding 1)", async () => {
+    const { organization, sid } = await orgWithDev({ session: true });
+    const old = new Date(Date.now() - 3_600_000);
+    await handle.db
+      .update(sessions)
+      .set({ groupsConfirmedAt: old })
+      .where(eq(sessions.idHash, hashSessionId(sid ?? "")));
+    const confirmedAt = async () => {
+      const active = await getActiveSession(handle.db, sid ?? "");
+      return "rejected" in active ? null : active.session.groupsConfirmedAt.getTime();
+    };
+    await enqueue(organization, [membership("remove", "00u1dev", "Engineering", "2026-12-01T13:20:00Z")]);
+    await applyPendingOktaEvents(handle.db, contextOf(organization));
+    expect(await confirmedAt()).toBe(old.getTime());
+    await enqueue(organization, [membership("remove", "00u1dev", "team-payments", "2026-12-01T13:20:01Z")]);
+    await applyPendingOktaEvents(handle.db, contextOf(organization, usersApi(["Everyone"]).okta));
+    expect(await confirmedAt()).toBeGreaterThan(Date.now() - 10_000);
   });
 
   it("an older event that arrives after a newer one for the same membership changes nothing", async () => {

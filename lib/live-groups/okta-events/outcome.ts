@@ -3,17 +3,25 @@
  * by describeOutcome). Stored with the event (okta_events.outcome_code and outcome_detail).
  */
 export type OktaEventOutcome =
-  | { kind: "applied"; effect: "membership_added" | "membership_removed"; group: string }
+  /** `confirmed`: Okta's Users API showed the change (the event was a notification); false: applied as sent. */
+  | { kind: "applied"; effect: "membership_added" | "membership_removed"; group: string; confirmed: boolean }
   | { kind: "applied"; effect: "groups_reread"; added: boolean }
   | { kind: "applied"; effect: "access_ended"; sessions: number }
   | {
       kind: "ignored";
-      reason: "not_handled" | "unknown_person" | "older_than_applied" | "another_app" | "no_app_named";
+      reason:
+        | "not_handled"
+        | "unknown_person"
+        | "older_than_applied"
+        | "another_app"
+        | "no_app_named"
+        | "contradicted_by_okta"
+        | "published_in_future";
       group?: string;
     }
   | {
       kind: "skipped";
-      reason: "no_user" | "no_group" | "no_credential" | "not_in_system_log" | "okta_unavailable";
+      reason: "no_user" | "no_group" | "no_credential" | "not_in_system_log" | "okta_unavailable" | "unconfirmed";
       detail?: string;
     };
 
@@ -28,9 +36,9 @@ export function describeOutcome(outcome: OktaEventOutcome, eventType: string): s
     case "applied":
       switch (outcome.effect) {
         case "membership_added":
-          return `applied: Okta added ${outcome.group}`;
+          return `applied: Okta added ${outcome.group}${outcome.confirmed ? " (confirmed by Okta's Users API)" : ""}`;
         case "membership_removed":
-          return `applied: Okta removed ${outcome.group}`;
+          return `applied: Okta removed ${outcome.group}${outcome.confirmed ? " (confirmed by Okta's Users API)" : ""}`;
         case "groups_reread":
           return `applied: Okta ${outcome.added ? "added a group" : "removed a group"} (the group list was re-read from the Users API)`;
         case "access_ended":
@@ -49,6 +57,10 @@ export function describeOutcome(outcome: OktaEventOutcome, eventType: string): s
           return "ignored: the unassignment is from another Okta app, not this organization's porter app";
         case "no_app_named":
           return "ignored: the unassignment names no app, so it cannot be this organization's porter app";
+        case "contradicted_by_okta":
+          return `ignored: Okta's Users API does not show this change to ${outcome.group ?? "the group"}; Okta's list was applied instead`;
+        case "published_in_future":
+          return "ignored: the event is dated more than 5 minutes in the future";
       }
       break;
     case "skipped":
@@ -63,6 +75,8 @@ export function describeOutcome(outcome: OktaEventOutcome, eventType: string): s
           return "skipped: the event names no user, and Okta's System Log has no fuller copy of it";
         case "okta_unavailable":
           return `skipped: re-reading it from Okta failed: ${outcome.detail ?? "unknown"}`;
+        case "unconfirmed":
+          return `skipped: an addition porter could not confirm with Okta (${outcome.detail ?? "unknown"}); the next full read applies it`;
       }
   }
   return outcomeCode(outcome);
