@@ -7,6 +7,8 @@ export const US_PORT = 3101;
 export const GROUPS_MAX_AGE = 30;
 /** Sign-in requests a minute per address (RATE_LIMITS sign_in.address): a test can reach it, the suite stays under it. */
 export const SIGN_IN_LIMIT = 200;
+/** Okta calls a minute per organization (RATE_LIMITS okta.organization): forged calls must not reach it (review finding 2). */
+export const OKTA_ORGANIZATION_LIMIT = 50;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
@@ -38,7 +40,7 @@ export default defineConfig({
     { name: "okta-org", testMatch: /okta-org\/.*\.spec\.ts/, dependencies: ["main"] },
   ],
   webServer: {
-    command: `node node_modules/tsx/dist/cli.mjs demo/start.ts --regions --app-port ${String(APP_PORT)} --us-port ${String(US_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh --groups-max-age ${String(GROUPS_MAX_AGE)} --trusted-proxies 127.0.0.1,::1 --rate-limits sign_in.address=${String(SIGN_IN_LIMIT)}`,
+    command: `node node_modules/tsx/dist/cli.mjs demo/start.ts --regions --app-port ${String(APP_PORT)} --us-port ${String(US_PORT)} --idp-port ${String(IDP_PORT)} --data-dir ./data/e2e --fresh --groups-max-age ${String(GROUPS_MAX_AGE)} --trusted-proxies 127.0.0.1,::1 --rate-limits sign_in.address=${String(SIGN_IN_LIMIT)},okta.organization=${String(OKTA_ORGANIZATION_LIMIT)}`,
     url: `http://localhost:${String(APP_PORT)}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,

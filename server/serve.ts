@@ -1,7 +1,8 @@
 /**
  * porter's production server: Next.js behind a plain Node HTTP server that does what Next cannot.
- * - It stamps every request with the TCP peer's address (x-porter-peer, overwriting any sent), the one
- *   address a client cannot forge (lib/http/client-ip.ts; TRUSTED_PROXIES says which hops may say more).
+ * - It puts every request's TCP peer address in the request context (never in a header a client could
+ *   send), the one address a client cannot forge (lib/http/client-ip.ts; TRUSTED_PROXIES says which hops
+ *   may say more).
  * - It gives every request an id: the trusted proxy's X-Request-Id, else a new one. The id is sent back,
  *   carried by every log line and audit event of the request (lib/http/request-context.ts), and ends the
  *   one JSON access-log line per request (ACCESS_LOG=off silences those).
@@ -16,9 +17,15 @@ import { parseArgs } from "node:util";
 import next from "next";
 import { readRawEnv } from "../lib/config/raw-env";
 import { parseTrustedProxies } from "../lib/config/trusted-proxies";
-import { peerIsTrustedProxy, PEER_HEADER } from "../lib/http/client-ip";
+import { peerIsTrustedProxy } from "../lib/http/client-ip";
 import { answerMarkedRequestsWith503 } from "../lib/db/unavailable";
-import { REQUEST_ID_HEADER, requestContext, requestIdFor, type RequestContext } from "../lib/core/request-context";
+import {
+  markServedByPorter,
+  REQUEST_ID_HEADER,
+  requestContext,
+  requestIdFor,
+  type RequestContext,
+} from "../lib/core/request-context";
 import { logger } from "../lib/log";
 
 const { values } = parseArgs({
@@ -36,19 +43,19 @@ if (typeof proxies === "string") {
 }
 const accessLog = readRawEnv("ACCESS_LOG") !== "off";
 const nodeName = readRawEnv("PORTER_NODE");
+markServedByPorter();
 const app = next({ dev: false, dir: path.resolve(import.meta.dirname, ".."), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = createServer((req, res) => {
   const peer = req.socket.remoteAddress ?? "";
-  req.headers[PEER_HEADER] = peer;
   const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER], peerIsTrustedProxy(peer, proxies), randomUUID);
   req.headers[REQUEST_ID_HEADER] = requestId;
   res.setHeader(REQUEST_ID_HEADER, requestId);
   if (nodeName) res.setHeader("x-served-by", nodeName);
   const started = performance.now();
-  const context: RequestContext = { requestId };
+  const context: RequestContext = { requestId, peer };
   // A 500 caused by an unreachable database is a 503 the client may retry (lib/db/unavailable.ts, step 4).
   answerMarkedRequestsWith503(res, () => context.databaseUnavailable === true);
   if (accessLog) {

@@ -2,13 +2,15 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 
-/** Starts a second porter (the built app, porter's server) with the given environment. */
-function startPorter(port: number, env: Record<string, string>) {
+/** Starts a second porter (the built app, porter's server or `next start`) with the given environment. */
+function startPorter(port: number, env: Record<string, string>, server: "porter" | "next" = "porter") {
   const dataDir = `./data/e2e-startup-${String(port)}`;
   rmSync(dataDir, { recursive: true, force: true });
   const child = spawn(
     process.execPath,
-    ["node_modules/tsx/dist/cli.mjs", "server/serve.ts", "-p", String(port), "-H", "127.0.0.1"],
+    server === "porter"
+      ? ["node_modules/tsx/dist/cli.mjs", "server/serve.ts", "-p", String(port), "-H", "127.0.0.1"]
+      : ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
     {
       env: {
         PATH: process.env.PATH ?? "",
@@ -55,6 +57,12 @@ test("an http issuer on a non-loopback host stops start-up with a message naming
   expect(porter.output()).toContain(
     "OKTA_ISSUER must use https: an http issuer is refused unless its host is localhost",
   );
+});
+
+test("in production, porter refuses to run without its own server, which alone knows the client's address (review finding 4)", async () => {
+  const porter = startPorter(3192, { OKTA_ISSUER: "http://127.0.0.1:9/oauth2/default" }, "next");
+  expect(await porter.exited).toBe(1);
+  expect(porter.output()).toContain("run it with its own server (npm start");
 });
 
 test("an unreachable issuer: porter starts, health reports it, sign-in shows a clear page, nothing fails open", async ({

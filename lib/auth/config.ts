@@ -60,6 +60,8 @@ export interface AuthDeps {
   audit: (event: AuditEvent) => Promise<void>;
   /** The same, aggregated per reason, address and minute: for refusals anyone can cause in bulk. */
   auditFlood?: (event: AuditEvent) => Promise<void>;
+  /** Whether a completed sign-in of this organization is over its per-minute budget (counted when asked). */
+  overSignInBudget?: (organization: { id: string; name: string }) => Promise<boolean>;
   /** Client address and user agent of the request being served, for the audit log. */
   ip?: string | null;
   userAgent?: string | null;
@@ -133,6 +135,14 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           userMessage: "No subject.",
         });
       const organization = await organizationFor(db, connection);
+      // A completed sign-in (the code exchanged, the ID token verified) is what counts against the
+      // organization's budget: forged or abandoned starts and callbacks cannot spend it.
+      if (await deps.overSignInBudget?.(organization))
+        throw new AuthFlowError({
+          code: "organization_busy",
+          message: `sign-in budget of ${organization.name} spent`,
+          userMessage: "Too many sign-ins for your organization right now.",
+        });
       const ruleSet = await ruleSetFor(db, organization);
       const claim: unknown = profile[connection.groupsClaim];
       const read = await readSignInGroups(connection, ruleSet, sub, claim);

@@ -233,6 +233,18 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         values: ctx.urls ? [{ label: "Initiate login URI", value: ctx.urls.home.initiateLoginUri }] : [],
         retry: false,
       };
+    case "organization_busy":
+      return {
+        title: "Too many sign-ins for your organization right now",
+        summary:
+          "More people of your organization signed in to porter in the last minute than its limit allows. Your account is fine; wait a minute and sign in again.",
+        audience: "user",
+        steps: [
+          "If it keeps happening, a porter operator can raise the organization's limit (RATE_LIMITS sign_in.organization); keep it under your Okta org's own limit for /authorize and /token (Okta Admin Console > Reports > Rate Limits).",
+        ],
+        values: [],
+        retry: true,
+      };
     case "configuration":
       return {
         title: "Sign-in failed because of a server problem",

@@ -5,7 +5,7 @@ import { cache } from "react";
 import { decode as decodeJwt } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import type { NextRequest } from "next/server";
-import { organizationFor, organizationIdFor } from "../organizations";
+import { organizationIdFor } from "../organizations";
 import { audit, auditEvent, auditFlood } from "../audit";
 import { getConfig, getConnection, type Connection } from "../config";
 import { getDb } from "../db";
@@ -32,15 +32,20 @@ export { toSafeRedirectPath } from "./redirects";
 export { describeSignInError, type SignInErrorPage } from "./describe-sign-in-error";
 export { isSignInErrorCode, type SignInErrorCode } from "./errors";
 
-const nextAuth = NextAuth((req) =>
-  createAuthConfig({
+const nextAuth = NextAuth((req) => {
+  const client = req ? requestClient(req.headers) : { ip: null, userAgent: null };
+  return createAuthConfig({
     config: getConfig(),
     db: getDb,
     audit,
     auditFlood,
-    ...(req ? requestClient(req.headers) : { ip: null, userAgent: null }),
-  }),
-);
+    overSignInBudget: async (organization) =>
+      (await overLimit({ client, path: `/api/auth/callback/${organization.name}` }, "sign_in", organization, [
+        "organization",
+      ])) !== null,
+    ...client,
+  });
+});
 
 export const { auth, signIn, signOut } = nextAuth;
 
@@ -147,13 +152,9 @@ function callbackOnly(handler: RouteHandler): RouteHandler {
     const path = new URL(req.url).pathname;
     const name = /^\/api\/auth\/callback\/([^/]+)$/.exec(path)?.[1];
     if (!name) return notFoundResponse(req);
-    // The callback counts against the sign-in limits (address, and organization when the name is one).
-    const connection = getConnection(decodeURIComponent(name));
-    const limited = await overLimit(
-      req,
-      "sign_in",
-      connection ? await organizationFor(await getDb(), connection) : null,
-    );
+    // Anyone can send a callback: it counts against its address only. The organization's budget counts
+    // sign-ins that completed (lib/auth/config.ts), so forged callbacks cannot lock an organization out.
+    const limited = await overLimit(req, "sign_in", null, ["address"]);
     if (limited) return tooManySignIns(req, limited);
     return handler(req);
   };

@@ -7,7 +7,7 @@ import { htmlPage } from "../http/html-page";
 import { readRequestParams } from "../http/read-request-params";
 import { redirectNoStore } from "../http/redirect";
 import { overLimit, tooManySignIns } from "../limits/limits";
-import { organizationFor, organizationIdFor } from "../organizations";
+import { organizationIdFor } from "../organizations";
 import { getDb } from "../db";
 import { describeSignInError } from "./describe-sign-in-error";
 import { SIGN_IN_FAILURES, type SignInErrorCode } from "../core/sign-in-failures";
@@ -56,7 +56,8 @@ async function refuse(
  */
 export async function initiateLogin(request: Request, connection: Connection): Promise<Response> {
   const client = requestClient(request.headers);
-  const limited = await overLimit(request, "sign_in", await organizationFor(await getDb(), connection));
+  // Anyone can start a sign-in: per address only (completed sign-ins count against the organization).
+  const limited = await overLimit(request, "sign_in", null, ["address"]);
   if (limited) return tooManySignIns(request, limited);
   const params = await readRequestParams(request, 32_768);
   const config = getConfig();

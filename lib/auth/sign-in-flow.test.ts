@@ -20,6 +20,8 @@ const op = new FakeOp();
 let config: Config;
 let handle: DbHandle;
 const events: AuditEvent[] = [];
+/** The organization sign-in budget as the tests set it: each completed sign-in asks, and is over when `over`. */
+const budget = { over: false, asked: 0 };
 
 function authConfig(overrides: Partial<Config> = {}): AuthConfig {
   const recordEvent = (e: AuditEvent) => {
@@ -30,6 +32,10 @@ function authConfig(overrides: Partial<Config> = {}): AuthConfig {
     config: { ...config, ...overrides },
     db: () => Promise.resolve(handle.db),
     audit: recordEvent,
+    overSignInBudget: () => {
+      budget.asked++;
+      return Promise.resolve(budget.over);
+    },
   });
   return { ...(porterConfig as AuthConfig), skipCSRFCheck };
 }
@@ -124,6 +130,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   events.length = 0;
+  budget.over = false;
+  budget.asked = 0;
 });
 
 describe("sign-in through Auth.js with porter's checks", () => {
@@ -181,6 +189,30 @@ describe("sign-in through Auth.js with porter's checks", () => {
       );
     });
   }
+
+  it("counts only completed sign-ins against the organization's budget: forged callbacks spend none of it (review finding 2)", async () => {
+    for (let i = 0; i < 5; i++) {
+      const flow = await startFlow();
+      replyWithIdToken(() => op.sign(validClaims("not-the-nonce")))(flow);
+      await callback(flow);
+      await callback({ authorize: flow.authorize, cookies: "" });
+    }
+    expect(budget.asked).toBe(0);
+    const flow = await startFlow();
+    replyWithIdToken((nonce) => op.sign(validClaims(nonce)))(flow);
+    expect((await callback(flow)).error).toBeUndefined();
+    expect(budget.asked).toBe(1);
+  });
+
+  it("refuses a completed sign-in over the organization's budget with its own page, and creates no session", async () => {
+    budget.over = true;
+    const before = (await handle.db.select().from(sessions).where(eq(sessions.connection, "acme"))).length;
+    const flow = await startFlow();
+    replyWithIdToken((nonce) => op.sign(validClaims(nonce)))(flow);
+    const { error } = await callback(flow);
+    expect(classifySignInError(error).code).toBe("organization_busy");
+    expect(await handle.db.select().from(sessions).where(eq(sessions.connection, "acme"))).toHaveLength(before);
+  });
 
   it("refuses a callback whose RFC 9207 iss differs from the connection's issuer (mix-up)", async () => {
     const flow = await startFlow();

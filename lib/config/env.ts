@@ -192,11 +192,7 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     ]);
   }
   const all = [connection, ...more];
-  const clash = [
-    ...sharedClientIds(all),
-    ...hookSecretProblems(all),
-    ...publishedSecretProblems(e.AUTH_SECRET, all),
-  ];
+  const clash = [...sharedClientIds(all), ...hookSecretProblems(all), ...publishedSecretProblems(e.AUTH_SECRET, all)];
   if (clash.length > 0) throw new ConfigError(clash);
   return Object.freeze({
     region: e.APP_REGION,

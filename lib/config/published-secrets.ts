@@ -36,7 +36,9 @@ export function publishedSecretProblems(authSecret: string, connections: readonl
     if (published(c.oktaApiToken)) problems.push(`${where}: the Okta API token is the demo's published one`);
     const n = c.oktaServiceApp?.privateKey.n;
     if (typeof n === "string" && n.startsWith(DEMO_SERVICE_KEY_MODULUS))
-      problems.push(`${where}: the API Services app's private key is the demo's published one (make a new key in Okta)`);
+      problems.push(
+        `${where}: the API Services app's private key is the demo's published one (make a new key in Okta)`,
+      );
   }
   return problems;
 }

@@ -2,12 +2,17 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 /**
  * The request a piece of work runs for, set by porter's server (server/serve.ts) around each request:
- * its id (the proxy's X-Request-Id when the proxy is trusted, else porter's own) goes into every log line
+ * the socket peer's address, and its id (the proxy's X-Request-Id when the proxy is trusted, else porter's own) goes into every log line
  * and audit event written for it, so one id finds a request in the proxy's log, porter's and the audit log.
  * One instance per process (Next.js bundles this module more than once).
  */
 export interface RequestContext {
   requestId: string;
+  /**
+   * The TCP peer's address, as the socket saw it: the one address no client can forge (a header could be
+   * sent by anyone). Only porter's server sets it; lib/http/client-ip.ts reads it.
+   */
+  peer?: string;
   /** Set when the request failed because the database was unreachable (lib/db/unavailable.ts): answered 503. */
   databaseUnavailable?: boolean;
 }
@@ -20,6 +25,23 @@ const key = Symbol.for("porter.request-context");
 export const requestContext: AsyncLocalStorage<RequestContext> = ((
   globalThis as typeof globalThis & { [key]?: AsyncLocalStorage<RequestContext> }
 )[key] ??= new AsyncLocalStorage<RequestContext>());
+
+/** The socket peer of the request being served, when porter's server runs it; else null. */
+export function currentPeer(): string | null {
+  return requestContext.getStore()?.peer ?? null;
+}
+
+/**
+ * Marks this process as run by porter's own server (server/serve.ts), which sets the request context.
+ * Start-up refuses to run in production without it: client addresses would be unknown.
+ */
+const served = Symbol.for("porter.served-by-porter");
+export function markServedByPorter(): void {
+  (globalThis as typeof globalThis & { [served]?: boolean })[served] = true;
+}
+export function isServedByPorter(): boolean {
+  return (globalThis as typeof globalThis & { [served]?: boolean })[served] === true;
+}
 
 export function currentRequestId(): string | null {
   return requestContext.getStore()?.requestId ?? null;

@@ -20,6 +20,7 @@ export const SIGN_IN_FAILURES = {
   wrong_region_callback: { status: 400, reason: "callback at the wrong region" },
   initiate_iss_mismatch: { status: 400, reason: "initiate login with a wrong iss" },
   unsolicited_token: { status: 400, reason: "token sent directly (unsolicited)" },
+  organization_busy: { status: 429, reason: "more sign-ins for the organization this minute than its limit" },
   configuration: { status: 500, reason: "server problem" },
 } as const satisfies Record<string, { status: number; reason: string }>;
 

@@ -1,50 +1,50 @@
 import { isIP, type BlockList } from "node:net";
 import { getConfig } from "../config";
 import type { TrustedProxies } from "../config/trusted-proxies";
+import { isPrivateAddress, normalizeIp } from "../core/ip-ranges";
+import { currentPeer } from "../core/request-context";
 
-/**
- * The header porter's own server (server/serve.ts) sets to the TCP peer's address on every request,
- * overwriting whatever the client sent: the one address no client can forge.
- */
-export const PEER_HEADER = "x-porter-peer";
-
-const normalize = (ip: string) => {
-  const v = ip.trim().replace(/^\[|\]$/g, "");
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v)?.[1];
-  return mapped ?? v;
-};
 const trusted = (list: BlockList, ip: string) => list.check(ip, isIP(ip) === 6 ? "ipv6" : "ipv4");
 
 /**
- * The client's address for audit records and rate limits. Without TRUSTED_PROXIES it is the socket peer
- * and X-Forwarded-For is ignored (rotating it cannot dodge a limit or forge the audit log). With a hop
- * count N, the address N hops back from the peer along X-Forwarded-For; with a list, the nearest address
- * that is not a trusted proxy. Null when the peer is unknown (not behind porter's server).
+ * The client's address for audit records and rate limits, from the socket peer that porter's server put in
+ * the request context (never from a header: anyone can send one). Without TRUSTED_PROXIES it is the peer
+ * and X-Forwarded-For is ignored (rotating it cannot dodge a limit or forge the audit log). With a list,
+ * the nearest address along X-Forwarded-For that is not a trusted proxy; with a hop count N, the address N
+ * hops back, but only when the peer itself is on a private or loopback address (a proxy in front of porter
+ * is; a client on the internet is not). Null when the peer is unknown (not behind porter's server).
  */
-export function clientIp(headers: Headers, proxies: TrustedProxies = trustedProxiesFromEnv()): string | null {
-  const peerRaw = headers.get(PEER_HEADER);
-  if (!peerRaw || isIP(normalize(peerRaw)) === 0) return null;
-  const peer = normalize(peerRaw);
-  if (proxies.kind === "none") return peer;
+export function clientIp(
+  headers: Headers,
+  options: { peer?: string | null; proxies?: TrustedProxies } = {},
+): string | null {
+  const peerRaw = options.peer === undefined ? currentPeer() : options.peer;
+  if (!peerRaw || isIP(normalizeIp(peerRaw)) === 0) return null;
+  const peer = normalizeIp(peerRaw);
+  const proxies = options.proxies ?? trustedProxiesFromEnv();
+  if (!peerIsTrustedProxy(peer, proxies)) return peer;
   const forwarded = (headers.get("x-forwarded-for") ?? "")
     .split(",")
-    .map(normalize)
+    .map(normalizeIp)
     .filter((ip) => isIP(ip) !== 0);
   const chain = [...forwarded, peer];
   if (proxies.kind === "hops") return chain[Math.max(0, chain.length - 1 - proxies.hops)] ?? peer;
   for (let i = chain.length - 1; i >= 0; i--) {
     const ip = chain[i] ?? peer;
-    if (!trusted(proxies.list, ip)) return ip;
+    if (proxies.kind === "cidrs" && !trusted(proxies.list, ip)) return ip;
   }
   return chain[0] ?? peer;
 }
 
-/** Whether the TCP peer is a proxy porter trusts to name the client (and to set the request id). */
-export function peerIsTrustedProxy(peerRaw: string | undefined, proxies: TrustedProxies): boolean {
+/**
+ * Whether the TCP peer is a proxy porter trusts to name the client (and to set the request id): one of the
+ * listed addresses, or with a hop count, any peer on a private or loopback address.
+ */
+export function peerIsTrustedProxy(peerRaw: string | undefined | null, proxies: TrustedProxies): boolean {
   if (!peerRaw || proxies.kind === "none") return false;
-  const peer = normalize(peerRaw);
+  const peer = normalizeIp(peerRaw);
   if (isIP(peer) === 0) return false;
-  return proxies.kind === "hops" ? proxies.hops > 0 : trusted(proxies.list, peer);
+  return proxies.kind === "hops" ? proxies.hops > 0 && isPrivateAddress(peer) : trusted(proxies.list, peer);
 }
 
 function trustedProxiesFromEnv(): TrustedProxies {

@@ -4,7 +4,8 @@ import { getConfig } from "../config";
 import type { LimitName, LimitScope } from "../config/rate-limits";
 import { getDb } from "../db";
 import { logger } from "../log";
-import { requestClient } from "../http/client-ip";
+import { addressBucket } from "../core/ip-ranges";
+import { requestClient, type RequestClient } from "../http/client-ip";
 import { htmlPage } from "../http/html-page";
 import { jsonError } from "../http/error-response";
 import { takeLimit } from "./rate-limit";
@@ -14,26 +15,38 @@ export interface Limited {
   scope: LimitScope;
 }
 
+/** Where a counted request comes from: its client, and the path (for the audit record). */
+export interface CountedRequest {
+  client: RequestClient;
+  path: string;
+}
+
 /**
- * Counts this request against limit `name` for its client address and, when given, its organization
- * (shared by all nodes). Returns how long to wait when over, else null. The first refusal of a window is
+ * Counts this request against limit `name` for its client address (an IPv6 client per /64) and, when
+ * given, its organization (shared by all nodes). Callers count against an organization only what was
+ * authenticated as that organization's (a verified Okta call, a completed sign-in): anyone can send a
+ * request, and must not be able to spend an organization's budget. Returns how long to wait when over, else null. The first refusal of a window is
  * audited once, whichever node sees it. If the counters cannot be read (the database is down), the
  * request is let through and the failure logged: a limit must not turn a database blip into an outage.
  */
 export async function overLimit(
-  request: Request,
+  request: Request | CountedRequest,
   name: LimitName,
   organization: { id: string; name: string } | null,
   scopes: readonly LimitScope[] = ["address", "organization"],
 ): Promise<Limited | null> {
   const config = getConfig();
-  const client = requestClient(request.headers);
+  const counted =
+    request instanceof Request
+      ? { client: requestClient(request.headers), path: new URL(request.url).pathname }
+      : request;
+  const { client } = counted;
   const organizationId = organization && scopes.includes("organization") ? organization.id : null;
   const connection = organization?.name ?? null;
   try {
     const db = await getDb();
     const checks: [LimitScope, string][] = [];
-    if (scopes.includes("address")) checks.push(["address", client.ip ?? "unknown"]);
+    if (scopes.includes("address")) checks.push(["address", client.ip ? addressBucket(client.ip) : "unknown"]);
     if (organizationId) checks.push(["organization", organizationId]);
     for (const [scope, key] of checks) {
       const perMinute = config.rateLimits[name][scope];
@@ -43,7 +56,7 @@ export async function overLimit(
         await audit(
           auditEvent(
             "rate_limit.exceeded",
-            { limit: name, scope, perMinute, path: new URL(request.url).pathname },
+            { limit: name, scope, perMinute, path: counted.path },
             { organizationId, connection, ...client, reason: `${name}.${scope}` },
           ),
         );

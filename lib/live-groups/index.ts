@@ -7,6 +7,8 @@ export {
   enqueueOktaEvents,
   HANDLED_EVENT_TYPES,
   outcomeCode,
+  recentOktaEvents,
+  type RecentOktaEvent,
   type AppliedEvent,
   type OktaEventOutcome,
   type OktaEventsContext,

@@ -2,7 +2,8 @@ import { applySeedOnce, readSeedFile } from "../rules";
 import { organizationIdFor } from "../organizations";
 import { applyPendingOktaEvents, oktaEventsContext } from "../live-groups";
 import { startBackgroundWork } from "./background";
-import { ConfigError, getConfig } from "../config";
+import { ConfigError, getConfig, readRawEnv } from "../config";
+import { isServedByPorter } from "../core/request-context";
 import { pruneSessions } from "../sessions/store";
 import { isAppError } from "../core/app-error";
 import { getDbHandle } from "../db";
@@ -15,6 +16,14 @@ import { getOidcMetadata } from "../okta";
  * start-up: /api/health reports it and sign-in shows a clear page).
  */
 export async function startServer(): Promise<void> {
+  if (readRawEnv("NODE_ENV") === "production" && !isServedByPorter()) {
+    // Next.js's own server cannot say who the client is: addresses in the audit log and the rate limits
+    // would be unknown (or, worse, whatever a header claimed).
+    console.error(
+      "porter cannot start: run it with its own server (npm start, i.e. server/serve.ts), not next start: only porter's server knows each request's client address.",
+    );
+    process.exit(1);
+  }
   let config;
   try {
     config = getConfig();

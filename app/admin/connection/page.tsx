@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { HANDLED_EVENT_TYPES } from "@/lib/live-groups";
+import { HANDLED_EVENT_TYPES, recentOktaEvents } from "@/lib/live-groups";
+import { TableHead } from "@/components/table-head";
 import { inAdminConsole, PLACES } from "@/lib/okta";
 import { CopyButton } from "@/components/copy-button";
 import { RequireAccess } from "@/components/require-access";
@@ -38,6 +39,7 @@ export default function ConnectionPage() {
         const urls = connectionUrls(config, connection);
         const db = await getDb();
         const mode = await liveGroupsModeFor(db, connection, config);
+        const events = await recentOktaEvents(db, principal.organizationId);
         const other = connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu");
         return (
           <section className={card} aria-labelledby="connection">
@@ -130,6 +132,35 @@ export default function ConnectionPage() {
                 </p>
               ) : null}
             </div>
+            <h2 className="mt-8 text-lg font-semibold" id="okta-events">
+              Recent Okta events
+            </h2>
+            {events.length === 0 ? (
+              <p className="mt-2 text-sm text-slate-600">No Okta event has reached porter yet.</p>
+            ) : (
+              <table className="mt-2 w-full text-left text-sm" aria-labelledby="okta-events">
+                <TableHead columns={["Received", "Event", "Person", "What porter did"]} />
+                <tbody>
+                  {events.map((e) => (
+                    <tr key={e.uuid} className="border-b border-slate-100 align-top">
+                      <td className="whitespace-nowrap py-2 pr-3 text-slate-600">
+                        <time dateTime={e.receivedAt.toISOString()}>
+                          {e.receivedAt.toISOString().slice(0, 19).replace("T", " ")}
+                        </time>
+                      </td>
+                      <td className="py-2 pr-3 font-mono text-xs">
+                        {e.eventType}
+                        <span className="block text-slate-500">
+                          {e.source === "event_hook" ? "Event Hook" : "System Log"}
+                        </span>
+                      </td>
+                      <td className="break-all py-2 pr-3">{e.person ?? "—"}</td>
+                      <td className="py-2">{e.outcome ?? "waiting to be applied"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
             <p className="mt-6 rounded-md bg-amber-50 p-3 text-sm text-amber-950" role="note">
               Register the {connection.region.toUpperCase()} values only. With the {other.region.toUpperCase()} callback
               ({other.signInRedirectUri}) in its place, Okta answers every sign-in with HTTP 400 (&quot;The

@@ -1,7 +1,5 @@
 import { startSignIn } from "@/lib/auth";
-import { getDb } from "@/lib/db";
 import { overLimit, tooManySignIns } from "@/lib/limits";
-import { organizationFor } from "@/lib/organizations";
 import { getConfig, getConnection, homeRegionUrl } from "@/lib/config";
 import { requestClient } from "@/lib/http/client-ip";
 import { notFoundResponse } from "@/lib/http/not-found-response";
@@ -30,7 +28,8 @@ async function handle(request: Request, ctx: Ctx): Promise<Response> {
       nonce: request.headers.get("x-nonce"),
     });
   }
-  const limited = await overLimit(request, "sign_in", await organizationFor(await getDb(), connection));
+  // Anyone can start a sign-in: per address only (completed sign-ins count against the organization).
+  const limited = await overLimit(request, "sign_in", null, ["address"]);
   if (limited) return tooManySignIns(request, limited);
   const params = await readLoginParams(request);
   const query = new URLSearchParams();

@@ -1,5 +1,5 @@
 export { applyPendingOktaEvents, type AppliedEvent, type OktaEventsContext } from "./apply";
-export { enqueueOktaEvents, countPending } from "./queue";
+export { countPending, enqueueOktaEvents, recentOktaEvents, type RecentOktaEvent } from "./queue";
 export { HANDLED_EVENT_TYPES, OKTA_EVENT_HANDLERS, type HandledOktaEventType } from "./handlers";
 export { describeOutcome, outcomeCode, type OktaEventOutcome } from "./outcome";
 export { withoutNul, type LogEventLike } from "./log-event";

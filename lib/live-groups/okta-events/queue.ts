@@ -1,8 +1,8 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db, Queryable } from "../../db/client";
 import { oktaEvents } from "../../db/schema";
 import { withoutNul, type LogEventLike } from "./log-event";
-import { outcomeCode, type OktaEventOutcome } from "./outcome";
+import { describeOutcome, outcomeCode, type OktaEventOutcome } from "./outcome";
 
 /**
  * Stores a delivery's events durably (before Okta is answered), once per uuid: a repeated or retried
@@ -96,4 +96,40 @@ export async function countPending(db: Db, organizationId: string): Promise<numb
     .from(oktaEvents)
     .where(and(eq(oktaEvents.organizationId, organizationId), isNull(oktaEvents.processedAt)));
   return row?.n ?? 0;
+}
+
+export interface RecentOktaEvent {
+  uuid: string;
+  eventType: string;
+  /** The person it named (their Okta login), as Okta sent it. */
+  person: string | null;
+  published: Date;
+  receivedAt: Date;
+  source: "event_hook" | "system_log";
+  /** What porter did, in words (null while it waits to be applied). */
+  outcome: string | null;
+}
+
+/** The organization's latest Okta events and what porter did with each, newest first (for the console). */
+export async function recentOktaEvents(db: Queryable, organizationId: string, limit = 20): Promise<RecentOktaEvent[]> {
+  const rows = await db
+    .select()
+    .from(oktaEvents)
+    .where(eq(oktaEvents.organizationId, organizationId))
+    .orderBy(desc(oktaEvents.receivedAt), desc(oktaEvents.published))
+    .limit(limit);
+  return rows.map((r) => {
+    const event = r.event as unknown as LogEventLike;
+    const user = (event.target ?? []).find((t) => t.type === "User");
+    const parsed = r.outcomeDetail as OktaEventOutcome | null;
+    return {
+      uuid: r.uuid,
+      eventType: r.eventType,
+      person: user?.alternateId ?? user?.id ?? null,
+      published: r.published,
+      receivedAt: r.receivedAt,
+      source: r.source,
+      outcome: r.processedAt ? (parsed ? describeOutcome(parsed, r.eventType) : r.outcome) : null,
+    };
+  });
 }

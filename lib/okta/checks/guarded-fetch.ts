@@ -1,29 +1,13 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { isLoopbackHost } from "../../config/url-rules";
+import { isPrivateAddress } from "../../core/ip-ranges";
 import { readStreamCapped } from "../../core/read-body";
 
 /** Bytes of any answer the check reads: a hostile or broken server cannot make it buffer more. */
 export const MAX_CHECK_BODY = 256 * 1024;
 
-/** Loopback, private, link-local, CGNAT, unspecified (IPv4 and IPv6, and IPv4 mapped in IPv6). */
-export function isPrivateAddress(ip: string): boolean {
-  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/i.exec(ip);
-  if (v4) {
-    const [a = 0, b = 0] = v4.slice(1, 3).map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  const v6 = ip.toLowerCase();
-  return v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
-}
+export { isPrivateAddress } from "../../core/ip-ranges";
 
 export class CheckFetchRefused extends Error {}
 
