@@ -1,10 +1,10 @@
-import type { ActivityBucket } from "@/lib/audit/queries";
+import type { ActivityBucket, ActivityUnit } from "@/lib/audit/queries";
 import { describeReason } from "@/lib/audit/describe";
 
 const COLORS = ["#b91c1c", "#c2410c", "#a16207", "#7e22ce", "#be185d", "#0369a1", "#4d7c0f", "#334155"];
 
-/** Sign-ins per hour or day: successes in green, failures stacked by reason. Plain SVG, drawn on the server. */
-export function ActivityChart({ unit, buckets }: { unit: "hour" | "day"; buckets: ActivityBucket[] }) {
+/** Sign-ins per hour, day, week, month or year: successes in green, failures stacked by reason. Plain SVG, drawn on the server. */
+export function ActivityChart({ unit, buckets }: { unit: ActivityUnit; buckets: ActivityBucket[] }) {
   const reasons = [...new Set(buckets.flatMap((b) => Object.keys(b.reasons)))].sort();
   const max = Math.max(1, ...buckets.map((b) => b.succeeded + b.failed));
   const width = 720;
@@ -16,7 +16,13 @@ export function ActivityChart({ unit, buckets }: { unit: "hour" | "day"; buckets
     failed: 0,
   });
   const label = (d: Date) =>
-    unit === "hour" ? `${d.toISOString().slice(5, 13).replace("T", " ")}:00` : d.toISOString().slice(0, 10);
+    unit === "hour"
+      ? `${d.toISOString().slice(5, 13).replace("T", " ")}:00`
+      : unit === "month"
+        ? d.toISOString().slice(0, 7)
+        : unit === "year"
+          ? d.toISOString().slice(0, 4)
+          : d.toISOString().slice(0, 10);
   return (
     <figure aria-label="Sign-ins and failures" className="mt-4">
       <svg

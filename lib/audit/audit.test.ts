@@ -7,11 +7,11 @@ import { addRule } from "../rules";
 import { getOrganizationRules } from "../organizations";
 import { applySeedOnce } from "../rules/apply-seed";
 import { parseSeed } from "../rules/seed";
-import { auditEvents } from "../db/schema";
+import { auditEvents, auditVerificationGuards } from "../db/schema";
 import { canonicalJson, toContent } from "./chain";
 import { auditEvent, type AuditEvent, type AuditEventBase } from "./events";
-import { iterateAuditEvents, listAuditEvents, parseAuditQuery } from "./queries";
-import { verifyChain } from "./verify";
+import { iterateAuditEvents, listAuditEvents, MAX_BUCKETS, parseAuditQuery, signInActivity } from "./queries";
+import { verifyChain, verifyChainOnce } from "./verify";
 import { recordAuditEvents } from "./write";
 import { createAuditWriter } from "./writer";
 import { eq } from "drizzle-orm";
@@ -177,6 +177,66 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
     for await (const batch of iterateAuditEvents(handle.db, { organizationId: a }, 2))
       exported.push(...batch.map((e) => Number(e.details.detail)));
     expect(exported).toEqual([100, 6, 5, 4, 3, 2, 1, 0]);
+  });
+
+  it("draws a range from year 1 to 9999 over the data's own span, in at most MAX_BUCKETS buckets (review finding 5)", async () => {
+    const org = await newOrg();
+    const succeeded = (details: Partial<AuditEventBase> = {}) =>
+      auditEvent(
+        "sign_in.succeeded",
+        {
+          rawGroupCount: 1,
+          keptGroupCount: 1,
+          possiblyTruncated: false,
+          groupsSource: "id_token",
+          roles: [],
+          joinedTeams: [],
+          leftTeams: [],
+        },
+        { organizationId: org, ...details },
+      );
+    await recordAuditEvents(handle.db, [succeeded(), succeeded(), event(org, 1)]);
+    const wide = await signInActivity(
+      handle.db,
+      org,
+      new Date("0001-01-01T00:00:00Z"),
+      new Date("9999-12-31T00:00:00Z"),
+    );
+    expect(wide.buckets.length).toBeLessThanOrEqual(MAX_BUCKETS);
+    expect(wide.buckets.reduce((n, b) => n + b.succeeded, 0)).toBe(2);
+    expect(wide.buckets.reduce((n, b) => n + b.failed, 0)).toBe(1);
+    // Nothing in the range: at most two days of hours, not millennia of them.
+    const empty = await signInActivity(
+      handle.db,
+      await newOrg(),
+      new Date("0001-01-01T00:00:00Z"),
+      new Date("9999-12-31T00:00:00Z"),
+    );
+    expect(empty.buckets.length).toBeLessThanOrEqual(49);
+  });
+
+  it("runs one chain verification at a time per organization (review finding 5)", async () => {
+    const org = await newOrg();
+    await recordAuditEvents(
+      handle.db,
+      Array.from({ length: 30 }, (_, i) => event(org, i)),
+    );
+    // Another node is verifying this chain right now: nothing is read here.
+    await handle.db.insert(auditVerificationGuards).values({ chain: org, startedAt: new Date() });
+    expect(await verifyChainOnce(handle.db, org)).toBeNull();
+    // Once it finished, the next one runs, and frees the guard for the one after.
+    await handle.db
+      .update(auditVerificationGuards)
+      .set({ finishedAt: new Date() })
+      .where(eq(auditVerificationGuards.chain, org));
+    expect(await verifyChainOnce(handle.db, org)).toMatchObject({ ok: true, checked: 30 });
+    expect(await verifyChainOnce(handle.db, org)).toMatchObject({ ok: true, checked: 30 });
+    // A node that died mid-verification stops blocking after ten minutes.
+    await handle.db
+      .update(auditVerificationGuards)
+      .set({ startedAt: new Date(Date.now() - 11 * 60_000), finishedAt: null })
+      .where(eq(auditVerificationGuards.chain, org));
+    expect(await verifyChainOnce(handle.db, org)).toMatchObject({ ok: true });
   });
 
   it("commits a rule change with its audit events, or neither", async () => {

@@ -30,10 +30,12 @@ export {
   iterateAuditEvents,
   parseAuditQuery,
   signInActivity,
+  MAX_BUCKETS,
+  type ActivityUnit,
   type AuditFilter,
   type AuditQuery,
 } from "./queries";
-export { verifyChain, type ChainReport } from "./verify";
+export { verifyChain, verifyChainOnce, type ChainReport } from "./verify";
 export { chainOf } from "./chain";
 
 const globalKey = Symbol.for("porter.auditWriter");

@@ -201,15 +201,76 @@ export interface ActivityBucket {
   reasons: Record<string, number>;
 }
 
-/** Sign-ins and failures per hour (ranges up to two days) or per day, failures split by reason. */
+/** The chart's time units, finest first, and how many milliseconds each bucket spans (about, for week+). */
+const UNITS = [
+  ["hour", 3_600_000],
+  ["day", 86_400_000],
+  ["week", 7 * 86_400_000],
+  ["month", 31 * 86_400_000],
+  ["year", 366 * 86_400_000],
+] as const;
+export type ActivityUnit = (typeof UNITS)[number][0];
+/** The most buckets a chart draws, whatever range is asked for. */
+export const MAX_BUCKETS = 400;
+
+/** The start of the bucket of `unit` that holds `at` (UTC). */
+function bucketStart(at: number, unit: ActivityUnit): number {
+  const d = new Date(at);
+  switch (unit) {
+    case "hour":
+      return Math.floor(at / 3_600_000) * 3_600_000;
+    case "day":
+      return Math.floor(at / 86_400_000) * 86_400_000;
+    case "week": {
+      // ISO weeks start on Monday, as PostgreSQL's date_trunc('week') does.
+      const day = Math.floor(at / 86_400_000) * 86_400_000;
+      return day - ((new Date(day).getUTCDay() + 6) % 7) * 86_400_000;
+    }
+    case "month":
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    case "year":
+      return Date.UTC(d.getUTCFullYear(), 0, 1);
+  }
+}
+
+function nextBucket(start: number, unit: ActivityUnit): number {
+  const d = new Date(start);
+  if (unit === "month") return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  if (unit === "year") return Date.UTC(d.getUTCFullYear() + 1, 0, 1);
+  return start + (unit === "week" ? 7 * 86_400_000 : unit === "day" ? 86_400_000 : 3_600_000);
+}
+
+/**
+ * Sign-ins and failures over time, failures split by reason. The chart spans the asked range clamped to
+ * the sign-ins actually recorded in it (a range from year 1 to 9999 costs what the data costs), in the
+ * finest unit (hour, day, week, month, year) that draws at most MAX_BUCKETS buckets.
+ */
 export async function signInActivity(
   db: Db,
   organizationId: string,
   since: Date,
   until: Date,
-): Promise<{ unit: "hour" | "day"; buckets: ActivityBucket[] }> {
-  const unit = until.getTime() - since.getTime() <= 2 * 86_400_000 ? "hour" : "day";
-  // The unit is one of two literals (never input): inline it, so SELECT and GROUP BY are the same expression.
+): Promise<{ unit: ActivityUnit; buckets: ActivityBucket[] }> {
+  const inRange = and(
+    eq(auditEvents.organizationId, organizationId),
+    inArray(auditEvents.type, ["sign_in.succeeded", "sign_in.failed"]),
+    gte(auditEvents.at, since),
+    lte(auditEvents.at, until),
+  );
+  const [span] = await db
+    .select({
+      first: sql<string | null>`min(${auditEvents.at})`,
+      last: sql<string | null>`max(${auditEvents.at})`,
+    })
+    .from(auditEvents)
+    .where(inRange);
+  // Nothing recorded: the asked range, but never more than its last two days.
+  const from = span?.first
+    ? new Date(span.first).getTime()
+    : Math.max(since.getTime(), until.getTime() - 2 * 86_400_000);
+  const to = span?.last ? new Date(span.last).getTime() : until.getTime();
+  const unit: ActivityUnit = UNITS.find(([, ms]) => (to - from) / ms < MAX_BUCKETS)?.[0] ?? "year";
+  // The unit is one of five literals (never input): inline it, so SELECT and GROUP BY are the same expression.
   const bucket = sql<Date>`date_trunc(${sql.raw(`'${unit}'`)}, ${auditEvents.at}, 'UTC')`;
   const rows = await db
     .select({
@@ -219,19 +280,10 @@ export async function signInActivity(
       n: sql<number>`sum(${auditEvents.count})`.mapWith(Number),
     })
     .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.organizationId, organizationId),
-        inArray(auditEvents.type, ["sign_in.succeeded", "sign_in.failed"]),
-        gte(auditEvents.at, since),
-        lte(auditEvents.at, until),
-      ),
-    )
+    .where(inRange)
     .groupBy(bucket, auditEvents.type, auditEvents.reason);
-  const step = unit === "hour" ? 3_600_000 : 86_400_000;
-  const start = Math.floor(since.getTime() / step) * step;
   const buckets = new Map<number, ActivityBucket>();
-  for (let t = start; t <= until.getTime(); t += step)
+  for (let t = bucketStart(from, unit); t <= to && buckets.size < MAX_BUCKETS + 2; t = nextBucket(t, unit))
     buckets.set(t, { at: new Date(t), succeeded: 0, failed: 0, reasons: {} });
   for (const r of rows) {
     const b = buckets.get(r.bucket.getTime());

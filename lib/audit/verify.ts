@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { auditChainHeads, auditEvents } from "../db/schema";
+import { auditChainHeads, auditEvents, auditVerificationGuards } from "../db/schema";
 import { GENESIS_HASH, linkHash, type AuditContent } from "./chain";
 
 export interface ChainReport {
@@ -110,4 +110,30 @@ export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Pro
   if (head && checked > 0 && head.hash !== prev)
     return done({ seq: checked, id: null, reason: "the newest event's hash differs from the recorded head" });
   return done(null);
+}
+
+/**
+ * verifyChain, one at a time per chain across every node: null (nothing read) when a verification of this
+ * chain is already running. A whole chain is read each time, so anyone allowed to verify must not be able
+ * to run many at once.
+ */
+export async function verifyChainOnce(db: Db, chain: string): Promise<ChainReport | null> {
+  const claimed = await db
+    .insert(auditVerificationGuards)
+    .values({ chain, startedAt: sql`now()` })
+    .onConflictDoUpdate({
+      target: auditVerificationGuards.chain,
+      set: { startedAt: sql`now()`, finishedAt: null },
+      setWhere: sql`${auditVerificationGuards.finishedAt} is not null or ${auditVerificationGuards.startedAt} < now() - interval '10 minutes'`,
+    })
+    .returning({ chain: auditVerificationGuards.chain });
+  if (claimed.length === 0) return null;
+  try {
+    return await verifyChain(db, chain);
+  } finally {
+    await db
+      .update(auditVerificationGuards)
+      .set({ finishedAt: sql`now()` })
+      .where(eq(auditVerificationGuards.chain, chain));
+  }
 }

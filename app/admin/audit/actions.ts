@@ -1,19 +1,22 @@
 "use server";
 
 import { z } from "zod";
-import { actedBy, audit, verifyChain } from "@/lib/audit";
+import { actedBy, audit, auditEvent, verifyChainOnce } from "@/lib/audit";
 import { action } from "@/lib/auth/access";
 import { getDb } from "@/lib/db";
 
 /** Walks the organization's audit chain and says whether it holds, or where it first breaks. */
 export const verifyAuditAction = action(z.object({}), "audit.read", "audit.verify", async (_input, principal) => {
-  const report = await verifyChain(await getDb(), principal.organizationId);
-  await audit({
-    type: "audit.verified",
-    ...actedBy(principal),
-    outcome: report.ok ? "success" : "failure",
-    details: { ok: report.ok, checked: report.checked, broken: report.broken, head: report.head },
-  });
+  const report = await verifyChainOnce(await getDb(), principal.organizationId);
+  if (!report)
+    return "A verification of this organization's chain is already running; its result is recorded in the audit log (audit.verified).";
+  await audit(
+    auditEvent(
+      "audit.verified",
+      { ok: report.ok, checked: report.checked, broken: report.broken, head: report.head },
+      { ...actedBy(principal), outcome: report.ok ? "success" : "failure" },
+    ),
+  );
   const legacy =
     report.unchained > 0 ? ` ${String(report.unchained)} older event(s) predate the chain and are not covered.` : "";
   if (report.ok)

@@ -77,3 +77,14 @@ export const auditChainHeads = pgTable("audit_chain_heads", {
 });
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/**
+ * One chain verification at a time per organization, across every node (a verification reads the whole
+ * chain): the row is claimed when one starts and released when it ends; a node that died mid-way stops
+ * blocking after 10 minutes.
+ */
+export const auditVerificationGuards = pgTable("audit_verification_guards", {
+  chain: text("chain").primaryKey(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }),
+});
