@@ -100,7 +100,7 @@ export function demoConnections(issuer: string) {
         serviceClientId: "porter-okta-api",
         servicePrivateKeyEnv: "ACME_DIR_SERVICE_KEY",
       },
-    ].map((c) => ({ oktaApiTokenEnv: "OKTA_API_TOKEN", ...c, adminGroups: ["Port Admins"] })),
+    ].map((c) => ({ oktaApiTokenEnv: "DEMO_APPS_API_TOKEN", ...c, adminGroups: ["Port Admins"] })),
   };
 }
 
@@ -136,8 +136,11 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
       path.join(import.meta.dirname, "keys/acme-dir-service-app.private.json"),
       "utf8",
     ),
-    // devidp's Apps API token (read-only), for the configuration check's app-settings check.
-    OKTA_API_TOKEN: "devidp-demo-api-token",
+    // acme's Okta API token, a read-only admin's: its app (the configuration check), people and groups (an
+    // Event Hook delivery is then a notification: porter reads the person's groups from Okta).
+    OKTA_API_TOKEN: "devidp-demo-read-token",
+    // The other organizations' token: it may read their apps only (the configuration check's app settings).
+    DEMO_APPS_API_TOKEN: "devidp-demo-api-token",
   };
 }
 

@@ -4,6 +4,7 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 import { importJWK, SignJWT, type JWK } from "jose";
 import { APP_PORT, GROUPS_MAX_AGE, IDP_PORT, US_PORT } from "../../playwright.config";
 import { DevIdpSignIn } from "../pages/devidp-sign-in";
+import { userAccessToken } from "../pages/okta-tokens";
 import { Porter } from "../pages/porter";
 
 /*
@@ -117,6 +118,48 @@ test.describe("Roles follow Okta (devidp's management API, Event Hook, Universal
     await new Porter(admin).signInAs("admin@example.com");
     await admin.goto("/admin/audit?type=session.revoked&q=dev%40example.com");
     await expect(admin.getByText("Okta Universal Logout").first()).toBeVisible();
+  });
+
+  test("the bearer API refuses dev's access token issued before Okta ended dev's access (review finding 7)", async ({
+    page,
+    request,
+    playwright,
+  }) => {
+    await new Porter(page).signInAs("dev@example.com");
+    const cli = await playwright.request.newContext();
+    const token = await userAccessToken(cli, "dev@example.com");
+    await cli.dispose();
+    const me = () => request.get("/api/v1/me", { headers: { authorization: `Bearer ${token}` } });
+    expect((await me()).status()).toBe(200);
+    // Okta ends dev's sessions with Universal Logout: porter's sessions end, and so does the token.
+    await request.delete(`${IDP}/api/v1/users/${DEV}/sessions?universalLogout=true`, { headers: ADMIN });
+    const refused = await me();
+    expect(refused.status()).toBe(401);
+    expect(refused.headers()["www-authenticate"]).toContain("access was ended");
+  });
+
+  test("a group Okta removed grants nothing through a token minted before the removal (review finding 7)", async ({
+    page,
+    request,
+    playwright,
+  }) => {
+    await new Porter(page).signInAs("dev@example.com");
+    const pam = await pamGroupId(request);
+    expect((await request.put(`${IDP}/api/v1/groups/${pam}/users/${DEV}`, { headers: ADMIN })).status()).toBe(204);
+    await expect.poll(() => roles(page), { timeout: 5_000 }).toContain("sre");
+    const cli = await playwright.request.newContext();
+    const token = await userAccessToken(cli, "dev@example.com");
+    await cli.dispose();
+    const tokenRoles = async () =>
+      (
+        (await (await request.get("/api/v1/me", { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          roles: { role: string }[];
+        }
+      ).roles.map((r) => r.role);
+    expect(await tokenRoles()).toContain("sre");
+    expect((await request.delete(`${IDP}/api/v1/groups/${pam}/users/${DEV}`, { headers: ADMIN })).status()).toBe(204);
+    await expect.poll(() => roles(page), { timeout: 5_000 }).not.toContain("sre");
+    expect(await tokenRoles()).not.toContain("sre");
   });
 
   test("Universal Logout refuses what Okta would never send: 401, 403, 400, 404; a jti works once", async ({

@@ -1,13 +1,21 @@
 import "server-only";
 import { overLimit, tooManyRequests } from "../limits/limits";
 import { organizationFor, ruleSetFor } from "../organizations";
+import { bearerPerson } from "../people";
 import { accessDeniedEvent, audit, auditFlood } from "../audit";
 import { getConfig, type Connection } from "../config";
 import { getDb } from "../db";
 import { RequestError } from "../core/request-error";
 import { requestClient, type RequestClient } from "../http/client-ip";
 import { toErrorResponse } from "../http/error-response";
-import { AccessTokenVerifier, BearerError, isOrgAuthorizationServer, looksLikeJwt, peekIssuerAndClient } from "../okta";
+import {
+  AccessTokenVerifier,
+  oktaApiCredential,
+  BearerError,
+  isOrgAuthorizationServer,
+  looksLikeJwt,
+  peekIssuerAndClient,
+} from "../okta";
 import { forbiddenError, hasPermission, resolveIdentity, type Permission, type Principal } from "../rbac";
 
 const globalKey = Symbol.for("porter.accessTokenVerifiers");
@@ -82,8 +90,26 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   const organization = await organizationFor(db, connection);
   const organizationId = organization.id;
   const ruleSet = await ruleSetFor(db, organization);
-  const mapping = resolveIdentity(ruleSet, { kind: "claim", claim: verified.claims[connection.groupsClaim] });
   const service = verified.sub === verified.cid;
+  const subject = service ? verified.cid : typeof verified.claims.uid === "string" ? verified.claims.uid : verified.sub;
+  let claim: unknown = verified.claims[connection.groupsClaim];
+  if (!service) {
+    // The one revocation path reaches tokens too: a token issued before the person's access ended is refused.
+    const person = await bearerPerson(db, organizationId, subject);
+    const issuedAt = typeof verified.claims.iat === "number" ? verified.claims.iat * 1000 : 0;
+    if (person?.accessEndedAt && issuedAt <= person.accessEndedAt.getTime())
+      throw new BearerError(
+        "invalid_token",
+        `This person's access was ended at ${person.accessEndedAt.toISOString()} (by Okta or an admin), after this token was issued: get a new token.`,
+      );
+    // When porter keeps this organization's groups live (an Event Hook, System Log polling), a group Okta has
+    // removed since the token was minted grants nothing: the token's groups count only where porter's agree.
+    if (person?.sourceGroups && keepsGroupsLive(connection) && Array.isArray(claim)) {
+      const live = new Set(person.sourceGroups);
+      claim = claim.filter((g) => typeof g === "string" && live.has(g));
+    }
+  }
+  const mapping = resolveIdentity(ruleSet, { kind: "claim", claim });
   return {
     connection,
     principal: {
@@ -91,12 +117,17 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
       organizationId,
       connection: connection.name,
       actor: service ? `client ${verified.cid}` : verified.sub,
-      subject: service ? verified.cid : typeof verified.claims.uid === "string" ? verified.claims.uid : verified.sub,
+      subject,
       roles: mapping.roles,
       permissions: mapping.permissions,
       teams: mapping.keptGroups,
     },
   };
+}
+
+/** Whether porter hears of a connection's group changes between sign-ins (an Event Hook or an Okta API credential). */
+function keepsGroupsLive(connection: Connection): boolean {
+  return !!connection.eventHookSecret || oktaApiCredential(connection) !== null;
 }
 
 /** A flood of bad tokens must not flood the log: one event (with a count) per reason, address and minute. */

@@ -13,6 +13,7 @@ export {
   type UsersQuery,
 } from "./directory";
 export {
+  bearerPerson,
   getStoredRoles,
   getUserTeams,
   listRecentSignInChanges,

@@ -90,3 +90,16 @@ export async function listRecentSignInChanges(db: Queryable, organizationId: str
     .orderBy(desc(signIns.at))
     .limit(limit);
 }
+
+/** What the bearer API needs to know of a token's person: when their access last ended, their groups. */
+export async function bearerPerson(
+  db: Queryable,
+  organizationId: string,
+  sub: string,
+): Promise<{ id: string; accessEndedAt: Date | null; sourceGroups: string[] | null } | null> {
+  const [row] = await db
+    .select({ id: users.id, accessEndedAt: users.accessEndedAt, sourceGroups: users.sourceGroups })
+    .from(users)
+    .where(and(eq(users.organizationId, organizationId), eq(users.sub, sub)));
+  return row ?? null;
+}

@@ -8,7 +8,7 @@ import {
   type RevocationCause,
 } from "../audit";
 import type { Db, Queryable } from "../db/client";
-import { sessions } from "../db/schema";
+import { sessions, users } from "../db/schema";
 
 /** Who loses access, why, and what said so. */
 export interface AccessEnding {
@@ -28,7 +28,8 @@ export interface AccessEnding {
  * Universal Logout, a Shared Signals event, an Event Hook or System Log deactivation, suspension or
  * session clear, SCIM deprovisioning, the console's "End all sessions". Every live porter session of each
  * person in the organization ends (every node's next request is refused: the session is read from the
- * database on each request), and one session.revoked event per person names the cause. In the caller's
+ * database on each request), their Okta access tokens issued before now are refused on the bearer API,
+ * and one session.revoked event per person names the cause. In the caller's
  * transaction. Returns the sessions ended per person.
  */
 export async function endAccess(
@@ -48,6 +49,11 @@ export async function endAccess(
       ),
     )
     .returning({ userId: sessions.userId });
+  // Okta access tokens issued before this moment are refused on the bearer API (lib/auth/bearer.ts).
+  await tx
+    .update(users)
+    .set({ accessEndedAt: new Date() })
+    .where(and(eq(users.organizationId, ending.organizationId), inArray(users.id, ids)));
   const counts = new Map<string, number>();
   for (const row of ended) counts.set(row.userId, (counts.get(row.userId) ?? 0) + 1);
   const result = ending.people.map((p) => ({ userId: p.id, sessions: counts.get(p.id) ?? 0 }));

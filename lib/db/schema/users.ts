@@ -21,6 +21,11 @@ export const users = pgTable(
      * Null for people not seen since this was recorded (their teams stand in).
      */
     sourceGroups: text("source_groups").array(),
+    /**
+     * When porter last ended this person's access (an Okta deactivation, Universal Logout, a security event,
+     * deprovisioning, an admin): Okta access tokens issued before it are refused on the bearer API.
+     */
+    accessEndedAt: timestamp("access_ended_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("users_org_sub_idx").on(t.organizationId, t.sub),

@@ -353,6 +353,17 @@ describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) =>
     expect(await getUserTeams(handle.db, dev.id)).toEqual(["Engineering", "Everyone"]);
   });
 
+  it("with a credential that may not read people's groups (403), applies events as sent, as without one", async () => {
+    const { organization, dev } = await orgWithDev();
+    const fetchImpl: typeof fetch = () => Promise.resolve(new Response('{"errorCode":"E0000006"}', { status: 403 }));
+    const forbidden = new OktaClient({ orgUrl: "https://acme.okta.com", token: "apps-only" }, fetchImpl);
+    await enqueue(organization, [membership("add", "00u1dev", "PAM Linux Sysadmins", "2026-12-01T13:15:00Z")]);
+    expect((await applyPendingOktaEvents(handle.db, contextOf(organization, forbidden))).map((a) => a.outcome)).toEqual(
+      [{ kind: "applied", effect: "membership_added", group: "PAM Linux Sysadmins", confirmed: false }],
+    );
+    expect(await getUserTeams(handle.db, dev.id)).toContain("PAM Linux Sysadmins");
+  });
+
   it("refuses an event dated in the future, so it cannot shadow later real events (review finding 1)", async () => {
     const { organization, dev } = await orgWithDev();
     const future = membership(
