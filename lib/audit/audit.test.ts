@@ -120,6 +120,45 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
     });
   });
 
+  it("refuses an event without its chain link, and a chain head set back or deleted (review finding 10)", async () => {
+    const org = await newOrg();
+    await recordAuditEvents(handle.db, [event(org, 1), event(org, 2)]);
+    // The database's own message (drizzle wraps the driver's error).
+    const refusal = (statement: ReturnType<typeof sql>) =>
+      handle.db.execute(statement).then(
+        () => "accepted",
+        (err: unknown) => String((err as { cause?: { message?: string } }).cause?.message ?? err),
+      );
+    expect(
+      await refusal(
+        sql`insert into audit_events (organization_id, type, details) values (${org}, 'sign_in.failed', '{}'::jsonb)`,
+      ),
+    ).toMatch(/audit_events_chained/);
+    expect(await refusal(sql`update audit_chain_heads set seq = seq - 1 where chain = ${org}`)).toMatch(
+      /only moves forward/,
+    );
+    expect(await refusal(sql`delete from audit_chain_heads where chain = ${org}`)).toMatch(/only moves forward/);
+  });
+
+  it("flags events without a hash added after the chain began (review finding 10)", async () => {
+    const org = await newOrg();
+    await recordAuditEvents(handle.db, [event(org, 1)]);
+    // What only someone bypassing porter could do: drop the constraint's protection for one insert.
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`alter table audit_events drop constraint audit_events_chained`);
+      await tx.execute(
+        sql`insert into audit_events (organization_id, type, details) values (${org}, 'sign_in.failed', '{}'::jsonb)`,
+      );
+      await tx.execute(
+        sql`alter table audit_events add constraint audit_events_chained check (hash is not null and seq is not null) not valid`,
+      );
+    });
+    expect(await verifyChain(handle.db, org)).toMatchObject({
+      ok: false,
+      broken: { reason: expect.stringContaining("inserted outside porter") as string },
+    });
+  });
+
   it("keeps every event through database failures (retried in order), and aggregates a flood", async () => {
     const org = await newOrg();
     let failures = 0;

@@ -37,6 +37,18 @@ export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Pro
         isNull(auditEvents.hash),
       ),
     );
+  // Rows without a hash written after the chain began were not written by porter (every event it writes is
+  // a link; a constraint refuses others): someone inserted them behind its back.
+  const [late] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number), first: sql<number | null>`min(${auditEvents.id})` })
+    .from(auditEvents)
+    .where(
+      and(
+        organizationId === null ? isNull(auditEvents.organizationId) : eq(auditEvents.organizationId, organizationId),
+        isNull(auditEvents.hash),
+        sql`${auditEvents.id} > (select min(id) from ${auditEvents} where ${auditEvents.chain} = ${chain})`,
+      ),
+    );
   let prev = GENESIS_HASH;
   let expected = 1;
   let checked = 0;
@@ -49,6 +61,12 @@ export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Pro
     broken,
     durationMs: Math.round(performance.now() - started),
   });
+  if (late && late.n > 0)
+    return done({
+      seq: 0,
+      id: late.first === null ? null : Number(late.first),
+      reason: `${String(late.n)} event(s) without a hash were added after the chain began: porter writes none, so they were inserted outside porter`,
+    });
   for (;;) {
     const rows = await db
       .select()

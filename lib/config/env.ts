@@ -44,6 +44,7 @@ const EXAMPLES: Record<string, string> = {
   GROUPS_MAX_AGE: "300 (seconds, 30 to 86400)",
   GROUPS_GRACE: "900 (seconds, 0 to 86400)",
   DATABASE_URL: "postgres://user:password@db.internal:5432/porter",
+  DATABASE_MIGRATION_URL: "postgres://porter_owner:password@db.internal:5432/porter (the tables' owner)",
   OKTA_SCOPES: '"openid profile email" (space-separated, must include openid)',
   APP_URL_EU: "https://porter.eu.example.com",
   APP_URL_US: "https://porter.us.example.com",
@@ -72,6 +73,7 @@ const schema = z.object({
   ADMIN_GROUPS: optional(z.string()),
   DATA_DIR: optional(z.string()),
   DATABASE_URL: optional(z.string().regex(/^postgres(?:ql)?:\/\/\S+$/)),
+  DATABASE_MIGRATION_URL: optional(z.string().regex(/^postgres(?:ql)?:\/\/\S+$/)),
   OKTA_CONNECTION_NAME: optional(z.string().regex(CONNECTION_NAME_PATTERN)),
   OKTA_ISSUER: required(issuerSchema),
   OKTA_CLIENT_ID: required(z.string().regex(/^[A-Za-z0-9._~-]{1,255}$/)),
@@ -203,7 +205,11 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     platformAdminGroups: Object.freeze(splitList(e.PLATFORM_ADMIN_GROUPS)),
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: "postgres" as const, url: e.DATABASE_URL }
+      ? {
+          kind: "postgres" as const,
+          url: e.DATABASE_URL,
+          ...(e.DATABASE_MIGRATION_URL ? { migrationUrl: e.DATABASE_MIGRATION_URL } : {}),
+        }
       : { kind: "pglite" as const, dataDir },
     connections: Object.freeze(all),
     orgSeedFile: e.ORG_SEED_FILE,

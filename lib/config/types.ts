@@ -39,7 +39,13 @@ export interface Connection {
   readonly eventHookHeader: string;
 }
 
-export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
+export type DatabaseConfig =
+  | { kind: "pglite"; dataDir: string }
+  /**
+   * `migrationUrl`: the role that owns the tables and runs the migrations (DATABASE_MIGRATION_URL), so the
+   * role porter runs as (`url`) may hold only SELECT and INSERT on the audit tables.
+   */
+  | { kind: "postgres"; url: string; migrationUrl?: string };
 
 export interface Config {
   readonly region: Region;

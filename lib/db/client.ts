@@ -122,13 +122,17 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
   const pool = new ResilientPool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
   // An idle connection cut by a database restart: the pool drops it and opens a new one when needed.
   pool.on("error", () => undefined);
-  const lockClient = await pool.connect();
+  // Migrations run as the tables' owner when one is given (DATABASE_MIGRATION_URL), so the role porter runs
+  // as may hold only SELECT and INSERT on the audit log and can never drop its triggers.
+  const owner = config.migrationUrl ? new pg.Pool({ connectionString: config.migrationUrl, max: 1 }) : pool;
+  const lockClient = await owner.connect();
   try {
     await lockClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
     await migratePg(drizzlePg({ client: lockClient, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
   } finally {
     await lockClient.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
     lockClient.release();
+    if (owner !== pool) await owner.end();
   }
   return {
     db: drizzlePg({ client: pool, schema }) as unknown as Db,
