@@ -40,7 +40,7 @@ export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Pro
   // Rows without a hash written after the chain began were not written by porter (every event it writes is
   // a link; a constraint refuses others): someone inserted them behind its back.
   const [late] = await db
-    .select({ n: sql<number>`count(*)`.mapWith(Number), first: sql<number | null>`min(${auditEvents.id})` })
+    .select({ n: sql<number>`count(*)`.mapWith(Number), first: sql<string | null>`min(${auditEvents.id})` })
     .from(auditEvents)
     .where(
       and(
