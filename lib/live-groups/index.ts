@@ -7,6 +7,7 @@ export {
   enqueueOktaEvents,
   HANDLED_EVENT_TYPES,
   outcomeCode,
+  pruneOktaEvents,
   recentOktaEvents,
   type RecentOktaEvent,
   type AppliedEvent,

@@ -3,7 +3,7 @@ import { pruneSessions } from "../sessions/store";
 import { pruneRateLimits } from "../limits/rate-limit";
 import { getDb } from "../db";
 import { logger } from "../log";
-import { applyPendingOktaEvents, oktaEventsContext, pollSystemLog } from "../live-groups";
+import { applyPendingOktaEvents, oktaEventsContext, pollSystemLog, pruneOktaEvents } from "../live-groups";
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const key = Symbol.for("porter.background");
@@ -53,6 +53,7 @@ export function startBackgroundWork(config: Config): void {
         .then(async (db) => {
           await pruneSessions(db);
           await pruneRateLimits(db);
+          await pruneOktaEvents(db);
         })
         .catch((err: unknown) => {
           logger.error({ err }, "pruning sessions or rate-limit counters failed; it is retried");

@@ -10,7 +10,7 @@ import { completeEvent, type CompletedEvent } from "./complete";
 import { handlerFor, isMembershipType, type Intent } from "./handlers";
 import { userOf, type LogEventLike } from "./log-event";
 import type { OktaEventOutcome } from "./outcome";
-import { claimPending, markProcessed, readPending } from "./queue";
+import { claimPending, markProcessed, OKTA_EVENTS_RETENTION_MS, readPending } from "./queue";
 
 /** What applying an organization's Okta events needs: the organization, its app, and its Okta API client. */
 export interface OktaEventsContext {
@@ -161,6 +161,9 @@ async function applyEvents(
     else if (Date.parse(event.published) > Date.now() + MAX_PUBLISHED_SKEW_MS)
       // A date in the future would make every later real event for this membership look older.
       outcomes.set(uuid, { kind: "ignored", reason: "published_in_future" });
+    else if (Date.parse(event.published) < Date.now() - OKTA_EVENTS_RETENTION_MS)
+      // Older than what porter keeps: its uuid may have been pruned, so it could be a replay.
+      outcomes.set(uuid, { kind: "ignored", reason: "older_than_retention" });
     else {
       const intent = handler(event, { connection: context.connection, reread });
       if (intent.kind === "none") outcomes.set(uuid, intent.outcome);

@@ -23,6 +23,28 @@ export const groupOf = (event: LogEventLike) =>
 export const appOf = (event: LogEventLike) => (event.target ?? []).find((t) => t.type === "AppInstance");
 
 /**
+ * The event as porter keeps it: only the fields it reads (uuid, published, type, and each target's id,
+ * type, login and name). A LogEvent also carries addresses, user agents, geolocation and security context:
+ * porter needs none of them, so it stores none of them.
+ */
+export function slimEvent(event: LogEventLike): LogEventLike {
+  return {
+    uuid: event.uuid,
+    published: event.published,
+    eventType: event.eventType,
+    target:
+      event.target === null || event.target === undefined
+        ? null
+        : event.target.map((t) => ({
+            id: t.id,
+            type: t.type,
+            alternateId: t.alternateId ?? null,
+            displayName: t.displayName ?? null,
+          })),
+  };
+}
+
+/**
  * The event without NUL characters anywhere in it (PostgreSQL's text and jsonb refuse NUL): walks the parsed
  * object and removes them from every string, keys included. A person who can edit their own Okta profile can
  * put one in a field Okta copies into an event; that must not stop the event, or the batch, from being stored.

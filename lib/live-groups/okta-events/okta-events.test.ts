@@ -12,7 +12,7 @@ import { applyPendingOktaEvents, type OktaEventsContext } from "./apply";
 import { HANDLED_EVENT_TYPES } from "./handlers";
 import type { LogEventLike } from "./log-event";
 import { describeOutcome } from "./outcome";
-import { enqueueOktaEvents } from "./queue";
+import { enqueueOktaEvents, pruneOktaEvents } from "./queue";
 
 const hook = { eventHookSecret: "s".repeat(24), eventHookHeader: "authorization" };
 const post = (body: string, headers: Record<string, string> = { authorization: hook.eventHookSecret }) =>
@@ -198,19 +198,59 @@ describe.each(testDatabases())("Okta events applied on %s", (_name, dbConfig) =>
     ]);
   });
 
-  it("stores an event with NUL characters in any field, text and keys (review finding 3)", async () => {
+  it("stores an event with NUL characters in any field it keeps (review finding 3)", async () => {
     const { organization } = await orgWithDev();
+    const event = membership("add", "00u1dev", "Every\u0000one", "2026-12-01T09:30:00Z");
     const hostile = {
-      ...membership("add", "00u1dev", "Everyone", "2026-12-01T09:30:00Z"),
-      displayMessage: "a\u0000b \\u0000 literal",
-      debugContext: { debugData: { "k\u0000ey": ["x\u0000"] } },
+      ...event,
+      target: [
+        { id: "00u1dev", type: "User", alternateId: "dev\u0000@example.com \\u0000 literal", displayName: "x\u0000" },
+        ...(event.target ?? []).slice(1),
+      ],
     };
     expect(await enqueue(organization, [hostile])).toBe(1);
     const [row] = await handle.db.select().from(oktaEvents).where(eq(oktaEvents.uuid, hostile.uuid));
     expect(row?.event).toMatchObject({
-      displayMessage: "ab \\u0000 literal",
-      debugContext: { debugData: { key: ["x"] } },
+      target: [
+        { alternateId: "dev@example.com \\u0000 literal", displayName: "x" },
+        { type: "UserGroup", displayName: "Everyone" },
+      ],
     });
+  });
+
+  it("keeps only what porter reads of an event: no addresses, agents, geolocation or context (review finding 11)", async () => {
+    const { organization } = await orgWithDev();
+    const full = {
+      ...membership("add", "00u1dev", "Everyone", "2026-12-01T09:31:00Z"),
+      client: { ipAddress: "198.51.100.9", userAgent: { rawUserAgent: "Mozilla" }, geographicalContext: { city: "X" } },
+      securityContext: { isProxy: false },
+      debugContext: { debugData: { requestUri: "/x" } },
+      actor: { id: "00uadmin", type: "User", alternateId: "admin@example.com" },
+    };
+    await enqueue(organization, [full]);
+    const [row] = await handle.db.select().from(oktaEvents).where(eq(oktaEvents.uuid, full.uuid));
+    expect(Object.keys(row?.event ?? {}).sort()).toEqual(["eventType", "published", "target", "uuid"]);
+  });
+
+  it("prunes processed events past the retention period and refuses a replay older than it (review finding 11)", async () => {
+    const { organization, dev } = await orgWithDev();
+    const old = membership("remove", "00u1dev", "team-payments", new Date(Date.now() - 31 * 86_400_000).toISOString());
+    await enqueue(organization, [old]);
+    expect((await applyPendingOktaEvents(handle.db, contextOf(organization))).map((a) => a.outcome)).toEqual([
+      { kind: "ignored", reason: "older_than_retention" },
+    ]);
+    expect(await getUserTeams(handle.db, dev.id)).toContain("team-payments");
+    await handle.db
+      .update(oktaEvents)
+      .set({ receivedAt: new Date(Date.now() - 31 * 86_400_000) })
+      .where(eq(oktaEvents.uuid, old.uuid));
+    await pruneOktaEvents(handle.db);
+    expect(await handle.db.select().from(oktaEvents).where(eq(oktaEvents.uuid, old.uuid))).toEqual([]);
+    // Delivered again after its uuid was pruned: still refused.
+    await enqueue(organization, [old]);
+    expect((await applyPendingOktaEvents(handle.db, contextOf(organization))).map((a) => a.outcome)).toEqual([
+      { kind: "ignored", reason: "older_than_retention" },
+    ]);
   });
 
   it("ends the person's sessions when Okta deactivates, suspends or clears them, through the one revocation path", async () => {

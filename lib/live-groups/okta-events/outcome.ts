@@ -16,7 +16,8 @@ export type OktaEventOutcome =
         | "another_app"
         | "no_app_named"
         | "contradicted_by_okta"
-        | "published_in_future";
+        | "published_in_future"
+        | "older_than_retention";
       group?: string;
     }
   | {
@@ -61,6 +62,8 @@ export function describeOutcome(outcome: OktaEventOutcome, eventType: string): s
           return `ignored: Okta's Users API does not show this change to ${outcome.group ?? "the group"}; Okta's list was applied instead`;
         case "published_in_future":
           return "ignored: the event is dated more than 5 minutes in the future";
+        case "older_than_retention":
+          return "ignored: the event is older than the 30 days porter keeps Okta events (a replay)";
       }
       break;
     case "skipped":

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import type { Db, Queryable } from "../../db/client";
-import { oktaEvents } from "../../db/schema";
-import { withoutNul, type LogEventLike } from "./log-event";
+import { oktaEvents, oktaMembershipMarks } from "../../db/schema";
+import { slimEvent, withoutNul, type LogEventLike } from "./log-event";
 import { describeOutcome, outcomeCode, type OktaEventOutcome } from "./outcome";
 
 /**
@@ -30,7 +30,7 @@ export async function enqueueOktaEvents(
         published: new Date(e.published),
         deliveryId: input.deliveryId,
         source: input.source,
-        event: withoutNul(e) as unknown as Record<string, unknown>,
+        event: withoutNul(slimEvent(e)) as unknown as Record<string, unknown>,
       })),
     )
     .onConflictDoNothing()
@@ -132,4 +132,18 @@ export async function recentOktaEvents(db: Queryable, organizationId: string, li
       outcome: r.processedAt ? (parsed ? describeOutcome(parsed, r.eventType) : r.outcome) : null,
     };
   });
+}
+
+/** How long porter keeps processed Okta events (and refuses a replay of anything older). */
+export const OKTA_EVENTS_RETENTION_MS = 30 * 86_400_000;
+
+/**
+ * Deletes processed events (and ordering marks) older than the retention period; an event published before
+ * it is refused when it arrives again (lib/live-groups/okta-events/apply.ts), so pruning its uuid cannot
+ * let a replay apply twice. Pending events are never deleted.
+ */
+export async function pruneOktaEvents(db: Queryable, now: number = Date.now()): Promise<void> {
+  const cutoff = new Date(now - OKTA_EVENTS_RETENTION_MS);
+  await db.delete(oktaEvents).where(and(lt(oktaEvents.receivedAt, cutoff), isNotNull(oktaEvents.processedAt)));
+  await db.delete(oktaMembershipMarks).where(lt(oktaMembershipMarks.published, cutoff));
 }
