@@ -304,7 +304,6 @@ async function sessionCheckCost(
       organizationId: orgId,
       connection: "acme",
       rawGroupCount: 3,
-      idToken: "x",
       maxAgeSeconds: 3600,
     });
     const check = async () => {

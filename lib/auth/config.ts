@@ -13,7 +13,6 @@ import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
 import { keepGroupsFresh } from "../live-groups/freshness";
-import { seal } from "../sessions/seal";
 import { AuthFlowError } from "./errors";
 import { createSession, getActiveSession, revokeSessionAudited, type ActiveSession } from "../sessions/store";
 import { toSafeRedirectPath } from "./redirects";
@@ -162,11 +161,14 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           connection: connection.name,
           rawGroupCount: read.mapping.rawGroupCount,
           groupsSource: read.source,
-          // Kept for id_token_hint at sign-out, encrypted under AUTH_SECRET (a database dump alone reveals no token).
-          idToken: account.id_token ? seal(config.authSecret, account.id_token) : null,
-          // With offline_access and the app's Refresh Token grant: re-reads the groups once they are older than GROUPS_MAX_AGE.
-          refreshToken:
-            typeof account.refresh_token === "string" ? seal(config.authSecret, account.refresh_token) : null,
+          // Sealed under AUTH_SECRET and bound to this session (a database dump alone reveals no token): the ID
+          // token for id_token_hint at sign-out; with offline_access and the app's Refresh Token grant, the
+          // refresh token that re-reads the groups once they are older than GROUPS_MAX_AGE.
+          tokens: {
+            secret: config.authSecret,
+            idToken: account.id_token ?? null,
+            refreshToken: typeof account.refresh_token === "string" ? account.refresh_token : null,
+          },
           maxAgeSeconds: config.sessionMaxAgeSeconds,
         });
       });

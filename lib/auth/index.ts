@@ -21,7 +21,7 @@ import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInErr
 import { createAuthConfig, type PorterSessionView } from "./config";
 import { runCapturingAuthErrors } from "./context";
 import { authCookies } from "./cookies";
-import { unseal } from "../sessions/seal";
+import { sessionTokenContext, unseal } from "../sessions/seal";
 import { AuthFlowError } from "./errors";
 import { revokeSessionAudited } from "../sessions/store";
 import type { SessionRow } from "../db/schema";
@@ -259,7 +259,9 @@ export async function signOutEverywhere(client: RequestClient): Promise<string> 
 
   const connection = revoked ? getConnection(revoked.connection) : null;
   const signedOut = `${config.publicUrl}/signed-out`;
-  const idToken = revoked?.idToken ? unseal(config.authSecret, revoked.idToken) : null;
+  const idToken = revoked?.idToken
+    ? unseal(config.authSecret, revoked.idToken, sessionTokenContext(revoked.idHash, "id_token"))
+    : null;
   if (!connection || !idToken) return signedOut;
   const metadata = await getOidcMetadata(connection.issuer).catch(() => null);
   if (!metadata?.end_session_endpoint) return signedOut;

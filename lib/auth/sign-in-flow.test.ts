@@ -159,7 +159,7 @@ describe("sign-in through Auth.js with porter's checks", () => {
       .select({ idToken: sessions.idToken })
       .from(sessions)
       .where(eq(sessions.connection, "acme"));
-    expect(session?.idToken).toMatch(/^v1\./); // sealed at rest, never the raw ID token
+    expect(session?.idToken).toMatch(/^v2\./); // sealed at rest, never the raw ID token
     expect(session?.idToken).not.toContain("eyJ");
     expect(op.tokenRequests.at(-1)?.get("code_verifier")).toMatch(/^[\w-]{43,128}$/);
   });

@@ -10,7 +10,7 @@ import type { Connection } from "../config";
 import { sessions } from "../db/schema";
 import { keepGroupsFresh } from "./freshness";
 import { createSession, getActiveSession, type ActiveSession } from "../sessions/store";
-import { seal, unseal } from "../sessions/seal";
+import { sessionTokenContext, unseal } from "../sessions/seal";
 
 const SECRET = "s".repeat(40);
 let server: Awaited<ReturnType<typeof startLocalServer>>;
@@ -101,8 +101,7 @@ describe.each(testDatabases())("GROUPS_MAX_AGE on %s", (_name, dbConfig) => {
       organizationId,
       connection: "acme",
       rawGroupCount: 3,
-      idToken: null,
-      refreshToken: refreshToken ? seal(SECRET, refreshToken) : null,
+      tokens: { secret: SECRET, idToken: null, refreshToken },
       maxAgeSeconds: 3600,
     });
     const { hashSessionId } = await import("../sessions/store");
@@ -133,8 +132,9 @@ describe.each(testDatabases())("GROUPS_MAX_AGE on %s", (_name, dbConfig) => {
     if ("rejected" in after) throw new Error("session ended");
     expect(Date.now() - after.session.groupsConfirmedAt.getTime()).toBeLessThan(5000);
     // Okta rotated the refresh token: the new one is kept, sealed.
-    expect(unseal(SECRET, after.session.refreshToken ?? "")).toMatch(/^rt-/);
-    expect(unseal(SECRET, after.session.refreshToken ?? "")).not.toBe("rt-1");
+    const context = sessionTokenContext(after.session.idHash, "refresh_token");
+    expect(unseal(SECRET, after.session.refreshToken ?? "", context)).toMatch(/^rt-/);
+    expect(unseal(SECRET, after.session.refreshToken ?? "", context)).not.toBe("rt-1");
   });
 
   it("while Okta cannot be reached, serves stale groups within GROUPS_GRACE and refuses the session after it", async () => {

@@ -10,7 +10,7 @@ import { sessions } from "../db/schema";
 import { logger } from "../log";
 import { refreshAtOkta, verifyIdToken } from "../okta";
 import type { ActiveSession } from "../sessions/store";
-import { seal, unseal } from "../sessions/seal";
+import { seal, sessionTokenContext, unseal } from "../sessions/seal";
 
 const LEASE_SECONDS = 30;
 
@@ -71,7 +71,8 @@ export async function keepGroupsFresh(
   if (age <= config.groupsMaxAgeSeconds * 1000) return { ok: true, refreshed: false };
   if (await pollingKeepsCurrent(db, session.organizationId, config)) return { ok: true, refreshed: false };
   const withinGrace = age <= (config.groupsMaxAgeSeconds + config.groupsGraceSeconds) * 1000;
-  const sealed = session.refreshToken ? unseal(config.authSecret, session.refreshToken) : null;
+  const context = sessionTokenContext(session.idHash, "refresh_token");
+  const sealed = session.refreshToken ? unseal(config.authSecret, session.refreshToken, context) : null;
   if (!connection || !sealed) {
     logger.info(
       { event: "groups_stale", connection: session.connection, ageSeconds: Math.round(age / 1000) },
@@ -164,7 +165,7 @@ export async function keepGroupsFresh(
       .set({
         groupsRefreshLease: null,
         groupsSource: read.source,
-        ...(answer.refreshToken ? { refreshToken: seal(config.authSecret, answer.refreshToken) } : {}),
+        ...(answer.refreshToken ? { refreshToken: seal(config.authSecret, answer.refreshToken, context) } : {}),
       })
       .where(thisSession);
   });

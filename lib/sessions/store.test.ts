@@ -7,7 +7,10 @@ import { eq } from "drizzle-orm";
 import { ensureOrganization } from "../organizations/organizations";
 import { upsertUser } from "../people/sign-in";
 import { endAccessNow } from "./end-access";
+import { sessionTokenContext, unseal } from "./seal";
 import { createSession, getActiveSession, hashSessionId, revokeSession } from "./store";
+
+const SECRET = "tB4q9Lw2Xz7Kd1Rm6Pv0Ns3Hj8Gc5Fy2";
 
 describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => {
   let handle: DbHandle;
@@ -28,7 +31,7 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
       organizationId: orgId,
       connection: "acme",
       rawGroupCount: groups.length,
-      idToken: "id.token.x",
+      tokens: { secret: SECRET, idToken: "id.token.x", refreshToken: null },
       maxAgeSeconds,
     });
     return { orgId, user, rawId };
@@ -61,7 +64,14 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
   it("refuses a revoked session at once, and revokes only once", async () => {
     const { rawId } = await newSession();
     const revoked = await revokeSession(handle.db, rawId, "sign_out");
-    expect(revoked?.idToken).toBe("id.token.x");
+    // Sealed at rest, bound to its session: it opens with its own context and no other.
+    expect(unseal(SECRET, revoked?.idToken ?? "", sessionTokenContext(revoked?.idHash ?? "", "id_token"))).toBe(
+      "id.token.x",
+    );
+    expect(unseal(SECRET, revoked?.idToken ?? "", sessionTokenContext("another-session", "id_token"))).toBeNull();
+    expect(
+      unseal(SECRET, revoked?.idToken ?? "", sessionTokenContext(revoked?.idHash ?? "", "refresh_token")),
+    ).toBeNull();
     expect(await getActiveSession(handle.db, rawId)).toMatchObject({
       rejected: "revoked",
       session: { revokedReason: "sign_out" },
@@ -81,7 +91,7 @@ describe.each(testDatabases())("sessions and users on %s", (_name, dbConfig) => 
       organizationId: orgId,
       connection: "acme",
       rawGroupCount: 1,
-      idToken: null,
+
       maxAgeSeconds: 3600,
     });
     const ended = await endAccessNow(handle.db, {

@@ -4,6 +4,7 @@ import type { AuditEvent } from "../audit/events";
 import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
 import { memberships, sessions, teams, users, type SessionRow, type User } from "../db/schema";
+import { seal, sessionTokenContext } from "./seal";
 
 /** The database or a transaction. */
 type Tx = Pick<Db, "select" | "insert" | "update" | "delete">;
@@ -18,23 +19,26 @@ export interface NewSession {
   connection: string;
   rawGroupCount: number;
   groupsSource?: "id_token" | "users_api";
-  idToken: string | null;
-  refreshToken?: string | null;
+  /** Okta's tokens to keep (sealed under `secret`, bound to this session): the ID token, the refresh token. */
+  tokens?: { secret: string; idToken: string | null; refreshToken: string | null };
   maxAgeSeconds: number;
 }
 
 /** Creates a server-side session and returns its raw id (only its hash is stored). */
 export async function createSession(db: Tx, s: NewSession): Promise<string> {
   const rawId = randomBytes(32).toString("base64url");
+  const idHash = hashSessionId(rawId);
+  const sealed = (field: "id_token" | "refresh_token", value: string | null | undefined) =>
+    s.tokens && value ? seal(s.tokens.secret, value, sessionTokenContext(idHash, field)) : null;
   await db.insert(sessions).values({
-    idHash: hashSessionId(rawId),
+    idHash,
     userId: s.userId,
     organizationId: s.organizationId,
     connection: s.connection,
     rawGroupCount: s.rawGroupCount,
     groupsSource: s.groupsSource ?? "id_token",
-    idToken: s.idToken,
-    refreshToken: s.refreshToken ?? null,
+    idToken: sealed("id_token", s.tokens?.idToken),
+    refreshToken: sealed("refresh_token", s.tokens?.refreshToken),
     expiresAt: new Date(Date.now() + s.maxAgeSeconds * 1000),
   });
   return rawId;

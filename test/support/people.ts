@@ -59,7 +59,6 @@ export async function signInPerson(
         organizationId: organization.id,
         connection: organization.name,
         rawGroupCount: groups.length,
-        idToken: null,
         maxAgeSeconds: 3600,
       })
     : null;
