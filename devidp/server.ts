@@ -11,6 +11,7 @@ import { loadOrCreateKeys, rotateSigningKey } from "./support/keys";
 import { oauthTokens } from "./support/oauth-tokens";
 import { OktaOrg } from "./support/okta-org";
 import { esc, page } from "./support/views";
+import { isLoopbackHost } from "./support/host";
 
 /** devidp: an Okta-shaped OpenID Provider for porter's demo and tests. Its own process; porter never imports it. */
 export async function startIdp() {
@@ -79,6 +80,13 @@ export async function startIdp() {
   }
 
   const server = createServer((req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
+    if (!isLoopbackHost(req.headers.host, env.origin)) {
+      res.writeHead(421, { "content-type": "text/plain; charset=utf-8" });
+      res.end(
+        "devidp answers only requests addressed to localhost or 127.0.0.1 (it is a local demo identity provider).",
+      );
+      return;
+    }
     const url = offlineAccessAsOkta(req.url ?? "/");
     req.url = url;
     if (req.method === "POST" && url === "/devidp/faults") {

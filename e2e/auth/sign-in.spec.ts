@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { expect, test } from "@playwright/test";
 import { Porter } from "../pages/porter";
 import { APP_URL, IDP_URL } from "../pages/env";
@@ -142,5 +143,20 @@ test.describe("sign-in through Okta (devidp) in a real browser", () => {
     const res = await request.get("/api/v1/services", { headers: { authorization: `Bearer ${token}` } });
     expect(res.status()).toBe(401);
     expect(res.headers()["www-authenticate"]).toContain("org authorization server");
+  });
+
+  test("devidp refuses a request addressed to another name: a rebound DNS name cannot reach it (review)", async () => {
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(`${IDP_URL}/oauth2/default/.well-known/openid-configuration`);
+        httpRequest({ host: "127.0.0.1", port: url.port, path: url.pathname, headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await get(new URL(IDP_URL).host)).toBe(200);
+    expect(await get("rebound.example.com")).toBe(421);
   });
 });

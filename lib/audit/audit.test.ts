@@ -14,7 +14,11 @@ import { iterateAuditEvents, listAuditEvents, MAX_BUCKETS, parseAuditQuery, sign
 import { verifyChain, verifyChainOnce } from "./verify";
 import { recordAuditEvents } from "./write";
 import { createAuditWriter } from "./writer";
-import { eq } from "drizzle-orm";
+import { openSpool } from "./spool";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { desc, eq } from "drizzle-orm";
 
 describe("audit content", () => {
   it("keeps hostile text storable: no NUL, bounded length, sorted keys for the hash", () => {
@@ -195,6 +199,88 @@ describe.each(testDatabases())("the audit log on %s", (_name, dbConfig) => {
     ]);
     expect(rows.reduce((n, r) => n + r.count, 0)).toBe(501);
     expect(await verifyChain(handle.db, floodOrg)).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  const outage = () =>
+    Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }));
+  const spoolPath = () => path.join(mkdtempSync(path.join(tmpdir(), "porter-audit-")), "audit-spool", "eu-1.jsonl");
+  const details = async (org: string) =>
+    (await listAuditEvents(handle.db, { organizationId: org }, { limit: 500 })).events
+      .map((e) => Number(e.details.detail))
+      .reverse();
+
+  it("keeps events the database could not take in the spool; the next process writes them once, in order", async () => {
+    const org = await newOrg();
+    const file = spoolPath();
+    const down = createAuditWriter({ db: outage, spool: () => openSpool(file), retryMs: 60_000 });
+    for (let i = 1; i <= 20; i++) await down.write(event(org, i));
+    down.stop();
+    expect(await openSpool(file).load()).toHaveLength(20);
+    expect(await details(org)).toEqual([]);
+
+    const next = createAuditWriter({ db: () => Promise.resolve(handle.db), spool: () => openSpool(file) });
+    await next.recover();
+    expect(await details(org)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await openSpool(file).load()).toEqual([]);
+
+    // A process killed after the database took an event but before its spool started over replays it
+    // again: the event's receipt makes that a no-op.
+    const crashed = createAuditWriter({ db: outage, spool: () => openSpool(file), retryMs: 60_000 });
+    await crashed.write(event(org, 21));
+    crashed.stop();
+    const [spooled] = await openSpool(file).load();
+    if (!spooled) throw new Error("event 21 was not spooled");
+    await createAuditWriter({ db: () => Promise.resolve(handle.db), spool: () => openSpool(file) }).recover();
+    await openSpool(file).append(spooled);
+    await createAuditWriter({ db: () => Promise.resolve(handle.db), spool: () => openSpool(file) }).recover();
+    expect(await details(org)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+  });
+
+  it("sets aside an event the database refuses while reachable, and writes the ones behind it (review)", async () => {
+    const org = await newOrg();
+    const file = spoolPath();
+    // The database answers, but refuses event 3 as it would a row it cannot store (the transaction rolls back).
+    const db = handle.db;
+    const refusing: typeof db = Object.create(db) as typeof db;
+    refusing.transaction = (work) =>
+      db.transaction(async (tx) => {
+        const result = await work(tx);
+        const [last] = await tx.select().from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
+        if (last?.details.detail === "3") throw new Error("value too long for type character varying(10)");
+        return result;
+      });
+    const refusesThree = () => Promise.resolve(refusing);
+    const letters: number[] = [];
+    const writer = createAuditWriter({
+      db: refusesThree,
+      spool: () => openSpool(file),
+      retryMs: 2,
+      maxRetryMs: 5,
+      maxAttempts: 3,
+      onDeadLetter: (_err, e, attempts) => letters.push(attempts, Number((e.details as { detail?: string }).detail)),
+    });
+    for (let i = 1; i <= 6; i++) await writer.write(event(org, i));
+    for (let i = 0; i < 200 && writer.pending > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await writer.flush();
+    writer.stop();
+    expect(letters).toEqual([3, 3]);
+    expect(writer.deadLettered).toBe(1);
+    const rows = (await listAuditEvents(handle.db, { organizationId: org }, { limit: 50 })).events;
+    expect(rows.filter((r) => r.type === "sign_in.failed").map((r) => Number(r.details.detail))).toEqual([
+      6, 5, 4, 2, 1,
+    ]);
+    expect(rows.find((r) => r.type === "audit.undeliverable")?.details).toMatchObject({
+      eventType: "sign_in.failed",
+      attempts: 3,
+      error: "value too long for type character varying(10)",
+    });
+    const dead = readFileSync(file.replace(/\.jsonl$/, ".dead.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    expect(dead.map((line) => (JSON.parse(line) as { event: AuditEvent }).event.details)).toMatchObject([
+      { detail: "3" },
+    ]);
+    expect(await verifyChain(handle.db, org)).toMatchObject({ ok: true, checked: 6 });
   });
 
   it("pages by keyset, finds an event by its reference id, and never shows another organization's", async () => {

@@ -100,6 +100,8 @@ export function describeEvent(type: string, details: unknown): string | null {
       const d = event.details;
       return `${d.limit} per ${d.scope}: over ${String(d.perMinute)}/min at ${d.path}`;
     }
+    case "audit.undeliverable":
+      return `a ${event.details.eventType} event could not be stored after ${String(event.details.attempts)} attempts (${event.details.error}); kept in ${event.details.deadLetterFile ?? "the log only"}`;
     default:
       return unreachable(event);
   }

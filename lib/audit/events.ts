@@ -143,6 +143,13 @@ export const AUDIT_PAYLOADS = {
   "okta.hook_rejected": z.object({ reason: z.string() }),
   "okta.logout_rejected": z.object({ reason: z.string() }),
   "rate_limit.exceeded": z.object({ limit: z.string(), scope: z.string(), perMinute: z.number(), path: z.string() }),
+  /** An event the database refused again and again while reachable: set aside in the dead-letter file (lib/audit/writer.ts). */
+  "audit.undeliverable": z.object({
+    eventType: z.string(),
+    attempts: z.number(),
+    error: z.string(),
+    deadLetterFile: z.string().nullable(),
+  }),
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type AuditEventType = keyof typeof AUDIT_PAYLOADS;
@@ -181,6 +188,7 @@ const DEFAULT_OUTCOME: Readonly<Record<AuditEventType, AuditOutcome>> = {
   "okta.hook_rejected": "denied",
   "okta.logout_rejected": "denied",
   "rate_limit.exceeded": "denied",
+  "audit.undeliverable": "failure",
 };
 
 export function isAuditEventType(value: unknown): value is AuditEventType {

@@ -8,6 +8,7 @@ import { pruneSessions } from "../sessions/store";
 import { isAppError } from "../core/app-error";
 import { getDbHandle } from "../db";
 import { logger } from "../log";
+import { auditWriter } from "../audit";
 import { getOidcMetadata } from "../okta";
 
 /**
@@ -52,6 +53,8 @@ export async function startServer(): Promise<void> {
     for (const connection of config.connections.filter((c) => c.region === config.region)) {
       await applyPendingOktaEvents(handle.db, await oktaEventsContext(handle.db, connection));
     }
+    // Audit events an earlier process kept in its spool while the database was away are written first.
+    await auditWriter.recover();
     // Sessions that ended more than a day ago are deleted at each start, so the table stays bounded.
     await pruneSessions(handle.db);
     logger.info(

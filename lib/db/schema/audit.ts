@@ -88,3 +88,13 @@ export const auditVerificationGuards = pgTable("audit_verification_guards", {
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
   finishedAt: timestamp("finished_at", { withTimezone: true }),
 });
+
+/**
+ * Keys of spooled audit events the database has taken (lib/audit/spool.ts): written in the event's own
+ * transaction, so a spool replayed after a crash skips what was already written. Rows older than a day
+ * are deleted when a spool has been replayed.
+ */
+export const auditSpoolReceipts = pgTable("audit_spool_receipts", {
+  key: text("key").primaryKey(),
+  writtenAt: timestamp("written_at", { withTimezone: true }).notNull().defaultNow(),
+});
