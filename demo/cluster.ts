@@ -2,7 +2,9 @@
  * `npm run demo:cluster`: porter's production shape on one machine. PostgreSQL (Debian's, on 127.0.0.1:55433)
  * is the only shared state; devidp on :4000; three stateless EU app nodes on :3010-3012; nginx on
  * http://localhost:3000 in front of them, round robin with no stickiness (any node answers any request of
- * any session). Ctrl+C stops all of it (PostgreSQL included).
+ * any session). Ctrl+C stops all of it (PostgreSQL included). An app node or devidp that dies (a crash,
+ * `kill -9`) is started again with back-off while nginx routes around it; PostgreSQL is started again if
+ * it stops; only the proxy's death, or PostgreSQL failing to start, stops the cluster.
  *
  * A control endpoint on 127.0.0.1:3019 stops and starts the parts, for the fault tests (e2e/cluster):
  *   POST /stop/<part>, /start/<part>, /kill/<part> (SIGKILL), /restart/postgres, /rotate-keys
@@ -128,7 +130,15 @@ function startDevidp(): void {
       appUrls: { eu: proxyUrl, us: US_URL },
       extraUsers: args["idp-extra-users"],
     }),
-    { file: path.join(dataDir, "logs", "devidp.log") },
+    {
+      stdout: { file: path.join(dataDir, "logs", "devidp.log") },
+      // The local Okta comes back after a crash; it keeps Event Hooks in memory, so acme's is registered again.
+      restart: true,
+      afterRestart: async () => {
+        await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
+        await registerDemoEventHook(idpUrl, proxyUrl);
+      },
+    },
   );
 }
 startDevidp();
@@ -155,7 +165,8 @@ function startNode(node: (typeof nodes)[number]): void {
       PORTER_NODE: node.name,
       ...given({ GROUPS_MAX_AGE: args["groups-max-age"], RATE_LIMITS: args["rate-limits"] }),
     },
-    { file: path.join(dataDir, "logs", `${node.name}.log`) },
+    // A node that dies is started again (nginx sends its requests to the others meanwhile).
+    { stdout: { file: path.join(dataDir, "logs", `${node.name}.log`) }, restart: true },
   );
 }
 // All three at once: migrations run once (an advisory lock), the seed is applied once (a row lock).
@@ -173,7 +184,23 @@ writeFileSync(
     accessLog: path.join(dataDir, "logs", "proxy.log"),
   }),
 );
+// The proxy is the cluster's one door: if it dies, everything stops (no restart).
 supervisor.run("nginx", nginx, ["-p", nginxDir, "-c", nginxConf, "-e", "stderr"], {});
+
+// PostgreSQL is a daemon, not a child: checked every 5 s and started again if it stopped (a crash, the OOM
+// killer); if it cannot be started, everything stops.
+setInterval(() => {
+  if (supervisor.shuttingDown || postgresRunning(postgres)) return;
+  console.error("demo:cluster: PostgreSQL is not running; starting it again");
+  try {
+    startPostgres(postgres);
+  } catch (err) {
+    console.error(
+      `demo:cluster: PostgreSQL cannot be started (${err instanceof Error ? err.message : String(err)}); stopping`,
+    );
+    supervisor.shutdown(1);
+  }
+}, 5_000).unref();
 await waitFor(`${proxyUrl}/api/health/ready`, 15_000);
 const hook = await registerDemoEventHook(idpUrl, proxyUrl);
 
@@ -211,7 +238,7 @@ const control = createServer((req, res) => {
   void (async () => {
     if (action === "restart" && part === "postgres") {
       const t = Date.now();
-      restartPostgres(postgres);
+      restartPostgres(postgres); // synchronous: the watchdog below cannot run in between
       answer(200, { restarted: "postgres", ms: Date.now() - t });
       return;
     }
@@ -291,6 +318,7 @@ console.log(`
     tail -f ${path.relative(process.cwd(), path.join(dataDir, "logs"))}/{proxy,eu-1,eu-2,eu-3}.log
   Kill a node and keep browsing:   curl -X POST -H "x-cluster-control: $(cat ${path.relative(process.cwd(), path.join(dataDir, "control-token"))})" http://127.0.0.1:${String(controlPort)}/kill/eu-2
     (then /start/eu-2; also /stop/devidp, /start/devidp, /restart/postgres, /rotate-keys)
+  A node that dies on its own (kill -9 <pid>, a crash) is started again within seconds: GET /status lists the pids.
 
   Ctrl+C stops all of it.
 `);

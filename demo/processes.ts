@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { demoConnections, demoPorterEnv, type DemoUrls } from "./env";
 
@@ -118,18 +118,43 @@ export interface Supervised {
   child: ChildProcess;
   /** Set before stopping it on purpose (a fault test, a restart): its exit then stops nothing else. */
   expectExit: boolean;
+  /** Times it was restarted after dying on its own. */
+  restarts: number;
 }
 
+/** What happens when a child exits on its own: restart it (with back-off), or stop everything. */
+export interface RunOptions {
+  /** `stdout`: inherit, ignore, or a file to append it to (a node's JSON log). */
+  stdout?: "inherit" | "ignore" | { file: string };
+  /**
+   * Restart it when it dies (a crash, `kill -9`, the OOM killer) after 1 s, doubling up to 30 s while it
+   * keeps dying within a minute of its start. Without it, its death stops everything (a part the rest
+   * cannot work without, like the proxy).
+   */
+  restart?: boolean;
+  /** Runs after each restart (e.g. re-registering what the part forgot). */
+  afterRestart?: () => Promise<void>;
+}
+
+const FIRST_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
+/** A child that stayed up this long is healthy again: its next death restarts it after the first back-off. */
+const STABLE_MS = 60_000;
+
 /**
- * Child processes that stop together: Ctrl+C (or SIGTERM) stops every one, and one that exits on its own
- * stops the rest, unless it was stopped on purpose. `onStop` runs last (e.g. stopping a daemon).
+ * Child processes that stop together: Ctrl+C (or SIGTERM) stops every one. A child that exits on its own
+ * is restarted with back-off when it was started with `restart` (an app node: the cluster exists to show
+ * porter survives a node's death), else it stops the rest; one stopped on purpose stops nothing. `onStop`
+ * runs last (e.g. stopping a daemon).
  */
 export function createSupervisor(label: string, onStop: () => void = () => undefined) {
   const children = new Map<string, Supervised>();
+  const pendingRestarts = new Map<string, NodeJS.Timeout>();
   let shuttingDown = false;
   function shutdown(code: number): void {
     if (shuttingDown) return;
     shuttingDown = true;
+    for (const timer of pendingRestarts.values()) clearTimeout(timer);
     for (const s of children.values()) {
       s.expectExit = true;
       s.child.kill("SIGTERM");
@@ -156,29 +181,62 @@ export function createSupervisor(label: string, onStop: () => void = () => undef
   process.on("SIGTERM", () => {
     shutdown(0);
   });
-  return {
-    /** `stdout`: inherit, ignore, or a file to append it to (a node's JSON log). */
-    run(
-      name: string,
-      command: string,
-      argv: string[],
-      env: Record<string, string>,
-      stdout: "inherit" | "ignore" | { file: string } = "inherit",
-    ): Supervised {
-      const out = typeof stdout === "string" ? stdout : openSync(stdout.file, "a");
-      const child = spawn(command, argv, {
-        cwd: root,
-        env: { ...process.env, ...env },
-        stdio: ["ignore", out, "inherit"],
-      });
-      const entry: Supervised = { name, child, expectExit: false };
-      child.on("exit", (code, signal) => {
-        if (shuttingDown || entry.expectExit) return;
-        console.error(`${label}: ${name} exited (${String(code ?? signal)}); stopping`);
+
+  function run(
+    name: string,
+    command: string,
+    argv: string[],
+    env: Record<string, string>,
+    options: RunOptions = {},
+    history: { restarts: number; backoffMs: number } = { restarts: 0, backoffMs: FIRST_BACKOFF_MS },
+  ): Supervised {
+    const pending = pendingRestarts.get(name);
+    if (pending) clearTimeout(pending);
+    pendingRestarts.delete(name);
+    const stdout = options.stdout ?? "inherit";
+    const out = typeof stdout === "string" ? stdout : openSync(stdout.file, "a");
+    const child = spawn(command, argv, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", out, "inherit"],
+    });
+    const startedAt = Date.now();
+    const entry: Supervised = { name, child, expectExit: false, restarts: history.restarts };
+    child.on("exit", (code, signal) => {
+      if (typeof out === "number") closeSync(out);
+      if (shuttingDown || entry.expectExit || children.get(name) !== entry) return;
+      const why = String(code ?? signal);
+      if (!options.restart) {
+        console.error(`${label}: ${name} exited (${why}); stopping`);
         shutdown(code ?? 1);
-      });
-      children.set(name, entry);
-      return entry;
+        return;
+      }
+      const backoffMs = Date.now() - startedAt >= STABLE_MS ? FIRST_BACKOFF_MS : history.backoffMs;
+      console.error(
+        `${label}: ${name} exited (${why}); restarting it in ${String(backoffMs / 1000)} s (restart ${String(history.restarts + 1)})`,
+      );
+      pendingRestarts.set(
+        name,
+        setTimeout(() => {
+          pendingRestarts.delete(name);
+          if (shuttingDown) return;
+          run(name, command, argv, env, options, {
+            restarts: history.restarts + 1,
+            backoffMs: Math.min(backoffMs * 2, MAX_BACKOFF_MS),
+          });
+          options.afterRestart?.().catch((err: unknown) => {
+            console.error(`${label}: after restarting ${name}: ${err instanceof Error ? err.message : String(err)}`);
+          });
+        }, backoffMs),
+      );
+    });
+    children.set(name, entry);
+    return entry;
+  }
+
+  return {
+    run(name: string, command: string, argv: string[], env: Record<string, string>, options: RunOptions = {}) {
+      return run(name, command, argv, env, options);
     },
     get(name: string): Supervised | undefined {
       return children.get(name);

@@ -34,6 +34,14 @@ export async function control(
   return body;
 }
 
+/** The cluster's process ids (each app node, devidp, nginx, PostgreSQL's postmaster). */
+export async function status(): Promise<{ pids: Record<string, number | null>; postgres: number }> {
+  const token = readFileSync(path.join(dir, "control-token"), "utf8").trim();
+  const res = await fetch(`${clusterInfo().controlUrl}/status`, { headers: { "x-cluster-control": token } });
+  if (!res.ok) throw new Error(`cluster status: HTTP ${String(res.status)}`);
+  return (await res.json()) as { pids: Record<string, number | null>; postgres: number };
+}
+
 /** One query against the cluster's PostgreSQL (what an operator sees with psql). */
 export async function query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: clusterInfo().databaseUrl });
