@@ -100,6 +100,34 @@ export function describeEvent(type: string, details: unknown): string | null {
       const d = event.details;
       return `${d.limit} per ${d.scope}: over ${String(d.perMinute)}/min at ${d.path}`;
     }
+    case "scim.user_provisioned":
+      return `${event.details.userName} ${event.details.how === "created" ? "provisioned" : event.details.how === "linked" ? "provisioned (linked to their earlier sign-ins)" : "provisioned again"} by Okta`;
+    case "scim.user_updated":
+      return `${event.details.userName}: ${list(event.details.changed)} changed by Okta`;
+    case "scim.user_deactivated":
+      return `${event.details.userName} deactivated by Okta: sessions ended, roles out of effect`;
+    case "scim.user_reactivated":
+      return `${event.details.userName} reactivated by Okta`;
+    case "scim.group_pushed":
+      return `Okta pushed the group ${event.details.displayName} (${String(event.details.members)} members)`;
+    case "scim.group_changed": {
+      const d = event.details;
+      const parts = [
+        d.renamedFrom ? `renamed from ${d.renamedFrom}` : null,
+        d.added ? `${String(d.added)} added` : null,
+        d.removed ? `${String(d.removed)} removed` : null,
+        d.orphanedRules.length ? `rules now matching no group: ${list(d.orphanedRules)}` : null,
+      ].filter(Boolean);
+      return `${d.displayName}: ${parts.join("; ") || "no change"}`;
+    }
+    case "scim.group_deleted":
+      return `Okta deleted the pushed group ${event.details.displayName} (${String(event.details.members)} members)`;
+    case "scim.request_refused":
+      return `${event.details.method} ${event.details.path}: ${String(event.details.status)} ${event.details.detail}`;
+    case "scim.token_created":
+      return `SCIM token "${event.details.name}" created`;
+    case "scim.token_revoked":
+      return `SCIM token "${event.details.name}" revoked`;
     case "audit.undeliverable":
       return `a ${event.details.eventType} event could not be stored after ${String(event.details.attempts)} attempts (${event.details.error}); kept in ${event.details.deadLetterFile ?? "the log only"}`;
     default:

@@ -143,6 +143,33 @@ export const AUDIT_PAYLOADS = {
   "okta.hook_rejected": z.object({ reason: z.string() }),
   "okta.logout_rejected": z.object({ reason: z.string() }),
   "rate_limit.exceeded": z.object({ limit: z.string(), scope: z.string(), perMinute: z.number(), path: z.string() }),
+  /** Okta provisioned a person over SCIM: created, linked to a person who had signed in, or reprovisioned. */
+  "scim.user_provisioned": z.object({
+    userName: z.string(),
+    externalId: z.string().nullable(),
+    how: z.enum(["created", "linked", "reprovisioned"]),
+  }),
+  "scim.user_updated": z.object({ userName: z.string(), changed: names }),
+  /** active: false (Okta suspended, deactivated or unassigned the person): sessions ended, roles out of effect. */
+  "scim.user_deactivated": z.object({ userName: z.string() }),
+  "scim.user_reactivated": z.object({ userName: z.string() }),
+  "scim.group_pushed": z.object({ displayName: z.string(), members: z.number() }),
+  /** A pushed group's membership or name changed. People named are a sample (at most 20 each way). */
+  "scim.group_changed": z.object({
+    displayName: z.string(),
+    renamedFrom: z.string().nullable(),
+    added: z.number(),
+    removed: z.number(),
+    addedPeople: names,
+    removedPeople: names,
+    /** Exact-name rules that matched the old name and now match no pushed group. */
+    orphanedRules: names,
+  }),
+  "scim.group_deleted": z.object({ displayName: z.string(), members: z.number() }),
+  /** A SCIM request porter refused (a bad token, filter, body or target), with the detail the client got. */
+  "scim.request_refused": z.object({ method: z.string(), path: z.string(), status: z.number(), detail: z.string() }),
+  "scim.token_created": z.object({ name: z.string() }),
+  "scim.token_revoked": z.object({ name: z.string() }),
   /** An event the database refused again and again while reachable: set aside in the dead-letter file (lib/audit/writer.ts). */
   "audit.undeliverable": z.object({
     eventType: z.string(),
@@ -189,6 +216,16 @@ const DEFAULT_OUTCOME: Readonly<Record<AuditEventType, AuditOutcome>> = {
   "okta.logout_rejected": "denied",
   "rate_limit.exceeded": "denied",
   "audit.undeliverable": "failure",
+  "scim.user_provisioned": "success",
+  "scim.user_updated": "success",
+  "scim.user_deactivated": "success",
+  "scim.user_reactivated": "success",
+  "scim.group_pushed": "success",
+  "scim.group_changed": "success",
+  "scim.group_deleted": "success",
+  "scim.request_refused": "denied",
+  "scim.token_created": "success",
+  "scim.token_revoked": "success",
 };
 
 export function isAuditEventType(value: unknown): value is AuditEventType {

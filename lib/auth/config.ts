@@ -6,6 +6,7 @@ import { oktaFetch } from "../okta/okta-fetch";
 import type { AuditEvent } from "../audit/events";
 import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
+import type { GroupsSourceKind } from "../db/schema";
 import { verifyIdToken } from "../okta";
 import { organizationFor, ruleSetFor } from "../organizations";
 import { readSignInGroups, recordSignIn } from "../people";
@@ -28,7 +29,7 @@ export interface PorterSessionView {
   groups: string[];
   rawGroupCount: number;
   /** Where the groups came from at sign-in, and when Okta last confirmed them (sign-in or an Okta event). */
-  groupsSource: "id_token" | "users_api";
+  groupsSource: GroupsSourceKind;
   groupsConfirmedAt: string;
   /** Effective roles with provenance, resolved now from the teams and the organization's current rules. */
   roles: RoleGrant[];

@@ -1,6 +1,6 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { z } from "zod";
-import type { Connection } from "./types";
+import { GROUPS_SOURCE_SETTINGS, type Connection } from "./types";
 import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema } from "./schemas";
 import { ConfigError } from "./errors";
 import { parseServiceApp } from "./service-app";
@@ -53,6 +53,12 @@ const connectionSchema = z.strictObject({
     .string()
     .regex(ENV_NAME, "must be the NAME of an environment variable, not the key")
     .optional(),
+  /** claim (default), users-api, or scim (groups Okta pushes over SCIM are the authority). */
+  groupsSource: z.enum(GROUPS_SOURCE_SETTINGS).optional(),
+  /** Only people Okta provisioned over SCIM may sign in. */
+  requireProvisioning: z.boolean().optional(),
+  /** NAME of the environment variable holding a SCIM bearer token for this organization. */
+  scimTokenEnv: z.string().regex(ENV_NAME, "must be the NAME of an environment variable, not the token").optional(),
 });
 const fileSchema = z.strictObject({ connections: z.array(connectionSchema).max(500) });
 
@@ -109,6 +115,11 @@ export function parseConnectionsFile(
       },
     );
     if (typeof serviceApp === "string") problems.push(serviceApp);
+    const scimToken = c.scimTokenEnv ? env[c.scimTokenEnv]?.trim() : undefined;
+    if (c.scimTokenEnv && !scimToken)
+      problems.push(
+        `${file.path}: connections[${String(i)}].scimTokenEnv names ${c.scimTokenEnv}, which is not set in the environment`,
+      );
     if (c.oktaApiTokenEnv && !apiToken)
       problems.push(
         `${file.path}: connections[${String(i)}].oktaApiTokenEnv names ${c.oktaApiTokenEnv}, which is not set in the environment`,
@@ -131,6 +142,9 @@ export function parseConnectionsFile(
       oktaServiceApp: typeof serviceApp === "object" ? serviceApp : undefined,
       eventHookSecret: hookSecret || undefined,
       eventHookHeader: (c.eventHookHeader ?? "authorization").toLowerCase(),
+      groupsSource: c.groupsSource ?? "claim",
+      requireProvisioning: c.requireProvisioning ?? false,
+      scimToken: scimToken || undefined,
     });
   });
   if (problems.length > 0) throw new ConfigError(problems);

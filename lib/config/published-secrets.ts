@@ -5,7 +5,7 @@ import type { Connection } from "./types";
  * Secrets anyone can read in porter's repository (the demo's): a deployment that talks to a real Okta org
  * must not run with them. Checked at start whenever some issuer is not on loopback (the demo's devidp is).
  */
-const PUBLISHED = [/-demo-secret-change-me$/, /^devidp-demo-/, /^not-the-secret-okta-has$/];
+const PUBLISHED = [/-demo-secret-change-me$/, /^devidp-demo-/, /^not-the-secret-okta-has$/, /^porter-demo-/];
 /** The start of the demo API Services app's RSA modulus (demo/keys/acme-dir-service-app.private.json). */
 const DEMO_SERVICE_KEY_MODULUS = "kGQmlMqA0r8MIgi8GdY_z1oWy-2MVwh0";
 /** Fewer distinct characters than this is not a random secret ("aaaa…", "xxxx…", "abab…"). */
@@ -34,6 +34,7 @@ export function publishedSecretProblems(authSecret: string, connections: readonl
     if (published(c.clientSecret)) problems.push(`${where}: the client secret is the demo's published one`);
     if (published(c.eventHookSecret)) problems.push(`${where}: the Event Hook secret is the demo's published one`);
     if (published(c.oktaApiToken)) problems.push(`${where}: the Okta API token is the demo's published one`);
+    if (published(c.scimToken)) problems.push(`${where}: the SCIM token is the demo's published one`);
     const n = c.oktaServiceApp?.privateKey.n;
     if (typeof n === "string" && n.startsWith(DEMO_SERVICE_KEY_MODULUS))
       problems.push(

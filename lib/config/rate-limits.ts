@@ -2,12 +2,12 @@
  * Rate limits shared by every app node (lib/http/rate-limit.ts counts them in the database): which limits
  * there are, their defaults, and RATE_LIMITS, which overrides some of them.
  */
-export const LIMIT_NAMES = ["sign_in", "okta", "api"] as const;
+export const LIMIT_NAMES = ["sign_in", "okta", "api", "scim"] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
-export const LIMIT_SCOPES = ["address", "organization"] as const;
+export const LIMIT_SCOPES = ["address", "organization", "token"] as const;
 export type LimitScope = (typeof LIMIT_SCOPES)[number];
-/** Requests per minute, per limit and scope. */
-export type RateLimits = Readonly<Record<LimitName, Readonly<Record<LimitScope, number>>>>;
+/** Requests per minute, per limit and scope; a scope a limit does not have is not counted. */
+export type RateLimits = Readonly<Record<LimitName, Readonly<Partial<Record<LimitScope, number>>>>>;
 
 /**
  * - sign_in: /login/*, the initiate login URI and the callback. Per address generous (an office behind
@@ -15,19 +15,23 @@ export type RateLimits = Readonly<Record<LimitName, Readonly<Record<LimitScope, 
  *   limits for one org (Admin Console > Reports > Rate Limits shows yours; lower it to match).
  * - okta: the Event Hook and Universal Logout endpoints (Okta's deliveries, and anyone hammering them).
  * - api: the bearer API /api/v1/*.
+ * - scim: the SCIM service provider /scim/v2/<organization>: per bearer token (Okta honours Retry-After),
+ *   and per address for the calls whose token was refused.
  */
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   sign_in: { address: 600, organization: 6000 },
   okta: { address: 1200, organization: 1200 },
   api: { address: 1200, organization: 6000 },
+  scim: { address: 1200, token: 6000 },
 };
 
 /** RATE_LIMITS: "sign_in.address=600,api.organization=3000" overrides some of the defaults (requests per minute). */
 export function parseRateLimits(value: string | undefined): RateLimits | string {
-  const limits: Record<LimitName, Record<LimitScope, number>> = {
+  const limits: Record<LimitName, Partial<Record<LimitScope, number>>> = {
     sign_in: { ...DEFAULT_RATE_LIMITS.sign_in },
     okta: { ...DEFAULT_RATE_LIMITS.okta },
     api: { ...DEFAULT_RATE_LIMITS.api },
+    scim: { ...DEFAULT_RATE_LIMITS.scim },
   };
   for (const entry of (value ?? "")
     .split(",")
@@ -36,8 +40,16 @@ export function parseRateLimits(value: string | undefined): RateLimits | string 
     const m = /^(\w+)\.(\w+)=(\d{1,7})$/.exec(entry);
     const name = m?.[1] as LimitName | undefined;
     const scope = m?.[2] as LimitScope | undefined;
-    if (!m || !name || !scope || !LIMIT_NAMES.includes(name) || !LIMIT_SCOPES.includes(scope) || Number(m[3]) < 1) {
-      return `RATE_LIMITS: "${entry}" is not <limit>.<scope>=<requests per minute> with limit ${LIMIT_NAMES.join(", ")} and scope ${LIMIT_SCOPES.join(", ")} (e.g. sign_in.address=600)`;
+    if (
+      !m ||
+      !name ||
+      !scope ||
+      !LIMIT_NAMES.includes(name) ||
+      !(scope in DEFAULT_RATE_LIMITS[name]) ||
+      Number(m[3]) < 1
+    ) {
+      const pairs = LIMIT_NAMES.flatMap((n) => Object.keys(DEFAULT_RATE_LIMITS[n]).map((sc) => `${n}.${sc}`));
+      return `RATE_LIMITS: "${entry}" is not <limit>.<scope>=<requests per minute> with one of ${pairs.join(", ")} (e.g. sign_in.address=600)`;
     }
     limits[name][scope] = Number(m[3]);
   }

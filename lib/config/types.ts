@@ -37,7 +37,20 @@ export interface Connection {
    */
   readonly eventHookSecret: string | undefined;
   readonly eventHookHeader: string;
+  /**
+   * Which source is the authority for people's groups: `claim` (the ID token's groups claim, the Users API
+   * past Okta's 100-group cap), `users-api` (always Okta's Users API at sign-in), or `scim` (the groups
+   * Okta pushes over SCIM: sign-in reads them and changes no membership).
+   */
+  readonly groupsSource: GroupsSourceSetting;
+  /** Only people Okta provisioned over SCIM, and has not deactivated, may sign in. */
+  readonly requireProvisioning: boolean;
+  /** A SCIM bearer token the deployment's environment names (the demo's); console-made tokens live in the database. */
+  readonly scimToken: string | undefined;
 }
+
+export const GROUPS_SOURCE_SETTINGS = ["claim", "users-api", "scim"] as const;
+export type GroupsSourceSetting = (typeof GROUPS_SOURCE_SETTINGS)[number];
 
 export type DatabaseConfig =
   | { kind: "pglite"; dataDir: string }

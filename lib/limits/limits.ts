@@ -34,6 +34,8 @@ export async function overLimit(
   name: LimitName,
   organization: { id: string; name: string } | null,
   scopes: readonly LimitScope[] = ["address", "organization"],
+  /** The credential counted for the scope `token` (a SCIM token's id). */
+  token?: string,
 ): Promise<Limited | null> {
   const config = getConfig();
   const counted =
@@ -48,8 +50,10 @@ export async function overLimit(
     const checks: [LimitScope, string][] = [];
     if (scopes.includes("address")) checks.push(["address", client.ip ? addressBucket(client.ip) : "unknown"]);
     if (organizationId) checks.push(["organization", organizationId]);
+    if (token && scopes.includes("token")) checks.push(["token", token]);
     for (const [scope, key] of checks) {
       const perMinute = config.rateLimits[name][scope];
+      if (perMinute === undefined) continue;
       const result = await takeLimit(db, `${name}:${scope}:${key}`, perMinute);
       if (result.retryAfter === 0) continue;
       if (result.firstRefusal) {
@@ -69,7 +73,11 @@ export async function overLimit(
   return null;
 }
 
-const WHO: Record<LimitScope, string> = { address: "your network address", organization: "your organization" };
+const WHO: Record<LimitScope, string> = {
+  address: "your network address",
+  organization: "your organization",
+  token: "this token",
+};
 
 /** 429 page for the sign-in routes (people in a browser). */
 export function tooManySignIns(request: Request, limited: Limited): Response {

@@ -9,6 +9,7 @@ import {
   teams,
   userRoles,
   users,
+  type GroupsSourceKind,
   type StoredRoleGrant,
 } from "../db/schema";
 
@@ -164,7 +165,7 @@ export interface UserDetail {
     lastSeenAt: Date;
     expiresAt: Date;
     connection: string;
-    groupsSource: "id_token" | "users_api";
+    groupsSource: GroupsSourceKind;
     groupsConfirmedAt: Date;
   }[];
   history: {

@@ -2,7 +2,8 @@ import type { Connection } from "../config";
 import { OktaApiError, OktaClient } from "../okta";
 import { readGroupsClaim, resolveIdentity, type CompiledRuleSet, type GroupMapping } from "../rbac";
 
-export type GroupsSourceKind = "id_token" | "users_api";
+export type { GroupsSourceKind } from "../db/schema";
+import type { GroupsSourceKind } from "../db/schema";
 
 export interface SignInGroups {
   mapping: GroupMapping;

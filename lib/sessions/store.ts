@@ -3,7 +3,7 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { AuditEvent } from "../audit/events";
 import { appendAuditEvent } from "../audit/write";
 import type { Db } from "../db/client";
-import { memberships, sessions, teams, users, type SessionRow, type User } from "../db/schema";
+import { memberships, sessions, teams, users, type GroupsSourceKind, type SessionRow, type User } from "../db/schema";
 import { seal, sessionTokenContext } from "./seal";
 
 /** The database or a transaction. */
@@ -18,7 +18,7 @@ export interface NewSession {
   organizationId: string;
   connection: string;
   rawGroupCount: number;
-  groupsSource?: "id_token" | "users_api";
+  groupsSource?: GroupsSourceKind;
   /** Okta's tokens to keep (sealed under `secret`, bound to this session): the ID token, the refresh token. */
   tokens?: { secret: string; idToken: string | null; refreshToken: string | null };
   maxAgeSeconds: number;

@@ -8,3 +8,4 @@ export * from "./catalog";
 export * from "./checks";
 export * from "./okta-events";
 export * from "./rate-limits";
+export * from "./provisioning";

@@ -6,6 +6,10 @@ import { index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
  * this table keeps its SHA-256, so a database leak does not leak usable session ids. Groups live here,
  * never in the cookie, so users in many groups keep a small cookie.
  */
+/** Where a session's groups came from: the ID token's claim, Okta's Users API, or Okta's SCIM pushes. */
+export const GROUPS_SOURCE_KINDS = ["id_token", "users_api", "scim"] as const;
+export type GroupsSourceKind = (typeof GROUPS_SOURCE_KINDS)[number];
+
 export const sessions = pgTable(
   "sessions",
   {
@@ -16,9 +20,7 @@ export const sessions = pgTable(
     /** How many groups the claim carried before filtering (100 means it may have been truncated). */
     rawGroupCount: integer("raw_group_count").notNull(),
     /** Where the groups came from at sign-in: the ID token's claim, or Okta's Users API (no 100-group cap). */
-    groupsSource: text("groups_source", { enum: ["id_token", "users_api"] })
-      .notNull()
-      .default("id_token"),
+    groupsSource: text("groups_source", { enum: GROUPS_SOURCE_KINDS }).notNull().default("id_token"),
     /** When Okta last confirmed this person's groups (sign-in, or an Okta event applied since). */
     groupsConfirmedAt: timestamp("groups_confirmed_at", { withTimezone: true }).notNull().defaultNow(),
     /**

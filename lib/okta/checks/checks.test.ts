@@ -93,6 +93,9 @@ async function run(
     oktaServiceApp: undefined,
     eventHookSecret: undefined,
     eventHookHeader: "authorization",
+    groupsSource: "claim",
+    requireProvisioning: false,
+    scimToken: undefined,
     ...overrides,
   };
   const started = performance.now();
