@@ -32,7 +32,9 @@ export function proxy(request: NextRequest): NextResponse {
   // A path that is not valid percent-encoding (/login/%zz) cannot name anything: 400 here, before a
   // route's dynamic segment fails to decode into a 500.
   if (!decodesCleanly(request.nextUrl.pathname)) return malformedPath(request.nextUrl.pathname.startsWith("/api/"));
-  if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
+  // Machine endpoints (the JSON APIs, SCIM) need no page headers.
+  if (request.nextUrl.pathname.startsWith("/api/") || request.nextUrl.pathname.startsWith("/scim/"))
+    return NextResponse.next();
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development"); // eslint-disable-line no-restricted-properties -- build mode, inlined by Next.js
 

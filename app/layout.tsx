@@ -17,6 +17,7 @@ const NAV: readonly { href: string; label: string; permission: Permission }[] = 
   { href: "/admin/users", label: "Users", permission: "users.read" },
   { href: "/admin/audit", label: "Audit", permission: "audit.read" },
   { href: "/admin/connection", label: "Okta setup", permission: "rules.read" },
+  { href: "/admin/provisioning", label: "Provisioning", permission: "rules.read" },
   { href: "/admin/okta", label: "Check", permission: "rules.read" },
 ];
 

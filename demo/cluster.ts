@@ -28,7 +28,7 @@ import {
   type LocalPostgres,
 } from "../tools/postgres";
 import { nginxConfig, findNginx, NGINX_MISSING } from "./proxy";
-import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./env";
+import { DEVIDP_ADMIN_TOKEN, provisionDemoScim, registerDemoEventHook } from "./env";
 import {
   buildIfStale,
   createSupervisor,
@@ -137,6 +137,7 @@ function startDevidp(): void {
       afterRestart: async () => {
         await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
         await registerDemoEventHook(idpUrl, proxyUrl);
+        await provisionDemoScim(idpUrl);
       },
     },
   );
@@ -203,6 +204,7 @@ setInterval(() => {
 }, 5_000).unref();
 await waitFor(`${proxyUrl}/api/health/ready`, 15_000);
 const hook = await registerDemoEventHook(idpUrl, proxyUrl);
+await provisionDemoScim(idpUrl);
 
 async function rotateKeys(): Promise<Response> {
   return fetch(`${idpUrl}/api/v1/authorizationServers/default/credentials/lifecycle/keyRotate`, {
@@ -274,6 +276,7 @@ const control = createServer((req, res) => {
         await waitFor(`${issuer}/.well-known/openid-configuration`, 30_000);
         // devidp keeps Event Hooks in memory, as a restarted Okta org keeps them in its own store.
         await registerDemoEventHook(idpUrl, proxyUrl);
+        await provisionDemoScim(idpUrl);
       } else if (node) {
         startNode(node);
         await waitFor(`${node.url}/api/health/ready`, 60_000);

@@ -100,6 +100,22 @@ export function demoConnections(issuer: string) {
         serviceClientId: "porter-okta-api",
         servicePrivateKeyEnv: "ACME_DIR_SERVICE_KEY",
       },
+      // Set up as an app listed in the Okta Integration Network must be: Okta's org authorization server, no
+      // groups claim, no refresh tokens. Okta provisions people and pushes groups over SCIM (devidp plays
+      // Okta's provisioning client); only people Okta provisioned may sign in.
+      {
+        name: "acme-scim",
+        scopes: "openid profile email",
+        issuer: new URL(issuer).origin,
+        clientId: "porter-scim",
+        clientSecretEnv: "ACME_SCIM_CLIENT_SECRET",
+        region: "eu",
+        apiClientIds: ["porter-scim"],
+        seedFile: "demo/org-seed.json",
+        groupsSource: "scim" as const,
+        requireProvisioning: true,
+        scimTokenEnv: "ACME_SCIM_TOKEN",
+      },
     ].map((c) => ({ oktaApiTokenEnv: "DEMO_APPS_API_TOKEN", ...c, adminGroups: ["Port Admins"] })),
   };
 }
@@ -129,6 +145,9 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     WONKA_CLIENT_SECRET: "not-the-secret-okta-has",
     STARK_CLIENT_SECRET: "porter-stark-demo-secret-change-me",
     ACME_DIR_CLIENT_SECRET: "porter-directory-demo-secret-change-me",
+    ACME_SCIM_CLIENT_SECRET: "porter-scim-demo-secret-change-me",
+    // acme-scim's SCIM bearer token (Okta: Provisioning > Integration > API Token).
+    ACME_SCIM_TOKEN: DEMO_SCIM_TOKEN,
     // devidp's read-only directory token (okta.users.read, okta.groups.read, okta.logs.read) for acme-dir.
     ACME_DIR_OKTA_API_TOKEN: "devidp-demo-directory-token",
     // The private key of devidp's API Services app porter-okta-api (demo only: its public half is in devidp/data/directory.json).
@@ -144,9 +163,26 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
   };
 }
 
+/** acme-scim's SCIM token in the demo (DESIGN.md's demo contract); porter refuses it outside loopback. */
+export const DEMO_SCIM_TOKEN = "porter-demo-scim-token";
+
 /** devidp's read-write management token (Okta: an API token of a super admin), for the demo's own setup and commands. */
 export const DEVIDP_ADMIN_TOKEN = "devidp-demo-admin-token";
 export const DEMO_HOOK_SECRET = "devidp-demo-hook-secret-change-me";
+
+/**
+ * What an Okta admin does once after setting up acme-scim's provisioning: "Provision users" and "Push now"
+ * (devidp's stand-in: POST /api/v1/apps/{app}/provisioning/sync). devidp then provisions every person
+ * assigned to the app and pushes its groups to porter over SCIM, and keeps pushing changes.
+ */
+export async function provisionDemoScim(idpUrl: string): Promise<{ users: number; groups: number }> {
+  const res = await fetch(`${idpUrl}/api/v1/apps/porter-scim/provisioning/sync`, {
+    method: "POST",
+    headers: { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}`, accept: "application/json" },
+  });
+  if (!res.ok) throw new Error(`devidp could not provision acme-scim: HTTP ${String(res.status)} ${await res.text()}`);
+  return (await res.json()) as { users: number; groups: number };
+}
 
 /**
  * What an Okta admin does once: create acme's Event Hook pointing at porter (Workflow > Event Hooks), then

@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DEVIDP_ADMIN_TOKEN, registerDemoEventHook } from "./env";
+import { DEMO_SCIM_TOKEN, DEVIDP_ADMIN_TOKEN, provisionDemoScim, registerDemoEventHook } from "./env";
 import {
   buildIfStale,
   createSupervisor,
@@ -99,6 +99,7 @@ if (args.regions)
 await waitFor(`${appUrl}/api/health`, 60_000);
 if (args.regions) await waitFor(`${usUrl}/api/health`, 60_000);
 const hook = await registerDemoEventHook(idpUrl, appUrl);
+const scim = await provisionDemoScim(idpUrl);
 const dev = "00u1dev000000000002";
 const pam = await fetch(`${idpUrl}/api/v1/groups?q=${encodeURIComponent("PAM Linux Sysadmins")}`, {
   headers: { authorization: `SSWS ${DEVIDP_ADMIN_TOKEN}` },
@@ -135,6 +136,15 @@ console.log(`
     Universal Logout ("Clear user sessions", apps included): ends dev's porter session.
       curl -X DELETE -H "Authorization: SSWS ${DEVIDP_ADMIN_TOKEN}" "${idpUrl}/api/v1/users/${dev}/sessions?universalLogout=true"
     acme-dir (${appUrl}/login/acme-dir) reads groups from Okta's Users API: many@example.com signs in there with all 150.
+
+  Provisioning (SCIM): acme-scim (${appUrl}/login/acme-scim) is set up as an Okta Integration Network app must be
+    (org authorization server, no groups claim, no refresh tokens): Okta provisioned ${String(scim.users)} people and pushed
+    ${String(scim.groups)} groups to porter over SCIM, and pushes every change (the PAM grant above too). Base URL and token:
+      ${appUrl}/scim/v2/acme-scim   Authorization: Bearer ${DEMO_SCIM_TOKEN}
+      curl -H "Authorization: Bearer ${DEMO_SCIM_TOKEN}" "${appUrl}/scim/v2/acme-scim/Users?filter=userName%20eq%20%22dev@example.com%22"
+    Deactivate dev in Okta (SCIM active: false ends their acme-scim session):
+      curl -X POST -H "Authorization: SSWS ${DEVIDP_ADMIN_TOKEN}" ${idpUrl}/api/v1/users/${dev}/lifecycle/deactivate
+    Provisioning console: ${appUrl}/admin/provisioning (signed in to acme-scim as admin@example.com)
 
   Ctrl+C stops both.
 `);

@@ -4,6 +4,8 @@ import { handleAppsApi } from "./routes/apps-api";
 import { handleDashboard } from "./routes/dashboard";
 import { handleInteraction } from "./routes/interaction";
 import { handleManagementApi, oktaError, RateLimiter } from "./routes/management-api";
+import { handleProvisioningApi } from "./routes/provisioning-api";
+import { ScimProvisioning, type ProvisioningSettings } from "./support/provisioning";
 import { configuration } from "./support/configuration";
 import { Directory } from "./support/directory";
 import { AUTH_SERVER_PATH, readIdpEnv } from "./support/env";
@@ -29,6 +31,16 @@ export async function startIdp() {
   const org = new OktaOrg(directory, signingKey, env.origin);
   const limiter = new RateLimiter(env.rateLimitPerMinute);
   const checkOAuth = oauthTokens(orgProvider);
+  // Apps Okta provisions over SCIM: each follows the org's changes (assignments, lifecycle, pushed groups).
+  const provisioning = new Map(
+    directory.clients
+      .filter((c): c is typeof c & { provisioning: ProvisioningSettings } => c.provisioning !== undefined)
+      .map((c) => [c.client_id, new ScimProvisioning(c, directory)]),
+  );
+  for (const p of provisioning.values())
+    org.listeners.push((event) => {
+      p.onEvent(event);
+    });
 
   /** Whether the request's SSWS token may manage authorization servers; when not, answers 401 or 403 as Okta does. */
   function mayManageAuthServers(req: IncomingMessage, res: ServerResponse): boolean {
@@ -139,8 +151,10 @@ export async function startIdp() {
     }
     if (url.startsWith("/api/v1/")) {
       handleManagementApi(directory, org, limiter, req, res, env.origin, checkOAuth)
-        .then((handled) => {
-          if (!handled) return handleAppsApi(directory, req, res, env.origin, checkOAuth);
+        .then(async (handled) => {
+          if (handled) return;
+          if (await handleProvisioningApi(directory, provisioning, req, res, env.origin, checkOAuth)) return;
+          return handleAppsApi(directory, req, res, env.origin, checkOAuth);
         })
         .catch((err: unknown) => {
           console.error("devidp: management API failed", err);

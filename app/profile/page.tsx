@@ -85,7 +85,9 @@ export default async function ProfilePage() {
         <p className="mt-1 text-sm text-slate-500" aria-label="Groups source">
           {view.groupsSource === "users_api"
             ? `From Okta's Users API (every group, no 100-group cap: ${String(view.rawGroupCount)} read)`
-            : "From the ID token's groups claim at sign-in"}
+            : view.groupsSource === "scim"
+              ? "Pushed by Okta over SCIM (each change applies on your next page)"
+              : "From the ID token's groups claim at sign-in"}
           ; last confirmed by Okta{" "}
           {new Date(view.groupsConfirmedAt).toLocaleString("en-GB", {
             timeZone: "UTC",

@@ -219,6 +219,27 @@ export async function handleManagementApi(
     else json(res, 200, userJson(user), h);
     return true;
   }
+  // Okta's partial profile update (POST /api/v1/users/{id} {"profile": {...}}): firstName and lastName.
+  if (seg[0] === "users" && seg.length === 2 && method === "POST") {
+    const user = findUser(seg[1]);
+    if (!user) {
+      notFound("User", seg[1]);
+      return true;
+    }
+    let body = "";
+    for await (const chunk of req) body += String(chunk);
+    const profile =
+      (JSON.parse(body || "{}") as { profile?: { firstName?: unknown; lastName?: unknown } }).profile ?? {};
+    const [first = "", ...last] = user.name.split(" ");
+    const firstName = typeof profile.firstName === "string" ? profile.firstName : first;
+    const lastName = typeof profile.lastName === "string" ? profile.lastName : last.join(" ");
+    user.name = `${firstName} ${lastName}`.trim();
+    org.emit("user.account.update_profile", "Update user profile for Okta", ADMIN_ACTOR, [
+      { id: user.id, type: "User", alternateId: user.email, displayName: user.name },
+    ]);
+    json(res, 200, userJson(user), h);
+    return true;
+  }
   if (seg[0] === "users" && seg[2] === "groups" && seg.length === 3 && method === "GET") {
     const user = findUser(seg[1]);
     if (!user) {

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { IdpEnv } from "./env";
+import type { ProvisioningSettings } from "./provisioning";
 
 export interface DirectoryUser {
   id: string;
@@ -48,6 +49,8 @@ export interface DirectoryClient {
    * apps included sends a signed logout request there.
    */
   universal_logout?: { uri: string; subject_format?: "email" | "iss_sub" };
+  /** Okta provisions this app over SCIM (Provisioning tab, Push Groups). */
+  provisioning?: ProvisioningSettings;
   /** Settings only the Apps API shows (the demo's misconfigured apps use them). */
   okta_app?: {
     status?: "ACTIVE" | "INACTIVE";
@@ -98,6 +101,7 @@ export class Directory {
       ...c,
       ...(c.initiate_login_uri ? { initiate_login_uri: fill(c.initiate_login_uri) } : {}),
       ...(c.universal_logout ? { universal_logout: { ...c.universal_logout, uri: fill(c.universal_logout.uri) } } : {}),
+      ...(c.provisioning ? { provisioning: { ...c.provisioning, base_url: fill(c.provisioning.base_url) } } : {}),
       redirect_uris: c.redirect_uris.map(fill),
       post_logout_redirect_uris: c.post_logout_redirect_uris.map(fill),
     }));

@@ -95,6 +95,8 @@ export class OktaOrg {
   private seq = 0;
   private readonly pending = new Map<string, LogEvent[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Whoever else follows the org's changes (the apps' SCIM provisioning). */
+  readonly listeners: ((event: LogEvent) => void)[] = [];
   /** Time-bound grants (Access Requests): key user|group, the timer that ends them. */
   private readonly grants = new Map<string, NodeJS.Timeout>();
 
@@ -122,6 +124,7 @@ export class OktaOrg {
       seq: ++this.seq,
     };
     this.log.push(event);
+    for (const listener of this.listeners) listener(event);
     if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
     for (const hook of this.hooks) {
       if (hook.status === "ACTIVE" && hook.verificationStatus === "VERIFIED" && hook.events.items.includes(eventType))

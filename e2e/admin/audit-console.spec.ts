@@ -108,7 +108,9 @@ test.describe("audit console", () => {
 
     const review = await page.request.get("/admin/users/export");
     expect(review.headers()["content-type"]).toContain("text/csv");
-    expect(await review.text()).toMatch(/^email,name,okta_sub,role,via_group,via_rule,last_sign_in\n/);
+    expect(await review.text()).toMatch(
+      /^email,name,okta_sub,status,provisioned,role,via_group,via_rule,last_sign_in\n/,
+    );
 
     // An admin of another organization (acme) finds neither this person nor their events.
     const devUrl = new URL(page.url());

@@ -9,7 +9,8 @@ import type { Db } from "../db/client";
 import type { GroupsSourceKind } from "../db/schema";
 import { verifyIdToken } from "../okta";
 import { organizationFor, ruleSetFor } from "../organizations";
-import { readSignInGroups, recordSignIn } from "../people";
+import { pushedSignInGroups, readSignInGroups, recordSignIn } from "../people";
+import { provisioningAtSignIn } from "../provisioning";
 import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
@@ -143,9 +144,27 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
           message: `sign-in budget of ${organization.name} spent`,
           userMessage: "Too many sign-ins for your organization right now.",
         });
+      // Provisioning: a person Okta deactivated over SCIM is refused; one it never provisioned too, when
+      // the organization requires it. With groupsSource scim, the groups are the ones Okta pushed.
+      const provisioning = await provisioningAtSignIn(db, organization.id, connection, {
+        sub,
+        userName: stringClaim(profile.preferred_username) ?? stringClaim(profile.email),
+      });
+      if (!provisioning.ok)
+        throw new AuthFlowError({
+          code: provisioning.code,
+          message: `${provisioning.code} at sign-in to ${organization.name}`,
+          userMessage:
+            provisioning.code === "deprovisioned"
+              ? "Okta deactivated your porter access."
+              : "Okta has not provisioned you to porter.",
+        });
       const ruleSet = await ruleSetFor(db, organization);
       const claim: unknown = profile[connection.groupsClaim];
-      const read = await readSignInGroups(connection, ruleSet, sub, claim);
+      const read =
+        connection.groupsSource === "scim"
+          ? pushedSignInGroups(ruleSet, provisioning.pushedGroups)
+          : await readSignInGroups(connection, ruleSet, sub, claim);
       // The person, their teams and roles, the session and the audit events commit together or not at all.
       const sid = await db.transaction(async (tx) => {
         const { user } = await recordSignIn(tx, {

@@ -245,6 +245,33 @@ export function describeSignInError(code: SignInErrorCode, ctx: DescribeContext)
         values: [],
         retry: true,
       };
+    case "not_provisioned":
+      return {
+        title: "Okta has not provisioned you to porter yet",
+        summary:
+          "This organization lets people sign in only after Okta has created their account in porter over SCIM. Okta has not sent yours.",
+        audience: "admin",
+        steps: [
+          `In the Okta Admin Console open ${PLACES.assignments} and assign this user (or a group they belong to): Okta then provisions them.`,
+          `If they are assigned already, open ${PLACES.provisioningToApp} and check that "Create Users" is enabled, then open the user's row under Assignments and choose "Retry" if Okta shows a provisioning error.`,
+          `Check ${PLACES.provisioningIntegration}: the SCIM connector base URL and token must be the ones on porter's Provisioning page.`,
+        ],
+        values: [],
+        retry: true,
+      };
+    case "deprovisioned":
+      return {
+        title: "Your porter access was deactivated in Okta",
+        summary:
+          "Okta told porter over SCIM that your account is deactivated (you were suspended, deactivated, or unassigned from the porter app), so porter does not let you sign in.",
+        audience: "admin",
+        steps: [
+          `To restore access, an Okta admin reactivates the user (${PLACES.people}) or assigns them to the app again (${PLACES.assignments}).`,
+          "Okta then sends active: true to porter, and the person can sign in at once; their roles come back from their pushed groups.",
+        ],
+        values: [],
+        retry: true,
+      };
     case "configuration":
       return {
         title: "Sign-in failed because of a server problem",

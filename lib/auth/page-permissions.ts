@@ -10,6 +10,7 @@ const PAGE_PERMISSIONS: readonly (readonly [prefix: string, permission: Permissi
   ["/admin/okta", "rules.read"],
   ["/admin/rules", "rules.read"],
   ["/admin/connection", "rules.read"],
+  ["/admin/provisioning", "rules.read"],
   ["/services", "services.read"],
 ];
 

@@ -4,6 +4,7 @@ import { ConfigError } from "./errors";
 
 export { parseConfig, REGIONS, CONNECTION_NAME_PATTERN } from "./env";
 export type { Config, Connection, Region, DatabaseConfig } from "./env";
+export { GROUPS_SOURCE_SETTINGS, type GroupsSourceSetting } from "./types";
 export { ConfigError } from "./errors";
 export { isLoopbackHost, isAllowedScheme } from "./url-rules";
 export { connectionUrls, homeRegionUrl, type ConnectionUrls } from "./connection-urls";

@@ -21,6 +21,8 @@ export const SIGN_IN_FAILURES = {
   initiate_iss_mismatch: { status: 400, reason: "initiate login with a wrong iss" },
   unsolicited_token: { status: 400, reason: "token sent directly (unsolicited)" },
   organization_busy: { status: 429, reason: "more sign-ins for the organization this minute than its limit" },
+  not_provisioned: { status: 403, reason: "not provisioned by Okta (SCIM) and the organization requires it" },
+  deprovisioned: { status: 403, reason: "deactivated by Okta over SCIM (active: false)" },
   configuration: { status: 500, reason: "server problem" },
 } as const satisfies Record<string, { status: number; reason: string }>;
 

@@ -12,7 +12,7 @@ export async function oktaEventsContext(
 ): Promise<OktaEventsContext> {
   return {
     organization: await organizationFor(db, connection),
-    connection: { name: connection.name, clientId: connection.clientId },
+    connection: { name: connection.name, clientId: connection.clientId, groupsSource: connection.groupsSource },
     okta: OktaClient.of(connection, fetchImpl),
   };
 }

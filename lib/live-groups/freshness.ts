@@ -67,6 +67,9 @@ export async function keepGroupsFresh(
 ): Promise<Freshness> {
   const { session, user } = active;
   const { config } = ctx;
+  // Okta pushes this organization's groups over SCIM: every push is applied when it arrives, and there is
+  // nothing to re-read them from (an app listed in the OIN has no refresh token and no groups claim).
+  if (connection?.groupsSource === "scim") return { ok: true, refreshed: false };
   const age = Date.now() - session.groupsConfirmedAt.getTime();
   if (age <= config.groupsMaxAgeSeconds * 1000) return { ok: true, refreshed: false };
   if (await pollingKeepsCurrent(db, session.organizationId, config)) return { ok: true, refreshed: false };

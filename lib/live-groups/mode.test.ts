@@ -22,6 +22,7 @@ const base = {
   oktaApiToken: undefined,
   oktaServiceApp: undefined,
   scopes: "openid offline_access",
+  groupsSource: "claim" as const,
 };
 
 describe("live group mode", () => {

@@ -7,7 +7,7 @@ import { getLogCursor } from "./system-log-poll";
 
 export interface LiveGroupsMode {
   /** How roles follow Okta for this organization, fastest source first. */
-  sources: ("event_hook" | "system_log" | "groups_max_age")[];
+  sources: ("scim" | "event_hook" | "system_log" | "groups_max_age")[];
   /** The longest a removed group's role can outlive its removal at Okta, in seconds, when Okta is reachable. */
   worstCaseSeconds: number;
   summary: string;
@@ -34,10 +34,21 @@ export function pollingIsCurrent(
  * few seconds), and always GROUPS_MAX_AGE as the bound when neither is working.
  */
 export function liveGroupsMode(
-  connection: Pick<Connection, "issuer" | "eventHookSecret" | "oktaApiToken" | "oktaServiceApp" | "scopes">,
+  connection: Pick<
+    Connection,
+    "issuer" | "eventHookSecret" | "oktaApiToken" | "oktaServiceApp" | "scopes" | "groupsSource"
+  >,
   config: Pick<Config, "logPollSeconds" | "groupsMaxAgeSeconds" | "groupsGraceSeconds">,
   cursor: OktaLogCursor | null,
 ): LiveGroupsMode {
+  if (connection.groupsSource === "scim")
+    return {
+      sources: ["scim"],
+      worstCaseSeconds: 0,
+      summary:
+        "Okta pushes group memberships over SCIM (Push Groups) and porter applies each push when it arrives; a deactivation over SCIM ends sessions at once. Okta promises no maximum delay for a push, and there is nothing to re-read groups from (GROUPS_MAX_AGE does not apply)",
+      problem: null,
+    };
   const hook = !!connection.eventHookSecret;
   // A credential that may not read the System Log (403) means no polling: said plainly, not as an outage.
   const mayNotRead = cursor?.lastErrorCode === "okta_api_forbidden";

@@ -1,4 +1,6 @@
 import "server-only";
+import { provisioningOverview } from "../provisioning";
+import type { ProvisioningSnapshot } from "../okta/checks/types";
 import { desc, eq } from "drizzle-orm";
 import { organizationIdFor, organizationNamed, ruleSetFor } from "../organizations";
 import { getConfig, connectionUrls, getConnection } from "../config";
@@ -51,6 +53,17 @@ export function runningCheck(connectionName: string): Promise<RunningCheck | nul
  * A sign-in to look at: the person's own last one, or (for another organization) that organization's
  * latest, whose group names a platform operator does not see (results only, no personal data).
  */
+/** What porter has seen of Okta's SCIM provisioning for the organization, for the provisioning check. */
+async function provisioningSnapshot(organizationId: string): Promise<ProvisioningSnapshot> {
+  const o = await provisioningOverview(await getDb(), organizationId);
+  return {
+    validTokens: o.tokens.filter((t) => !t.revokedAt).length,
+    lastRequestAt: o.lastRequestAt,
+    provisioned: o.people.provisioned,
+    pushedGroups: o.pushedGroups,
+  };
+}
+
 async function lastSignIn(
   view: CheckViewer,
   organizationId: string,
@@ -118,6 +131,7 @@ async function startRun(principal: Principal, view: CheckViewer, connectionName:
     urls: connectionUrls(config, connection),
     otherUrls: connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu"),
     signIn: await lastSignIn(view, organizationId, connection.name),
+    provisioning: await provisioningSnapshot(organizationId),
     okta: OktaClient.of(connection),
   });
   // Stored before the run counts as finished, so the history never misses a run that was shown.

@@ -4,6 +4,8 @@ import type { Db } from "../db/client";
 import {
   auditEvents,
   memberships,
+  scimGroupMembers,
+  scimGroups,
   sessions,
   signIns,
   teams,
@@ -17,6 +19,9 @@ export const USERS_PAGE_SIZE = 50;
 
 const usersParams = z.strictObject({
   q: z.string().trim().max(200, "is too long (at most 200 characters)").optional(),
+  status: z
+    .enum(["active", "provisioned", "deactivated"], { error: "must be active, provisioned or deactivated" })
+    .optional(),
   role: z.string().trim().max(100).optional(),
   group: z.string().trim().max(255).optional(),
   after: z
@@ -29,6 +34,7 @@ const usersParams = z.strictObject({
 
 export interface UsersQuery {
   q?: string;
+  status?: PersonStatus;
   role?: string;
   group?: string;
   /** Keyset cursor: the last row's email and id. */
@@ -59,12 +65,35 @@ export function encodeUsersCursor(row: { email: string | null; id: string }): st
   return `${row.email ?? ""}\u001f${row.id}`;
 }
 
+/** Where a person stands: signed in (no provisioning), provisioned by Okta (signed in or not yet), deactivated by Okta. */
+export type PersonStatus = "active" | "provisioned" | "deactivated";
+
+export const PERSON_STATUS_LABELS: Readonly<Record<PersonStatus, string>> = {
+  active: "active",
+  provisioned: "provisioned, never signed in",
+  deactivated: "deactivated in Okta",
+};
+
+/** A person's status from their provisioning and sign-in times. */
+export function personStatus(u: {
+  provisionedAt: Date | null;
+  deprovisionedAt: Date | null;
+  lastSignInAt: Date | null;
+}): PersonStatus {
+  if (u.deprovisionedAt) return "deactivated";
+  if (u.provisionedAt && !u.lastSignInAt) return "provisioned";
+  return "active";
+}
+
 export interface UserListRow {
   id: string;
   email: string | null;
   name: string | null;
   sub: string;
   lastSignInAt: Date | null;
+  status: PersonStatus;
+  /** Okta provisioned the person over SCIM. */
+  provisioned: boolean;
   roles: StoredRoleGrant[];
   teamCount: number;
 }
@@ -84,6 +113,15 @@ function userConditions(organizationId: string, query: Omit<UsersQuery, "limit" 
     );
     if (match) where.push(match);
   }
+  if (query.status === "deactivated") where.push(sql`${users.deprovisionedAt} is not null`);
+  if (query.status === "provisioned")
+    where.push(
+      sql`${users.provisionedAt} is not null and ${users.deprovisionedAt} is null and ${users.lastSignInAt} is null`,
+    );
+  if (query.status === "active")
+    where.push(
+      sql`${users.deprovisionedAt} is null and (${users.provisionedAt} is null or ${users.lastSignInAt} is not null)`,
+    );
   if (query.role) {
     where.push(
       sql`exists (select 1 from ${userRoles} where ${userRoles.userId} = ${users.id} and ${userRoles.role} = ${query.role})`,
@@ -107,7 +145,15 @@ export async function listUsersPage(
   // A row comparison, so the (organization, coalesce(email), id) index seeks straight to the cursor.
   if (query.after) where.push(sql`(${sortEmail}, ${users.id}) > (${query.after.email}, ${query.after.id}::uuid)`);
   const rows = await db
-    .select({ id: users.id, email: users.email, name: users.name, sub: users.sub, lastSignInAt: users.lastSignInAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      sub: users.sub,
+      lastSignInAt: users.lastSignInAt,
+      provisionedAt: users.provisionedAt,
+      deprovisionedAt: users.deprovisionedAt,
+    })
     .from(users)
     .where(and(...where))
     .orderBy(asc(sortEmail), asc(users.id))
@@ -130,8 +176,10 @@ export async function listUsersPage(
     : [[], []];
   const last = page.at(-1);
   return {
-    users: page.map((u) => ({
+    users: page.map(({ provisionedAt, deprovisionedAt, ...u }) => ({
       ...u,
+      status: personStatus({ provisionedAt, deprovisionedAt, lastSignInAt: u.lastSignInAt }),
+      provisioned: provisionedAt !== null,
       roles: roles.filter((r) => r.userId === u.id).map((r) => ({ role: r.role, via: r.via })),
       teamCount: counts.find((c) => c.userId === u.id)?.n ?? 0,
     })),
@@ -157,7 +205,13 @@ export interface UserDetail {
     sub: string;
     createdAt: Date;
     lastSignInAt: Date | null;
+    provisionedAt: Date | null;
+    deprovisionedAt: Date | null;
+    userName: string | null;
   };
+  status: PersonStatus;
+  /** The groups Okta pushed over SCIM with the person in them (empty when not provisioned). */
+  pushedGroups: string[];
   teams: string[];
   roles: StoredRoleGrant[];
   sessions: {
@@ -190,11 +244,20 @@ export async function getUserDetail(db: Db, organizationId: string, userId: stri
       sub: users.sub,
       createdAt: users.createdAt,
       lastSignInAt: users.lastSignInAt,
+      provisionedAt: users.provisionedAt,
+      deprovisionedAt: users.deprovisionedAt,
+      userName: users.userName,
     })
     .from(users)
     .where(and(eq(users.organizationId, organizationId), eq(users.id, userId)));
   if (!user) return null;
-  const [teamRows, roleRows, sessionRows, historyRows, signInRows] = await Promise.all([
+  const [pushedRows, teamRows, roleRows, sessionRows, historyRows, signInRows] = await Promise.all([
+    db
+      .select({ name: scimGroups.displayName })
+      .from(scimGroupMembers)
+      .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
+      .where(eq(scimGroupMembers.userId, userId))
+      .orderBy(asc(scimGroups.displayName)),
     db
       .select({ name: teams.name })
       .from(memberships)
@@ -250,6 +313,8 @@ export async function getUserDetail(db: Db, organizationId: string, userId: stri
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   return {
     user,
+    status: personStatus(user),
+    pushedGroups: pushedRows.map((g) => g.name),
     teams: teamRows.map((t) => t.name),
     roles: roleRows,
     sessions: sessionRows,

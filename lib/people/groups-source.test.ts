@@ -11,7 +11,12 @@ const ruleSet = compileRuleSet({
   adminGroups: [],
 });
 const names = (n: number) => Array.from({ length: n }, (_, i) => `bulk-${String(i).padStart(3, "0")}`);
-const connection = { issuer: "https://acme.okta.com/oauth2/default", oktaApiToken: "t", oktaServiceApp: undefined };
+const connection = {
+  issuer: "https://acme.okta.com/oauth2/default",
+  oktaApiToken: "t",
+  oktaServiceApp: undefined,
+  groupsSource: "claim" as const,
+};
 
 /** Okta's Users API with 150 groups in pages of 40; or a status for every call. */
 function okta(status = 200) {
@@ -73,5 +78,20 @@ describe("a signing-in person's groups: the claim, or the Users API when the cla
       okta().fetchImpl,
     );
     expect(none).toMatchObject({ source: "id_token", usersApiProblem: null });
+  });
+});
+
+describe("groupsSource users-api", () => {
+  it("reads the Users API at every sign-in, even when the claim looks whole", async () => {
+    const api = okta();
+    const read = await readSignInGroups(
+      { ...connection, groupsSource: "users-api" },
+      ruleSet,
+      "00u1",
+      names(3),
+      api.fetchImpl,
+    );
+    expect(read.source).toBe("users_api");
+    expect(api.calls()).toBeGreaterThan(0);
   });
 });

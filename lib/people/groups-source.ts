@@ -18,10 +18,11 @@ export interface SignInGroups {
  * A signing-in person's groups: the ID token's claim, unless it cannot be the whole list (missing, or
  * exactly Okta's 100-group cap) and the connection has an Okta API credential; then Okta's Users API,
  * paged to the end. If Okta's API fails, the claim stands and the reason is kept for the audit log.
- * Either way the groups go through the one identity pipeline.
+ * Either way the groups go through the one identity pipeline. (With `groupsSource: users-api` the Users API
+ * is read at every sign-in; with `scim`, see pushedSignInGroups.)
  */
 export async function readSignInGroups(
-  connection: Pick<Connection, "issuer" | "oktaApiToken" | "oktaServiceApp">,
+  connection: Pick<Connection, "issuer" | "oktaApiToken" | "oktaServiceApp" | "groupsSource">,
   ruleSet: CompiledRuleSet,
   sub: string,
   claim: unknown,
@@ -35,7 +36,9 @@ export async function readSignInGroups(
     usersApiProblem: null,
   };
   const okta = OktaClient.of(connection, fetchImpl);
-  const incomplete = claim === undefined || claim === null || fromClaim.possiblyTruncated;
+  // groupsSource users-api: Okta's Users API always; else only when the claim cannot be the whole list.
+  const incomplete =
+    connection.groupsSource === "users-api" || claim === undefined || claim === null || fromClaim.possiblyTruncated;
   if (!okta || !incomplete) return claimResult;
   try {
     const groups = await okta.listUserGroups(sub);
@@ -49,4 +52,17 @@ export async function readSignInGroups(
     if (!(err instanceof OktaApiError)) throw err;
     return { ...claimResult, usersApiProblem: `${err.userMessage}${err.fix ? ` ${err.fix}` : ""}` };
   }
+}
+
+/**
+ * A signing-in person's groups when Okta pushes them over SCIM (`groupsSource: scim`): the pushed groups
+ * are the authority, the token's claim is not read, and the sign-in changes no membership.
+ */
+export function pushedSignInGroups(ruleSet: CompiledRuleSet, pushed: readonly string[]): SignInGroups {
+  return {
+    mapping: resolveIdentity(ruleSet, { kind: "groups", groups: pushed }),
+    source: "scim",
+    sourceGroups: [...pushed],
+    usersApiProblem: null,
+  };
 }

@@ -8,6 +8,9 @@ export {
   listSeenGroups,
   listUsersPage,
   parseUsersQuery,
+  PERSON_STATUS_LABELS,
+  personStatus,
+  type PersonStatus,
   type UserDetail,
   type UserListRow,
   type UsersQuery,
@@ -20,7 +23,7 @@ export {
   listUsersWithTeams,
   type UserWithTeams,
 } from "./queries";
-export { readSignInGroups, type SignInGroups } from "./groups-source";
+export { pushedSignInGroups, readSignInGroups, type SignInGroups } from "./groups-source";
 export {
   applyPeopleGroups,
   applyPersonGroups,

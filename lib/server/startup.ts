@@ -9,6 +9,7 @@ import { isAppError } from "../core/app-error";
 import { getDbHandle } from "../db";
 import { logger } from "../log";
 import { auditWriter } from "../audit";
+import { syncConfiguredScimToken } from "../provisioning";
 import { getOidcMetadata } from "../okta";
 
 /**
@@ -42,6 +43,8 @@ export async function startServer(): Promise<void> {
       const file = connection.seedFile ?? config.orgSeedFile;
       const seed = file ? await readSeedFile(file) : null;
       const organizationId = await organizationIdFor(handle.db, connection.name);
+      // The SCIM token the environment names (the demo's) is one of the organization's tokens.
+      await syncConfiguredScimToken(handle.db, organizationId, connection.scimToken);
       if (seed && (await applySeedOnce(handle.db, organizationId, seed))) {
         logger.info(
           { event: "seed_applied", connection: connection.name, file },

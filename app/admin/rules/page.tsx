@@ -5,6 +5,8 @@ import { TableHead } from "@/components/table-head";
 import { organizationNamed, ruleSetFor, getOrganizationRules } from "@/lib/organizations";
 import { listSeenGroups } from "@/lib/people";
 import { getDb } from "@/lib/db";
+import { getConnection } from "@/lib/config";
+import { rulesMatchingNoGroup } from "@/lib/provisioning";
 import { oneParam as one, type PageParams } from "@/lib/http/page-params";
 import {
   BUILT_IN_ROLE_PERMISSIONS,
@@ -59,6 +61,11 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
         const tryBlock = one(params.block, 1000) ?? filterNow.block ?? "";
         const seen = await listSeenGroups(db, principal.organizationId);
         const playground = playgroundOf(seen.groups, tryAllow, tryBlock);
+        // Okta pushes this organization's groups: an exact rule naming a group it does not push grants nothing.
+        const unmatched =
+          getConnection(principal.connection)?.groupsSource === "scim"
+            ? await rulesMatchingNoGroup(db, principal.organizationId)
+            : [];
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="rules">
@@ -76,6 +83,15 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                   ? ` · last changed ${rules.updatedAt.toUTCString()} by ${rules.updatedBy ?? "unknown"}`
                   : ""}
               </p>
+              {unmatched.length > 0 ? (
+                <p
+                  role="alert"
+                  className="mt-3 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900"
+                >
+                  Okta pushes no group by these names (renamed in Okta, or not pushed), so these rules grant nothing:{" "}
+                  {unmatched.join("; ")}.
+                </p>
+              ) : null}
               {ruleSet.problems.length > 0 ? (
                 <ul role="alert" className="mt-3 list-disc rounded-md bg-amber-50 p-3 pl-8 text-sm text-amber-900">
                   {ruleSet.problems.map((p) => (

@@ -2,7 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
-import { listRecentSignInChanges, listRoleNamesInUse, listUsersPage, parseUsersQuery } from "@/lib/people";
+import {
+  listRecentSignInChanges,
+  listRoleNamesInUse,
+  listUsersPage,
+  parseUsersQuery,
+  PERSON_STATUS_LABELS,
+} from "@/lib/people";
 import { getDb } from "@/lib/db";
 import { keptParams, oneParam, type PageParams } from "@/lib/http/page-params";
 
@@ -25,7 +31,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           listRecentSignInChanges(db, principal.organizationId),
         ]);
         const value = (k: string) => oneParam(params[k], 255) ?? "";
-        const keep = keptParams(params, ["q", "role", "group"], 255);
+        const keep = keptParams(params, ["q", "status", "role", "group"], 255);
         const next = page.next
           ? `/admin/users?${new URLSearchParams([...keep, ["after", page.next]]).toString()}`
           : null;
@@ -62,6 +68,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   />
                 </label>
                 <label className="flex flex-col gap-1 text-sm">
+                  Status
+                  <select name="status" defaultValue={value("status")} className={input}>
+                    <option value="">anyone</option>
+                    {Object.entries(PERSON_STATUS_LABELS).map(([k, label]) => (
+                      <option key={k} value={k}>
+                        {label}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="flex flex-col gap-1 text-sm">
                   Role
                   <select name="role" defaultValue={value("role")} className={input}>
                     <option value="">any role</option>
@@ -90,7 +107,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 </p>
               ) : null}
               <table className="mt-6 w-full text-left text-sm" aria-label="People">
-                <TableHead columns={["Person", "Roles (from)", "Teams", "Last sign-in"]} />
+                <TableHead columns={["Person", "Status", "Roles (from)", "Teams", "Last sign-in"]} />
                 <tbody>
                   {page.users.map((p) => (
                     <tr key={p.id} className="border-b border-slate-100 align-top">
@@ -99,6 +116,12 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                           {p.email ?? p.sub}
                         </Link>
                         {p.name ? <div className="text-xs text-slate-500">{p.name}</div> : null}
+                      </td>
+                      <td className={`py-2 ${p.status === "deactivated" ? "text-red-800" : "text-slate-700"}`}>
+                        {PERSON_STATUS_LABELS[p.status]}
+                        {p.provisioned && p.status === "active" ? (
+                          <div className="text-xs text-slate-500">provisioned by Okta</div>
+                        ) : null}
                       </td>
                       <td className="py-2">
                         {p.roles.length === 0 ? (

@@ -1,4 +1,5 @@
 import { eq, inArray, and, sql } from "drizzle-orm";
+import type { GroupsSourceSetting } from "../../config";
 import { appendAuditEvents, auditEvent, type AuditEvent } from "../../audit";
 import type { Db, Queryable } from "../../db/client";
 import { memberships, oktaMembershipMarks, teams, users } from "../../db/schema";
@@ -15,7 +16,8 @@ import { claimPending, markProcessed, OKTA_EVENTS_RETENTION_MS, readPending } fr
 /** What applying an organization's Okta events needs: the organization, its app, and its Okta API client. */
 export interface OktaEventsContext {
   organization: Organization;
-  connection: { name: string; clientId: string };
+  /** `groupsSource` scim: Okta pushes memberships over SCIM, and membership events change nothing. */
+  connection: { name: string; clientId: string; groupsSource?: GroupsSourceSetting };
   /** The organization's Okta API client (null without a credential): completes events that left things out. */
   okta: OktaClient | null;
 }

@@ -17,7 +17,8 @@ export type OktaEventOutcome =
         | "no_app_named"
         | "contradicted_by_okta"
         | "published_in_future"
-        | "older_than_retention";
+        | "older_than_retention"
+        | "groups_pushed_over_scim";
       group?: string;
     }
   | {
@@ -62,6 +63,8 @@ export function describeOutcome(outcome: OktaEventOutcome, eventType: string): s
           return `ignored: Okta's Users API does not show this change to ${outcome.group ?? "the group"}; Okta's list was applied instead`;
         case "published_in_future":
           return "ignored: the event is dated more than 5 minutes in the future";
+        case "groups_pushed_over_scim":
+          return "ignored: this organization's groups are the ones Okta pushes over SCIM, which carries this change";
         case "older_than_retention":
           return "ignored: the event is older than the 30 days porter keeps Okta events (a replay)";
       }

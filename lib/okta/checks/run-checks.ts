@@ -9,6 +9,7 @@ import {
   signingKeysCheck,
 } from "./oidc";
 import { networkCheck } from "./network";
+import { provisioningCheck } from "./provisioning";
 import type { Check, CheckContext, CheckId, CheckResult, Discovery } from "./types";
 
 export const CHECKS: readonly { id: CheckId; title: string; run: Check }[] = [
@@ -20,6 +21,7 @@ export const CHECKS: readonly { id: CheckId; title: string; run: Check }[] = [
   { id: "redirect_uri", title: "Sign-in redirect URI for this region", run: redirectUriCheck },
   { id: "app_settings", title: "Okta app settings", run: appSettingsCheck },
   { id: "groups_claim", title: "Groups claim in practice", run: groupsClaimCheck },
+  { id: "provisioning", title: "Provisioning (SCIM)", run: provisioningCheck },
 ];
 
 /** Each check has its own time limit; the whole run stays under 5 s even when Okta is unreachable. */

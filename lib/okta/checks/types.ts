@@ -10,6 +10,7 @@ export const CHECK_IDS = [
   "redirect_uri",
   "app_settings",
   "groups_claim",
+  "provisioning",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 export type CheckStatus = "pass" | "warn" | "fail" | "skipped";
@@ -47,8 +48,17 @@ export interface CheckContext {
   signIn: SignInSample | null;
   /** The connection's Okta API client (an API Services app or an API token), for the Apps API; null without one. */
   okta: OktaClient | null;
+  /** What porter has seen of Okta's SCIM provisioning for this organization (null: not read). */
+  provisioning?: ProvisioningSnapshot | null;
   /** Shared by the checks of one run: the discovery document, fetched once. */
   discovery: () => Promise<Discovery>;
+}
+
+export interface ProvisioningSnapshot {
+  validTokens: number;
+  lastRequestAt: Date | null;
+  provisioned: number;
+  pushedGroups: number;
 }
 
 export interface Discovery {

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { ProvenanceSankey } from "@/components/provenance-sankey";
 import { RequireAccess } from "@/components/require-access";
 import { organizationNamed, ruleSetFor } from "@/lib/organizations";
-import { getUserDetail } from "@/lib/people";
+import { getUserDetail, PERSON_STATUS_LABELS } from "@/lib/people";
 import { getDb } from "@/lib/db";
 import { UUID } from "@/lib/catalog";
 import { ActionForm } from "@/components/action-form";
@@ -18,6 +18,12 @@ const CAUSE: Record<string, string> = {
   rules_changed: "rules changed",
   okta_event: "Okta event",
   groups_refreshed: "groups re-read from Okta",
+  scim: "Okta pushed a change (SCIM)",
+};
+const SOURCE: Record<string, string> = {
+  id_token: "the ID token's groups claim",
+  users_api: "Okta's Users API (every group, no 100-group cap)",
+  scim: "the groups Okta pushes over SCIM",
 };
 
 /** One person: Okta groups, roles with provenance (a picture and a list), live sessions and the history of their roles. */
@@ -46,13 +52,24 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 <dd>{user.name ?? "—"}</dd>
                 <dt className="text-slate-500">Okta user ID (sub)</dt>
                 <dd className="font-mono">{user.sub}</dd>
+                <dt className="text-slate-500">Status</dt>
+                <dd>
+                  {PERSON_STATUS_LABELS[detail.status]}
+                  {user.provisionedAt
+                    ? ` (provisioned by Okta over SCIM${user.userName ? ` as ${user.userName}` : ""} on ${user.provisionedAt.toUTCString()}${user.deprovisionedAt ? `; deactivated ${user.deprovisionedAt.toUTCString()}` : ""})`
+                    : ""}
+                </dd>
+                {user.provisionedAt ? (
+                  <>
+                    <dt className="text-slate-500">Pushed groups</dt>
+                    <dd>{detail.pushedGroups.length > 0 ? detail.pushedGroups.join(", ") : "none"}</dd>
+                  </>
+                ) : null}
                 <dt className="text-slate-500">Last sign-in</dt>
                 <dd>{user.lastSignInAt?.toUTCString() ?? "never"}</dd>
                 <dt className="text-slate-500">Groups source</dt>
                 <dd>
-                  {detail.sessions[0]?.groupsSource === "users_api"
-                    ? "Okta's Users API (every group, no 100-group cap)"
-                    : "the ID token's groups claim"}
+                  {SOURCE[detail.sessions[0]?.groupsSource ?? (user.provisionedAt ? "scim" : "id_token")]}
                   {detail.signIns[0]
                     ? ` (${String(detail.signIns[0].rawGroupCount)} sent, ${String(detail.signIns[0].keptGroups)} kept at the last sign-in)`
                     : ""}
@@ -66,8 +83,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                       {detail.sessions.map((s) => (
                         <li key={s.createdAt.toISOString()}>
                           since {s.createdAt.toUTCString()}, last seen {s.lastSeenAt.toUTCString()}; groups from{" "}
-                          {s.groupsSource === "users_api" ? "the Users API" : "the ID token"}, last confirmed by Okta{" "}
-                          {s.groupsConfirmedAt.toUTCString()}
+                          {SOURCE[s.groupsSource]}, last confirmed by Okta {s.groupsConfirmedAt.toUTCString()}
                         </li>
                       ))}
                     </ul>

@@ -5,11 +5,12 @@ import { withPermission } from "@/lib/auth/access";
 import { getDb } from "@/lib/db";
 import { requestClient } from "@/lib/http/client-ip";
 
-const COLUMNS = ["email", "name", "okta_sub", "role", "via_group", "via_rule", "last_sign_in"];
+const COLUMNS = ["email", "name", "okta_sub", "status", "provisioned", "role", "via_group", "via_rule", "last_sign_in"];
 
 /**
- * Access review (Okta Identity Governance certification, SOC 2 evidence): every person with each role,
- * the group and rule it came from, and their last sign-in, as CSV streamed from the database.
+ * Access review (Okta Identity Governance certification, SOC 2 evidence): every person (everyone Okta
+ * provisioned too, signed in or not) with their status, each role, the group and rule it came from, and
+ * their last sign-in, as CSV streamed from the database.
  */
 export const GET = withPermission("users.read", "users.export", async (req, { principal }) => {
   await audit({
@@ -19,7 +20,7 @@ export const GET = withPermission("users.read", "users.export", async (req, { pr
     details: { format: "csv", what: "access review" },
   });
   const body = csvStream(iterateAccessReview(await getDb(), principal.organizationId), COLUMNS, (u) => {
-    const base = [u.email ?? "", u.name ?? "", u.sub];
+    const base = [u.email ?? "", u.name ?? "", u.sub, u.status, u.provisioned ? "yes" : "no"];
     const last = u.lastSignInAt?.toISOString() ?? "";
     if (u.roles.length === 0) return [[...base, "", "", "", last]];
     return u.roles.flatMap((r) => r.via.map((v) => [...base, r.role, v.group ?? "", v.rule, last]));

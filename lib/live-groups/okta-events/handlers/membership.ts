@@ -8,6 +8,9 @@ import type { OktaEventHandler } from "./types";
 const membership =
   (added: boolean): OktaEventHandler =>
   (event, ctx) => {
+    // Pushed groups are the authority: Okta sends the same change over SCIM.
+    if (ctx.connection.groupsSource === "scim")
+      return { kind: "none", outcome: { kind: "ignored", reason: "groups_pushed_over_scim" } };
     const group = groupOf(event);
     if (group) return { kind: "membership", added, group };
     if (ctx.reread) return { kind: "reread", added, groups: ctx.reread };

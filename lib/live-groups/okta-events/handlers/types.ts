@@ -14,7 +14,7 @@ export type Intent =
 
 export interface HandlerContext {
   /** This organization's porter app (its Okta client ID is its app instance id). */
-  connection: { clientId: string };
+  connection: { clientId: string; groupsSource?: "claim" | "users-api" | "scim" };
   /** The person's whole group list when the event had to be completed from Okta's Users API. */
   reread: readonly string[] | null;
 }
