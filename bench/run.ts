@@ -2,7 +2,8 @@
  * npm run bench [-- NAME ...]: every number next to a baseline measured in the same run, as a ratio.
  * Names: mapping, bearer, http, live (live group state on the real demo: about 4 minutes), audit (the audit
  * console at scale: minutes; BENCH_USERS, BENCH_AUDIT_EVENTS, BENCH_DATABASE_URL), load (demo:cluster, 3 nodes vs 1,
- * under 200 concurrent sign-ins and a minute of mixed traffic: about 5 minutes). No name runs them all.
+ * under 200 concurrent sign-ins and a minute of mixed traffic: about 5 minutes), scim (SCIM latency on the demo,
+ * Push Groups of 10,000, a provisioning burst, 100,000 provisioned people: minutes). No name runs them all.
  * --json: after the run, every figure again as one JSON document.
  * Run with the react-server condition so server-only modules load outside Next.js.
  */
@@ -13,6 +14,7 @@ import { benchBearer } from "./bearer";
 import { benchHttp } from "./http";
 import { benchLive } from "./live";
 import { benchMapping } from "./mapping";
+import { benchScim } from "./scim";
 import { figures } from "./stats";
 
 const BENCHES: Record<string, () => unknown> = {
@@ -22,6 +24,7 @@ const BENCHES: Record<string, () => unknown> = {
   live: benchLive,
   audit: benchAudit,
   load: benchLoad,
+  scim: benchScim,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !(w in BENCHES));

@@ -67,13 +67,32 @@ export async function appendLinks(
       hash = linkHash(prevHash, chain, seq, content);
       return { ...content, chain, seq, prevHash, hash };
     });
-    for (let i = 0; i < rows.length; i += 500) {
-      const batch = rows.slice(i, i + 500);
-      const ids = await tx.insert(auditEvents).values(batch).returning({ id: auditEvents.id });
-      ids.forEach((row, j) => {
-        const link = batch[j];
-        if (link) out.push({ id: row.id, seq: link.seq, hash: link.hash });
-      });
+    // One JSON parameter per batch rather than 16 per row (a 10,000-person push writes 10,000 events);
+    // ids come back in the order of seq, which is the order of the batch.
+    for (let i = 0; i < rows.length; i += 1000) {
+      const batch = rows.slice(i, i + 1000);
+      const json = JSON.stringify(batch.map((r) => ({ ...r, at: r.at.toISOString() })));
+      const inserted = await tx.execute<{ id: string | number; seq: string | number }>(sql`
+        insert into ${auditEvents} (at, organization_id, connection, type, actor, actor_sub, ip, user_agent, target,
+          target_label, outcome, reason, refs, count, details, chain, seq, prev_hash, hash)
+        select at, "organizationId", connection, type, actor, "actorSub", ip, "userAgent", target,
+          "targetLabel", outcome, reason, refs, count, details, chain, seq, "prevHash", hash
+        from jsonb_to_recordset(${json}::jsonb) as v(at timestamptz, "organizationId" uuid, connection text, type text,
+          actor text, "actorSub" text, ip text, "userAgent" text, target text, "targetLabel" text, outcome text,
+          reason text, refs text[], count integer, details jsonb, chain text, seq bigint, "prevHash" text, hash text)
+        order by seq
+        returning id, seq`);
+      const bySeq = new Map(
+        (inserted as { rows: { id: string | number; seq: string | number }[] }).rows.map((r) => [
+          Number(r.seq),
+          Number(r.id),
+        ]),
+      );
+      for (const link of batch) {
+        const id = bySeq.get(link.seq);
+        if (id === undefined) throw new Error(`audit insert returned no id for seq ${String(link.seq)}`);
+        out.push({ id, seq: link.seq, hash: link.hash });
+      }
     }
     await tx
       .update(auditChainHeads)

@@ -1,5 +1,6 @@
-import { eq, inArray } from "drizzle-orm";
-import type { AuditTx } from "../audit";
+import { eq } from "drizzle-orm";
+import { inList } from "../db/in-list";
+import type { AuditEvent, AuditTx } from "../audit";
 import type { Queryable } from "../db/client";
 import { scimGroupMembers, scimGroups, users } from "../db/schema";
 import { ruleSetFor } from "../organizations";
@@ -20,32 +21,44 @@ export async function applyPushedGroups(
   scope: ScimScope,
   userIds: readonly string[],
   why: string,
-): Promise<{ rolesChanged: number }> {
+  /** Collect the roles.changed events here (the caller appends them with its own) instead of appending them. */
+  events?: AuditEvent[],
+): Promise<{ rolesChanged: number; labels: Map<string, string> }> {
   const authority = scope.connection.groupsSource === "scim";
   const people: PersonGroups[] = [];
+  const labels = new Map<string, string>();
   for (let i = 0; i < userIds.length; i += CHUNK) {
-    const chunk = userIds.slice(i, i + CHUNK);
+    // The people and their pushed groups in one statement (a row per membership; none: one row, no group).
     const rows = await tx
-      .select({ id: users.id, sub: users.sub, email: users.email, deprovisionedAt: users.deprovisionedAt })
+      .select({
+        id: users.id,
+        sub: users.sub,
+        email: users.email,
+        userName: users.userName,
+        deprovisionedAt: users.deprovisionedAt,
+        group: scimGroups.displayName,
+      })
       .from(users)
-      .where(inArray(users.id, chunk));
-    const memberships = await tx
-      .select({ userId: scimGroupMembers.userId, name: scimGroups.displayName })
-      .from(scimGroupMembers)
-      .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
-      .where(inArray(scimGroupMembers.userId, chunk));
-    const groupsOf = new Map<string, string[]>();
-    for (const m of memberships) groupsOf.set(m.userId, [...(groupsOf.get(m.userId) ?? []), m.name]);
+      .leftJoin(scimGroupMembers, eq(scimGroupMembers.userId, users.id))
+      .leftJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
+      .where(inList(users.id, userIds.slice(i, i + CHUNK)));
+    const byPerson = new Map<string, { row: (typeof rows)[number]; groups: string[] }>();
     for (const row of rows) {
+      const entry = byPerson.get(row.id) ?? { row, groups: [] };
+      if (row.group !== null) entry.groups.push(row.group);
+      byPerson.set(row.id, entry);
+    }
+    for (const { row, groups } of byPerson.values()) {
+      labels.set(row.id, row.email ?? row.userName ?? row.sub);
       if (!authority && row.deprovisionedAt === null) continue;
       people.push({
         person: { id: row.id, sub: row.sub, email: row.email },
-        groups: row.deprovisionedAt === null ? (groupsOf.get(row.id) ?? []).sort() : [],
+        groups: row.deprovisionedAt === null ? groups.sort() : [],
         why,
       });
     }
   }
-  if (people.length === 0) return { rolesChanged: 0 };
+  if (people.length === 0) return { rolesChanged: 0, labels };
   const applied = await applyPeopleGroups(
     tx,
     {
@@ -53,10 +66,12 @@ export async function applyPushedGroups(
       connection: scope.connection.name,
       ruleSet: await ruleSetFor(tx, scope.organization),
       cause: "scim",
-      confirmed: true,
+      // Nothing re-reads pushed groups (GROUPS_MAX_AGE does not apply to them): no session to mark.
+      confirmed: false,
       by: scope.by,
+      ...(events ? { events } : {}),
     },
     people,
   );
-  return { rolesChanged: applied.filter((a) => a.gained.length > 0 || a.lost.length > 0).length };
+  return { rolesChanged: applied.filter((a) => a.gained.length > 0 || a.lost.length > 0).length, labels };
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { inList } from "../db/in-list";
 import { parse } from "scim2-parse-filter";
-import { appendAuditEvent, auditEvent, type AuditTx } from "../audit";
+import { appendAuditEvent, appendAuditEvents, auditEvent, type AuditEvent, type AuditTx } from "../audit";
 import type { Queryable } from "../db/client";
 import { mappingRules, scimGroupMembers, scimGroups, users, type ScimGroup } from "../db/schema";
 import { applyPushedGroups } from "./apply";
@@ -37,7 +38,7 @@ async function membersOf(db: Queryable, groupIds: readonly string[]) {
     })
     .from(scimGroupMembers)
     .innerJoin(users, eq(users.id, scimGroupMembers.userId))
-    .where(inArray(scimGroupMembers.groupId, [...groupIds]))
+    .where(inList(scimGroupMembers.groupId, groupIds))
     .orderBy(asc(users.id));
   for (const r of rows) out.set(r.groupId, [...(out.get(r.groupId) ?? []), { id: r.id, label: r.label }]);
   return out;
@@ -139,7 +140,7 @@ async function provisionedIds(tx: Queryable, organizationId: string, ids: readon
         and(
           eq(users.organizationId, organizationId),
           isNotNull(users.provisionedAt),
-          inArray(users.id, valid.slice(i, i + 5000)),
+          inList(users.id, valid.slice(i, i + 5000)),
         ),
       );
     for (const r of rows) found.add(r.id);
@@ -203,7 +204,7 @@ async function removeMembers(tx: Queryable, groupId: string, ids: readonly strin
     if (chunk.length === 0) continue;
     const rows = await tx
       .delete(scimGroupMembers)
-      .where(and(eq(scimGroupMembers.groupId, groupId), inArray(scimGroupMembers.userId, chunk)))
+      .where(and(eq(scimGroupMembers.groupId, groupId), inList(scimGroupMembers.userId, chunk)))
       .returning({ id: scimGroupMembers.userId });
     removed.push(...rows.map((r) => r.id));
   }
@@ -340,9 +341,11 @@ function readGroupChange(body: unknown, groupId: string): GroupChange {
 export async function patchGroup(scope: ScimScope, id: string, body: unknown): Promise<void> {
   const change = readGroupChange(body, id);
   await scope.db.transaction(async (tx) => {
-    if (change.rename !== undefined) await lockGroupNames(tx, scope.organization.id);
     const group = await findGroup(tx, scope.organization.id, id, true);
     if (!group) throw notFound("Group", id);
+    // Okta repeats the displayName with every membership change: only a real rename takes the names lock.
+    if (change.rename !== undefined && change.rename !== group.displayName)
+      await lockGroupNames(tx, scope.organization.id);
     await applyGroupChange(tx, scope, group, change);
   });
 }
@@ -361,9 +364,10 @@ export async function replaceGroup(scope: ScimScope, id: string, body: unknown) 
     removeAll: false,
   };
   await scope.db.transaction(async (tx) => {
-    await lockGroupNames(tx, scope.organization.id);
+    // The group's row first, then the names lock (as a PATCH takes them: never the other way round).
     const group = await findGroup(tx, scope.organization.id, id, true);
     if (!group) throw notFound("Group", id);
+    if (change.rename !== group.displayName) await lockGroupNames(tx, scope.organization.id);
     await applyGroupChange(tx, scope, group, change);
   });
   return getGroup(scope, id);
@@ -431,11 +435,17 @@ async function applyGroupChange(tx: Queryable & AuditTx, scope: ScimScope, group
         : removed.size > 0 && added.size === 0
           ? `Okta removed them from ${name}`
           : `Okta changed the members of ${name}`;
-  await applyPushedGroups(tx, scope, people, why);
+  const roleEvents: AuditEvent[] = [];
+  const applied = await applyPushedGroups(tx, scope, people, why, roleEvents);
   const orphanedRules = renamedFrom !== null ? await rulesMatchingNoGroup(tx, orgId, [renamedFrom]) : [];
   if (renamedFrom === null && added.size === 0 && removed.size === 0 && change.externalId === undefined) return;
-  await appendAuditEvent(
-    tx,
+  const sample = (ids: Set<string>) =>
+    [...ids]
+      .slice(0, SAMPLE)
+      .map((id) => applied.labels.get(id) ?? id)
+      .sort();
+  // The group's change and the role changes it caused: one append, one lock of the chain's head.
+  await appendAuditEvents(tx, [
     auditEvent(
       "scim.group_changed",
       {
@@ -443,22 +453,14 @@ async function applyGroupChange(tx: Queryable & AuditTx, scope: ScimScope, group
         renamedFrom,
         added: added.size,
         removed: removed.size,
-        addedPeople: await labels(tx, [...added].slice(0, SAMPLE)),
-        removedPeople: await labels(tx, [...removed].slice(0, SAMPLE)),
+        addedPeople: sample(added),
+        removedPeople: sample(removed),
         orphanedRules,
       },
       { ...who(scope), target: `scim_group:${group.id}`, targetLabel: name },
     ),
-  );
-}
-
-async function labels(tx: Queryable, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await tx
-    .select({ label: sql<string>`coalesce(${users.email}, ${users.userName}, ${users.sub})` })
-    .from(users)
-    .where(inArray(users.id, [...ids]));
-  return rows.map((r) => r.label).sort();
+    ...roleEvents,
+  ]);
 }
 
 /**

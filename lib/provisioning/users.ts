@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { inList } from "../db/in-list";
 import { scimPatch, type ScimPatchOperation } from "scim-patch";
 import { appendAuditEvent, auditEvent } from "../audit";
 import type { Queryable } from "../db/client";
@@ -36,7 +37,7 @@ async function groupsOf(db: Queryable, userIds: readonly string[]) {
     .select({ userId: scimGroupMembers.userId, id: scimGroups.id, displayName: scimGroups.displayName })
     .from(scimGroupMembers)
     .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
-    .where(inArray(scimGroupMembers.userId, [...userIds]))
+    .where(inList(scimGroupMembers.userId, userIds))
     .orderBy(asc(scimGroups.displayName));
   for (const r of rows) out.set(r.userId, [...(out.get(r.userId) ?? []), { id: r.id, displayName: r.displayName }]);
   return out;
