@@ -30,7 +30,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang="en">
       <body className="min-h-screen">
         <header className="border-b border-slate-200 bg-white">
-          <div className="mx-auto flex max-w-4xl items-center justify-between px-6 py-3">
+          <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-3">
             <Link href="/" className="text-lg font-semibold tracking-tight text-slate-900">
               porter
             </Link>
@@ -50,7 +50,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             )}
           </div>
         </header>
-        <main className="mx-auto max-w-4xl px-6 py-10">{children}</main>
+        {/* A console's width on a laptop: tables of ids and events fit a 1280 px screen without wrapping. */}
+        <main className="mx-auto max-w-6xl px-6 py-10">{children}</main>
       </body>
     </html>
   );

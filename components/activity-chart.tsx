@@ -88,6 +88,30 @@ export function ActivityChart({ unit, buckets }: { unit: ActivityUnit; buckets: 
         ))}
         <span>per {unit}, UTC</span>
       </figcaption>
+      {/* The chart's numbers in text, for screen readers and for anyone who wants them exact. */}
+      <details className="mt-2 text-xs text-slate-600">
+        <summary>The numbers as a table</summary>
+        <table className="mt-2 text-left" aria-label={`Sign-ins and failures per ${unit}`}>
+          <thead>
+            <tr>
+              <th className="pr-4 font-medium">{unit} (UTC)</th>
+              <th className="pr-4 font-medium">sign-ins</th>
+              <th className="pr-4 font-medium">failures</th>
+            </tr>
+          </thead>
+          <tbody>
+            {buckets
+              .filter((b) => b.succeeded + b.failed > 0)
+              .map((b) => (
+                <tr key={b.at.toISOString()}>
+                  <td className="pr-4 font-mono">{label(b.at)}</td>
+                  <td className="pr-4">{b.succeeded}</td>
+                  <td className="pr-4">{b.failed}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </details>
     </figure>
   );
 }

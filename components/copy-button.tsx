@@ -19,6 +19,9 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
       }}
     >
       {copied ? "Copied" : "Copy"}
+      <span aria-live="polite" className="sr-only">
+        {copied ? `${label} copied` : ""}
+      </span>
     </button>
   );
 }

@@ -82,7 +82,7 @@ export function ProvenanceSankey({
         viewBox={`0 0 ${String(width)} ${String(height)}`}
         className="w-full"
         role="img"
-        aria-label="Groups, rules, roles and permissions of this person"
+        aria-label="Groups, rules, roles and permissions of this person, as a picture; the list of roles and where each came from, next to it, says the same in text"
       >
         {graph.links.map((l: SankeyLink<Node, Link>, i) => (
           <path

@@ -4,6 +4,7 @@ import { ActionForm } from "@/components/action-form";
 import { ActivityChart } from "@/components/activity-chart";
 import { RequireAccess } from "@/components/require-access";
 import { TableHead } from "@/components/table-head";
+import { ShortId } from "@/components/short-id";
 import { AUDIT_EVENT_TYPES, listAuditEvents, parseAuditQuery, signInActivity } from "@/lib/audit";
 import { describeEvent, describeReason } from "@/lib/audit/describe";
 import { getDb } from "@/lib/db";
@@ -160,7 +161,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                             {summary ? <div className="max-w-56 text-xs text-slate-700">{summary}</div> : null}
                           </td>
                           <td className="py-2 pr-2">
-                            {e.actor ?? <span className="text-slate-400">unknown</span>}
+                            {e.actor ?? <span className="text-slate-500">unknown</span>}
                             {e.actorSub && e.actorSub !== e.actor ? (
                               <div className="font-mono text-xs text-slate-500">{e.actorSub}</div>
                             ) : null}
@@ -177,8 +178,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                           <td className="py-2 pr-2">
                             {reason ? <span title={e.reason ?? ""}>{reason}</span> : null}
                             {e.refs.length > 0 ? (
-                              <div className="font-mono text-xs break-all text-slate-500" aria-label="Reference ids">
-                                ref {e.refs.slice(0, 3).join(", ")}
+                              <div
+                                className="flex flex-wrap items-center gap-1 text-xs text-slate-500"
+                                aria-label="Reference ids"
+                              >
+                                ref{" "}
+                                {e.refs.slice(0, 3).map((r) => (
+                                  <ShortId key={r} value={r} label="reference" />
+                                ))}
                                 {e.refs.length > 3 ? ` +${String(e.refs.length - 3)}` : ""}
                               </div>
                             ) : null}

@@ -65,7 +65,7 @@ export default async function OktaCheckPage({
                 ) : null}
               </div>
               {current ? (
-                <ul className="mt-6" aria-label="Check results">
+                <ul className="mt-6" aria-label="Check results" aria-live="polite">
                   {CHECKS.map((c, i) => (
                     <Suspense key={c.id} fallback={<CheckRowPending title={c.title} />}>
                       <Streamed result={current.each[i] ?? Promise.reject(new Error("missing check"))} />

@@ -344,7 +344,7 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                       <tr key={role.name} className="border-b border-slate-100">
                         <td className="py-2 pr-3 font-medium">
                           {role.name}{" "}
-                          <span className="font-normal text-slate-400">{role.custom ? "custom" : "built-in"}</span>
+                          <span className="font-normal text-slate-500">{role.custom ? "custom" : "built-in"}</span>
                           {role.custom && canWrite ? (
                             <RuleChangeForm
                               action={deleteRoleAction}

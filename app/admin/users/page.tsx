@@ -106,54 +106,58 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   {parsed.message}
                 </p>
               ) : null}
-              <table className="mt-6 w-full text-left text-sm" aria-label="People">
-                <TableHead columns={["Person", "Status", "Roles (from)", "Teams", "Last sign-in"]} />
-                <tbody>
-                  {page.users.map((p) => (
-                    <tr key={p.id} className="border-b border-slate-100 align-top">
-                      <td className="py-2">
-                        <Link href={`/admin/users/${p.id}`} className="text-brand underline">
-                          {p.email ?? p.sub}
-                        </Link>
-                        {p.name ? <div className="text-xs text-slate-500">{p.name}</div> : null}
-                      </td>
-                      <td className={`py-2 ${p.status === "deactivated" ? "text-red-800" : "text-slate-700"}`}>
-                        {PERSON_STATUS_LABELS[p.status]}
-                        {p.provisioned && p.status === "active" ? (
-                          <div className="text-xs text-slate-500">provisioned by Okta</div>
-                        ) : null}
-                      </td>
-                      <td className="py-2">
-                        {p.roles.length === 0 ? (
-                          <span className="text-amber-800">no access</span>
-                        ) : (
-                          <ul>
-                            {p.roles.map((r) => (
-                              <li key={r.role}>
-                                <strong>{r.role}</strong>{" "}
-                                <span className="text-slate-500">
-                                  ←{" "}
-                                  {r.via
-                                    .map((v) =>
-                                      v.group === null
-                                        ? "default role"
-                                        : v.ruleId === "break-glass"
-                                          ? `${v.group} (break-glass)`
-                                          : v.group,
-                                    )
-                                    .join(", ")}
-                                </span>
-                              </li>
-                            ))}
-                          </ul>
-                        )}
-                      </td>
-                      <td className="py-2">{p.teamCount}</td>
-                      <td className="py-2 text-slate-500">{p.lastSignInAt?.toUTCString() ?? "never"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <div className="mt-6 overflow-x-auto">
+                <table className="w-full text-left text-sm" aria-label="People">
+                  <TableHead columns={["Person", "Status", "Roles (from)", "Teams", "Last sign-in (UTC)"]} />
+                  <tbody>
+                    {page.users.map((p) => (
+                      <tr key={p.id} className="border-b border-slate-100 align-top">
+                        <td className="py-2">
+                          <Link href={`/admin/users/${p.id}`} className="text-brand underline">
+                            {p.email ?? p.sub}
+                          </Link>
+                          {p.name ? <div className="text-xs text-slate-500">{p.name}</div> : null}
+                        </td>
+                        <td className={`py-2 ${p.status === "deactivated" ? "text-red-800" : "text-slate-700"}`}>
+                          {PERSON_STATUS_LABELS[p.status]}
+                          {p.provisioned && p.status === "active" ? (
+                            <div className="text-xs text-slate-500">provisioned by Okta</div>
+                          ) : null}
+                        </td>
+                        <td className="py-2">
+                          {p.roles.length === 0 ? (
+                            <span className="text-amber-800">no access</span>
+                          ) : (
+                            <ul>
+                              {p.roles.map((r) => (
+                                <li key={r.role}>
+                                  <strong>{r.role}</strong>{" "}
+                                  <span className="text-slate-500">
+                                    ←{" "}
+                                    {r.via
+                                      .map((v) =>
+                                        v.group === null
+                                          ? "default role"
+                                          : v.ruleId === "break-glass"
+                                            ? `${v.group} (break-glass)`
+                                            : v.group,
+                                      )
+                                      .join(", ")}
+                                  </span>
+                                </li>
+                              ))}
+                            </ul>
+                          )}
+                        </td>
+                        <td className="py-2">{p.teamCount}</td>
+                        <td className="py-2 whitespace-nowrap text-slate-500">
+                          {p.lastSignInAt ? p.lastSignInAt.toISOString().replace("T", " ").slice(0, 16) : "never"}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
               {page.users.length === 0 && parsed.ok ? <p className="mt-3 text-slate-600">Nobody matches.</p> : null}
               {next ? (
                 <Link href={next} className="mt-4 inline-block text-brand underline">
