@@ -3,7 +3,8 @@
  * Names: mapping, bearer, http, live (live group state on the real demo: about 4 minutes), audit (the audit
  * console at scale: minutes; BENCH_USERS, BENCH_AUDIT_EVENTS, BENCH_DATABASE_URL), load (demo:cluster, 3 nodes vs 1,
  * under 200 concurrent sign-ins and a minute of mixed traffic: about 5 minutes), scim (SCIM latency on the demo,
- * Push Groups of 10,000, a provisioning burst, 100,000 provisioned people: minutes). No name runs them all.
+ * Push Groups of 10,000, a provisioning burst, 100,000 provisioned people: minutes), signals (the one revocation
+ * path per signal on the demo: two minutes). No name runs them all.
  * --json: after the run, every figure again as one JSON document.
  * Run with the react-server condition so server-only modules load outside Next.js.
  */
@@ -15,6 +16,7 @@ import { benchHttp } from "./http";
 import { benchLive } from "./live";
 import { benchMapping } from "./mapping";
 import { benchScim } from "./scim";
+import { benchSignals } from "./signals";
 import { figures } from "./stats";
 
 const BENCHES: Record<string, () => unknown> = {
@@ -25,6 +27,7 @@ const BENCHES: Record<string, () => unknown> = {
   audit: benchAudit,
   load: benchLoad,
   scim: benchScim,
+  signals: benchSignals,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !(w in BENCHES));

@@ -28,6 +28,10 @@ export function demoConnections(issuer: string) {
         region: "eu",
         apiClientIds: ["porter-initech"],
         seedFile: "demo/initech-seed.json",
+        // Okta's Shared Signals: porter registers a stream at start with this token (ssf.manage, ssf.read),
+        // and a session Okta ends (sign-out, "Clear user sessions") ends porter's (CAEP session-revoked).
+        oktaApiTokenEnv: "INITECH_OKTA_API_TOKEN",
+        sharedSignals: true,
       },
       // An Okta "Single-Page" app (public client: PKCE, no secret), the app type Port's own guide tells admins to create.
       { name: "acme-spa", scopes: OFFLINE, issuer, clientId: "porter-spa", region: "eu", apiClientIds: ["porter-spa"] },
@@ -138,6 +142,8 @@ export function demoPorterEnv(urls: DemoUrls, region: "eu" | "us"): Record<strin
     PLATFORM_ADMIN_GROUPS: "Port Admins",
     OKTA_API_CLIENT_IDS: "porter-eu,porter-cli,porter-ci",
     INITECH_CLIENT_SECRET: "porter-initech-demo-secret-change-me",
+    // initech's Okta API token: its app (the configuration check) and its Shared Signals stream.
+    INITECH_OKTA_API_TOKEN: "devidp-demo-ssf-token",
     ACME_ORG_CLIENT_SECRET: "porter-org-demo-secret-change-me",
     GLOBEX_CLIENT_SECRET: "porter-us-demo-secret-change-me",
     UMBRELLA_CLIENT_SECRET: "porter-umbrella-demo-secret-change-me",

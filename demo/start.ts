@@ -137,6 +137,11 @@ console.log(`
       curl -X DELETE -H "Authorization: SSWS ${DEVIDP_ADMIN_TOKEN}" "${idpUrl}/api/v1/users/${dev}/sessions?universalLogout=true"
     acme-dir (${appUrl}/login/acme-dir) reads groups from Okta's Users API: many@example.com signs in there with all 150.
 
+  Shared Signals: initech (${appUrl}/login/initech) registered a stream at devidp (Okta's transmitter). Sign in there,
+    then clear the person's Okta sessions (no Universal Logout, no Event Hook): porter's session ends within a second.
+      curl -X DELETE -H "Authorization: SSWS ${DEVIDP_ADMIN_TOKEN}" ${idpUrl}/api/v1/users/00u1viewer000000003/sessions
+    Streams and what devidp pushed:  curl -H "Authorization: SSWS ${DEVIDP_ADMIN_TOKEN}" ${idpUrl}/api/v1/ssf/stream
+
   Provisioning (SCIM): acme-scim (${appUrl}/login/acme-scim) is set up as an Okta Integration Network app must be
     (org authorization server, no groups claim, no refresh tokens): Okta provisioned ${String(scim.users)} people and pushed
     ${String(scim.groups)} groups to porter over SCIM, and pushes every change (the PAM grant above too). Base URL and token:

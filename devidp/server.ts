@@ -5,6 +5,8 @@ import { handleDashboard } from "./routes/dashboard";
 import { handleInteraction } from "./routes/interaction";
 import { handleManagementApi, oktaError, RateLimiter } from "./routes/management-api";
 import { handleProvisioningApi } from "./routes/provisioning-api";
+import { handleSsfApi } from "./routes/ssf-api";
+import { SsfTransmitter } from "./support/ssf";
 import { ScimProvisioning, type ProvisioningSettings } from "./support/provisioning";
 import { configuration } from "./support/configuration";
 import { Directory } from "./support/directory";
@@ -29,6 +31,15 @@ export async function startIdp() {
   const signingKey = keys.jwks.keys[0];
   if (!signingKey) throw new Error("devidp: no signing key");
   const org = new OktaOrg(directory, signingKey, env.origin);
+  /** A sign-out at Okta (the dashboard's, or an app's RP-initiated logout) ends the Okta session: user.session.end. */
+  const followSignOuts = (p: Provider) => {
+    p.on("end_session.success", (ctx: { oidc?: { session?: { accountId?: string } } }) => {
+      const user = ctx.oidc?.session?.accountId ? directory.user(ctx.oidc.session.accountId) : null;
+      if (user) org.endSession(user, { id: user.id, type: "User", alternateId: user.email, displayName: user.name });
+    });
+  };
+  followSignOuts(provider);
+  followSignOuts(orgProvider);
   const limiter = new RateLimiter(env.rateLimitPerMinute);
   const checkOAuth = oauthTokens(orgProvider);
   // Apps Okta provisions over SCIM: each follows the org's changes (assignments, lifecycle, pushed groups).
@@ -37,6 +48,11 @@ export async function startIdp() {
       .filter((c): c is typeof c & { provisioning: ProvisioningSettings } => c.provisioning !== undefined)
       .map((c) => [c.client_id, new ScimProvisioning(c, directory)]),
   );
+  // Okta as a Shared Signals transmitter: the org's sessions ending become CAEP session-revoked SETs.
+  const ssf = new SsfTransmitter(directory, signingKey, env.origin);
+  org.listeners.push((event) => {
+    ssf.onEvent(event);
+  });
   for (const p of provisioning.values())
     org.listeners.push((event) => {
       p.onEvent(event);
@@ -61,6 +77,7 @@ export async function startIdp() {
     if (!mayManageAuthServers(req, res)) return;
     const rotated = await rotateSigningKey(env.dataDir, keys);
     provider = new Provider(issuer, configuration(directory, rotated));
+    followSignOuts(provider);
     oidc = provider.callback();
     keys.jwks = rotated.jwks;
     console.log(`devidp: signing key rotated; now ${String(rotated.jwks.keys[0]?.kid)}`);
@@ -146,6 +163,14 @@ export async function startIdp() {
         console.error("devidp: interaction failed", err);
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
         res.end("devidp: internal error");
+      });
+      return;
+    }
+    if (url === "/.well-known/ssf-configuration" || url.startsWith("/api/v1/ssf/")) {
+      handleSsfApi(directory, ssf, req, res, env.origin, checkOAuth).catch((err: unknown) => {
+        console.error("devidp: SSF API failed", err);
+        if (!res.headersSent) oktaError(res, 500, "E0000009", "Internal Server Error");
+        else res.end();
       });
       return;
     }

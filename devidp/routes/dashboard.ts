@@ -61,7 +61,8 @@ export async function handleDashboard(
     page(
       "My Apps",
       `<main class="card wide"><h1>My Apps</h1><p class="sub">Signed in as <strong>${esc(user.email)}</strong></p>
-<nav class="tiles" aria-label="Apps">${tiles}</nav></main>`,
+<nav class="tiles" aria-label="Apps">${tiles}</nav>
+<p><a href="${esc(`${issuer}/v1/logout?client_id=okta-dashboard`)}">Sign out of Okta</a></p></main>`,
     ),
   );
 }

@@ -270,6 +270,10 @@ export async function handleManagementApi(
     else if (action === "suspend") org.setStatus(user, "SUSPENDED", "user.lifecycle.suspend", "Suspend Okta user");
     else if (action === "unsuspend") org.setStatus(user, "ACTIVE", "user.lifecycle.unsuspend", "Unsuspend Okta user");
     else if (action === "activate") org.setStatus(user, "ACTIVE", "user.lifecycle.activate", "Activate Okta user");
+    else if (action === "reset_password")
+      org.emit("user.account.reset_password", "Reset password for Okta user", ADMIN_ACTOR, [
+        { id: user.id, type: "User", alternateId: user.email, displayName: user.name },
+      ]);
     else {
       oktaError(res, 404, "E0000022", "The endpoint does not support the provided HTTP method", h);
       return true;

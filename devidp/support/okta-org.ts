@@ -188,6 +188,11 @@ export class OktaOrg {
     this.emit(eventType, message, ADMIN_ACTOR, [userTarget(user)]);
   }
 
+  /** An Okta session of the person ended (sign-out, an admin's clear): user.session.end. */
+  endSession(user: DirectoryUser, actor: Actor, message = "User logout from Okta"): void {
+    this.emit("user.session.end", message, actor, [userTarget(user)]);
+  }
+
   /**
    * "Clear user sessions": a System Log event, and with apps included, a Universal Logout request to each
    * app that has an endpoint. Returns each app's answer (status code), as Okta's admin would see it.
@@ -197,6 +202,8 @@ export class OktaOrg {
     universalLogout: boolean,
   ): Promise<{ app: string; status: number | string }[]> {
     this.emit("user.session.clear", "Clear user session", ADMIN_ACTOR, [userTarget(user)]);
+    // The person's Okta sessions end: what Okta's Shared Signals transmitter sends as CAEP session-revoked.
+    this.endSession(user, ADMIN_ACTOR, "Admin cleared the user's sessions");
     if (!universalLogout) return [];
     const results: { app: string; status: number | string }[] = [];
     for (const client of this.directory.clients) {

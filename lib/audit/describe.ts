@@ -124,6 +124,22 @@ export function describeEvent(type: string, details: unknown): string | null {
       return `Okta deleted the pushed group ${event.details.displayName} (${String(event.details.members)} members)`;
     case "scim.request_refused":
       return `${event.details.method} ${event.details.path}: ${String(event.details.status)} ${event.details.detail}`;
+    case "signals.received": {
+      const d = event.details;
+      const what = d.eventType.split("/").pop() ?? d.eventType;
+      const effect = {
+        ended_access: "sessions ended",
+        recorded: "recorded",
+        unknown_person: "nobody here has this Okta user id",
+        verified: "stream verified",
+        stream_updated: "stream status changed",
+      }[d.effect];
+      return `Okta ${what}: ${effect}${d.why ? ` (${d.why})` : ""}`;
+    }
+    case "signals.refused":
+      return event.details.reason;
+    case "signals.stream":
+      return `stream ${event.details.action}: ${event.details.detail}`;
     case "scim.token_created":
       return `SCIM token "${event.details.name}" created`;
     case "scim.token_revoked":

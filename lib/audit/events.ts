@@ -168,6 +168,20 @@ export const AUDIT_PAYLOADS = {
   "scim.group_deleted": z.object({ displayName: z.string(), members: z.number() }),
   /** A SCIM request porter refused (a bad token, filter, body or target), with the detail the client got. */
   "scim.request_refused": z.object({ method: z.string(), path: z.string(), status: z.number(), detail: z.string() }),
+  /** A Security Event Token from Okta (Shared Signals) was accepted: what it was and what porter did. */
+  "signals.received": z.object({
+    eventType: z.string(),
+    jti: z.string(),
+    effect: z.enum(["ended_access", "recorded", "unknown_person", "verified", "stream_updated"]),
+    why: z.string().optional(),
+    eventTime: z.string().optional(),
+    changeType: z.string().optional(),
+    credentialType: z.string().optional(),
+  }),
+  /** A push porter refused: the description it answered (RFC 8935's error code is the event's reason). */
+  "signals.refused": z.object({ reason: z.string() }),
+  /** porter registered, updated or checked its stream at Okta, or could not. */
+  "signals.stream": z.object({ action: z.string(), detail: z.string() }),
   "scim.token_created": z.object({ name: z.string() }),
   "scim.token_revoked": z.object({ name: z.string() }),
   /** An event the database refused again and again while reachable: set aside in the dead-letter file (lib/audit/writer.ts). */
@@ -225,6 +239,9 @@ const DEFAULT_OUTCOME: Readonly<Record<AuditEventType, AuditOutcome>> = {
   "scim.group_deleted": "success",
   "scim.request_refused": "denied",
   "scim.token_created": "success",
+  "signals.received": "success",
+  "signals.refused": "denied",
+  "signals.stream": "success",
   "scim.token_revoked": "success",
 };
 

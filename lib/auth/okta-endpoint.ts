@@ -23,7 +23,7 @@ export interface OktaEndpoint<A> {
   /** What the endpoint is, for the 404 of an organization that has none here ("Event Hook"). */
   what: string;
   /** The audit type of a refused call. */
-  refused: "okta.hook_rejected" | "okta.logout_rejected";
+  refused: "okta.hook_rejected" | "okta.logout_rejected" | "signals.refused";
   /**
    * Checks that Okta sent this call (a shared secret, a signed token); throws the refusal. Null for a call
    * that proves nothing and does nothing (the Event Hook's verification echo).

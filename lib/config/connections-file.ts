@@ -1,6 +1,6 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { z } from "zod";
-import { GROUPS_SOURCE_SETTINGS, type Connection } from "./types";
+import { CREDENTIAL_CHANGE_POLICIES, GROUPS_SOURCE_SETTINGS, type Connection } from "./types";
 import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema } from "./schemas";
 import { ConfigError } from "./errors";
 import { parseServiceApp } from "./service-app";
@@ -59,6 +59,9 @@ const connectionSchema = z.strictObject({
   requireProvisioning: z.boolean().optional(),
   /** NAME of the environment variable holding a SCIM bearer token for this organization. */
   scimTokenEnv: z.string().regex(ENV_NAME, "must be the NAME of an environment variable, not the token").optional(),
+  /** Register a Shared Signals stream at Okta (needs an Okta API credential with ssf.manage and ssf.read). */
+  sharedSignals: z.boolean().optional(),
+  credentialChange: z.enum(CREDENTIAL_CHANGE_POLICIES).optional(),
 });
 const fileSchema = z.strictObject({ connections: z.array(connectionSchema).max(500) });
 
@@ -145,6 +148,8 @@ export function parseConnectionsFile(
       groupsSource: c.groupsSource ?? "claim",
       requireProvisioning: c.requireProvisioning ?? false,
       scimToken: scimToken || undefined,
+      sharedSignals: c.sharedSignals ?? false,
+      credentialChange: c.credentialChange ?? "end_sessions_on_revoke",
     });
   });
   if (problems.length > 0) throw new ConfigError(problems);

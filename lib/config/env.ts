@@ -3,7 +3,7 @@ import { parseRateLimits } from "./rate-limits";
 import { parseTrustedProxies } from "./trusted-proxies";
 import { hookSecretProblems, publishedSecretProblems } from "./published-secrets";
 import { parseServiceApp } from "./service-app";
-import { GROUPS_SOURCE_SETTINGS, type Config, type Connection } from "./types";
+import { CREDENTIAL_CHANGE_POLICIES, GROUPS_SOURCE_SETTINGS, type Config, type Connection } from "./types";
 import { parseConnectionsFile } from "./connections-file";
 import { ConfigError } from "./errors";
 import { CONNECTION_NAME_PATTERN, issuerSchema, REGIONS, regexSchema } from "./schemas";
@@ -97,6 +97,8 @@ const schema = z.object({
   OKTA_EVENT_HOOK_HEADER: optional(z.string().regex(/^[A-Za-z0-9-]{1,64}$/)),
   OKTA_GROUPS_SOURCE: optional(z.enum(GROUPS_SOURCE_SETTINGS)),
   OKTA_REQUIRE_PROVISIONING: optional(z.enum(["true", "false"])),
+  OKTA_SHARED_SIGNALS: optional(z.enum(["true", "false"])),
+  OKTA_CREDENTIAL_CHANGE: optional(z.enum(CREDENTIAL_CHANGE_POLICIES)),
   OKTA_SCIM_TOKEN: optional(z.string().min(20, { message: "is too short: use 32 or more random characters" }).max(500)),
   HEALTH_TOKEN: optional(z.string().min(32, { message: "is too short: use 32 or more random characters" }).max(200)),
 });
@@ -190,6 +192,8 @@ export function parseConfig(env: Env, connectionsFile?: ConnectionsFileInput): C
     groupsSource: e.OKTA_GROUPS_SOURCE ?? "claim",
     requireProvisioning: e.OKTA_REQUIRE_PROVISIONING === "true",
     scimToken: e.OKTA_SCIM_TOKEN,
+    sharedSignals: e.OKTA_SHARED_SIGNALS === "true",
+    credentialChange: e.OKTA_CREDENTIAL_CHANGE ?? "end_sessions_on_revoke",
   });
   const more = connectionsFile ? parseConnectionsFile(connectionsFile, env) : [];
   const names = new Set([connection.name]);

@@ -47,7 +47,17 @@ export interface Connection {
   readonly requireProvisioning: boolean;
   /** A SCIM bearer token the deployment's environment names (the demo's); console-made tokens live in the database. */
   readonly scimToken: string | undefined;
+  /**
+   * Shared Signals: porter registers a stream at Okta (the transmitter) with the Okta API credential
+   * (scopes ssf.manage, ssf.read) and ends sessions on CAEP session-revoked.
+   */
+  readonly sharedSignals: boolean;
+  /** What a CAEP credential-change does: record it, end sessions when a credential was revoked or deleted (default), or always. */
+  readonly credentialChange: CredentialChangePolicy;
 }
+
+export const CREDENTIAL_CHANGE_POLICIES = ["record", "end_sessions_on_revoke", "end_sessions"] as const;
+export type CredentialChangePolicy = (typeof CREDENTIAL_CHANGE_POLICIES)[number];
 
 export const GROUPS_SOURCE_SETTINGS = ["claim", "users-api", "scim"] as const;
 export type GroupsSourceSetting = (typeof GROUPS_SOURCE_SETTINGS)[number];

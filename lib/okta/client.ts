@@ -95,13 +95,13 @@ export class OktaClient {
       : "SSWS ****";
   }
 
-  private async authorize(url: string, fresh: boolean): Promise<Record<string, string>> {
+  private async authorize(url: string, fresh: boolean, method = "GET"): Promise<Record<string, string>> {
     if ("token" in this.credential) return { authorization: `SSWS ${this.credential.token}` };
     const { accessToken, dpop } = await serviceAccessToken(this.orgUrl, this.credential.serviceApp, this.fetchImpl, {
       fresh,
     });
     return dpop
-      ? { authorization: `DPoP ${accessToken}`, dpop: await dpopProof("GET", url, { accessToken }) }
+      ? { authorization: `DPoP ${accessToken}`, dpop: await dpopProof(method, url, { accessToken }) }
       : { authorization: `Bearer ${accessToken}` };
   }
 
@@ -109,7 +109,8 @@ export class OktaClient {
    * One GET, answered whatever Okta's status, except what no caller can act on itself: a 429 (back-off,
    * OktaApiError), a network failure or timeout (okta_api_unavailable), a URL on another host.
    */
-  async send(pathOrUrl: string): Promise<Response> {
+  async send(pathOrUrl: string, request: { method?: string; json?: unknown } = {}): Promise<Response> {
+    const method = request.method ?? "GET";
     const url = pathOrUrl.startsWith("/") ? `${this.orgUrl}${pathOrUrl}` : pathOrUrl;
     if (new URL(url).origin !== this.orgUrl)
       throw problem(
@@ -129,7 +130,13 @@ export class OktaClient {
     }
     const once = async (freshToken: boolean) =>
       this.fetchImpl(url, {
-        headers: { ...(await this.authorize(url, freshToken)), accept: "application/json" },
+        method,
+        headers: {
+          ...(await this.authorize(url, freshToken, method)),
+          accept: "application/json",
+          ...(request.json === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
         redirect: "error",
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -1,4 +1,5 @@
-import type { Config } from "../config";
+import { connectionUrls, type Config } from "../config";
+import { ensureStream } from "../signals";
 import { pruneSessions } from "../sessions/store";
 import { pruneRateLimits } from "../limits/rate-limit";
 import { getDb } from "../db";
@@ -6,6 +7,7 @@ import { logger } from "../log";
 import { applyPendingOktaEvents, oktaEventsContext, pollSystemLog, pruneOktaEvents } from "../live-groups";
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const SIGNALS_EVERY_MS = 10 * 60 * 1000;
 const key = Symbol.for("porter.background");
 type WithTimers = typeof globalThis & { [key]?: NodeJS.Timeout[] };
 
@@ -60,6 +62,32 @@ export function startBackgroundWork(config: Config): void {
         });
     }, PRUNE_EVERY_MS),
   );
+  // Shared Signals: each organization that asks for it has its stream registered (and re-checked every 10
+  // minutes: a stream deleted at Okta comes back, a disabled one shows on the console).
+  const signalling = here.filter((c) => c.sharedSignals);
+  if (signalling.length > 0) {
+    const registerStreams = async () => {
+      const db = await getDb();
+      for (const connection of signalling) {
+        const stream = await ensureStream(db, connection, connectionUrls(config, connection).home).catch(
+          (err: unknown) => {
+            logger.error(
+              { err, connection: connection.name },
+              "Shared Signals stream registration failed; it is retried",
+            );
+            return null;
+          },
+        );
+        if (stream?.status === "error")
+          logger.warn(
+            { event: "ssf_stream_problem", connection: connection.name, reason: stream.statusReason },
+            "Shared Signals stream not registered; it is retried",
+          );
+      }
+    };
+    timers.push(setTimeout(() => void registerStreams(), 1_000));
+    timers.push(setInterval(() => void registerStreams(), SIGNALS_EVERY_MS));
+  }
   for (const t of timers) t.unref();
   g[key] = timers;
 }

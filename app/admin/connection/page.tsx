@@ -7,6 +7,7 @@ import { RequireAccess } from "@/components/require-access";
 import { connectionUrls, getConfig, getConnection } from "@/lib/config";
 import { getDb } from "@/lib/db";
 import { liveGroupsModeFor } from "@/lib/live-groups/mode";
+import { streamOf } from "@/lib/signals";
 
 export const metadata: Metadata = { title: "Okta connection" };
 
@@ -40,6 +41,7 @@ export default function ConnectionPage() {
         const db = await getDb();
         const mode = await liveGroupsModeFor(db, connection, config);
         const events = await recentOktaEvents(db, principal.organizationId);
+        const stream = await streamOf(db, principal.organizationId);
         const other = connectionUrls(config, connection, connection.region === "eu" ? "us" : "eu");
         return (
           <section className={card} aria-labelledby="connection">
@@ -132,6 +134,62 @@ export default function ConnectionPage() {
                 </p>
               ) : null}
             </div>
+            <h2 className="mt-8 text-lg font-semibold" id="shared-signals">
+              Shared Signals (CAEP)
+            </h2>
+            {connection.sharedSignals || stream ? (
+              <dl
+                className="mt-2 grid grid-cols-[minmax(10rem,14rem)_1fr] gap-y-1 text-sm"
+                aria-labelledby="shared-signals"
+              >
+                <dt className="text-slate-500">Stream</dt>
+                <dd>
+                  <strong>{stream?.status ?? "not registered yet"}</strong>
+                  {stream?.streamId ? (
+                    <span className="font-mono text-xs text-slate-500"> {stream.streamId}</span>
+                  ) : null}
+                  {stream?.statusReason ? <div className="text-amber-900">{stream.statusReason}</div> : null}
+                </dd>
+                <dt className="text-slate-500">Push endpoint</dt>
+                <dd className="font-mono text-xs break-all">{`${urls.home}/api/okta/${connection.name}/security-events`}</dd>
+                <dt className="text-slate-500">Last verification</dt>
+                <dd>
+                  {stream?.verifiedAt
+                    ? stream.verifiedAt.toUTCString()
+                    : stream?.verificationRequestedAt
+                      ? `asked ${stream.verificationRequestedAt.toUTCString()}, not answered yet`
+                      : "never"}
+                </dd>
+                <dt className="text-slate-500">Last event</dt>
+                <dd>
+                  {stream?.lastEventAt
+                    ? `${stream.lastEventType?.split("/").pop() ?? ""} at ${stream.lastEventAt.toUTCString()}`
+                    : "none yet"}
+                </dd>
+                <dt className="text-slate-500">Last refused push</dt>
+                <dd>
+                  {stream?.lastRefusedAt
+                    ? `${stream.lastRefusedAt.toUTCString()}: ${stream.lastRefusedReason ?? ""}`
+                    : "none"}
+                </dd>
+                <dt className="text-slate-500">What it does</dt>
+                <dd>
+                  session-revoked ends every porter session of the person; credential-change{" "}
+                  {connection.credentialChange === "record"
+                    ? "is recorded"
+                    : connection.credentialChange === "end_sessions"
+                      ? "ends their sessions"
+                      : "ends their sessions when a credential was revoked or deleted, else is recorded"}
+                  .
+                </dd>
+              </dl>
+            ) : (
+              <p className="mt-2 text-sm text-slate-600">
+                Off. With sharedSignals on the connection and an Okta API credential holding ssf.manage and ssf.read,
+                porter registers a stream at Okta and a session Okta ends (sign-out, Identity Threat Protection,
+                &quot;Clear user sessions&quot;) ends porter&apos;s within seconds.
+              </p>
+            )}
             <h2 className="mt-8 text-lg font-semibold" id="okta-events">
               Recent Okta events
             </h2>

@@ -9,3 +9,4 @@ export * from "./checks";
 export * from "./okta-events";
 export * from "./rate-limits";
 export * from "./provisioning";
+export * from "./signals";

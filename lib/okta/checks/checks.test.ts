@@ -96,6 +96,8 @@ async function run(
     groupsSource: "claim",
     requireProvisioning: false,
     scimToken: undefined,
+    sharedSignals: false,
+    credentialChange: "end_sessions_on_revoke",
     ...overrides,
   };
   const started = performance.now();
