@@ -69,4 +69,20 @@ test.describe("accessibility (axe-core, WCAG 2.1 AA)", () => {
     await expectAccessible(hooli, "the profile without a groups claim");
     await hooli.close();
   });
+
+  test("the pages of provisioning and Shared Signals, with their data", async ({ browser }) => {
+    const scim = await (await browser.newContext()).newPage();
+    await new Porter(scim).signInAs("admin@example.com", "acme-scim");
+    await scim.goto("/admin/provisioning");
+    await expectAccessible(scim, "acme-scim's provisioning page");
+    await scim.goto("/admin/users?status=provisioned");
+    await expectAccessible(scim, "the users page with provisioned people");
+    await scim.close();
+    const initech = await (await browser.newContext()).newPage();
+    await new Porter(initech).signInAs("admin@example.com", "initech");
+    await initech.goto("/admin/connection");
+    await expect(initech.getByRole("heading", { name: "Shared Signals (CAEP)" })).toBeVisible();
+    await expectAccessible(initech, "initech's connection page with its stream");
+    await initech.close();
+  });
 });
