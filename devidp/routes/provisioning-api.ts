@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Directory } from "../support/directory";
 import type { ScimProvisioning } from "../support/provisioning";
-import { authenticateApiCall, oktaError, type OAuthTokens } from "./management-api";
+import { authenticateApiCall, json, oktaError, type OAuthTokens } from "./management-api";
 
 /**
  * An app's provisioning, as an Okta admin drives it (Okta's Apps API paths where Okta has one):
@@ -36,17 +36,13 @@ export async function handleProvisioningApi(
     oktaError(res, 404, "E0000007", `Not found: Resource not found: ${appId} (AppInstance with provisioning)`);
     return true;
   }
-  const json = (status: number, body: unknown) => {
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
-  };
   try {
     if (kind === "provisioning" && rest === "sync" && method === "POST") {
-      json(200, await app.syncAll());
+      json(res, 200, await app.syncAll());
       return true;
     }
     if (kind === "provisioning" && rest === "requests" && method === "GET") {
-      json(200, app.requests);
+      json(res, 200, app.requests);
       return true;
     }
     if (kind === "users" && method === "POST" && rest === undefined) {
@@ -59,7 +55,7 @@ export async function handleProvisioningApi(
         return true;
       }
       await app.setAssigned(user, true);
-      json(200, { id: user.id, scope: "USER", status: "PROVISIONED" });
+      json(res, 200, { id: user.id, scope: "USER", status: "PROVISIONED" });
       return true;
     }
     if (kind === "users" && method === "DELETE" && rest !== undefined) {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Directory } from "../support/directory";
 import type { SsfTransmitter, Stream } from "../support/ssf";
-import { authenticateApiCall, oktaError, type OAuthTokens } from "./management-api";
+import { authenticateApiCall, json, oktaError, type OAuthTokens } from "./management-api";
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
   let body = "";
@@ -35,12 +35,8 @@ export async function handleSsfApi(
 ): Promise<boolean> {
   const url = new URL(req.url ?? "/", origin);
   const method = req.method ?? "GET";
-  const json = (status: number, body: unknown) => {
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
-  };
   if (url.pathname === "/.well-known/ssf-configuration" && method === "GET") {
-    json(200, ssf.metadata());
+    json(res, 200, ssf.metadata());
     return true;
   }
   const m = /^\/api\/v1\/ssf\/(stream(?:\/status|\/verification)?|deliveries)$/.exec(url.pathname);
@@ -57,7 +53,7 @@ export async function handleSsfApi(
   const streamById = (id: unknown): Stream | null => (typeof id === "string" ? (ssf.streams.get(id) ?? null) : null);
   const part = m[1];
   if (part === "deliveries") {
-    json(200, ssf.deliveries);
+    json(res, 200, ssf.deliveries);
     return true;
   }
   if (part === "stream") {
@@ -65,7 +61,7 @@ export async function handleSsfApi(
       const id = url.searchParams.get("stream_id");
       if (id) {
         const s = streamById(id);
-        if (s) json(200, ssf.view(s));
+        if (s) json(res, 200, ssf.view(s));
         else oktaError(res, 404, "E0000007", `Not found: Resource not found: ${id} (Stream)`);
       } else {
         // The admin token may read every stream of the org; any other caller, its own.
@@ -73,6 +69,7 @@ export async function handleSsfApi(
           (s) => caller.grant.includes("okta.users.manage") || s.owner === owner,
         );
         json(
+          res,
           200,
           all.map((s) => ssf.view(s)),
         );
@@ -104,14 +101,14 @@ export async function handleSsfApi(
     }
     const configured = ssf.configure(owner, body, existing);
     if (typeof configured === "string") oktaError(res, 400, "E0000001", `Api validation failed: ${configured}`);
-    else json(method === "POST" ? 201 : 200, ssf.view(configured));
+    else json(res, method === "POST" ? 201 : 200, ssf.view(configured));
     return true;
   }
   if (part === "stream/status") {
     if (method === "GET") {
       const s = streamById(url.searchParams.get("stream_id"));
       if (!s) oktaError(res, 404, "E0000007", "Not found: Resource not found (Stream)");
-      else json(200, { stream_id: s.stream_id, status: s.status });
+      else json(res, 200, { stream_id: s.stream_id, status: s.status });
       return true;
     }
     const body = await readJson(req);
@@ -122,7 +119,7 @@ export async function handleSsfApi(
       oktaError(res, 400, "E0000001", "Api validation failed: status must be enabled, paused or disabled");
     else {
       ssf.setStatus(s, status, typeof body?.reason === "string" ? body.reason : undefined);
-      json(200, { stream_id: s.stream_id, status });
+      json(res, 200, { stream_id: s.stream_id, status });
     }
     return true;
   }

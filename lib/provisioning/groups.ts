@@ -48,10 +48,7 @@ async function membersOf(db: Queryable, groupIds: readonly string[]) {
 export async function listGroups(scope: ScimScope, filter: string | null, paging: Paging, withMembers: boolean) {
   const where = [eq(scimGroups.organizationId, scope.organization.id)];
   if (filter) where.push(groupCondition(parseScimFilter(filter, GROUP_FILTER_ATTRIBUTES, SCHEMAS.group)));
-  const [{ total } = { total: 0 }] = await scope.db
-    .select({ total: sql<number>`count(*)`.mapWith(Number) })
-    .from(scimGroups)
-    .where(and(...where));
+  const total = await scope.db.$count(scimGroups, and(...where));
   const rows =
     paging.count === 0
       ? []

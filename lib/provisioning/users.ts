@@ -47,10 +47,7 @@ async function groupsOf(db: Queryable, userIds: readonly string[]) {
 export async function listUsers(scope: ScimScope, filter: string | null, paging: Paging) {
   const where = [provisioned(scope.organization.id)];
   if (filter) where.push(userCondition(parseScimFilter(filter, USER_FILTER_ATTRIBUTES, SCHEMAS.user)));
-  const [{ total } = { total: 0 }] = await scope.db
-    .select({ total: sql<number>`count(*)`.mapWith(Number) })
-    .from(users)
-    .where(and(...where));
+  const total = await scope.db.$count(users, and(...where));
   const rows =
     paging.count === 0
       ? []
