@@ -45,7 +45,9 @@ export default defineConfig({
       // The flood test sends from 127.0.0.9: a limit low enough to reach, on an address no other test uses.
       // Every other test signs in from loopback, hundreds of times within a minute (the fault tests' load):
       // the suite owns no sign-in budget it could spend for the tests after it (e2e/regions asserts that limit).
-      "--rate-limits okta.address=60,sign_in.address=1000000,sign_in.organization=1000000",
+      // The fault tests edit services through the bearer API from loopback, a few hundred a test: the API
+      // budget is not theirs to spend either (e2e/rbac and the unit tests assert the API limits).
+      "--rate-limits okta.address=60,sign_in.address=1000000,sign_in.organization=1000000,api.address=1000000,api.organization=1000000",
     ].join(" "),
     url: `http://localhost:${String(CLUSTER.proxyPort)}/api/health/ready`,
     timeout: 300_000,

@@ -127,4 +127,43 @@ test.describe("three app nodes behind nginx, one PostgreSQL", () => {
     );
     expect(events).toEqual([{ reason: "okta.address", ip: "127.0.0.9" }]);
   });
+
+  test("a Shared Signals push with the stream's header but the wrong content type, a megabyte, or not a SET: 400 or 413, recorded, nothing ended", async ({
+    request,
+  }) => {
+    // The header porter gave Okta is kept hashed only: for this test the stream's hash is set to a known
+    // header, then put back, so devidp's real pushes keep working.
+    const [row] = await query<{ organization_id: string; auth_hash: string }>(
+      "select s.organization_id, s.auth_hash from ssf_streams s join organizations o on o.id = s.organization_id where o.name = 'initech'",
+    );
+    if (!row) throw new Error("initech registered no stream");
+    const header = "Bearer e2e-known-header";
+    await query(
+      "update ssf_streams set auth_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex') where organization_id = $2",
+      [header, row.organization_id],
+    );
+    try {
+      const push = (data: string, type = "application/secevent+jwt") =>
+        request.post("/api/okta/initech/security-events", {
+          headers: { authorization: header, "content-type": type },
+          data,
+        });
+      const wrongType = await push("a.b.c", "application/json");
+      expect(wrongType.status()).toBe(400);
+      expect(await wrongType.json()).toMatchObject({ err: "invalid_request" });
+      expect((await push("x".repeat(1024 * 1024))).status()).toBe(413);
+      const notASet = await push("not-a-jwt");
+      expect(await notASet.json()).toMatchObject({ err: "invalid_request" });
+      const [stream] = await query<{ last_refused_reason: string }>(
+        "select last_refused_reason from ssf_streams where organization_id = $1",
+        [row.organization_id],
+      );
+      expect(stream?.last_refused_reason).toContain("invalid_request");
+    } finally {
+      await query("update ssf_streams set auth_hash = $1 where organization_id = $2", [
+        row.auth_hash,
+        row.organization_id,
+      ]);
+    }
+  });
 });
