@@ -8,7 +8,7 @@
  *   one JSON access-log line per request (ACCESS_LOG=off silences those).
  * - On SIGTERM it stops taking connections (the proxy sends new requests to other nodes) and lets requests
  *   in flight finish, up to 10 s.
- *   tsx server/serve.ts [-p PORT] [-H HOST]
+ *   tsx server/serve.ts [-p PORT] [-H HOST]   (else the PORT and HOSTNAME variables, as next start; else 3000 on 127.0.0.1)
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
@@ -28,14 +28,19 @@ import {
 } from "../lib/core/request-context";
 import { logger } from "../lib/log";
 
+// Where to listen, as `next start` takes it: -p/-H first, then PORT and HOSTNAME (what platforms set).
 const { values } = parseArgs({
   options: {
-    port: { type: "string", short: "p", default: "3000" },
-    hostname: { type: "string", short: "H", default: "127.0.0.1" },
+    port: { type: "string", short: "p", default: readRawEnv("PORT") ?? "3000" },
+    hostname: { type: "string", short: "H", default: readRawEnv("HOSTNAME") ?? "127.0.0.1" },
   },
 });
 const port = Number(values.port);
 const hostname = values.hostname;
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`porter: the port must be a number from 1 to 65535 (got "${values.port}" from -p or PORT)`);
+  process.exit(1);
+}
 const proxies = parseTrustedProxies(readRawEnv("TRUSTED_PROXIES"));
 if (typeof proxies === "string") {
   console.error(`porter: ${proxies}`);
