@@ -4,7 +4,9 @@
  * console at scale: minutes; BENCH_USERS, BENCH_AUDIT_EVENTS, BENCH_DATABASE_URL), load (demo:cluster, 3 nodes vs 1,
  * under 200 concurrent sign-ins and a minute of mixed traffic: about 5 minutes), scim (SCIM latency on the demo,
  * Push Groups of 10,000, a provisioning burst, 100,000 provisioned people: minutes), signals (the one revocation
- * path per signal on the demo: two minutes). No name runs them all.
+ * path per signal on the demo: two minutes), node (one node's session check, /api/me, throughput against a
+ * bare route, start until ready, memory after warm-up and over a soak: BENCH_SOAK_SECONDS, default 60). No
+ * name runs them all.
  * --json: after the run, every figure again as one JSON document.
  * Run with the react-server condition so server-only modules load outside Next.js.
  */
@@ -15,6 +17,7 @@ import { benchBearer } from "./bearer";
 import { benchHttp } from "./http";
 import { benchLive } from "./live";
 import { benchMapping } from "./mapping";
+import { benchNode } from "./node";
 import { benchScim } from "./scim";
 import { benchSignals } from "./signals";
 import { figures } from "./stats";
@@ -28,6 +31,7 @@ const BENCHES: Record<string, () => unknown> = {
   load: benchLoad,
   scim: benchScim,
   signals: benchSignals,
+  node: benchNode,
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !(w in BENCHES));

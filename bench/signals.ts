@@ -1,8 +1,8 @@
 /**
  * The one revocation path, timed per signal on the real demo (production build, devidp as Okta): from the
- * signal's cause at Okta to the first request of the person's session that porter refuses. Sessions are
- * read from the database on every request, so every node refuses from the same moment (the cluster's fault
- * tests show it); this measures one node. Baseline: a request of a live session.
+ * signal's cause at Okta to the first request of the person's session that porter refuses. Every node's
+ * session cache hears the revocation from the database within milliseconds (the cluster test shows it);
+ * this measures one node. Baseline: a request of a live session.
  */
 import { Browserless } from "../test/support/browserless";
 import { line, ratio, summarize } from "./stats";

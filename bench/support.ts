@@ -44,10 +44,14 @@ export async function startJwksIssuer(): Promise<{
 }
 
 /** Starts a demo script (demo/start.ts or demo/cluster.ts) and resolves once its banner says it is ready. */
-export async function startDemoScript(script: string, args: string[]): Promise<ChildProcess> {
+export async function startDemoScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, LOG_LEVEL: "warn" },
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
   });
   await new Promise<void>((resolve, reject) => {
     let out = "";

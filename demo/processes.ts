@@ -14,8 +14,11 @@ export const root = path.resolve(import.meta.dirname, "..");
  * parent does not reach: a fault test's SIGKILL must kill the server itself).
  */
 export const tsx = ["--import", "tsx"];
-/** porter's own server (server/serve.ts): Next.js, plus the socket peer's address and a graceful stop. */
-export const serve = [...tsx, path.join(root, "server/serve.ts")];
+/**
+ * porter's own server, as `npm start` runs it: server/serve.ts compiled to dist/serve.mjs (by buildIfStale),
+ * Next.js plus the socket peer's address and a graceful stop. Nothing is compiled when a node starts.
+ */
+export const serve = [path.join(root, "dist/serve.mjs")];
 
 /** The variables whose value was given (a flag left out sets nothing, so porter's default applies). */
 export function given(vars: Record<string, string | undefined>): Record<string, string> {
@@ -83,20 +86,23 @@ function newestSourceMtime(dir: string): number {
 
 export function buildIfStale(): void {
   const buildId = path.join(root, ".next", "BUILD_ID");
-  const sources = ["app", "lib", "components", "public"].map((d) => path.join(root, d)).filter(existsSync);
+  const sources = ["app", "lib", "components", "public", "server"].map((d) => path.join(root, d)).filter(existsSync);
   const newest = Math.max(
     ...sources.map(newestSourceMtime),
     ...["next.config.ts", "proxy.ts", "instrumentation.ts", "package-lock.json"].map(
       (f) => statSync(path.join(root, f)).mtimeMs,
     ),
   );
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return;
+  const server = path.join(root, "dist", "serve.mjs");
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest && existsSync(server)) return;
   console.log("demo: building porter (first run or sources changed)...");
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  for (const step of [
+    [path.join(root, "node_modules/next/dist/bin/next"), "build"],
+    [path.join(root, "tools/build-server.mjs")],
+  ]) {
+    const result = spawnSync(process.execPath, step, { cwd: root, stdio: "inherit" });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
 }
 
 export async function waitFor(url: string, timeoutMs: number): Promise<void> {

@@ -8,7 +8,9 @@
  *   one JSON access-log line per request (ACCESS_LOG=off silences those).
  * - On SIGTERM it stops taking connections (the proxy sends new requests to other nodes) and lets requests
  *   in flight finish, up to 10 s.
- *   tsx server/serve.ts [-p PORT] [-H HOST]   (else the PORT and HOSTNAME variables, as next start; else 3000 on 127.0.0.1)
+ * - MEMORY_LOG_SECONDS=N logs the process's memory (RSS, heap) every N seconds (a `memory` line; off by default).
+ *   npm start [-- -p PORT] [-H HOST]   (node dist/serve.mjs, built by npm run build from this file; else the
+ *   PORT and HOSTNAME variables, as next start; else 3000 on 127.0.0.1)
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
@@ -89,6 +91,25 @@ server.keepAliveTimeout = 65_000;
 server.listen(port, hostname, () => {
   logger.info({ url: `http://${hostname}:${String(port)}` }, "porter listening");
 });
+
+const memoryEvery = Number(readRawEnv("MEMORY_LOG_SECONDS") ?? "0");
+if (Number.isFinite(memoryEvery) && memoryEvery > 0) {
+  const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+  setInterval(() => {
+    const m = process.memoryUsage();
+    logger.info(
+      {
+        event: "memory",
+        rssMb: mb(m.rss),
+        heapUsedMb: mb(m.heapUsed),
+        heapTotalMb: mb(m.heapTotal),
+        externalMb: mb(m.external),
+        arrayBuffersMb: mb(m.arrayBuffers),
+      },
+      "memory",
+    );
+  }, memoryEvery * 1000).unref();
+}
 
 let stopping = false;
 function shutdown(): void {

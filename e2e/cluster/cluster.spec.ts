@@ -24,6 +24,31 @@ test.describe("three app nodes behind nginx, one PostgreSQL", () => {
     for (let i = 0; i < 6; i++) expect((await page.request.get("/api/me")).status()).toBe(401);
   });
 
+  test("each node keeps the session in memory, and a session ended on one node is refused by every node within 1 s", async ({
+    page,
+  }) => {
+    const porter = new Porter(page);
+    await porter.signInAs("dev@example.com");
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const nodes = clusterInfo().nodes;
+    const me = (url: string) => fetch(`${url}/api/me`, { headers: { cookie } }).then((r) => r.status);
+    // Every node checks the session (and from then on answers it from memory).
+    for (const node of nodes) {
+      expect(await me(node.url)).toBe(200);
+      expect(await me(node.url)).toBe(200);
+    }
+    // Ended on one node (the sign-out goes through the proxy to whichever node it picks): each node's next
+    // requests are refused within a second, whatever it kept.
+    await porter.signOut();
+    const ended = Date.now();
+    for (const node of nodes) {
+      await expect
+        .poll(() => me(node.url), { timeout: Math.max(1, 1_000 - (Date.now() - ended)), intervals: [10] })
+        .toBe(401);
+    }
+    expect(Date.now() - ended).toBeLessThan(1_000);
+  });
+
   test("the proxy's request id is in the answer, in the node's JSON log line and in the audit event", async ({
     request,
   }) => {

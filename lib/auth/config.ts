@@ -16,7 +16,8 @@ import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
 import { keepGroupsFresh } from "../live-groups/freshness";
 import { AuthFlowError } from "./errors";
-import { createSession, getActiveSession, revokeSessionAudited, type ActiveSession } from "../sessions/store";
+import { checkSession } from "../sessions/cache";
+import { createSession, revokeSessionAudited, type ActiveSession } from "../sessions/store";
 import { toSafeRedirectPath } from "./redirects";
 import { isDatabaseUnavailable, markDatabaseUnavailable } from "../db/unavailable";
 
@@ -195,7 +196,7 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
       return { sid };
     }
     if (typeof token.sid !== "string") return null;
-    const active = await getActiveSession(db, token.sid);
+    const active = await checkSession(db, token.sid);
     if ("rejected" in active) {
       // A revoked, expired or unknown session is refused (the cookie is cleared), and recorded once per kind, address and minute.
       await (deps.auditFlood ?? deps.audit)({
@@ -228,7 +229,7 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
       });
       return null;
     }
-    const current = fresh.refreshed ? await getActiveSession(db, token.sid) : active;
+    const current = fresh.refreshed ? await checkSession(db, token.sid) : active;
     if ("rejected" in current) return null;
     return { sid: token.sid, view: await toView(current, connection, config, db) };
   };

@@ -8,7 +8,8 @@ export function readRawEnv(
     | "ACCESS_LOG"
     | "TRUSTED_PROXIES"
     | "PORT"
-    | "HOSTNAME",
+    | "HOSTNAME"
+    | "MEMORY_LOG_SECONDS",
 ): string | undefined {
   const value = process.env[name];
   return value === "" ? undefined : value;

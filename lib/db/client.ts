@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { DatabaseConfig } from "../config";
 import * as schema from "./schema";
+import { pgliteNotifications, postgresNotifications, type Notifications } from "./notifications";
 import { isDatabaseUnavailable } from "./unavailable";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -20,6 +21,13 @@ export interface DbHandle {
   kind: DatabaseConfig["kind"];
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+const notificationsByDb = new WeakMap<Db, Notifications>();
+
+/** What the database announces (NOTIFY) to this process, for a database opened by openDatabase; else null. */
+export function notificationsFor(db: Db): Notifications | null {
+  return notificationsByDb.get(db) ?? null;
 }
 
 const MIGRATIONS_FOLDER = path.join(process.cwd(), "lib/db/migrations");
@@ -105,15 +113,19 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
       writeFileSync(path.join(location, OWNER_FILE), String(process.pid));
     }
     const client = new PGlite(location);
-    const db = drizzlePglite({ client, schema });
-    await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const pglite = drizzlePglite({ client, schema });
+    await migratePglite(pglite, { migrationsFolder: MIGRATIONS_FOLDER });
+    const db = pglite as unknown as Db;
+    const notifications = pgliteNotifications(client);
+    notificationsByDb.set(db, notifications);
     return {
-      db: db as unknown as Db,
+      db,
       kind: "pglite",
       ping: async () => {
         await client.query("select 1");
       },
       close: async () => {
+        await notifications.close();
         await client.close();
         if (location !== "memory://") rmSync(path.join(location, OWNER_FILE), { force: true });
       },
@@ -134,12 +146,18 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
     lockClient.release();
     if (owner !== pool) await owner.end();
   }
+  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  const notifications = postgresNotifications(config.url);
+  notificationsByDb.set(db, notifications);
   return {
-    db: drizzlePg({ client: pool, schema }) as unknown as Db,
+    db,
     kind: "postgres",
     ping: async () => {
       await pool.query("select 1");
     },
-    close: () => pool.end(),
+    close: async () => {
+      await notifications.close();
+      await pool.end();
+    },
   };
 }

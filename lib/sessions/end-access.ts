@@ -27,8 +27,8 @@ export interface AccessEnding {
  * The one revocation path: every way Okta (or an admin) says a person must lose access now ends it here:
  * Universal Logout, a Shared Signals event, an Event Hook or System Log deactivation, suspension or
  * session clear, SCIM deprovisioning, the console's "End all sessions". Every live porter session of each
- * person in the organization ends (every node's next request is refused: the session is read from the
- * database on each request), their Okta access tokens issued before now are refused on the bearer API,
+ * person in the organization ends (every node's next request is refused: the database announces the change
+ * to every node's session cache, lib/sessions/cache.ts), their Okta access tokens issued before now are refused on the bearer API,
  * and one session.revoked event per person names the cause. In the caller's
  * transaction. Returns the sessions ended per person.
  */

@@ -54,12 +54,18 @@ export interface ActiveSession {
 /** Why a presented session is not accepted. */
 export type SessionRejection = "unknown" | "revoked" | "expired";
 
-/** The session if it exists, is not revoked and has not expired; otherwise why not. */
-export async function getActiveSession(
-  db: Db,
-  rawId: string,
-): Promise<ActiveSession | { rejected: SessionRejection; session: SessionRow | null }> {
-  const idHash = hashSessionId(rawId);
+/** What a session check answers: the session with its person and teams, or why it is refused. */
+export type SessionCheck = ActiveSession | { rejected: SessionRejection; session: SessionRow | null };
+
+/** How long a session may go without its last-seen time being written (a read-mostly path). */
+export const TOUCH_EVERY_MS = 60_000;
+
+/** The session if it exists, is not revoked and has not expired; otherwise why not. Read from the database. */
+export async function getActiveSession(db: Db, rawId: string): Promise<SessionCheck> {
+  return readSession(db, hashSessionId(rawId));
+}
+
+export async function readSession(db: Db, idHash: string): Promise<SessionCheck> {
   const now = new Date();
   // One round trip for the per-request check: the session, its person and their teams (memberships).
   const rows = await db
@@ -79,7 +85,7 @@ export async function getActiveSession(
   if (row.session.revokedAt) return { rejected: "revoked", session: row.session };
   if (row.session.expiresAt <= now) return { rejected: "expired", session: row.session };
   // Touch at most once a minute: a read-mostly path should not write on every request.
-  if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
+  if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
   }
   return row;

@@ -18,9 +18,14 @@ export class Browserless {
     }
   }
 
+  /** The Cookie header this client sends. */
+  cookieHeader(): string {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.jar.size > 0) headers.set("cookie", [...this.jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    if (this.jar.size > 0) headers.set("cookie", this.cookieHeader());
     const res = await fetch(url, { ...init, headers, redirect: "manual" });
     this.remember(res);
     return res;

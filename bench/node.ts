@@ -1,0 +1,320 @@
+/**
+ * One node's speed and size (issue 23), each figure next to a baseline of the same run:
+ * - the per-request session check from memory against the database read it replaces (PGlite, and
+ *   PostgreSQL when BENCH_DATABASE_URL is set);
+ * - on the demo (production build, PGlite): a sign-in's time in porter, GET /api/me, and authenticated
+ *   throughput, against the node's bare route handler /api/health/live;
+ * - a node's start until /api/health/ready against a bare Node HTTP server's;
+ * - the node's memory after warm-up and over a soak of mixed traffic (BENCH_SOAK_SECONDS, default 60; the
+ *   issue's 30 minutes is BENCH_SOAK_SECONDS=1800).
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { DatabaseConfig } from "../lib/config";
+import { Browserless } from "../test/support/browserless";
+import { line, ratio, summarize } from "./stats";
+import { startDemoScript } from "./support";
+
+const run = promisify(execFile);
+const APP = "http://localhost:3700";
+const IDP = "http://localhost:4700";
+const SPARE_PORT = 3702;
+const BARE_PORT = 3703;
+const ms = (v: number) => `${v.toFixed(v < 1 ? 4 : 2)} ms`;
+const mb = (v: number) => `${v.toFixed(0)} MB`;
+const met = (ok: boolean) => (ok ? "met" : "MISSED");
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+const benchUser = (n: number) => `bench-${String(n).padStart(3, "0")}@example.com`;
+
+async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  return samples;
+}
+
+async function sessionCheck(label: string, config: DatabaseConfig): Promise<void> {
+  const { openDatabase } = await import("../lib/db/client");
+  const { ensureOrganization } = await import("../lib/organizations/organizations");
+  const { upsertUser } = await import("../lib/people/sign-in");
+  const { createSession, hashSessionId, readSession } = await import("../lib/sessions/store");
+  const { checkSession, sessionCacheFor } = await import("../lib/sessions/cache");
+  const { memberships, teams } = await import("../lib/db/schema");
+  const handle = await openDatabase(config);
+  try {
+    const orgId = await ensureOrganization(handle.db, `bench-${randomUUID().slice(0, 8)}`);
+    const user = await upsertUser(handle.db, orgId, { sub: `00u${randomUUID()}`, email: "b@example.com", name: "B" });
+    const made = await handle.db
+      .insert(teams)
+      .values(
+        ["Everyone", "Engineering", "team-payments", "PAM Linux Sysadmins", "Port Admins"].map((name) => ({
+          organizationId: orgId,
+          name,
+        })),
+      )
+      .returning();
+    await handle.db
+      .insert(memberships)
+      .values(made.map((t) => ({ teamId: t.id, userId: user.id, organizationId: orgId })));
+    const rawId = await createSession(handle.db, {
+      userId: user.id,
+      organizationId: orgId,
+      connection: "acme",
+      rawGroupCount: made.length,
+      maxAgeSeconds: 3600,
+    });
+    const idHash = hashSessionId(rawId);
+    await timeEach(300, () => readSession(handle.db, idHash));
+    const read = summarize(await timeEach(2_000, () => readSession(handle.db, idHash)));
+    // The PostgreSQL LISTEN connection opens a moment after the first check.
+    for (let i = 0; i < 100 && !sessionCacheFor(handle.db)?.size; i++) {
+      await checkSession(handle.db, rawId);
+      await sleep(20);
+    }
+    await timeEach(1_000, () => checkSession(handle.db, rawId));
+    const cached = summarize(await timeEach(20_000, () => checkSession(handle.db, rawId)));
+    line(
+      `session check from memory (${label}) p50`,
+      ms(cached.p50),
+      `p99 ${ms(cached.p99)}; baseline the database read ${ms(read.p50)}: ${ratio(read.p50 / cached.p50)} faster; target <= 0.1 ms: ${met(cached.p50 <= 0.1)}`,
+    );
+  } finally {
+    await handle.close();
+  }
+}
+
+interface Memory {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+}
+
+/** The porter node's memory lines (MEMORY_LOG_SECONDS) on the demo's output: the latest one. */
+function watchMemory(child: ChildProcess): () => Memory | null {
+  let latest: Memory | null = null;
+  let partial = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    const lines = (partial + d.toString()).split("\n");
+    partial = lines.pop() ?? "";
+    for (const l of lines) {
+      if (!l.includes('"event":"memory"')) continue;
+      try {
+        latest = JSON.parse(l) as Memory;
+      } catch {
+        // a line cut by the pipe: the next one comes in two seconds
+      }
+    }
+  });
+  return () => latest;
+}
+
+async function nextMemory(read: () => Memory | null): Promise<Memory> {
+  const before = read();
+  for (let i = 0; i < 100; i++) {
+    await sleep(100);
+    const now = read();
+    if (now && now !== before) return now;
+  }
+  throw new Error("the node logged no memory line");
+}
+
+async function load(url: string, credential: string, durationMs: number): Promise<number> {
+  const { stdout } = await run(process.execPath, [
+    "node_modules/tsx/dist/cli.mjs",
+    "bench/load.ts",
+    url,
+    credential,
+    String(durationMs),
+    "8",
+  ]);
+  const r = JSON.parse(stdout) as { requests: number; seconds: number; errors: number };
+  if (r.errors > 0) throw new Error(`${String(r.errors)} failed requests on ${url}`);
+  return r.requests / r.seconds;
+}
+
+async function untilAnswered(url: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const res = await fetch(url).catch(() => null);
+    if (res?.ok) return;
+    await sleep(10);
+  }
+  throw new Error(`${url} did not answer within ${String(timeoutMs)} ms`);
+}
+
+async function timeStart(argv: string[], env: Record<string, string>, url: string): Promise<number> {
+  const t = performance.now();
+  const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: "ignore" });
+  try {
+    await untilAnswered(url, 60_000);
+    return performance.now() - t;
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+/** `npm start` (the built server) until ready, twice: a new data directory (migrations), then the same again. */
+async function startUntilReady(): Promise<void> {
+  const { porterEnv, writeConnectionsFile } = await import("../demo/processes");
+  const dir = path.resolve("data/bench-node-start");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const issuer = `${IDP}/oauth2/default`;
+  const env = {
+    ...porterEnv({
+      urls: { appUrl: `http://localhost:${String(SPARE_PORT)}`, usUrl: "http://localhost:3704", issuer },
+      region: "eu",
+      dataDir: dir,
+      porterDataDir: path.join(dir, "porter"),
+      connectionsFile: writeConnectionsFile(dir, issuer),
+    }),
+    LOG_LEVEL: "warn",
+  };
+  const argv = [path.resolve("dist/serve.mjs"), "-p", String(SPARE_PORT), "-H", "127.0.0.1"];
+  const ready = `http://127.0.0.1:${String(SPARE_PORT)}/api/health/ready`;
+  const fresh = await timeStart(argv, env, ready);
+  const again = await timeStart(argv, env, ready);
+  const bare = await timeStart(
+    ["-e", `require("node:http").createServer((q, s) => s.end("ok")).listen(${String(BARE_PORT)}, "127.0.0.1")`],
+    {},
+    `http://127.0.0.1:${String(BARE_PORT)}/`,
+  );
+  line(
+    "npm start until /api/health/ready",
+    ms(again),
+    `new data directory ${ms(fresh)}; baseline a bare Node HTTP server ${ms(bare)}: ${ratio(again / bare)}; target <= 5000 ms: ${met(again <= 5000 && fresh <= 5000)}`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function benchNode(): Promise<void> {
+  console.log("\nThe per-request session check (5 teams), in process");
+  await sessionCheck("PGlite", { kind: "pglite", dataDir: "memory://" });
+  const pgUrl = process.env.BENCH_DATABASE_URL;
+  if (pgUrl) await sessionCheck("PostgreSQL", { kind: "postgres", url: pgUrl });
+  else console.log("  (PostgreSQL: set BENCH_DATABASE_URL to measure it too)");
+
+  const demo = await startDemoScript(
+    "demo/start.ts",
+    [
+      "--app-port",
+      "3700",
+      "--us-port",
+      "3701",
+      "--idp-port",
+      "4700",
+      "--data-dir",
+      "./data/bench-node",
+      "--fresh",
+      "--idp-extra-users",
+      "40",
+    ],
+    { LOG_LEVEL: "info", ACCESS_LOG: "off", MEMORY_LOG_SECONDS: "2" },
+  );
+  const memory = watchMemory(demo);
+  try {
+    const afterStart = await nextMemory(memory);
+    // Warm-up: sign-ins, pages, the API.
+    const clients: Browserless[] = [];
+    const signIns: number[] = [];
+    for (let i = 1; i <= 22; i++) {
+      const client = new Browserless();
+      const { porterMs } = await client.signIn(APP, "acme", benchUser(i));
+      if (i > 2) signIns.push(porterMs);
+      clients.push(client);
+      for (const page of ["/profile", "/services", "/api/me"])
+        await (await client.request(`${APP}${page}`)).arrayBuffer();
+    }
+    const [client] = clients;
+    if (!client || (await client.me(APP)).status !== 200) throw new Error("no session");
+    await timeEach(200, () => client.me(APP));
+    const afterWarmUp = await nextMemory(memory);
+
+    console.log("\nOne node on the demo (production build, PGlite), after warm-up");
+    const live = summarize(await timeEach(300, async () => (await fetch(`${APP}/api/health/live`)).arrayBuffer()));
+    const me = summarize(await timeEach(300, () => client.me(APP)));
+    const signIn = summarize(signIns);
+    line("baseline GET /api/health/live p50", ms(live.p50), "a bare route handler of the same node");
+    line(
+      "GET /api/me, signed in, p50",
+      ms(me.p50),
+      `p99 ${ms(me.p99)}; baseline the bare route ${ms(live.p50)}: ${ratio(me.p50 / live.p50)}; target <= 5 ms: ${met(me.p50 <= 5)}`,
+    );
+    line(
+      "sign-in: porter's answers p50 (20 sign-ins)",
+      ms(signIn.p50),
+      `start + callback, the callback's wait on devidp's token endpoint included; baseline the bare route ${ms(live.p50)}: ${ratio(signIn.p50 / live.p50)}; target <= 30 ms: ${met(signIn.p50 <= 30)}`,
+    );
+
+    const cookie = `cookie:${client.cookieHeader()}`;
+    await load(`${APP}/api/me`, cookie, 1500);
+    await load(`${APP}/api/health/live`, "-", 1500);
+    const withSession: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      withSession.push(await load(`${APP}/api/me`, cookie, 2000));
+      bare.push(await load(`${APP}/api/health/live`, "-", 2000));
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    const r = median(withSession.map((w, i) => w / (bare[i] ?? Number.NaN)));
+    line(
+      "baseline bare route handler, 8 connections",
+      `${median(bare).toFixed(0)} req/s`,
+      `runs ${bare.map((x) => x.toFixed(0)).join(", ")}`,
+    );
+    line(
+      "GET /api/me signed in, 8 connections",
+      `${median(withSession).toFixed(0)} req/s`,
+      `runs ${withSession.map((x) => x.toFixed(0)).join(", ")}; ratio (median of 5 pairs) ${ratio(r)}; target >= 0.5x: ${met(r >= 0.5)}`,
+    );
+
+    await startUntilReady();
+
+    console.log("\nMemory of the node (RSS, V8 heap)");
+    line("after start", mb(afterStart.rssMb), `heap ${mb(afterStart.heapUsedMb)}`);
+    line(
+      "after warm-up (20 sign-ins, pages, API)",
+      mb(afterWarmUp.rssMb),
+      `heap ${mb(afterWarmUp.heapUsedMb)}, external ${mb(afterWarmUp.externalMb)}; baseline after start ${mb(afterStart.rssMb)}; target <= 300 MB: ${met(afterWarmUp.rssMb <= 300)}`,
+    );
+    const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? "60");
+    const soakStart = await nextMemory(memory);
+    const deadline = Date.now() + soakSeconds * 1000;
+    let requests = 0;
+    let n = 100;
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, w) => {
+        for (let i = 0; Date.now() < deadline; i++) {
+          const c = clients[(i * 4 + w) % clients.length] ?? client;
+          if (i % 50 === 49) {
+            const fresh = new Browserless();
+            await fresh.signIn(APP, "acme", benchUser(1 + (n++ % 40)));
+            continue;
+          }
+          const page = ["/api/me", "/profile", "/services", "/api/health/live"][i % 4] ?? "/api/me";
+          await (await c.request(`${APP}${page}`)).arrayBuffer();
+          requests++;
+        }
+      }),
+    );
+    const soakEnd = await nextMemory(memory);
+    const growth = soakEnd.rssMb / soakStart.rssMb;
+    line(
+      `after a ${String(soakSeconds)} s soak (${String(requests)} requests, ${String(n - 100)} sign-ins)`,
+      mb(soakEnd.rssMb),
+      `heap ${mb(soakEnd.heapUsedMb)} (start ${mb(soakStart.heapUsedMb)}); baseline RSS at the soak's start ${mb(soakStart.rssMb)}: ${ratio(growth)}; target no growth (<= 1.10x): ${met(growth <= 1.1)}`,
+    );
+  } finally {
+    demo.kill("SIGTERM");
+    await new Promise((r) => demo.once("exit", r));
+  }
+}
