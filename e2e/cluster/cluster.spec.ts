@@ -28,14 +28,24 @@ test.describe("three app nodes behind nginx, one PostgreSQL", () => {
     page,
   }) => {
     const porter = new Porter(page);
-    await porter.signInAs("dev@example.com");
+    // A platform operator: /api/health shows them each node's session cache.
+    await porter.signInAs("admin@example.com");
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     const nodes = clusterInfo().nodes;
     const me = (url: string) => fetch(`${url}/api/me`, { headers: { cookie } }).then((r) => r.status);
-    // Every node checks the session (and from then on answers it from memory).
+    const cache = async (url: string) => {
+      const health = (await (await fetch(`${url}/api/health`, { headers: { cookie } })).json()) as {
+        sessionCache?: { live: boolean; hits: number };
+      };
+      return health.sessionCache ?? { live: false, hits: -1 };
+    };
+    // Every node checks the session once from the database, then answers it from memory.
     for (const node of nodes) {
       expect(await me(node.url)).toBe(200);
-      expect(await me(node.url)).toBe(200);
+      const before = await cache(node.url);
+      expect(before.live).toBe(true);
+      for (let i = 0; i < 3; i++) expect(await me(node.url)).toBe(200);
+      expect((await cache(node.url)).hits).toBeGreaterThanOrEqual(before.hits + 3);
     }
     // Ended on one node (the sign-out goes through the proxy to whichever node it picks): each node's next
     // requests are refused within a second, whatever it kept.

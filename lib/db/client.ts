@@ -23,7 +23,11 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-const notificationsByDb = new WeakMap<Db, Notifications>();
+// On globalThis: Next.js bundles this module more than once (instrumentation, route handlers, pages), and
+// each copy must find the notifications of the one database the process opened.
+const notificationsKey = Symbol.for("porter.db.notifications");
+type WithNotifications = typeof globalThis & { [notificationsKey]?: WeakMap<Db, Notifications> };
+const notificationsByDb = ((globalThis as WithNotifications)[notificationsKey] ??= new WeakMap<Db, Notifications>());
 
 /** What the database announces (NOTIFY) to this process, for a database opened by openDatabase; else null. */
 export function notificationsFor(db: Db): Notifications | null {

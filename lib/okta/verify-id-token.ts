@@ -34,10 +34,16 @@ async function reloadForKid(uri: string, kid: string | undefined): Promise<boole
   const key = `${uri} ${kid ?? ""}`;
   const t = Date.now();
   const seen = reloaded.get(key);
-  if (seen !== undefined && t - seen < RELOAD_MEMORY_MS) return false;
+  let running = reloads.get(uri);
+  if (seen !== undefined && t - seen < RELOAD_MEMORY_MS) {
+    // Another sign-in with this kid started the reload a moment ago: wait for it rather than refuse (two
+    // people signing in on one node just after Okta's rollover both succeed).
+    if (!running) return false;
+    await running;
+    return true;
+  }
   if (reloaded.size > 1000) reloaded.clear();
   reloaded.set(key, t);
-  let running = reloads.get(uri);
   if (!running) {
     running = remoteJwks(uri)
       .reload()

@@ -4,6 +4,7 @@ import { getConfig } from "../config";
 import { getDbHandle } from "../db";
 import { getOidcMetadata, OktaError } from "../okta";
 import { liveGroupsModeFor } from "../live-groups/mode";
+import { sessionCacheFor, type SessionCache } from "../sessions";
 
 type Check = { status: "ok" } | { status: "error"; code: string; message: string };
 
@@ -59,7 +60,14 @@ export async function getHealth(options: { details: boolean }) {
         }))
       : { total: connections.length, discoveryOk: ok },
     liveGroups,
+    ...(options.details ? { sessionCache: await sessionCacheStats() } : {}),
   };
+}
+
+/** This node's session cache (lib/sessions/cache.ts): whether memory is trusted now, and how often it served. */
+async function sessionCacheStats(): Promise<ReturnType<SessionCache["stats"]> | null> {
+  const handle = await getDbHandle().catch(() => null);
+  return handle ? (sessionCacheFor(handle.db)?.stats() ?? null) : null;
 }
 
 async function liveGroupModes(): Promise<

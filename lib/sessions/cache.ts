@@ -29,6 +29,8 @@ export class SessionCache {
   private readonly byUser = new Map<string, Set<string>>();
   /** Bumped by every notification: a read that overlapped one is not kept (it may predate the change). */
   private generation = 0;
+  private hits = 0;
+  private misses = 0;
 
   constructor(private readonly notifications: Notifications) {
     notifications.subscribe(SESSIONS_CHANNEL, (payload) => {
@@ -38,6 +40,11 @@ export class SessionCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** What the health endpoint shows an operator: is memory trusted now, how much is kept, how often it served. */
+  stats(): { live: boolean; sessions: number; hits: number; misses: number } {
+    return { live: this.notifications.live(), sessions: this.entries.size, hits: this.hits, misses: this.misses };
   }
 
   /** Forgets one person's sessions, or all ('*'). */
@@ -66,10 +73,12 @@ export class SessionCache {
         session.expiresAt.getTime() > now &&
         now - session.lastSeenAt.getTime() <= TOUCH_EVERY_MS
       ) {
+        this.hits += 1;
         return kept.active;
       }
       this.drop(idHash, session.userId);
     }
+    this.misses += 1;
     const generation = this.generation;
     const result = await readSession(db, idHash);
     if (
@@ -104,7 +113,10 @@ export class SessionCache {
   }
 }
 
-const caches = new WeakMap<Db, SessionCache>();
+// One cache per database and process, on globalThis: Next.js bundles this module more than once.
+const cachesKey = Symbol.for("porter.sessions.caches");
+type WithCaches = typeof globalThis & { [cachesKey]?: WeakMap<Db, SessionCache> };
+const caches = ((globalThis as WithCaches)[cachesKey] ??= new WeakMap<Db, SessionCache>());
 
 /** This process's cache of the sessions of `db` (none for a database not opened by openDatabase). */
 export function sessionCacheFor(db: Db): SessionCache | null {
