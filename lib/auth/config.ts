@@ -21,7 +21,7 @@ import { createSession, revokeSessionAudited, type ActiveSession } from "../sess
 import { toSafeRedirectPath } from "./redirects";
 import { isDatabaseUnavailable, markDatabaseUnavailable } from "../db/unavailable";
 
-/** What the server knows about the signed-in person. Built from the database on every request. */
+/** What the server knows about the signed-in person, built on every request from the checked session. */
 export interface PorterSessionView {
   user: { id: string; sub: string; email: string | null; name: string | null };
   organizationId: string;
@@ -98,6 +98,51 @@ async function toView(
     createdAt: session.createdAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),
   };
+}
+
+/**
+ * Every request after sign-in: the server-side session the cookie's id points at, checked (from the node's
+ * memory when it may be trusted), its groups kept fresh, and turned into what the server knows of the
+ * person. Null when it is refused: revoked, expired, unknown, or groups too stale; each refusal is recorded
+ * once per kind, address and minute.
+ */
+export async function viewOfSession(deps: AuthDeps, db: Db, sid: string): Promise<PorterSessionView | null> {
+  const { config } = deps;
+  const active = await checkSession(db, sid);
+  if ("rejected" in active) {
+    await (deps.auditFlood ?? deps.audit)({
+      type: "session.rejected",
+      organizationId: active.session?.organizationId ?? null,
+      connection: active.session?.connection ?? null,
+      ip: deps.ip ?? null,
+      userAgent: deps.userAgent ?? null,
+      target: active.session ? `user:${active.session.userId}` : null,
+      reason: active.rejected,
+      details: {
+        reason: active.rejected,
+        ...(active.session?.revokedReason ? { revokedReason: active.session.revokedReason } : {}),
+      },
+    });
+    return null;
+  }
+  const connection = config.connections.find((c) => c.name === active.session.connection);
+  const fresh = await keepGroupsFresh(db, active, connection, { config });
+  if (!fresh.ok) {
+    await (deps.auditFlood ?? deps.audit)({
+      type: "session.rejected",
+      organizationId: active.session.organizationId,
+      connection: active.session.connection,
+      ip: deps.ip ?? null,
+      userAgent: deps.userAgent ?? null,
+      target: `user:${active.session.userId}`,
+      reason: fresh.rejected,
+      details: { reason: fresh.rejected, groupsConfirmedAt: active.session.groupsConfirmedAt.toISOString() },
+    });
+    return null;
+  }
+  const current = fresh.refreshed ? await checkSession(db, sid) : active;
+  if ("rejected" in current) return null;
+  return toView(current, connection, config, db);
 }
 
 type JwtCallback = NonNullable<NonNullable<NextAuthConfig["callbacks"]>["jwt"]>;
@@ -196,42 +241,8 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
       return { sid };
     }
     if (typeof token.sid !== "string") return null;
-    const active = await checkSession(db, token.sid);
-    if ("rejected" in active) {
-      // A revoked, expired or unknown session is refused (the cookie is cleared), and recorded once per kind, address and minute.
-      await (deps.auditFlood ?? deps.audit)({
-        type: "session.rejected",
-        organizationId: active.session?.organizationId ?? null,
-        connection: active.session?.connection ?? null,
-        ip: deps.ip ?? null,
-        userAgent: deps.userAgent ?? null,
-        target: active.session ? `user:${active.session.userId}` : null,
-        reason: active.rejected,
-        details: {
-          reason: active.rejected,
-          ...(active.session?.revokedReason ? { revokedReason: active.session.revokedReason } : {}),
-        },
-      });
-      return null;
-    }
-    const connection = config.connections.find((c) => c.name === active.session.connection);
-    const fresh = await keepGroupsFresh(db, active, connection, { config });
-    if (!fresh.ok) {
-      await (deps.auditFlood ?? deps.audit)({
-        type: "session.rejected",
-        organizationId: active.session.organizationId,
-        connection: active.session.connection,
-        ip: deps.ip ?? null,
-        userAgent: deps.userAgent ?? null,
-        target: `user:${active.session.userId}`,
-        reason: fresh.rejected,
-        details: { reason: fresh.rejected, groupsConfirmedAt: active.session.groupsConfirmedAt.toISOString() },
-      });
-      return null;
-    }
-    const current = fresh.refreshed ? await checkSession(db, token.sid) : active;
-    if ("rejected" in current) return null;
-    return { sid: token.sid, view: await toView(current, connection, config, db) };
+    const view = await viewOfSession(deps, db, token.sid);
+    return view ? { sid: token.sid, view } : null;
   };
 
   return {

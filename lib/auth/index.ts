@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import NextAuth from "next-auth";
 import { cache } from "react";
 import { decode as decodeJwt } from "next-auth/jwt";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import type { NextRequest } from "next/server";
 import { organizationIdFor } from "../organizations";
 import { audit, auditEvent, auditFlood } from "../audit";
@@ -12,13 +12,19 @@ import { getDb } from "../db";
 import { requestClient, type RequestClient } from "../http/client-ip";
 import { overLimit, tooManySignIns } from "../limits/limits";
 import { notFoundResponse } from "../http/not-found-response";
-import { databaseWasUnavailable, DatabaseUnavailableError } from "../db/unavailable";
+import {
+  databaseWasUnavailable,
+  DatabaseUnavailableError,
+  isDatabaseUnavailable,
+  markDatabaseUnavailable,
+} from "../db/unavailable";
 import { navigateOff } from "../http/navigate";
 import { redirectNoStore } from "../http/redirect";
 import { logger } from "../log";
 import { getOidcMetadata } from "../okta";
 import { classifySignInError, type CallbackErrorParams, type ClassifiedSignInError } from "./classify-error";
-import { createAuthConfig, type PorterSessionView } from "./config";
+import { createAuthConfig, viewOfSession, type AuthDeps, type PorterSessionView } from "./config";
+import { sessionIdOf } from "./session-cookie";
 import { runCapturingAuthErrors } from "./context";
 import { authCookies } from "./cookies";
 import { sessionTokenContext, unseal } from "../sessions/seal";
@@ -32,9 +38,9 @@ export { toSafeRedirectPath } from "./redirects";
 export { describeSignInError, type SignInErrorPage } from "./describe-sign-in-error";
 export { isSignInErrorCode, type SignInErrorCode } from "./errors";
 
-const nextAuth = NextAuth((req) => {
-  const client = req ? requestClient(req.headers) : { ip: null, userAgent: null };
-  return createAuthConfig({
+/** What the Auth.js callbacks and the per-request session check need, for one request's client. */
+function authDeps(client: RequestClient): AuthDeps {
+  return {
     config: getConfig(),
     db: getDb,
     audit,
@@ -44,10 +50,14 @@ const nextAuth = NextAuth((req) => {
         "organization",
       ])) !== null,
     ...client,
-  });
-});
+  };
+}
 
-export const { auth, signIn, signOut } = nextAuth;
+const nextAuth = NextAuth((req) =>
+  createAuthConfig(authDeps(req ? requestClient(req.headers) : { ip: null, userAgent: null })),
+);
+
+export const { signIn, signOut } = nextAuth;
 
 type RouteHandler = (req: NextRequest) => Promise<Response>;
 
@@ -210,14 +220,34 @@ export async function startSignIn(
 
 /**
  * The signed-in person as the server knows them, or null. Denies (null) on any session problem.
- * Memoised per request (React cache), so the layout and the page share one database read.
+ * Memoised per request (React cache), so the layout and the page share one check.
+ *
+ * The cookie carries only the server-side session id, sealed by Auth.js at sign-in (with the session's
+ * own absolute expiry); every request after that is checked here directly, not through Auth.js's session
+ * action, which would derive keys, decrypt and re-encrypt the cookie on each request: the id is read once
+ * per cookie and node (lib/auth/session-cookie.ts) and the session checked as the jwt callback does
+ * (viewOfSession), from the node's session cache.
  */
 export const getSessionView = cache(async (): Promise<PorterSessionView | null> => {
-  const session = await auth();
-  // Auth.js turns a failed session check into "no session"; when the database was the cause, this request
-  // must not tell a signed-in person they are signed out: 503 with Retry-After instead (server/serve.ts).
-  if (!session && databaseWasUnavailable()) throw new DatabaseUnavailableError("session check: database unavailable");
-  return session?.porter ?? null;
+  const config = getConfig();
+  const name = sessionCookieName();
+  const jar = await cookies();
+  const raw = jar.get(name)?.value;
+  if (!raw) return null;
+  const sid = await sessionIdOf(raw, config.authSecret, name);
+  if (!sid) return null;
+  try {
+    return await viewOfSession(authDeps(requestClient(await headers())), await getDb(), sid);
+  } catch (err) {
+    // The database could not be reached: this request must not tell a signed-in person they are signed out:
+    // 503 with Retry-After instead (server/serve.ts).
+    if (isDatabaseUnavailable(err) || databaseWasUnavailable()) {
+      markDatabaseUnavailable();
+      throw new DatabaseUnavailableError("session check: database unavailable");
+    }
+    logger.error({ event: "session_check_failed", err }, "session check failed: the request is treated as signed out");
+    return null;
+  }
 });
 
 export function sessionCookieName(): string {
