@@ -97,23 +97,35 @@ interface Memory {
   arrayBuffersMb: number;
 }
 
-/** The porter node's memory lines (MEMORY_LOG_SECONDS) on the demo's output: the latest one. */
-function watchMemory(child: ChildProcess): () => Memory | null {
+interface RequestLine {
+  method: string;
+  path: string;
+  ms: number;
+  oktaMs?: number;
+}
+
+/** The porter node's memory lines (MEMORY_LOG_SECONDS) and sign-in request lines on the demo's output. */
+function watchNode(child: ChildProcess): { memory: () => Memory | null; signIns: RequestLine[] } {
   let latest: Memory | null = null;
+  const signIns: RequestLine[] = [];
   let partial = "";
   child.stdout?.on("data", (d: Buffer) => {
     const lines = (partial + d.toString()).split("\n");
     partial = lines.pop() ?? "";
     for (const l of lines) {
-      if (!l.includes('"event":"memory"')) continue;
+      const memory = l.includes('"event":"memory"');
+      const signIn =
+        l.includes('"msg":"request"') && (l.includes('"path":"/login/') || l.includes("/api/auth/callback/"));
+      if (!memory && !signIn) continue;
       try {
-        latest = JSON.parse(l) as Memory;
+        if (memory) latest = JSON.parse(l) as Memory;
+        else signIns.push(JSON.parse(l) as RequestLine);
       } catch {
-        // a line cut by the pipe: the next one comes in two seconds
+        // a line cut by the pipe
       }
     }
   });
-  return () => latest;
+  return { memory: () => latest, signIns };
 }
 
 async function nextMemory(read: () => Memory | null): Promise<Memory> {
@@ -244,18 +256,28 @@ export async function benchNode(): Promise<void> {
       "--idp-extra-users",
       "40",
     ],
-    { LOG_LEVEL: "info", ACCESS_LOG: "off", MEMORY_LOG_SECONDS: "2" },
+    { LOG_LEVEL: "info", MEMORY_LOG_SECONDS: "2" },
   );
-  const memory = watchMemory(demo);
+  const watched = watchNode(demo);
+  const memory = watched.memory;
   try {
     const afterStart = await nextMemory(memory);
     // Warm-up: sign-ins, pages, the API.
     const clients: Browserless[] = [];
     const signIns: number[] = [];
+    const serverSide: { total: number; own: number; okta: number }[] = [];
     for (let i = 1; i <= 22; i++) {
       const client = new Browserless();
+      const seen = watched.signIns.length;
       const { porterMs } = await client.signIn(APP, "acme", benchUser(i));
-      if (i > 2) signIns.push(porterMs);
+      await sleep(20); // the access-log lines of this sign-in reach the pipe
+      const lines = watched.signIns.slice(seen);
+      const total = lines.reduce((a, l) => a + l.ms, 0);
+      const okta = lines.reduce((a, l) => a + (l.oktaMs ?? 0), 0);
+      if (i > 2) {
+        signIns.push(porterMs);
+        if (lines.length >= 2) serverSide.push({ total, own: total - okta, okta });
+      }
       clients.push(client);
       for (const page of ["/profile", "/services", "/api/me"])
         await (await client.request(`${APP}${page}`)).arrayBuffer();
@@ -275,10 +297,18 @@ export async function benchNode(): Promise<void> {
       ms(me.p50),
       `p99 ${ms(me.p99)}; baseline the bare route ${ms(live.p50)}: ${ratio(me.p50 / live.p50)}; target <= 5 ms: ${met(me.p50 <= 5)}`,
     );
+    const total = summarize(serverSide.map((x) => x.total));
+    const own = summarize(serverSide.map((x) => x.own));
+    const okta = summarize(serverSide.map((x) => x.okta));
     line(
-      "sign-in: porter's answers p50 (20 sign-ins)",
-      ms(signIn.p50),
-      `start + callback, the callback's wait on devidp's token endpoint included; baseline the bare route ${ms(live.p50)}: ${ratio(signIn.p50 / live.p50)}; target <= 30 ms: ${met(signIn.p50 <= 30)}`,
+      "sign-in: server time p50 (start + callback)",
+      ms(total.p50),
+      `from the node's access log, ${String(serverSide.length)} sign-ins; seen by the client ${ms(signIn.p50)}; baseline the bare route ${ms(live.p50)}: ${ratio(total.p50 / live.p50)}; target <= 30 ms: ${met(total.p50 <= 30)}`,
+    );
+    line(
+      "sign-in: porter's own share p50",
+      ms(own.p50),
+      `server time minus the wait on Okta's token endpoint (${ms(okta.p50)} p50); baseline the bare route ${ms(live.p50)}: ${ratio(own.p50 / live.p50)}; target <= 10 ms: ${met(own.p50 <= 10)}`,
     );
 
     const cookie = `cookie:${client.cookieHeader()}`;

@@ -76,6 +76,8 @@ const server = createServer((req, res) => {
             path: pathOnly,
             status: res.statusCode,
             ms: Math.round((performance.now() - started) * 10) / 10,
+            // Of which waiting on Okta (a sign-in's token endpoint): porter's own time is the difference.
+            ...(context.oktaMs !== undefined ? { oktaMs: Math.round(context.oktaMs * 10) / 10 } : {}),
             peer,
           },
           "request",

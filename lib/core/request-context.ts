@@ -15,6 +15,14 @@ export interface RequestContext {
   peer?: string;
   /** Set when the request failed because the database was unreachable (lib/db/unavailable.ts): answered 503. */
   databaseUnavailable?: boolean;
+  /** Milliseconds this request spent waiting on Okta (its token endpoint at a sign-in's callback): logged with the request. */
+  oktaMs?: number;
+}
+
+/** Adds time spent waiting on Okta to the request being served (its access-log line shows it). */
+export function addOktaTime(ms: number): void {
+  const store = requestContext.getStore();
+  if (store) store.oktaMs = (store.oktaMs ?? 0) + ms;
 }
 
 export const REQUEST_ID_HEADER = "x-request-id";

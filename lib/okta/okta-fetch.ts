@@ -1,3 +1,4 @@
+import { addOktaTime } from "../core/request-context";
 import { discoveryUrl, getDiscoveryDocument } from "./discovery";
 
 /** Okta's token, userinfo and keys endpoints answer in well under a second; past this a sign-in fails with a clear page. */
@@ -15,7 +16,15 @@ export function oktaFetch(issuer: string): typeof fetch {
     const url = input instanceof Request ? input.url : String(input);
     if (url !== discovery) {
       const timeout = AbortSignal.timeout(OKTA_CALL_TIMEOUT_MS);
-      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+      const started = performance.now();
+      try {
+        return await fetch(input, {
+          ...init,
+          signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+        });
+      } finally {
+        addOktaTime(performance.now() - started);
+      }
     }
     try {
       return Response.json(await getDiscoveryDocument(issuer));
