@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
-import { startLocalServer } from "../../test/support/local-server";
+import { orgDiscovery, startLocalServer } from "../../test/support/local-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOGOUT_TOKEN_TYPE, parseLogoutSubject, verifyLogoutToken } from "./global-token-revocation";
 
@@ -19,15 +19,7 @@ beforeAll(async () => {
   server = await startLocalServer((req, res) => {
     res.setHeader("content-type", "application/json");
     if (req.url === "/oauth2/v1/keys") res.end(JSON.stringify({ keys: [jwk] }));
-    else if (req.url === "/.well-known/openid-configuration")
-      res.end(
-        JSON.stringify({
-          issuer,
-          authorization_endpoint: `${issuer}/oauth2/v1/authorize`,
-          token_endpoint: `${issuer}/oauth2/v1/token`,
-          jwks_uri: `${issuer}/oauth2/v1/keys`,
-        }),
-      );
+    else if (req.url === "/.well-known/openid-configuration") res.end(JSON.stringify(orgDiscovery(issuer)));
     else res.writeHead(404).end("{}");
   });
   issuer = server.origin;

@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalServer } from "../../test/support/local-server";
+import { orgDiscovery, startLocalServer } from "../../test/support/local-server";
 import { verifyIdToken } from "./verify-id-token";
 
 const CLIENT = "porter-acme";
@@ -31,15 +31,7 @@ beforeAll(async () => {
       jwksReads++;
       // Slow enough that sign-ins arriving together overlap the reload.
       setTimeout(() => res.end(JSON.stringify({ keys: published })), 50);
-    } else if (req.url === "/.well-known/openid-configuration")
-      res.end(
-        JSON.stringify({
-          issuer,
-          authorization_endpoint: `${issuer}/oauth2/v1/authorize`,
-          token_endpoint: `${issuer}/oauth2/v1/token`,
-          jwks_uri: `${issuer}/oauth2/v1/keys`,
-        }),
-      );
+    } else if (req.url === "/.well-known/openid-configuration") res.end(JSON.stringify(orgDiscovery(issuer)));
     else res.writeHead(404).end("{}");
   });
   issuer = server.origin;

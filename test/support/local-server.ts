@@ -17,3 +17,13 @@ export async function startLocalServer(
       }),
   };
 }
+
+/** The discovery document of an Okta org authorization server at `issuer` (its keys at /oauth2/v1/keys). */
+export function orgDiscovery(issuer: string): Record<string, string> {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/oauth2/v1/authorize`,
+    token_endpoint: `${issuer}/oauth2/v1/token`,
+    jwks_uri: `${issuer}/oauth2/v1/keys`,
+  };
+}
