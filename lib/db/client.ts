@@ -138,6 +138,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
   const pool = new ResilientPool({ connectionString: config.url, max: 10, connectionTimeoutMillis: 5_000 });
   // An idle connection cut by a database restart: the pool drops it and opens a new one when needed.
   pool.on("error", () => undefined);
+  // A connection cut while checked out but between statements (a transaction awaiting the next one): its
+  // next statement fails and the request answers 503; without a listener the cut itself would be an
+  // uncaught exception.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   // Migrations run as the tables' owner when one is given (DATABASE_MIGRATION_URL), so the role porter runs
   // as may hold only SELECT and INSERT on the audit log and can never drop its triggers.
   const owner = config.migrationUrl ? new pg.Pool({ connectionString: config.migrationUrl, max: 1 }) : pool;
