@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { auditChainHeads, auditEvents, auditVerificationGuards } from "../db/schema";
 import { GENESIS_HASH, linkHash, type AuditContent } from "./chain";
@@ -71,7 +71,15 @@ export async function verifyChain(db: Db, chain: string, batchSize = 5_000): Pro
     const rows = await db
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.chain, chain), gt(auditEvents.seq, expected - 1)))
+      // Up to the head as read above: events appended meanwhile (by this or another node) are newer than
+      // this verification, not a sign that the head was set back.
+      .where(
+        and(
+          eq(auditEvents.chain, chain),
+          gt(auditEvents.seq, expected - 1),
+          head ? lte(auditEvents.seq, head.seq) : undefined,
+        ),
+      )
       .orderBy(asc(auditEvents.seq))
       .limit(batchSize);
     for (const row of rows) {
