@@ -89,17 +89,19 @@ export function postgresNotifications(connectionString: string): Notifications {
     });
     try {
       await c.connect();
-      client = c;
       for (const channel of channels.keys()) await c.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+      if (closed) {
+        await c.end();
+        return;
+      }
+      // Trusted only from here: a new epoch, so nothing kept before this connection listened is served.
+      client = c;
       epoch += 1;
       answeredAt = Date.now();
       retryMs = 100;
     } catch {
-      if (client === c) drop(c);
-      else {
-        c.end().catch(() => undefined);
-        if (!closed) later();
-      }
+      c.end().catch(() => undefined);
+      if (!closed) later();
     } finally {
       connecting = false;
     }
