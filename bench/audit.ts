@@ -25,7 +25,7 @@ import type { DatabaseConfig } from "../lib/config";
 import { openDatabase, type Db } from "../lib/db/client";
 import { auditChainHeads, auditEvents } from "../lib/db/schema";
 import { compileRuleSet, previewChange } from "../lib/rbac";
-import { line, ratio, summarize } from "./stats";
+import { line, ratio, summarize, timeEach } from "./stats";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
@@ -160,13 +160,7 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
 }
 
 async function timed(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn(i);
-    samples.push(performance.now() - t);
-  }
-  return summarize(samples);
+  return summarize(await timeEach(n, fn));
 }
 
 async function benchOne(name: string, config: DatabaseConfig): Promise<void> {

@@ -1,12 +1,8 @@
-import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { promisify } from "node:util";
-import { line, ratio, us } from "./stats";
-import { startJwksIssuer } from "./support";
-
-const run = promisify(execFile);
+import { line, median, ratio, us } from "./stats";
+import { runLoad, startJwksIssuer } from "./support";
 
 /**
  * Requests/s of GET /api/v1/services with a valid bearer token (the real route handler: verification,
@@ -68,19 +64,7 @@ export async function benchHttp(): Promise<{ ratio: number }> {
   if (check.status !== 200)
     throw new Error(`authenticated route answered ${String(check.status)}: ${await check.text()}`);
 
-  const load = async (pathname: string, bearer: string, ms: number) => {
-    const { stdout } = await run(process.execPath, [
-      "node_modules/tsx/dist/cli.mjs",
-      "bench/load.ts",
-      `${origin}${pathname}`,
-      bearer,
-      String(ms),
-      "8",
-    ]);
-    const r = JSON.parse(stdout) as { requests: number; seconds: number; errors: number };
-    if (r.errors > 0) throw new Error(`${String(r.errors)} failed requests on ${pathname}`);
-    return r.requests / r.seconds;
-  };
+  const load = (pathname: string, bearer: string, ms: number) => runLoad(`${origin}${pathname}`, bearer, ms);
   await load("/auth", token, 1500);
   await load("/noauth", "-", 1500);
   const with_: number[] = [];
@@ -104,7 +88,6 @@ export async function benchHttp(): Promise<{ ratio: number }> {
   await idp.close();
   // Each authenticated run is compared with the unauthenticated run right after it, and the median of
   // those ratios is reported: the machine's drift during the benchmark cancels out.
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const r = median(with_.map((w, i) => w / (without[i] ?? Number.NaN)));
   console.log(
     "\nGET /api/v1/services on loopback, 8 connections, 7 alternating pairs of 1.5 s runs (embedded PGlite, 4 services)",

@@ -8,17 +8,15 @@
  * - the node's memory after warm-up and over a soak of mixed traffic (BENCH_SOAK_SECONDS, default 60; the
  *   issue's 30 minutes is BENCH_SOAK_SECONDS=1800).
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { DatabaseConfig } from "../lib/config";
 import { Browserless } from "../test/support/browserless";
-import { line, ratio, summarize } from "./stats";
-import { startDemoScript } from "./support";
+import { line, median, ratio, summarize, timeEach } from "./stats";
+import { runLoad, startDemoScript } from "./support";
 
-const run = promisify(execFile);
 const APP = "http://localhost:3700";
 const IDP = "http://localhost:4700";
 const SPARE_PORT = 3702;
@@ -30,16 +28,6 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const benchUser = (n: number) => `bench-${String(n).padStart(3, "0")}@example.com`;
 const benchUserId = (n: number) => `00ubench${String(n).padStart(11, "0")}`;
 const ADMIN = { authorization: "SSWS devidp-demo-admin-token" };
-
-async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return samples;
-}
 
 async function sessionCheck(label: string, config: DatabaseConfig): Promise<void> {
   const { openDatabase } = await import("../lib/db/client");
@@ -138,20 +126,6 @@ async function nextMemory(read: () => Memory | null): Promise<Memory> {
     if (now && now !== before) return now;
   }
   throw new Error("the node logged no memory line");
-}
-
-async function load(url: string, credential: string, durationMs: number): Promise<number> {
-  const { stdout } = await run(process.execPath, [
-    "node_modules/tsx/dist/cli.mjs",
-    "bench/load.ts",
-    url,
-    credential,
-    String(durationMs),
-    "8",
-  ]);
-  const r = JSON.parse(stdout) as { requests: number; seconds: number; errors: number };
-  if (r.errors > 0) throw new Error(`${String(r.errors)} failed requests on ${url}`);
-  return r.requests / r.seconds;
 }
 
 async function untilAnswered(url: string, timeoutMs: number): Promise<void> {
@@ -376,15 +350,14 @@ export async function benchNode(): Promise<void> {
     );
 
     const cookie = `cookie:${client.cookieHeader()}`;
-    await load(`${APP}/api/me`, cookie, 1500);
-    await load(`${APP}/api/health/live`, "-", 1500);
+    await runLoad(`${APP}/api/me`, cookie, 1500);
+    await runLoad(`${APP}/api/health/live`, "-", 1500);
     const withSession: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < 5; i++) {
-      withSession.push(await load(`${APP}/api/me`, cookie, 2000));
-      bare.push(await load(`${APP}/api/health/live`, "-", 2000));
+      withSession.push(await runLoad(`${APP}/api/me`, cookie, 2000));
+      bare.push(await runLoad(`${APP}/api/health/live`, "-", 2000));
     }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? Number.NaN;
     const r = median(withSession.map((w, i) => w / (bare[i] ?? Number.NaN)));
     line(
       "baseline bare route handler, 8 connections",

@@ -17,7 +17,7 @@ import { handleScim, type ScimMethod } from "../lib/provisioning/router";
 import type { ScimScope } from "../lib/provisioning/scope";
 import { applySeedOnce } from "../lib/rules/apply-seed";
 import { readSeedFile } from "../lib/rules/seed";
-import { line, ratio, summarize } from "./stats";
+import { line, ratio, summarize, timeEach } from "./stats";
 import { startDemoScript } from "./support";
 
 const APP = "http://localhost:3500";
@@ -29,16 +29,6 @@ const patch = (...Operations: unknown[]) => ({
   schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
   Operations,
 });
-
-async function timed(n: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await run(i);
-    samples.push(performance.now() - t);
-  }
-  return samples;
-}
 
 /** Okta's requests against the demo's acme-scim, sequentially, next to porter's cheapest route on the same server. */
 async function latencyOnTheDemo(): Promise<void> {
@@ -83,11 +73,11 @@ async function latencyOnTheDemo(): Promise<void> {
     const N = 300;
     for (let i = 0; i < 30; i++) await get(`${APP}/api/health/live`); // warm both paths
     for (let i = 0; i < 30; i++) await get(`${base}/Users/${user}`);
-    const baseline = summarize(await timed(N, () => get(`${APP}/api/health/live`)));
+    const baseline = summarize(await timeEach(N, () => get(`${APP}/api/health/live`)));
     console.log(`\nSCIM on the demo (acme-scim, HTTP, sequential, ${String(N)} requests each)`);
     line("baseline GET /api/health/live p50", ms(baseline.p50));
     const measure = async (label: string, run: (i: number) => Promise<unknown>) => {
-      const s = summarize(await timed(N, run));
+      const s = summarize(await timeEach(N, run));
       line(`${label} p50`, ms(s.p50), `baseline health p50 ${ms(baseline.p50)}: ${ratio(s.p50 / baseline.p50)}`);
       line(
         `${label} p99`,
@@ -243,7 +233,7 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
     );
     await db.execute(sql`analyze users`);
     const page = async (status?: "provisioned") => {
-      const s = await timed(20, () =>
+      const s = await timeEach(20, () =>
         listUsersPage(db, big.organization.id, { limit: 50, ...(status ? { status } : {}) }),
       );
       return summarize(s.slice(2));

@@ -14,6 +14,20 @@ export function summarize(samples: number[]): { p50: number; p99: number; mean: 
   };
 }
 
+/** Runs `fn` n times, one after another, and returns each run's milliseconds. */
+export async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t);
+  }
+  return samples;
+}
+
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
 export const us = (ms: number) => `${(ms * 1000).toFixed(2)} µs`;
 export const ratio = (x: number) => `${x.toFixed(2)}x`;
 

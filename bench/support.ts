@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 
 /** An RS256 key published as a JWKS at `${issuer}/v1/keys` on loopback, like an Okta custom authorization server. */
 export async function startJwksIssuer(): Promise<{
@@ -65,4 +66,22 @@ export async function startDemoScript(
   });
   child.stdout?.resume();
   return child;
+}
+
+/**
+ * Requests/s of GET `url` from bench/load.ts in a process of its own (so the load does not share the
+ * server's CPU): `credential` is a bearer token, `cookie:<header>`, or `-`. Any failed request fails the run.
+ */
+export async function runLoad(url: string, credential: string, durationMs: number, connections = 8): Promise<number> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    "node_modules/tsx/dist/cli.mjs",
+    "bench/load.ts",
+    url,
+    credential,
+    String(durationMs),
+    String(connections),
+  ]);
+  const r = JSON.parse(stdout) as { requests: number; seconds: number; errors: number };
+  if (r.errors > 0) throw new Error(`${String(r.errors)} failed requests on ${url}`);
+  return r.requests / r.seconds;
 }

@@ -2,7 +2,6 @@ import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import NextAuth from "next-auth";
 import { cache } from "react";
-import { decode as decodeJwt } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 import type { NextRequest } from "next/server";
 import { organizationIdFor } from "../organizations";
@@ -262,9 +261,9 @@ async function revokeCurrentSession(
   const config = getConfig();
   const name = sessionCookieName();
   const raw = (await cookies()).get(name)?.value;
-  const payload = raw ? await decodeJwt({ token: raw, secret: config.authSecret, salt: name }).catch(() => null) : null;
-  if (typeof payload?.sid !== "string") return null;
-  return revokeSessionAudited(await getDb(), payload.sid, reason, (row) => {
+  const sid = raw ? await sessionIdOf(raw, config.authSecret, name) : null;
+  if (!sid) return null;
+  return revokeSessionAudited(await getDb(), sid, reason, (row) => {
     const base = {
       organizationId: row.organizationId,
       connection: row.connection,

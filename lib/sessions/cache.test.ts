@@ -14,6 +14,7 @@ import { createSession, revokeSession, type SessionCheck } from "./store";
 
 /** A revoked session must be refused by every node within this bound (issue 23). */
 const BOUND_MS = 1_000;
+const WITHIN_BOUND = { timeout: BOUND_MS, interval: 20 };
 
 const isActive = (c: SessionCheck) => !("rejected" in c);
 
@@ -59,7 +60,7 @@ describe.each(testDatabases())("the session cache on %s", (name, dbConfig) => {
     await warm(handle.db, a.rawId);
     await revokeSession(handle.db, a.rawId, "signed_out");
     await expect
-      .poll(async () => checkSession(handle.db, a.rawId), { timeout: BOUND_MS, interval: 20 })
+      .poll(async () => checkSession(handle.db, a.rawId), WITHIN_BOUND)
       .toMatchObject({ rejected: "revoked" });
 
     const b = await signedIn();
@@ -72,7 +73,7 @@ describe.each(testDatabases())("the session cache on %s", (name, dbConfig) => {
       by: { actor: "okta", actorSub: null, ip: null, userAgent: null },
     });
     await expect
-      .poll(async () => checkSession(handle.db, b.rawId), { timeout: BOUND_MS, interval: 20 })
+      .poll(async () => checkSession(handle.db, b.rawId), WITHIN_BOUND)
       .toMatchObject({ rejected: "revoked" });
   });
 
@@ -83,19 +84,15 @@ describe.each(testDatabases())("the session cache on %s", (name, dbConfig) => {
     if (!team) throw new Error("no team");
     await handle.db.insert(memberships).values({ teamId: team.id, userId: user.id, organizationId: orgId });
     await expect
-      .poll(async () => checkSession(handle.db, rawId), { timeout: BOUND_MS, interval: 20 })
+      .poll(async () => checkSession(handle.db, rawId), WITHIN_BOUND)
       .toMatchObject({ teams: ["Engineering"] });
     await handle.db.update(teams).set({ name: "Platform" }).where(eq(teams.id, team.id));
-    await expect
-      .poll(async () => checkSession(handle.db, rawId), { timeout: BOUND_MS, interval: 20 })
-      .toMatchObject({ teams: ["Platform"] });
+    await expect.poll(async () => checkSession(handle.db, rawId), WITHIN_BOUND).toMatchObject({ teams: ["Platform"] });
     await handle.db.delete(memberships).where(eq(memberships.userId, user.id));
-    await expect
-      .poll(async () => checkSession(handle.db, rawId), { timeout: BOUND_MS, interval: 20 })
-      .toMatchObject({ teams: [] });
+    await expect.poll(async () => checkSession(handle.db, rawId), WITHIN_BOUND).toMatchObject({ teams: [] });
     await handle.db.update(users).set({ name: "Renamed" }).where(eq(users.id, user.id));
     await expect
-      .poll(async () => checkSession(handle.db, rawId), { timeout: BOUND_MS, interval: 20 })
+      .poll(async () => checkSession(handle.db, rawId), WITHIN_BOUND)
       .toMatchObject({ user: { name: "Renamed" } });
   });
 
@@ -137,7 +134,7 @@ describe.each(testDatabases())("the session cache on %s", (name, dbConfig) => {
         await warm(nodeB.db, rawId);
         await revokeSession(handle.db, rawId, "signed_out");
         await expect
-          .poll(async () => checkSession(nodeB.db, rawId), { timeout: BOUND_MS, interval: 20 })
+          .poll(async () => checkSession(nodeB.db, rawId), WITHIN_BOUND)
           .toMatchObject({ rejected: "revoked" });
 
         // Cut every LISTEN connection from the server's side, then end a session warm on node B.
@@ -155,7 +152,7 @@ describe.each(testDatabases())("the session cache on %s", (name, dbConfig) => {
         }
         await revokeSession(handle.db, next.rawId, "signed_out");
         await expect
-          .poll(async () => checkSession(nodeB.db, next.rawId), { timeout: BOUND_MS, interval: 20 })
+          .poll(async () => checkSession(nodeB.db, next.rawId), WITHIN_BOUND)
           .toMatchObject({ rejected: "revoked" });
         // The connection comes back on its own and the cache serves again.
         const third = await signedIn();

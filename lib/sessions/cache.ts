@@ -1,6 +1,13 @@
 import { notificationsFor, type Db } from "../db/client";
 import type { Notifications } from "../db/notifications";
-import { hashSessionId, readSession, TOUCH_EVERY_MS, type ActiveSession, type SessionCheck } from "./store";
+import {
+  getActiveSession,
+  hashSessionId,
+  readSession,
+  TOUCH_EVERY_MS,
+  type ActiveSession,
+  type SessionCheck,
+} from "./store";
 
 /** The channel migration 0019's triggers announce on: a person's id, or '*' for a change of many. */
 export const SESSIONS_CHANNEL = "porter_sessions";
@@ -136,5 +143,5 @@ export function sessionCacheFor(db: Db): SessionCache | null {
  */
 export function checkSession(db: Db, rawId: string): Promise<SessionCheck> {
   const cache = sessionCacheFor(db);
-  return cache ? cache.check(db, rawId) : readSession(db, hashSessionId(rawId));
+  return cache ? cache.check(db, rawId) : getActiveSession(db, rawId);
 }
