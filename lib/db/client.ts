@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
@@ -9,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { DatabaseConfig } from "../config";
 import * as schema from "./schema";
+import { openPglite } from "./pglite-client";
 import { pgliteNotifications, postgresNotifications, type Notifications } from "./notifications";
 import { isDatabaseUnavailable } from "./unavailable";
 
@@ -116,8 +116,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
       }
       writeFileSync(path.join(location, OWNER_FILE), String(process.pid));
     }
-    const client = new PGlite(location);
-    const pglite = drizzlePglite({ client, schema });
+    const { client, forDrizzle } = openPglite(location);
+    const pglite = drizzlePglite({ client: forDrizzle, schema });
     await migratePglite(pglite, { migrationsFolder: MIGRATIONS_FOLDER });
     const db = pglite as unknown as Db;
     const notifications = pgliteNotifications(client);
