@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { inList } from "../db/in-list";
 import {
   appendAuditEvents,
@@ -94,8 +94,7 @@ export async function applyPeopleGroups(
   const out: AppliedGroups[] = [];
   const leave: { userId: string; teamId: string }[] = [];
   const join: { userId: string; teamId: string; organizationId: string }[] = [];
-  const roleRows: (typeof userRoles.$inferInsert)[] = [];
-  const rewriteRoles: string[] = [];
+  const roleRows: RoleRows[] = [];
   const sourceGroups: { id: string; groups: string[] }[] = [];
   const events: AuditEvent[] = [];
 
@@ -121,10 +120,12 @@ export async function applyPeopleGroups(
     const gained = [...newNames].filter((n) => !oldNames.has(n));
     const lost = [...oldNames].filter((n) => !newNames.has(n));
     if (!sameGrants(oldGrants, newGrants)) {
-      rewriteRoles.push(userId);
-      for (const g of newGrants) {
-        roleRows.push({ userId, organizationId, role: g.role, via: [...g.via], rulesVersion: ruleSet.version });
-      }
+      roleRows.push({
+        userId,
+        organizationId,
+        rulesVersion: ruleSet.version,
+        grants: newGrants.map((g) => ({ role: g.role, via: [...g.via] })),
+      });
     }
     if (r.known && JSON.stringify(groupsBefore.get(userId) ?? null) !== JSON.stringify(r.groups)) {
       sourceGroups.push({ id: userId, groups: [...r.groups] });
@@ -155,17 +156,7 @@ export async function applyPeopleGroups(
     out.push({ userId, mapping: r.mapping, gained, lost, joined, left });
   }
 
-  await writeSourceGroups(tx, sourceGroups);
-  await writeMemberships(tx, leave, join);
-  await writeRoles(tx, rewriteRoles, roleRows);
-  if (update.confirmed) {
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      await tx
-        .update(sessions)
-        .set({ groupsConfirmedAt: new Date() })
-        .where(and(inList(sessions.userId, ids.slice(i, i + CHUNK)), isNull(sessions.revokedAt)));
-    }
-  }
+  await writeChanges(tx, { sourceGroups, leave, join, roles: roleRows, confirm: update.confirmed ? ids : [] });
   if (update.events) update.events.push(...events);
   else if (events.length > 0) await appendAuditEvents(tx, events);
   return out;
@@ -184,7 +175,7 @@ export async function applyPersonGroups(
 
 type TeamsBefore = Map<string, string[]> & { ids: Map<string, string> };
 
-/** The people's teams (with their ids), roles and recorded source groups, in three statements per chunk. */
+/** The people's teams (with their ids), roles and recorded source groups: one statement per chunk. */
 async function readState(
   tx: Queryable,
   ids: readonly string[],
@@ -193,29 +184,31 @@ async function readState(
   const rolesBefore = new Map<string, RoleGrant[]>();
   const groupsBefore = new Map<string, string[] | null>();
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const chunk = ids.slice(i, i + CHUNK);
-    const teamRows = await tx
-      .select({ userId: memberships.userId, teamId: teams.id, name: teams.name })
-      .from(memberships)
-      .innerJoin(teams, eq(teams.id, memberships.teamId))
-      .where(inList(memberships.userId, chunk));
-    for (const row of teamRows) {
-      teamsBefore.set(row.userId, [...(teamsBefore.get(row.userId) ?? []), row.name]);
-      teamsBefore.ids.set(`${row.userId}\u0000${row.name}`, row.teamId);
-    }
-    const roleRows = await tx
-      .select({ userId: userRoles.userId, role: userRoles.role, via: userRoles.via })
-      .from(userRoles)
-      .where(inList(userRoles.userId, chunk));
-    for (const row of roleRows) rolesBefore.set(row.userId, [...(rolesBefore.get(row.userId) ?? []), row]);
-    const userRows = await tx
-      .select({ id: users.id, groups: sql<string | null>`to_json(${users.sourceGroups})::text` })
+    // users.id written by hand in the subqueries: inside a select, drizzle writes a column without its table.
+    const rows = await tx
+      .select({
+        id: users.id,
+        groups: sql<string | null>`to_json(${users.sourceGroups})::text`,
+        teams: sql<string>`(select coalesce(json_agg(json_build_array(t.id, t.name)), '[]')::text
+          from ${memberships} m join ${teams} t on t.id = m.team_id where m.user_id = users.id)`,
+        roles: sql<string>`(select coalesce(json_agg(json_build_array(r.role, r.via)), '[]')::text
+          from ${userRoles} r where r.user_id = users.id)`,
+      })
       .from(users)
-      .where(inList(users.id, chunk));
-    for (const row of userRows)
+      .where(inList(users.id, ids.slice(i, i + CHUNK)));
+    for (const row of rows) {
       groupsBefore.set(row.id, row.groups === null ? null : (JSON.parse(row.groups) as string[]));
+      const teamList = JSON.parse(row.teams) as [string, string][];
+      if (teamList.length > 0) teamsBefore.set(row.id, teamList.map(([, name]) => name).sort());
+      for (const [teamId, name] of teamList) teamsBefore.ids.set(`${row.id}\u0000${name}`, teamId);
+      const roleList = JSON.parse(row.roles) as [string, RoleGrant["via"]][];
+      if (roleList.length > 0)
+        rolesBefore.set(
+          row.id,
+          roleList.map(([role, via]) => ({ role, via })),
+        );
+    }
   }
-  for (const list of teamsBefore.values()) list.sort();
   return [teamsBefore, rolesBefore, groupsBefore];
 }
 
@@ -248,52 +241,75 @@ export async function ensureTeams(
   return ids;
 }
 
-/** Records the groups each source sent (one statement per chunk: a JSON list joined into an UPDATE). */
-async function writeSourceGroups(tx: Queryable, rows: readonly { id: string; groups: string[] }[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const json = JSON.stringify(rows.slice(i, i + CHUNK));
-    await tx.execute(sql`
-      update ${users} set source_groups = array(select jsonb_array_elements_text(v.groups))
-      from jsonb_to_recordset(${json}::jsonb) as v(id uuid, groups jsonb)
-      where ${users.id} = v.id`);
-  }
+/** A person's roles as they are to be stored (all of them: the ones not named are removed). */
+interface RoleRows {
+  userId: string;
+  organizationId: string;
+  rulesVersion: number;
+  grants: { role: string; via: unknown[] }[];
 }
 
-async function writeMemberships(
-  tx: Queryable,
-  leave: readonly { userId: string; teamId: string }[],
-  join: readonly { userId: string; teamId: string; organizationId: string }[],
-): Promise<void> {
-  for (let i = 0; i < leave.length; i += CHUNK) {
-    const json = JSON.stringify(leave.slice(i, i + CHUNK));
-    await tx.execute(sql`
-      delete from ${memberships} m using jsonb_to_recordset(${json}::jsonb) as v("userId" uuid, "teamId" uuid)
-      where m.user_id = v."userId" and m.team_id = v."teamId"`);
-  }
-  for (let i = 0; i < join.length; i += CHUNK) {
-    const json = JSON.stringify(join.slice(i, i + CHUNK));
-    await tx.execute(sql`
-      insert into ${memberships} (user_id, team_id, organization_id)
-      select "userId", "teamId", "organizationId"
-      from jsonb_to_recordset(${json}::jsonb) as v("userId" uuid, "teamId" uuid, "organizationId" uuid)
-      on conflict do nothing`);
-  }
+interface Changes {
+  /** The groups each source sent, kept on the person. */
+  sourceGroups: readonly { id: string; groups: string[] }[];
+  leave: readonly { userId: string; teamId: string }[];
+  join: readonly { userId: string; teamId: string; organizationId: string }[];
+  roles: readonly RoleRows[];
+  /** People whose live sessions' groups the source just confirmed. */
+  confirm: readonly string[];
 }
 
-async function writeRoles(
-  tx: Queryable,
-  userIds: readonly string[],
-  rows: readonly (typeof userRoles.$inferInsert)[],
-): Promise<void> {
-  for (let i = 0; i < userIds.length; i += CHUNK) {
-    await tx.delete(userRoles).where(inList(userRoles.userId, userIds.slice(i, i + CHUNK)));
-  }
-  // One JSON parameter per chunk (not six per row): a 10,000-person change inserts its roles in ten statements.
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const json = JSON.stringify(rows.slice(i, i + CHUNK));
-    await tx.execute(sql`
-      insert into ${userRoles} (user_id, organization_id, role, via, rules_version)
-      select "userId", "organizationId", role, via, "rulesVersion"
-      from jsonb_to_recordset(${json}::jsonb) as v("userId" uuid, "organizationId" uuid, role text, via jsonb, "rulesVersion" integer)`);
+/**
+ * Writes everything applyPeopleGroups decided in one statement per 1,000 rows of each part (data-modifying
+ * WITH clauses): one round trip for a sign-in or a one-person push. The parts touch different rows (roles
+ * kept are updated, roles gone deleted, teams joined inserted, teams left deleted), so none depends on
+ * another's effect within the statement.
+ */
+async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
+  const { sourceGroups, leave, join, roles, confirm } = changes;
+  const longest = Math.max(sourceGroups.length, leave.length, join.length, roles.length, confirm.length);
+  for (let i = 0; i < longest; i += CHUNK) {
+    const slice = (rows: readonly unknown[]) => (rows.length > i ? JSON.stringify(rows.slice(i, i + CHUNK)) : null);
+    const parts: SQL[] = [];
+    const groupsJson = slice(sourceGroups);
+    if (groupsJson)
+      parts.push(sql`source_groups as (
+        update ${users} set source_groups = array(select jsonb_array_elements_text(v.groups))
+        from jsonb_to_recordset(${groupsJson}::jsonb) as v(id uuid, groups jsonb) where ${users.id} = v.id)`);
+    const leaveJson = slice(leave);
+    if (leaveJson)
+      parts.push(sql`teams_left as (
+        delete from ${memberships} m using jsonb_to_recordset(${leaveJson}::jsonb) as v("userId" uuid, "teamId" uuid)
+        where m.user_id = v."userId" and m.team_id = v."teamId")`);
+    const joinJson = slice(join);
+    if (joinJson)
+      parts.push(sql`teams_joined as (
+        insert into ${memberships} (user_id, team_id, organization_id)
+        select "userId", "teamId", "organizationId"
+        from jsonb_to_recordset(${joinJson}::jsonb) as v("userId" uuid, "teamId" uuid, "organizationId" uuid)
+        on conflict do nothing)`);
+    const rolesJson = slice(roles);
+    if (rolesJson)
+      parts.push(
+        sql`new_roles as (
+          select v."userId" as user_id, v."organizationId" as organization_id, v."rulesVersion" as rules_version,
+            g->>'role' as role, g->'via' as via
+          from jsonb_to_recordset(${rolesJson}::jsonb) as v("userId" uuid, "organizationId" uuid, "rulesVersion" integer, grants jsonb)
+          left join lateral jsonb_array_elements(v.grants) g on true)`,
+        sql`roles_gone as (
+          delete from ${userRoles} r where r.user_id in (select user_id from new_roles)
+          and not exists (select 1 from new_roles n where n.user_id = r.user_id and n.role = r.role))`,
+        sql`roles_set as (
+          insert into ${userRoles} (user_id, organization_id, role, via, rules_version)
+          select user_id, organization_id, role, via, rules_version from new_roles where role is not null
+          on conflict (user_id, role) do update
+          set via = excluded.via, rules_version = excluded.rules_version, resolved_at = now())`,
+      );
+    const confirmJson = slice(confirm);
+    if (confirmJson)
+      parts.push(sql`confirmed as (
+        update ${sessions} set groups_confirmed_at = now()
+        where user_id in (select value::uuid from jsonb_array_elements_text(${confirmJson}::jsonb)) and revoked_at is null)`);
+    if (parts.length > 0) await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
   }
 }
