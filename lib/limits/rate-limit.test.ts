@@ -46,6 +46,37 @@ describe.each(testDatabases())("shared rate limits on %s", (name, dbConfig) => {
     expect(results.filter((r) => r.firstRefusal)).toHaveLength(1);
   });
 
+  it.skipIf(name !== "postgres")(
+    "reserves in leases: never more than the limit across nodes, and a busy bucket is not a statement per request",
+    async () => {
+      const key = bucket();
+      const other = b;
+      if (!other) throw new Error("the second pool is opened for PostgreSQL");
+      let statements = 0;
+      const counting = (db: DbHandle["db"]) =>
+        new Proxy(db, {
+          get(target, prop, receiver) {
+            if (prop === "execute") statements += 1;
+            return Reflect.get(target, prop, receiver) as unknown;
+          },
+        });
+      const nodes = [counting(a.db), counting(other.db)];
+      let allowed = 0;
+      let statementsAtLimit = 0;
+      for (let i = 0; i < 1200; i++) {
+        if (i === 900) statementsAtLimit = statements;
+        const node = nodes[i % 2];
+        if (!node) throw new Error("two nodes");
+        if ((await takeLimit(node, key, 1000, t0 + i)).retryAfter === 0) allowed += 1;
+      }
+      expect(allowed).toBeLessThanOrEqual(1000);
+      // Unspent reservations count as used: at most a lease per node is lost near the limit.
+      expect(allowed).toBeGreaterThan(900);
+      // The first 900 requests (all within the limit) in far fewer statements; near the limit, each counts.
+      expect(statementsAtLimit).toBeLessThan(100);
+    },
+  );
+
   it("still limits a burst that straddles a minute boundary (the previous window weighs in)", async () => {
     const key = bucket();
     const end = t0 - 1_000 + WINDOW_MS - 100; // 100 ms before the next window
