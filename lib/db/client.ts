@@ -116,7 +116,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
       }
       writeFileSync(path.join(location, OWNER_FILE), String(process.pid));
     }
-    const { client, forDrizzle } = openPglite(location);
+    const { client, forDrizzle } = await openPglite(location);
     const pglite = drizzlePglite({ client: forDrizzle, schema });
     await migratePglite(pglite, { migrationsFolder: MIGRATIONS_FOLDER });
     const db = pglite as unknown as Db;
