@@ -20,6 +20,7 @@ export {
   getStoredRoles,
   getUserTeams,
   listRecentSignInChanges,
+  labelsOf,
   listUsersWithTeams,
   type UserWithTeams,
 } from "./queries";

@@ -12,6 +12,7 @@ export type { Principal } from "./principal";
 export { planChange, checkState, type RuleChange, type RulesState, type PlannedChange } from "./plan-change";
 export {
   previewChange,
+  withLabels,
   describePreview,
   previewRefusal,
   needsConfirmation,
