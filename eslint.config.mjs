@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.mjs", "tools/*.mjs"] },
+        projectService: { allowDefaultProject: ["*.mjs", "tools/*.mjs", "bench/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -59,7 +59,7 @@ export function line(label: string, value: string, note = ""): void {
   );
   const target = /target ([^:]+): (met|MISSED)/.exec(note);
   // The ratio: the value itself when it is one, else the last "N.NNx" of the note outside its target clause.
-  const ratios = [...note.replace(/target [^:]+: (met|MISSED)/, "").matchAll(/(\d+(?:\.\d+)?)x\b/g)];
+  const ratios = [...note.replace(/target [^:]+: (met|MISSED).*$/, "").matchAll(/(\d+(?:\.\d+)?)x\b/g)];
   figures.push({
     name: label,
     value: v ? num(v[1] ?? "") : value,
@@ -72,4 +72,18 @@ export function line(label: string, value: string, note = ""): void {
     met: target ? target[2] === "met" : null,
     note,
   });
+}
+
+/** "met", or "MISSED by <how much>" for a figure that must stay at most `limit`. */
+export function atMost(value: number, limit: number, unit: string): string {
+  if (value <= limit) return "met";
+  const over = value - limit;
+  return `MISSED by ${over.toFixed(over < 10 ? 1 : 0)} ${unit} (${ratio(value / limit)} the target)`;
+}
+
+/** "met", or "MISSED by <how much>" for a figure that must reach at least `floor`. */
+export function atLeast(value: number, floor: number, unit: string): string {
+  if (value >= floor) return "met";
+  const under = floor - value;
+  return `MISSED by ${under.toFixed(under < 10 ? 1 : 0)} ${unit} (${ratio(value / floor)} the target)`;
 }
