@@ -266,7 +266,7 @@ async function benchOne(name: string, config: DatabaseConfig): Promise<void> {
     const fullMs = performance.now() - full;
     const people = (await listUsersWithTeams(db, organizationId)).map((u) => ({
       id: u.id,
-      label: u.id,
+      label: u.email ?? u.sub,
       teams: u.sourceGroups ?? u.teams,
     }));
     const current = compileRuleSet(toRuleSetSpec(rules, { adminGroups: [] }));

@@ -20,7 +20,6 @@ export {
   getStoredRoles,
   getUserTeams,
   listRecentSignInChanges,
-  labelsOf,
   listUsersWithTeams,
   type UserWithTeams,
 } from "./queries";

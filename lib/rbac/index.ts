@@ -12,7 +12,6 @@ export type { Principal } from "./principal";
 export { planChange, checkState, type RuleChange, type RulesState, type PlannedChange } from "./plan-change";
 export {
   previewChange,
-  withLabels,
   describePreview,
   previewRefusal,
   needsConfirmation,

@@ -83,21 +83,6 @@ export function previewChange(
   };
 }
 
-/**
- * The preview with people named by `label` (a preview computed with ids as labels, so that only the
- * affected people's names need to be read).
- */
-export function withLabels(preview: ChangePreview, label: (id: string) => string): ChangePreview {
-  const rename = (byRole: Readonly<Record<string, readonly string[]>>) =>
-    Object.fromEntries(Object.entries(byRole).map(([role, ids]) => [role, ids.map(label)]));
-  return {
-    ...preview,
-    affected: preview.affected.map((a) => ({ ...a, user: label(a.userId) })),
-    gains: rename(preview.gains),
-    losses: rename(preview.losses),
-  };
-}
-
 /** "3 people lose admin: a, b, c; 12 gain viewer: …" (names capped), or that nobody's roles change. */
 export function describePreview(preview: ChangePreview, maxNames = 5): string {
   const part = (verb: string, byRole: Readonly<Record<string, readonly string[]>>) =>

@@ -11,11 +11,11 @@ import {
   previewRefusal,
   RbacError,
   type ChangePreview,
+  type KnownUser,
   type Permission,
   type RoleChange,
   type RuleChange,
   type RulesState,
-  withLabels,
 } from "../rbac";
 import {
   bumpRulesVersion,
@@ -26,7 +26,7 @@ import {
   type Queryable,
   type RuleDefaults,
 } from "../organizations/queries";
-import { applyPeopleGroups, labelsOf, listUsersWithTeams, type UserWithTeams } from "../people";
+import { applyPeopleGroups, listUsersWithTeams } from "../people";
 import { forgetRuleSet } from "../organizations/rule-sets";
 
 export type { RoleChange } from "../rbac";
@@ -76,14 +76,6 @@ export function rulesState(rules: OrganizationRules): RulesState {
   };
 }
 
-/** How a person is shown: email, else sub (else their id, for someone gone meanwhile). */
-const labelIn =
-  (labels: ReadonlyMap<string, { sub: string; email: string | null }>) =>
-  (id: string): string => {
-    const person = labels.get(id);
-    return person ? (person.email ?? person.sub) : id;
-  };
-
 function digest(parts: unknown[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 32);
 }
@@ -97,11 +89,18 @@ async function computePreview(
   preview: RulePreview;
   current: OrganizationRules;
   next: RulesState;
-  users: UserWithTeams[];
+  users: (KnownUser & { sub: string; email: string | null })[];
 }> {
   const current = await getOrganizationRules(db, actor.organizationId);
   const planned = planChange(rulesState(current), change);
-  const users = await listUsersWithTeams(db, actor.organizationId);
+  const users = (await listUsersWithTeams(db, actor.organizationId)).map((u) => ({
+    id: u.id,
+    sub: u.sub,
+    email: u.email,
+    label: u.email ?? u.sub,
+    teams: u.teams,
+    sourceGroups: u.sourceGroups,
+  }));
   const before = compileRuleSet(toRuleSetSpec(current, actor));
   const after = compileRuleSet(
     toRuleSetSpec(
@@ -113,18 +112,7 @@ async function computePreview(
       actor,
     ),
   );
-  // Computed with ids for names; only the affected people's names are read.
-  const byId = previewChange(
-    users.map((u) => ({ id: u.id, label: u.id, teams: u.teams, sourceGroups: u.sourceGroups })),
-    before,
-    after,
-  );
-  const labels = await labelsOf(
-    db,
-    actor.organizationId,
-    byId.affected.map((a) => a.userId),
-  );
-  const diff = withLabels(byId, labelIn(labels));
+  const diff = previewChange(users, before, after);
   const token = digest([current.version, change, diff.affected.map((a) => [a.userId, a.gained, a.lost])]);
   return {
     preview: {
@@ -191,7 +179,6 @@ export async function applyRuleChange(
     // The same pipeline as sign-in, through the one writer: the groups last seen (or the teams) through the
     // filter and the rules; teams follow a filter change (people without recorded source groups keep theirs
     // until they next sign in).
-    const labels = await labelsOf(tx, actor.organizationId);
     const applied = await applyPeopleGroups(
       tx,
       {
@@ -203,15 +190,15 @@ export async function applyRuleChange(
         by: actedBy(actor),
       },
       users.map((u) => ({
-        person: { id: u.id, sub: labels.get(u.id)?.sub ?? u.id, email: labels.get(u.id)?.email ?? null },
+        person: { id: u.id, sub: u.sub, email: u.email },
         groups: u.sourceGroups ?? { teams: u.teams },
         why: preview.summary,
       })),
     );
-    const label = labelIn(labels);
+    const labels = new Map(users.map((u) => [u.id, u.label]));
     const affected: RoleChange[] = applied
       .filter((a) => a.gained.length > 0 || a.lost.length > 0)
-      .map((a) => ({ userId: a.userId, user: label(a.userId), gained: a.gained, lost: a.lost }));
+      .map((a) => ({ userId: a.userId, user: labels.get(a.userId) ?? a.userId, gained: a.gained, lost: a.lost }));
     await appendAuditEvent(
       tx,
       auditEvent(
