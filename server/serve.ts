@@ -21,6 +21,7 @@ import { readRawEnv } from "../lib/config/raw-env";
 import { parseTrustedProxies } from "../lib/config/trusted-proxies";
 import { peerIsTrustedProxy } from "../lib/http/client-ip";
 import { answerMarkedRequestsWith503 } from "../lib/db/unavailable";
+import { initializePglite, pgliteLocation, pgliteOwner } from "../lib/db/pglite-directory";
 import {
   markServedByPorter,
   REQUEST_ID_HEADER,
@@ -51,6 +52,12 @@ if (typeof proxies === "string") {
 const accessLog = readRawEnv("ACCESS_LOG") !== "off";
 const nodeName = readRawEnv("PORTER_NODE");
 markServedByPorter();
+// A first start on the embedded database: its directory is created (in a process of its own) while Next.js
+// loads; opening the database waits for it. Errors surface there, where the database is opened.
+if (!readRawEnv("DATABASE_URL")) {
+  const location = pgliteLocation(readRawEnv("DATA_DIR") ?? "./data");
+  if (pgliteOwner(location) === null) initializePglite(location).catch(() => undefined);
+}
 const app = next({ dev: false, dir: path.resolve(import.meta.dirname, ".."), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();

@@ -1,4 +1,4 @@
-/** Process-level settings read before (or without) the full config: logging and build mode. */
+/** Process-level settings read before (or without) the full config: logging, build mode, where the server listens, and (to create a new embedded database while Next.js loads) where the data is. */
 export function readRawEnv(
   name:
     | "NODE_ENV"
@@ -9,7 +9,9 @@ export function readRawEnv(
     | "TRUSTED_PROXIES"
     | "PORT"
     | "HOSTNAME"
-    | "MEMORY_LOG_SECONDS",
+    | "MEMORY_LOG_SECONDS"
+    | "DATABASE_URL"
+    | "DATA_DIR",
 ): string | undefined {
   const value = process.env[name];
   return value === "" ? undefined : value;

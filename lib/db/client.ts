@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -9,6 +9,9 @@ import pg from "pg";
 import type { DatabaseConfig } from "../config";
 import * as schema from "./schema";
 import { openPglite } from "./pglite-client";
+import { OWNER_FILE, pgliteLocation, pgliteOwner } from "./pglite-directory";
+
+export { pgliteLocation, pgliteOwner };
 import { pgliteNotifications, postgresNotifications, type Notifications } from "./notifications";
 import { isDatabaseUnavailable } from "./unavailable";
 
@@ -37,29 +40,6 @@ export function notificationsFor(db: Db): Notifications | null {
 const MIGRATIONS_FOLDER = path.join(process.cwd(), "lib/db/migrations");
 /** Any constant shared by every app node: only one node migrates at a time. */
 const MIGRATION_LOCK_KEY = 727_001;
-
-const OWNER_FILE = "porter.pid";
-
-/** The live process that has this PGlite directory open, or null. PGlite is single-process: two would corrupt it. */
-export function pgliteOwner(location: string): number | null {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(path.join(location, OWNER_FILE), "utf8").trim());
-  } catch {
-    return null;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null; // a stale file from a process that has exited
-  }
-}
-
-export function pgliteLocation(dataDir: string): string {
-  return path.resolve(dataDir, "pglite");
-}
 
 /** How long a new connection is retried while PostgreSQL refuses it (a restart takes about a second). */
 const CONNECT_RETRY_MS = 3_000;

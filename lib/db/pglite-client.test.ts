@@ -7,12 +7,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "./pglite-client";
+import { initializePglite } from "./pglite-directory";
 
 describe("openPglite", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "porter-pglite-"));
   const location = path.join(dir, "pglite");
   let opened: Awaited<ReturnType<typeof openPglite>>;
   beforeAll(async () => {
+    // As porter's server does: the creation starts early, and opening waits for that same creation.
+    const early = initializePglite(location);
+    expect(initializePglite(location)).toBe(early);
     opened = await openPglite(location);
   });
   afterAll(async () => {

@@ -1,7 +1,5 @@
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { PGlite, types, type Transaction } from "@electric-sql/pglite";
+import { initializePglite } from "./pglite-directory";
 
 const asText = (value: string) => value;
 
@@ -56,33 +54,12 @@ function wrapTransaction(tx: Transaction): Transaction {
 const SHARED_BUFFERS = "16MB";
 
 /**
- * Creates a new data directory in a process of its own (lib/db/pglite-init.mjs): PGlite's initdb grows the
- * WebAssembly heap to about 900 MB and a heap never shrinks, so run in the node itself it would keep that
- * for its whole life (measured: 911 MB after start with a new directory, 441 MB with this).
- */
-async function initializeApart(location: string): Promise<void> {
-  if (location === "memory://" || existsSync(path.join(location, "PG_VERSION"))) return;
-  const script = path.join(process.cwd(), "lib/db/pglite-init.mjs");
-  const stderr: Buffer[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [script, location], { stdio: ["ignore", "ignore", "pipe"] });
-    child.stderr.on("data", (d: Buffer) => stderr.push(d));
-    child.on("error", reject);
-    child.on("exit", resolve);
-  });
-  if (code !== 0)
-    throw new Error(
-      `Creating the embedded database ${location} failed (exit ${String(code)}): ${Buffer.concat(stderr).toString().slice(-500)}`,
-    );
-}
-
-/**
  * A PGlite instance with drizzle's parsers installed once, and the client to hand drizzle: the same
  * instance, whose queries (and its transactions' queries) drop drizzle's per-query copy of those parsers.
  * Results are identical; each statement is about three times cheaper.
  */
 export async function openPglite(location: string): Promise<{ client: PGlite; forDrizzle: PGlite }> {
-  await initializeApart(location);
+  await initializePglite(location);
   const client = new PGlite(location, {
     parsers: DRIZZLE_PARSERS,
     startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
