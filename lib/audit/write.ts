@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { rowsOf } from "../db/rows";
 import { auditChainHeads, auditEvents } from "../db/schema";
 import { chainOf, GENESIS_HASH, linkHash, toContent } from "./chain";
 import { currentRequestId } from "../core/request-context";
@@ -111,10 +112,7 @@ export async function appendLinks(
           returning id, seq)${moveHead}
         select id, seq from inserted`);
       const bySeq = new Map(
-        (inserted as { rows: { id: string | number; seq: string | number }[] }).rows.map((r) => [
-          Number(r.seq),
-          Number(r.id),
-        ]),
+        rowsOf<{ id: string | number; seq: string | number }>(inserted).map((r) => [Number(r.seq), Number(r.id)]),
       );
       for (const link of batch) {
         const id = bySeq.get(link.seq);

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client";
+import { rowsOf } from "../db/rows";
 import { memberships, signIns, teams, userRoles, users, type StoredRoleGrant } from "../db/schema";
 
 /** The user's teams (kept groups as of their last sign-in), by name. */
@@ -31,8 +32,6 @@ export interface UserWithTeams {
   /** The teams on record: read only for people without source groups (for the others, the filter on sourceGroups gives them). */
   teams: string[];
 }
-
-const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
 /**
  * Every user of the organization with the groups their source last sent (or, for people not seen since

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { inList } from "../db/in-list";
+import { rowsOf } from "../db/rows";
 import { parse } from "scim2-parse-filter";
 import { appendAuditEvent, appendAuditEvents, auditEvent, type AuditEvent, type AuditTx } from "../audit";
 import type { Queryable } from "../db/client";
@@ -207,9 +208,6 @@ async function removeMembers(tx: Queryable, groupId: string, ids: readonly strin
   }
   return removed;
 }
-
-/** drizzle's execute answers { rows } on both drivers. */
-const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
 /** POST /Groups: Okta pushes a group (usually with no members; they follow as PATCHes). */
 export async function createGroup(scope: ScimScope, body: unknown) {
