@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { rowsOf } from "../db/rows";
 import { rateLimitCounters } from "../db/schema";
 
 /**
@@ -37,13 +38,17 @@ interface Lease {
 }
 
 const MAX_LEASE = 100;
-const leasesByDb = new WeakMap<Db, Map<string, Lease>>();
+const leasesByDb = new WeakMap<Db, { leases: Map<string, Lease>; window: number }>();
 
+/** The node's leases on this database; those of past windows are dropped once, when a new window begins. */
 function leasesOf(db: Db, windowStart: number): Map<string, Lease> {
-  let leases = leasesByDb.get(db);
-  if (!leases) leasesByDb.set(db, (leases = new Map<string, Lease>()));
-  if (leases.size > 10_000) for (const [key, l] of leases) if (l.windowStart < windowStart) leases.delete(key);
-  return leases;
+  let held = leasesByDb.get(db);
+  if (!held) leasesByDb.set(db, (held = { leases: new Map<string, Lease>(), window: windowStart }));
+  if (held.window < windowStart) {
+    held.window = windowStart;
+    for (const [key, lease] of held.leases) if (lease.windowStart < windowStart) held.leases.delete(key);
+  }
+  return held.leases;
 }
 
 /** Counts one request against `bucket` and says whether it is within `perMinute`. */
@@ -90,11 +95,6 @@ export async function takeLimit(
     retryAfter: Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)),
     firstRefusal: rowsOf(flipped).length > 0,
   };
-}
-
-/** Both drivers (node-postgres, PGlite) answer a raw statement with `{ rows }`. */
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows?: T[] }).rows ?? [];
 }
 
 /** Windows older than the previous one are never read again. */
