@@ -10,10 +10,10 @@ import type { DatabaseConfig } from "../config";
 import * as schema from "./schema";
 import { openPglite } from "./pglite-client";
 import { OWNER_FILE, pgliteLocation, pgliteOwner } from "./pglite-directory";
-
-export { pgliteLocation, pgliteOwner };
 import { pgliteNotifications, postgresNotifications, type Notifications } from "./notifications";
 import { isDatabaseUnavailable } from "./unavailable";
+
+export { pgliteLocation, pgliteOwner };
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** Anything that runs statements: the database or a transaction. */

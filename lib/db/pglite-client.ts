@@ -35,14 +35,15 @@ function withoutParsers(options: QueryOptions): QueryOptions {
   return { ...options, parsers: undefined };
 }
 
+/** `query` of a PGlite instance or transaction, dropping drizzle's per-query copy of the instance's parsers. */
+const queryWithoutParsers =
+  (target: Pick<PGlite, "query">) => (query: string, params?: unknown[], options?: QueryOptions) =>
+    target.query(query, params, withoutParsers(options));
+
 function wrapTransaction(tx: Transaction): Transaction {
   return new Proxy(tx, {
-    get(target, key, receiver) {
-      if (key === "query")
-        return (query: string, params?: unknown[], options?: QueryOptions) =>
-          target.query(query, params, withoutParsers(options));
-      return Reflect.get(target, key, receiver) as unknown;
-    },
+    get: (target, key, receiver) =>
+      key === "query" ? queryWithoutParsers(target) : (Reflect.get(target, key, receiver) as unknown),
   });
 }
 
@@ -66,9 +67,7 @@ export async function openPglite(location: string): Promise<{ client: PGlite; fo
   });
   const forDrizzle = new Proxy(client, {
     get(target, key) {
-      if (key === "query")
-        return (query: string, params?: unknown[], options?: QueryOptions) =>
-          target.query(query, params, withoutParsers(options));
+      if (key === "query") return queryWithoutParsers(target);
       if (key === "transaction")
         return <T>(run: (tx: Transaction) => Promise<T>) => target.transaction((tx) => run(wrapTransaction(tx)));
       const value = Reflect.get(target, key, target) as unknown;

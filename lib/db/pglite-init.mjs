@@ -1,5 +1,6 @@
-// Creates an embedded database directory (PGlite's initdb) and exits: run by openPglite in a process of its
-// own, so the memory initdb takes (about 500 MB of WebAssembly heap, never given back) leaves with it.
+// Creates an embedded database directory (PGlite's initdb) and exits: run by initializePglite
+// (lib/db/pglite-directory.ts) in a process of its own, so the memory initdb takes (WebAssembly heap grown
+// to about 900 MB, never given back) leaves with it.
 import { PGlite } from "@electric-sql/pglite";
 
 const location = process.argv[2];
