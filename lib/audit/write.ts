@@ -5,6 +5,7 @@ import { auditChainHeads, auditEvents } from "../db/schema";
 import { chainOf, GENESIS_HASH, linkHash, toContent } from "./chain";
 import { currentRequestId } from "../core/request-context";
 import type { AuditEvent } from "./events";
+import { groupBy } from "../core/group-by";
 
 /**
  * The event with the id of the request it is written for (details.requestId, and among its refs so the
@@ -71,11 +72,7 @@ export async function appendLinks(
   tx: AuditTx,
   events: readonly AuditEvent[],
 ): Promise<{ id: number; seq: number; hash: string }[]> {
-  const byChain = new Map<string, AuditEvent[]>();
-  for (const event of events) {
-    const chain = chainOf(event.organizationId);
-    byChain.set(chain, [...(byChain.get(chain) ?? []), event]);
-  }
+  const byChain = groupBy(events, (event) => chainOf(event.organizationId));
   const out: { id: number; seq: number; hash: string }[] = [];
   for (const [chain, list] of byChain) {
     let { seq, hash } = await lockHead(tx, chain);

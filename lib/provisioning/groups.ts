@@ -11,6 +11,7 @@ import { readPatchOperations } from "./patch-input";
 import { type Condition, type Paging, parseScimFilter } from "./query";
 import { listResponse, SCHEMAS, toScimGroup } from "./resources";
 import { isUuid, type ScimScope } from "./scope";
+import { groupBy } from "../core/group-by";
 
 const GROUP_FILTER_ATTRIBUTES = ["displayName", "externalId"] as const;
 const GROUP_PATCH_ATTRIBUTES = ["displayName", "externalId", "members"];
@@ -29,8 +30,7 @@ function groupCondition(c: Condition): SQL {
 
 /** Members of groups, as SCIM shows them ({value, display}). */
 async function membersOf(db: Queryable, groupIds: readonly string[]) {
-  const out = new Map<string, { id: string; label: string }[]>();
-  if (groupIds.length === 0) return out;
+  if (groupIds.length === 0) return new Map<string, { id: string; label: string }[]>();
   const rows = await db
     .select({
       groupId: scimGroupMembers.groupId,
@@ -41,8 +41,11 @@ async function membersOf(db: Queryable, groupIds: readonly string[]) {
     .innerJoin(users, eq(users.id, scimGroupMembers.userId))
     .where(inList(scimGroupMembers.groupId, groupIds))
     .orderBy(asc(users.id));
-  for (const r of rows) out.set(r.groupId, [...(out.get(r.groupId) ?? []), { id: r.id, label: r.label }]);
-  return out;
+  return groupBy(
+    rows,
+    (r) => r.groupId,
+    (r) => ({ id: r.id, label: r.label }),
+  );
 }
 
 /** GET /Groups: pushed groups in a stable order; `excludedAttributes=members` leaves members out. */

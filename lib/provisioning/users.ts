@@ -12,6 +12,7 @@ import { listResponse, SCHEMAS, toScimUser, type ScimUser } from "./resources";
 import { isUuid, type ScimScope } from "./scope";
 import { displayNameOf, primaryEmail, readUserInput, type UserInput } from "./user-input";
 import { readPatchOperations } from "./patch-input";
+import { groupBy } from "../core/group-by";
 
 const USER_FILTER_ATTRIBUTES = ["userName", "externalId", "displayName"] as const;
 
@@ -31,16 +32,18 @@ const provisioned = (organizationId: string) =>
 
 /** The pushed groups of each person, for their SCIM representation. */
 async function groupsOf(db: Queryable, userIds: readonly string[]) {
-  const out = new Map<string, { id: string; displayName: string }[]>();
-  if (userIds.length === 0) return out;
+  if (userIds.length === 0) return new Map<string, { id: string; displayName: string }[]>();
   const rows = await db
     .select({ userId: scimGroupMembers.userId, id: scimGroups.id, displayName: scimGroups.displayName })
     .from(scimGroupMembers)
     .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
     .where(inList(scimGroupMembers.userId, userIds))
     .orderBy(asc(scimGroups.displayName));
-  for (const r of rows) out.set(r.userId, [...(out.get(r.userId) ?? []), { id: r.id, displayName: r.displayName }]);
-  return out;
+  return groupBy(
+    rows,
+    (r) => r.userId,
+    (r) => ({ id: r.id, displayName: r.displayName }),
+  );
 }
 
 /** GET /Users: the provisioned people, in a stable order (created, id), filtered as Okta asks. */
