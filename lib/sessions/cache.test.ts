@@ -3,12 +3,12 @@ import { eq } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabases } from "../../test/support/databases";
-import { openDatabase, type DbHandle } from "../db/client";
+import { notificationsFor, openDatabase, type DbHandle } from "../db/client";
 import type { Notifications } from "../db/notifications";
 import { memberships, teams, users } from "../db/schema";
 import { ensureOrganization } from "../organizations/organizations";
 import { upsertUser } from "../people/sign-in";
-import { SessionCache, checkSession, sessionCacheFor } from "./cache";
+import { SESSIONS_CHANNEL, SessionCache, checkSession, sessionCacheFor } from "./cache";
 import { endAccessNow } from "./end-access";
 import { createSession, revokeSession, type SessionCheck } from "./store";
 
@@ -94,6 +94,31 @@ describe.each(testDatabases())("the session cache on %s", (name, dbConfig) => {
     await expect
       .poll(async () => checkSession(handle.db, rawId), WITHIN_BOUND)
       .toMatchObject({ user: { name: "Renamed" } });
+  });
+
+  it("names each person whose session, membership or record changed, and '*' for more than 500", async () => {
+    const notifications = notificationsFor(handle.db);
+    if (!notifications) throw new Error("no notifications");
+    const heard: string[] = [];
+    notifications.subscribe(SESSIONS_CHANNEL, (payload) => heard.push(payload));
+    const { orgId, user, rawId } = await signedIn();
+    await warm(handle.db, rawId);
+    heard.length = 0;
+    await handle.db.update(users).set({ name: "Once" }).where(eq(users.id, user.id));
+    const [team] = await handle.db.insert(teams).values({ organizationId: orgId, name: "Ops" }).returning();
+    if (!team) throw new Error("no team");
+    await handle.db.insert(memberships).values({ teamId: team.id, userId: user.id, organizationId: orgId });
+    await revokeSession(handle.db, rawId, "signed_out");
+    // users (id), memberships and sessions (user_id): one payload each, the person's id.
+    await expect.poll(() => heard.filter((p) => p === user.id).length, WITHIN_BOUND).toBe(3);
+    heard.length = 0;
+    await handle.db
+      .insert(users)
+      .values(
+        Array.from({ length: 501 }, (_, i) => ({ organizationId: orgId, sub: `00u-many-${String(i)}`, email: null })),
+      );
+    await handle.db.update(users).set({ name: "Many" }).where(eq(users.organizationId, orgId));
+    await expect.poll(() => heard, WITHIN_BOUND).toEqual(["*"]);
   });
 
   it("reads the database on every check while its notifications are not live, and trusts nothing kept before", async () => {
