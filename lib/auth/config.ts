@@ -10,7 +10,7 @@ import type { GroupsSourceKind } from "../db/schema";
 import { verifyIdToken } from "../okta";
 import { organizationFor, ruleSetFor } from "../organizations";
 import { pushedSignInGroups, readSignInGroups, recordSignIn } from "../people";
-import { provisioningAtSignIn } from "../provisioning";
+import { provisioningAtSignIn, provisioningInSignIn } from "../provisioning";
 import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
@@ -192,27 +192,31 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
         });
       // Provisioning: a person Okta deactivated over SCIM is refused; one it never provisioned too, when
       // the organization requires it. With groupsSource scim, the groups are the ones Okta pushed.
-      const provisioning = await provisioningAtSignIn(db, organization.id, connection, {
-        sub,
-        userName: stringClaim(profile.preferred_username) ?? stringClaim(profile.email),
-      });
-      if (!provisioning.ok)
-        throw new AuthFlowError({
-          code: provisioning.code,
-          message: `${provisioning.code} at sign-in to ${organization.name}`,
+      const person = { sub, userName: stringClaim(profile.preferred_username) ?? stringClaim(profile.email) };
+      const refused = (code: "not_provisioned" | "deprovisioned") =>
+        new AuthFlowError({
+          code,
+          message: `${code} at sign-in to ${organization.name}`,
           userMessage:
-            provisioning.code === "deprovisioned"
+            code === "deprovisioned"
               ? "Okta deactivated your porter access."
               : "Okta has not provisioned you to porter.",
         });
+      const provisioning = await provisioningAtSignIn(db, organization.id, connection, person);
+      if (!provisioning.ok) throw refused(provisioning.code);
       const ruleSet = await ruleSetFor(db, organization);
       const claim: unknown = profile[connection.groupsClaim];
-      const read =
-        connection.groupsSource === "scim"
-          ? pushedSignInGroups(ruleSet, provisioning.pushedGroups)
-          : await readSignInGroups(connection, ruleSet, sub, claim);
+      const fromOkta =
+        connection.groupsSource === "scim" ? null : await readSignInGroups(connection, ruleSet, sub, claim);
       // The person, their teams and roles, the session and the audit events commit together or not at all.
       const sid = await db.transaction(async (tx) => {
+        // A provisioned person is checked again under the organization's push lock: a deactivation or a
+        // push that committed since the check above is seen, and one that comes after sees this session.
+        const now = provisioning.provisioned
+          ? await provisioningInSignIn(tx, organization.id, connection, person)
+          : provisioning;
+        if (!now.ok) throw refused(now.code);
+        const read = fromOkta ?? pushedSignInGroups(ruleSet, now.pushedGroups);
         const { user } = await recordSignIn(tx, {
           organizationId: organization.id,
           connection: connection.name,

@@ -1,13 +1,41 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { inList } from "../db/in-list";
 import type { AuditEvent, AuditTx } from "../audit";
-import type { Queryable } from "../db/client";
+import type { Db, Queryable } from "../db/client";
 import { scimGroupMembers, scimGroups, users } from "../db/schema";
 import { ruleSetFor } from "../organizations";
 import { applyPeopleGroups, type PersonGroups } from "../people";
 import type { ScimScope } from "./scope";
 
 const CHUNK = 1000;
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * What Okta pushes to an organization changes its people one writer at a time. Each SCIM write reads people's
+ * pushed groups (and whether Okta deactivated them) and writes their roles from what it read: two at once
+ * could each miss the other's change (measured on PostgreSQL: four PATCHes of four groups adding one person
+ * at once left a role out). The lock is taken first in the transaction, so every statement after it sees
+ * what the previous writer committed. A sign-in of a provisioned person takes it shared: sign-ins do not
+ * wait for each other, and a deactivation either comes before (the sign-in is refused) or after (it ends
+ * the new session too).
+ */
+export async function lockPushes(tx: Queryable, organizationId: string, mode: "write" | "sign-in"): Promise<void> {
+  const key = `scim-people:${organizationId}`;
+  await tx.execute(
+    mode === "write"
+      ? sql`select pg_advisory_xact_lock(hashtext(${key}))`
+      : sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`,
+  );
+}
+
+/** A SCIM write's transaction: the organization's push lock first (lockPushes), then `run`. */
+export function pushTransaction<T>(scope: ScimScope, run: (tx: Tx) => Promise<T>): Promise<T> {
+  return scope.db.transaction(async (tx) => {
+    await lockPushes(tx, scope.organization.id, "write");
+    return run(tx);
+  });
+}
 
 /**
  * The people's groups as Okta pushed them, through the one writer of people's groups (teams, roles with

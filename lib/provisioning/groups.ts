@@ -5,7 +5,7 @@ import { parse } from "scim2-parse-filter";
 import { appendAuditEvent, appendAuditEvents, auditEvent, type AuditEvent, type AuditTx } from "../audit";
 import type { Queryable } from "../db/client";
 import { mappingRules, scimGroupMembers, scimGroups, users, type ScimGroup } from "../db/schema";
-import { applyPushedGroups } from "./apply";
+import { applyPushedGroups, pushTransaction } from "./apply";
 import { notFound, scimError } from "./errors";
 import { readPatchOperations } from "./patch-input";
 import { type Condition, type Paging, parseScimFilter } from "./query";
@@ -220,7 +220,7 @@ export async function createGroup(scope: ScimScope, body: unknown) {
   const displayName = readDisplayName(b.displayName, "displayName");
   const externalId = readExternalId(b.externalId);
   const memberIds = b.members === undefined || b.members === null ? [] : readMemberIds(b.members, "members");
-  const id = await scope.db.transaction(async (tx) => {
+  const id = await pushTransaction(scope, async (tx) => {
     await lockGroupNames(tx, scope.organization.id);
     const taken = await nameTaken(tx, scope.organization.id, displayName, null);
     if (taken) throw nameUniqueness(displayName, taken);
@@ -338,7 +338,7 @@ function readGroupChange(body: unknown, groupId: string): GroupChange {
  */
 export async function patchGroup(scope: ScimScope, id: string, body: unknown): Promise<void> {
   const change = readGroupChange(body, id);
-  await scope.db.transaction(async (tx) => {
+  await pushTransaction(scope, async (tx) => {
     const group = await findGroup(tx, scope.organization.id, id, true);
     if (!group) throw notFound("Group", id);
     // Okta repeats the displayName with every membership change: only a real rename takes the names lock.
@@ -361,7 +361,7 @@ export async function replaceGroup(scope: ScimScope, id: string, body: unknown) 
     remove: [],
     removeAll: false,
   };
-  await scope.db.transaction(async (tx) => {
+  await pushTransaction(scope, async (tx) => {
     // The group's row first, then the names lock (as a PATCH takes them: never the other way round).
     const group = await findGroup(tx, scope.organization.id, id, true);
     if (!group) throw notFound("Group", id);
@@ -495,7 +495,7 @@ export async function rulesMatchingNoGroup(
 
 /** DELETE /Groups/{id} (Okta's "unlink and delete in the app"): its members lose what it granted. */
 export async function deleteGroup(scope: ScimScope, id: string): Promise<void> {
-  await scope.db.transaction(async (tx) => {
+  await pushTransaction(scope, async (tx) => {
     const group = await findGroup(tx, scope.organization.id, id, true);
     if (!group) throw notFound("Group", id);
     const members = await removeMembers(tx, group.id, "all");

@@ -426,6 +426,36 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
     expect(((await json("GET", `/Groups/${gid}`)).members as unknown[]).length).toBe(20);
     for (const id of ids) expect(await rolesOf(handle.db, id)).toEqual(["member"]);
   });
+
+  it("loses no group when PATCHes of different groups add one person at once, nor a deactivation", async () => {
+    const { json, call } = await setup();
+    const names = ["Port Admins", "Everyone", "team-payments", "PAM Linux Sysadmins"];
+    const groups = await Promise.all(
+      names.map(async (displayName) => String((await json("POST", "/Groups", { displayName })).id)),
+    );
+    const people = await Promise.all(
+      Array.from({ length: 5 }, async (_, i) =>
+        String((await json("POST", "/Users", oktaUser(`d${String(i)}-${randomUUID().slice(0, 6)}@example.com`))).id),
+      ),
+    );
+    const add = (gid: string, id: string) =>
+      call("PATCH", `/Groups/${gid}`, patchOp({ op: "add", path: "members", value: [{ value: id }] }));
+    // Each person is added to the four groups by four PATCHes at once (each reads and writes the person).
+    for (const id of people) await Promise.all(groups.map((gid) => add(gid, id)));
+    for (const id of people) {
+      expect(await rolesOf(handle.db, id)).toEqual(["admin", "member", "sre", "viewer"]);
+      const [row] = await handle.db.select({ groups: users.sourceGroups }).from(users).where(eq(users.id, id));
+      expect([...(row?.groups ?? [])].sort()).toEqual([...names].sort());
+    }
+    // A deactivation racing a push leaves no role in effect, whichever commits first.
+    const [last] = people;
+    const g = await json("POST", "/Groups", { displayName: "team-search" });
+    await Promise.all([
+      add(String(g.id), String(last)),
+      call("PATCH", `/Users/${String(last)}`, patchOp({ op: "replace", value: { active: false } })),
+    ]);
+    expect(await rolesOf(handle.db, String(last))).toEqual([]);
+  });
 });
 
 async function refusedStatus(fn: () => Promise<unknown>): Promise<number> {

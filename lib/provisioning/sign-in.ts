@@ -1,7 +1,8 @@
 import { and, asc, eq, isNotNull, like, sql } from "drizzle-orm";
 import type { Connection } from "../config";
-import type { Db } from "../db/client";
+import type { Queryable } from "../db/client";
 import { scimGroupMembers, scimGroups, users } from "../db/schema";
+import { lockPushes } from "./apply";
 
 /** What provisioning says about a person signing in. */
 export type SignInProvisioning =
@@ -14,7 +15,7 @@ export type SignInProvisioning =
  * provisioning. Their pushed groups come back for an organization whose groups source is SCIM.
  */
 export async function provisioningAtSignIn(
-  db: Db,
+  db: Queryable,
   organizationId: string,
   connection: Pick<Connection, "requireProvisioning">,
   person: { sub: string; userName: string | null },
@@ -52,4 +53,19 @@ export async function provisioningAtSignIn(
     .where(eq(scimGroupMembers.userId, row.id))
     .orderBy(asc(scimGroups.displayName));
   return { ok: true, provisioned: true, pushedGroups: groups.map((g) => g.name) };
+}
+
+/**
+ * provisioningAtSignIn again inside the sign-in's transaction, under the organization's push lock (shared):
+ * what Okta pushed or deactivated since the first check is seen, and a push after it waits for the sign-in
+ * to commit (so a deactivation then ends the new session too).
+ */
+export async function provisioningInSignIn(
+  tx: Queryable,
+  organizationId: string,
+  connection: Pick<Connection, "requireProvisioning">,
+  person: { sub: string; userName: string | null },
+): Promise<SignInProvisioning> {
+  await lockPushes(tx, organizationId, "sign-in");
+  return provisioningAtSignIn(tx, organizationId, connection, person);
 }

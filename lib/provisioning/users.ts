@@ -5,7 +5,7 @@ import { appendAuditEvent, auditEvent } from "../audit";
 import type { Queryable } from "../db/client";
 import { scimGroupMembers, scimGroups, users, type User } from "../db/schema";
 import { endAccess } from "../sessions/end-access";
-import { applyPushedGroups } from "./apply";
+import { applyPushedGroups, pushTransaction } from "./apply";
 import { notFound, scimError } from "./errors";
 import { type Condition, type Paging, parseScimFilter } from "./query";
 import { listResponse, SCHEMAS, toScimUser, type ScimUser } from "./resources";
@@ -140,7 +140,7 @@ export async function createUser(scope: ScimScope, body: unknown): Promise<{ sta
   const input = readUserInput(body);
   const { organization } = scope;
   try {
-    const user = await scope.db.transaction(async (tx) => {
+    const user = await pushTransaction(scope, async (tx) => {
       const byExternalId = input.externalId
         ? await tx
             .select()
@@ -298,7 +298,7 @@ const USER_PATCH_ATTRIBUTES = ["active", "userName", "externalId", "name", "disp
 
 async function writeUser(scope: ScimScope, id: string, next: (current: ScimUser) => UserInput): Promise<ScimUser> {
   try {
-    await scope.db.transaction(async (tx) => {
+    await pushTransaction(scope, async (tx) => {
       const user = await findUser(tx, scope.organization.id, id, true);
       if (!user) throw notFound("User", id);
       const current = toScimUser(user, [], scope.base);
@@ -337,7 +337,7 @@ async function writeUser(scope: ScimScope, id: string, next: (current: ScimUser)
 
 /** DELETE /Users/{id}: porter never deletes a person (their history stays); it is a deactivation. */
 export async function deleteUser(scope: ScimScope, id: string): Promise<void> {
-  await scope.db.transaction(async (tx) => {
+  await pushTransaction(scope, async (tx) => {
     const user = await findUser(tx, scope.organization.id, id, true);
     if (!user) throw notFound("User", id);
     await setActive(tx, scope, user, false);
