@@ -90,7 +90,11 @@ export async function applyPeopleGroups(
     return { p, known, groups, mapping, teamsAfter };
   });
 
-  const teamIds = await ensureTeams(tx, organizationId, [...new Set(resolved.flatMap((r) => r.teamsAfter))]);
+  // Teams someone already belongs to have their ids from readState: only the others are read (or created).
+  const teamIds = new Map<string, string>();
+  for (const [key, id] of teamsBefore.ids) teamIds.set(key.slice(key.indexOf("\u0000") + 1), id);
+  const unknownTeams = [...new Set(resolved.flatMap((r) => r.teamsAfter))].filter((name) => !teamIds.has(name));
+  for (const [name, id] of await ensureTeams(tx, organizationId, unknownTeams)) teamIds.set(name, id);
   const out: AppliedGroups[] = [];
   const leave: { userId: string; teamId: string }[] = [];
   const join: { userId: string; teamId: string; organizationId: string }[] = [];

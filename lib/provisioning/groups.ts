@@ -178,36 +178,50 @@ async function nameTaken(tx: Queryable, organizationId: string, name: string, ex
 const nameUniqueness = (name: string, id: string) =>
   scimError("uniqueness", `A Group named "${name.slice(0, 200)}" already exists (id ${id}).`);
 
+/**
+ * The members a statement added or removed, with the group's `meta.lastModified` moved in the same statement
+ * when any were (a membership PATCH is one statement here, not two).
+ */
+async function changeMembers(tx: Queryable, groupId: string, change: SQL): Promise<string[]> {
+  const rows = await tx.execute<{ user_id: string }>(sql`
+    with changed as (${change} returning user_id),
+    touched as (update ${scimGroups} set updated_at = now() where ${scimGroups.id} = ${groupId} and exists (select 1 from changed))
+    select user_id from changed`);
+  return rowsOf<{ user_id: string }>(rows).map((r) => r.user_id);
+}
+
 async function addMembers(tx: Queryable, groupId: string, ids: readonly string[]): Promise<string[]> {
   const added: string[] = [];
   for (let i = 0; i < ids.length; i += 5000) {
     const json = JSON.stringify(ids.slice(i, i + 5000));
-    const rows = await tx.execute<{ user_id: string }>(sql`
-      insert into ${scimGroupMembers} (group_id, user_id)
-      select ${groupId}::uuid, v::uuid from jsonb_array_elements_text(${json}::jsonb) as v
-      on conflict do nothing returning user_id`);
-    added.push(...rowsOf<{ user_id: string }>(rows).map((r) => r.user_id));
+    added.push(
+      ...(await changeMembers(
+        tx,
+        groupId,
+        sql`insert into ${scimGroupMembers} (group_id, user_id)
+          select ${groupId}::uuid, v::uuid from jsonb_array_elements_text(${json}::jsonb) as v on conflict do nothing`,
+      )),
+    );
   }
   return added;
 }
 
 async function removeMembers(tx: Queryable, groupId: string, ids: readonly string[] | "all"): Promise<string[]> {
-  if (ids === "all") {
-    const rows = await tx
-      .delete(scimGroupMembers)
-      .where(eq(scimGroupMembers.groupId, groupId))
-      .returning({ id: scimGroupMembers.userId });
-    return rows.map((r) => r.id);
-  }
+  if (ids === "all")
+    return changeMembers(tx, groupId, sql`delete from ${scimGroupMembers} where group_id = ${groupId}::uuid`);
   const removed: string[] = [];
   for (let i = 0; i < ids.length; i += 5000) {
     const chunk = ids.slice(i, i + 5000).filter(isUuid);
     if (chunk.length === 0) continue;
-    const rows = await tx
-      .delete(scimGroupMembers)
-      .where(and(eq(scimGroupMembers.groupId, groupId), inList(scimGroupMembers.userId, chunk)))
-      .returning({ id: scimGroupMembers.userId });
-    removed.push(...rows.map((r) => r.id));
+    const json = JSON.stringify(chunk);
+    removed.push(
+      ...(await changeMembers(
+        tx,
+        groupId,
+        sql`delete from ${scimGroupMembers} where group_id = ${groupId}::uuid
+          and user_id in (select v::uuid from jsonb_array_elements_text(${json}::jsonb) as v)`,
+      )),
+    );
   }
   return removed;
 }
@@ -412,8 +426,6 @@ async function applyGroupChange(tx: Queryable & AuditTx, scope: ScimScope, group
     added.add(id);
     removed.delete(id);
   }
-  if (added.size + removed.size > 0 && renamedFrom === null)
-    await tx.update(scimGroups).set({ updatedAt: new Date() }).where(eq(scimGroups.id, group.id));
   // A rename changes the groups of everyone in it; a membership change, those it changed.
   const affected =
     renamedFrom !== null

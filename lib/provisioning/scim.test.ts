@@ -208,6 +208,8 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
         ],
       },
     );
+    const aMoment = () => new Promise((resolve) => setTimeout(resolve, 5)); // meta times are in milliseconds
+    await aMoment();
     expect((await call("PATCH", `/Groups/${gid}`, add)).status).toBe(204);
     expect(await rolesOf(handle.db, ada)).toEqual(["admin"]);
     const [grant] = await handle.db.select().from(userRoles).where(eq(userRoles.userId, ada));
@@ -217,12 +219,18 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
       .from(auditEvents)
       .where(and(eq(auditEvents.organizationId, organization.id), eq(auditEvents.type, "roles.changed")));
     expect(changes.map((c) => c.details.cause)).toEqual(["scim", "scim"]);
-    // The same PATCH twice changes nothing more.
+    // The same PATCH twice changes nothing more, not even meta.lastModified; a membership change moves it.
+    const modified = async () => ((await json("GET", `/Groups/${gid}`)).meta as { lastModified: string }).lastModified;
+    const afterAdd = await modified();
+    expect(afterAdd > String((admins.meta as { lastModified: string }).lastModified)).toBe(true);
     await call("PATCH", `/Groups/${gid}`, add);
     expect((await json("GET", `/Groups/${gid}`)).members).toHaveLength(2);
+    expect(await modified()).toBe(afterAdd);
     // Remove one by filter path.
+    await aMoment();
     await call("PATCH", `/Groups/${gid}`, patchOp({ op: "remove", path: `members[value eq "${bob}"]` }));
     expect(await rolesOf(handle.db, bob)).toEqual([]);
+    expect((await modified()) > afterAdd).toBe(true);
     // Deactivation ends the person's sessions and takes the roles away; reactivation brings them back.
     const sid = await createSession(handle.db, {
       userId: ada,
