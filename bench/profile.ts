@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 interface ProfileNode {
@@ -21,10 +23,29 @@ function categoryOf(url: string, name: string): string {
   if (pkg) return pkg;
   if (url.includes("/.next/server/")) return "porter's code and the libraries bundled with it (.next)";
   if (url.includes("/dist/serve.mjs")) return "porter's server (dist/serve.mjs)";
+  if (/^file:\/\/.*\/(lib|bench)\//.test(url)) return "porter's code (lib/, in this process)";
   if (url.startsWith("node:")) return "Node.js (HTTP, streams, crypto, async hooks)";
   if (name === "(garbage collector)") return "garbage collection";
   if (name === "(idle)" || name === "(program)") return "idle or outside JavaScript";
   return "native (file system calls, crypto, compression)";
+}
+
+/** Profiles `run` in this process (node:inspector) and prints where its time went (printProfile). */
+export async function profileInProcess(label: string, run: () => Promise<unknown>, top = 6): Promise<void> {
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    await run();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    session.disconnect();
+    const file = path.join(tmpdir(), `porter-bench-${String(process.pid)}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    printProfile(file, label, top);
+    rmSync(file, { force: true });
+  }
 }
 
 /**

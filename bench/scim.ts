@@ -18,6 +18,7 @@ import type { ScimScope } from "../lib/provisioning/scope";
 import { applySeedOnce } from "../lib/rules/apply-seed";
 import { readSeedFile } from "../lib/rules/seed";
 import { atLeast, atMost, line, ratio, summarize, timeEach } from "./stats";
+import { profileInProcess } from "./profile";
 import { startDemoScript } from "./support";
 
 const APP = "http://localhost:3500";
@@ -213,6 +214,8 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
     t = performance.now();
     for (let i = 0; i < 1000; i++) await burst.call("GET", `/Users/${ids[i] ?? ""}`);
     const reads = performance.now() - t;
+    // The floor under any request: one statement that does nothing, on the same database.
+    const trivial = summarize(await timeEach(1000, () => db.execute(sql`select 1`)));
     const perSecond = (n: number, elapsed: number) => (n / elapsed) * 1000;
     line(
       "burst: 1,000 users created",
@@ -224,6 +227,25 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
       `${perSecond(1000, changes).toFixed(0)} req/s`,
       `baseline 1,000 GET /Users/{id} ${perSecond(1000, reads).toFixed(0)} req/s: ${ratio(reads / changes)}; target at least 500/s: ${atLeast(perSecond(1000, changes), 500, "changes/s")}`,
     );
+    line(
+      "burst: one membership change",
+      ms(changes / 1000),
+      `500/s leaves 2 ms per request; baseline one "select 1" on this database p50 ${ms(trivial.p50)} (a change is ten statements in one transaction: the push lock, the group, the people, the membership, their pushed groups, their teams and roles before, the teams, the write, the audit chain's head and the events)`,
+    );
+    await profileInProcess("300 more membership changes (a member removed, then added back)", async () => {
+      for (let i = 0; i < 300; i++) {
+        const k = Math.floor(i / 2);
+        const gid = groupIds[k % groupIds.length] ?? "";
+        const member = ids[k] ?? "";
+        await burst.call(
+          "PATCH",
+          `/Groups/${gid}`,
+          i % 2 === 0
+            ? patch({ op: "remove", path: `members[value eq "${member}"]` })
+            : patch({ op: "add", path: "members", value: [{ value: member }] }),
+        );
+      }
+    });
 
     // The users page and the access review with PEOPLE provisioned people.
     const big = await scopeFor(db);

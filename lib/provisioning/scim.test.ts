@@ -222,7 +222,7 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
     // The same PATCH twice changes nothing more, not even meta.lastModified; a membership change moves it.
     const modified = async () => ((await json("GET", `/Groups/${gid}`)).meta as { lastModified: string }).lastModified;
     const afterAdd = await modified();
-    expect(afterAdd > String((admins.meta as { lastModified: string }).lastModified)).toBe(true);
+    expect(afterAdd > (admins.meta as { lastModified: string }).lastModified).toBe(true);
     await call("PATCH", `/Groups/${gid}`, add);
     expect((await json("GET", `/Groups/${gid}`)).members).toHaveLength(2);
     expect(await modified()).toBe(afterAdd);
