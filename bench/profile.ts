@@ -36,14 +36,16 @@ export async function profileInProcess(label: string, run: () => Promise<unknown
   session.connect();
   await session.post("Profiler.enable");
   await session.post("Profiler.start");
+  const started = performance.now();
   try {
     await run();
   } finally {
+    const wall = performance.now() - started;
     const { profile } = await session.post("Profiler.stop");
     session.disconnect();
     const file = path.join(tmpdir(), `porter-bench-${String(process.pid)}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
-    printProfile(file, label, top);
+    printProfile(file, `${label} (${wall.toFixed(0)} ms of wall time; the rest of it this process waited)`, top);
     rmSync(file, { force: true });
   }
 }
