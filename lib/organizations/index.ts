@@ -14,6 +14,7 @@ export {
   effectiveGroupsFilter,
   getOrganizationRules,
   getRulesVersion,
+  lockGroupWrites,
   lockOrganization,
   toRuleSetSpec,
   type OrganizationRules,

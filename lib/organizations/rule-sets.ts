@@ -25,11 +25,12 @@ export async function getCompiledRuleSet(
   db: Queryable,
   organizationId: string,
   defaults: RuleDefaults,
+  options: { current?: boolean } = {},
 ): Promise<CompiledRuleSet> {
   const now = Date.now();
   const key = JSON.stringify([defaults.adminGroups, defaults.groupsAllow ?? null, defaults.groupsBlock ?? null]);
   const entry = cache.get(organizationId);
-  if (entry && entry.defaults === key && now - entry.checkedAt < RECHECK_MS) return entry.compiled;
+  if (entry && entry.defaults === key && !options.current && now - entry.checkedAt < RECHECK_MS) return entry.compiled;
   const version = await getRulesVersion(db, organizationId);
   if (version === null) throw new Error(`organization ${organizationId} does not exist`);
   if (entry && entry.defaults === key && entry.version === version) {
@@ -41,9 +42,17 @@ export async function getCompiledRuleSet(
   return compiled;
 }
 
-/** The organization's compiled rule set: its stored rules with its connection's break-glass groups and filter. */
-export function ruleSetFor(db: Queryable, organization: Organization): Promise<CompiledRuleSet> {
-  return getCompiledRuleSet(db, organization.id, organization.defaults);
+/**
+ * The organization's compiled rule set: its stored rules with its connection's break-glass groups and filter.
+ * `current`: the version is read now (one statement), not trusted for 2 s: for a writer under
+ * lockGroupWrites, which must not write roles from rules a change on another node just replaced.
+ */
+export function ruleSetFor(
+  db: Queryable,
+  organization: Organization,
+  options: { current?: boolean } = {},
+): Promise<CompiledRuleSet> {
+  return getCompiledRuleSet(db, organization.id, organization.defaults, options);
 }
 
 /** Forgets the cached rule set after a change on this node. */

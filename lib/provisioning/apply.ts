@@ -1,9 +1,9 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { inList } from "../db/in-list";
 import type { AuditEvent, AuditTx } from "../audit";
 import type { Db, Queryable } from "../db/client";
 import { scimGroupMembers, scimGroups, users } from "../db/schema";
-import { ruleSetFor } from "../organizations";
+import { lockGroupWrites, ruleSetFor } from "../organizations";
 import { applyPeopleGroups, type PersonGroups } from "../people";
 import type { ScimScope } from "./scope";
 
@@ -11,28 +11,10 @@ const CHUNK = 1000;
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-/**
- * What Okta pushes to an organization changes its people one writer at a time. Each SCIM write reads people's
- * pushed groups (and whether Okta deactivated them) and writes their roles from what it read: two at once
- * could each miss the other's change (measured on PostgreSQL: four PATCHes of four groups adding one person
- * at once left a role out). The lock is taken first in the transaction, so every statement after it sees
- * what the previous writer committed. A sign-in of a provisioned person takes it shared: sign-ins do not
- * wait for each other, and a deactivation either comes before (the sign-in is refused) or after (it ends
- * the new session too).
- */
-export async function lockPushes(tx: Queryable, organizationId: string, mode: "write" | "sign-in"): Promise<void> {
-  const key = `scim-people:${organizationId}`;
-  await tx.execute(
-    mode === "write"
-      ? sql`select pg_advisory_xact_lock(hashtext(${key}))`
-      : sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`,
-  );
-}
-
-/** A SCIM write's transaction: the organization's push lock first (lockPushes), then `run`. */
+/** A SCIM write's transaction: the organization's group-writes lock first (lockGroupWrites), then `run`. */
 export function pushTransaction<T>(scope: ScimScope, run: (tx: Tx) => Promise<T>): Promise<T> {
   return scope.db.transaction(async (tx) => {
-    await lockPushes(tx, scope.organization.id, "write");
+    await lockGroupWrites(tx, scope.organization.id, "exclusive");
     return run(tx);
   });
 }
@@ -92,7 +74,8 @@ export async function applyPushedGroups(
     {
       organizationId: scope.organization.id,
       connection: scope.connection.name,
-      ruleSet: await ruleSetFor(tx, scope.organization),
+      // Under the lock, the rules in force now (a rule change on another node committed just before counts).
+      ruleSet: await ruleSetFor(tx, scope.organization, { current: true }),
       cause: "scim",
       // Nothing re-reads pushed groups (GROUPS_MAX_AGE does not apply to them): no session to mark.
       confirmed: false,

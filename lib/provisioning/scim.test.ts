@@ -6,6 +6,8 @@ import { testDatabases, useTestDatabase } from "../../test/support/databases";
 import type { Db } from "../db/client";
 import { auditEvents, sessions, userRoles, users } from "../db/schema";
 import type { Organization } from "../organizations/organizations";
+import { getOrganizationRules } from "../organizations/queries";
+import { addRule, deleteRule, type Actor } from "../rules/manage-rules";
 import { createSession, getActiveSession } from "../sessions/store";
 import { ScimError } from "./errors";
 import { handleScim, type ScimAnswer, type ScimMethod } from "./router";
@@ -463,6 +465,39 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
       call("PATCH", `/Users/${String(last)}`, patchOp({ op: "replace", value: { active: false } })),
     ]);
     expect(await rolesOf(handle.db, String(last))).toEqual([]);
+  });
+
+  it("writes roles from the rules in force when a rule change and a push meet", async () => {
+    const { json, call, organization } = await setup();
+    const actor: Actor = {
+      organizationId: organization.id,
+      connection: organization.name,
+      actor: "admin@example.com",
+      subject: "00u-admin",
+      kind: "user",
+      adminGroups: [],
+    };
+    const person = String((await json("POST", "/Users", oktaUser(`r-${randomUUID().slice(0, 6)}@example.com`))).id);
+    const gid = String((await json("POST", "/Groups", { displayName: "team-payments" })).id);
+    const members = (op: "add" | "remove") =>
+      call(
+        "PATCH",
+        `/Groups/${gid}`,
+        op === "add"
+          ? patchOp({ op: "add", path: "members", value: [{ value: person }] })
+          : patchOp({ op: "remove", path: `members[value eq "${person}"]` }),
+      );
+    const teamRule = async () =>
+      (await getOrganizationRules(handle.db, organization.id)).rules.find((r) => r.pattern === "team-.*")?.id;
+    for (let i = 0; i < 6; i++) {
+      // The person joins the group while the rule that made the group a role is deleted: no role either way.
+      const rule = await teamRule();
+      if (!rule) throw new Error("no team-.* rule");
+      await Promise.all([members("add"), deleteRule(handle.db, actor, rule)]);
+      expect(await rolesOf(handle.db, person)).toEqual([]);
+      await members("remove");
+      await addRule(handle.db, actor, { match: "regex", pattern: "team-.*", role: "member" });
+    }
   });
 });
 

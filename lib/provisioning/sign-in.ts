@@ -1,8 +1,8 @@
 import { and, asc, eq, isNotNull, like, sql } from "drizzle-orm";
 import type { Connection } from "../config";
 import type { Queryable } from "../db/client";
+import { lockGroupWrites } from "../organizations";
 import { scimGroupMembers, scimGroups, users } from "../db/schema";
-import { lockPushes } from "./apply";
 
 /** What provisioning says about a person signing in. */
 export type SignInProvisioning =
@@ -56,7 +56,8 @@ export async function provisioningAtSignIn(
 }
 
 /**
- * provisioningAtSignIn again inside the sign-in's transaction, under the organization's push lock (shared):
+ * provisioningAtSignIn again inside the sign-in's transaction, under the organization's group-writes lock
+ * (shared):
  * what Okta pushed or deactivated since the first check is seen, and a push after it waits for the sign-in
  * to commit (so a deactivation then ends the new session too).
  */
@@ -66,6 +67,6 @@ export async function provisioningInSignIn(
   connection: Pick<Connection, "requireProvisioning">,
   person: { sub: string; userName: string | null },
 ): Promise<SignInProvisioning> {
-  await lockPushes(tx, organizationId, "sign-in");
+  await lockGroupWrites(tx, organizationId, "shared");
   return provisioningAtSignIn(tx, organizationId, connection, person);
 }

@@ -20,6 +20,7 @@ import {
 import {
   bumpRulesVersion,
   getOrganizationRules,
+  lockGroupWrites,
   lockOrganization,
   toRuleSetSpec,
   type OrganizationRules,
@@ -154,6 +155,9 @@ export async function applyRuleChange(
   options: ApplyOptions = {},
 ): Promise<ChangeResult> {
   const result = await db.transaction(async (tx) => {
+    // People's group writes wait (a SCIM push cannot write roles from the rules being replaced); the lock
+    // comes before the organization's row, which every write of a person's rows references.
+    await lockGroupWrites(tx, actor.organizationId, "exclusive");
     await lockOrganization(tx, actor.organizationId);
     const { preview, current, next, users } = await computePreview(tx, actor, change);
     if (options.token !== undefined && options.token !== preview.token) throw new StalePreviewError(preview);
