@@ -126,8 +126,9 @@ export async function lockOrganization(db: Queryable, organizationId: string): P
  * The organization's lock on writing people's groups, held until the transaction ends. Taken first in a
  * transaction, before any row is written or locked (a rule change takes it before the organization's row):
  * - exclusive by what rewrites people from what it reads: a SCIM push (each reads people's pushed groups
- *   and whether Okta deactivated them), a rule change (everyone's roles from the new rules). One at a
- *   time, each sees what the previous one committed. Without it, four SCIM PATCHes of four groups adding
+ *   and whether Okta deactivated them), a batch of Okta events (a delta on the groups last recorded), a
+ *   rule change (everyone's roles from the new rules). One at a time, each sees what the previous one
+ *   committed. Without it, four SCIM PATCHes of four groups adding
  *   one person at once lost a role on PostgreSQL, and a push during a rule change could write roles from
  *   the rules it replaced;
  * - shared by a sign-in of a person Okta provisioned: sign-ins do not wait for each other, and a

@@ -4,7 +4,7 @@ import { appendAuditEvents, auditEvent, type AuditEvent } from "../../audit";
 import type { Db, Queryable } from "../../db/client";
 import { memberships, oktaMembershipMarks, teams, users } from "../../db/schema";
 import { OktaApiError, type OktaClient } from "../../okta";
-import { ruleSetFor, type Organization } from "../../organizations";
+import { lockGroupWrites, ruleSetFor, type Organization } from "../../organizations";
 import { applyPeopleGroups, type AppliedGroups } from "../../people";
 import { endAccess } from "../../sessions";
 import { completeEvent, type CompletedEvent } from "./complete";
@@ -89,6 +89,9 @@ async function applyBatch(
   const completed = await Promise.all(pending.map((p) => completeEvent(p.event, context.okta)));
   const reads = await readMembersGroups(context.okta, completed);
   const applied = await db.transaction(async (tx) => {
+    // One writer of the organization's people at a time (a SCIM push, a rule change, another node's batch):
+    // each reads the groups and rules the previous one committed.
+    await lockGroupWrites(tx, organizationId, "exclusive");
     const mine = await claimPending(
       tx,
       organizationId,
@@ -272,7 +275,7 @@ async function applyEvents(
 
   const okta = { actor: "Okta", actorSub: null };
   if (folded.size > 0) {
-    const ruleSet = await ruleSetFor(tx, context.organization);
+    const ruleSet = await ruleSetFor(tx, context.organization, { current: true });
     // Only a full read of a person's groups confirms them (GROUPS_MAX_AGE starts again); a delta does not.
     const entries = [...folded.values()].sort((x, y) => Number(y.fullRead) - Number(x.fullRead));
     const results: AppliedGroups[] = [];
