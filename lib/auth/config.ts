@@ -8,9 +8,9 @@ import type { Config, Connection, Region } from "../config";
 import type { Db } from "../db/client";
 import type { GroupsSourceKind } from "../db/schema";
 import { verifyIdToken } from "../okta";
-import { organizationFor, ruleSetFor } from "../organizations";
+import { lockGroupWrites, organizationFor, ruleSetFor } from "../organizations";
 import { pushedSignInGroups, readSignInGroups, recordSignIn } from "../people";
-import { provisioningAtSignIn, provisioningInSignIn } from "../provisioning";
+import { provisioningAtSignIn } from "../provisioning";
 import { resolveIdentity, type Permission, type RoleGrant } from "../rbac";
 import { captureAuthError } from "./context";
 import { authCookies } from "./cookies";
@@ -210,17 +210,20 @@ export function createAuthConfig(deps: AuthDeps): NextAuthConfig {
         connection.groupsSource === "scim" ? null : await readSignInGroups(connection, ruleSet, sub, claim);
       // The person, their teams and roles, the session and the audit events commit together or not at all.
       const sid = await db.transaction(async (tx) => {
-        // A provisioned person is checked again under the organization's push lock: a deactivation or a
-        // push that committed since the check above is seen, and one that comes after sees this session.
+        // Under the organization's group-writes lock, shared (sign-ins do not wait for each other): a rule
+        // change, a SCIM push or a deactivation that committed since the reads above is seen now, and one
+        // that comes after waits for this sign-in, then sees its session and roles.
+        await lockGroupWrites(tx, organization.id, "shared");
         const now = provisioning.provisioned
-          ? await provisioningInSignIn(tx, organization.id, connection, person)
+          ? await provisioningAtSignIn(tx, organization.id, connection, person)
           : provisioning;
         if (!now.ok) throw refused(now.code);
-        const read = fromOkta ?? pushedSignInGroups(ruleSet, now.pushedGroups);
+        const rules = await ruleSetFor(tx, organization, { current: true });
+        const read = fromOkta ?? pushedSignInGroups(rules, now.pushedGroups);
         const { user } = await recordSignIn(tx, {
           organizationId: organization.id,
           connection: connection.name,
-          ruleSet,
+          ruleSet: rules,
           profile: { sub, email: stringClaim(profile.email), name: stringClaim(profile.name) },
           read,
           client: { ip: deps.ip ?? null, userAgent: deps.userAgent ?? null },

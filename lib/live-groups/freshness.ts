@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
-import { organizationFor, ruleSetFor } from "../organizations";
+import { lockGroupWrites, organizationFor, ruleSetFor } from "../organizations";
 import { applyPersonGroups, readSignInGroups } from "../people";
 import { pollingIsCurrent } from "./mode";
 import { getLogCursor } from "./system-log-poll";
@@ -144,15 +144,19 @@ export async function keepGroupsFresh(
     return failed({ err }, "the refreshed ID token failed its checks");
   }
   if (claims.sub !== user.sub) return refused("the refreshed ID token names another person (sub)");
-  const ruleSet = await ruleSetFor(db, await organizationFor(db, connection));
+  // The session's organization, with its connection's break-glass groups and filter.
+  const organization = { ...(await organizationFor(db, connection)), id: session.organizationId };
+  const ruleSet = await ruleSetFor(db, organization);
   const read = await readSignInGroups(connection, ruleSet, user.sub, claims[connection.groupsClaim], ctx.fetchImpl);
   await db.transaction(async (tx) => {
+    // As a sign-in: under the group-writes lock, shared, with the rules in force now.
+    await lockGroupWrites(tx, session.organizationId, "shared");
     await applyPersonGroups(
       tx,
       {
         organizationId: session.organizationId,
         connection: connection.name,
-        ruleSet,
+        ruleSet: await ruleSetFor(tx, organization, { current: true }),
         cause: "groups_refreshed",
         confirmed: true,
         by: okta,

@@ -131,8 +131,9 @@ export async function lockOrganization(db: Queryable, organizationId: string): P
  *   committed. Without it, four SCIM PATCHes of four groups adding
  *   one person at once lost a role on PostgreSQL, and a push during a rule change could write roles from
  *   the rules it replaced;
- * - shared by a sign-in of a person Okta provisioned: sign-ins do not wait for each other, and a
- *   deactivation either comes before (the sign-in is refused) or after (it ends the new session too).
+ * - shared by what writes one person from what Okta just said (a sign-in, a re-read of stale groups):
+ *   they do not wait for each other; a rule change or a deactivation either comes before (seen: the rules
+ *   in force, the sign-in refused) or after (it re-resolves them, it ends the new session too).
  * An advisory lock: no row is written to take it.
  */
 export async function lockGroupWrites(

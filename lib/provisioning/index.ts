@@ -15,5 +15,5 @@ export {
 } from "./tokens";
 export { rulesMatchingNoGroup } from "./groups";
 export { applyPushedGroups } from "./apply";
-export { provisioningAtSignIn, provisioningInSignIn, type SignInProvisioning } from "./sign-in";
+export { provisioningAtSignIn, type SignInProvisioning } from "./sign-in";
 export { provisioningOverview, type ProvisioningOverview } from "./overview";

@@ -1,7 +1,6 @@
 import { and, asc, eq, isNotNull, like, sql } from "drizzle-orm";
 import type { Connection } from "../config";
 import type { Queryable } from "../db/client";
-import { lockGroupWrites } from "../organizations";
 import { scimGroupMembers, scimGroups, users } from "../db/schema";
 
 /** What provisioning says about a person signing in. */
@@ -53,20 +52,4 @@ export async function provisioningAtSignIn(
     .where(eq(scimGroupMembers.userId, row.id))
     .orderBy(asc(scimGroups.displayName));
   return { ok: true, provisioned: true, pushedGroups: groups.map((g) => g.name) };
-}
-
-/**
- * provisioningAtSignIn again inside the sign-in's transaction, under the organization's group-writes lock
- * (shared):
- * what Okta pushed or deactivated since the first check is seen, and a push after it waits for the sign-in
- * to commit (so a deactivation then ends the new session too).
- */
-export async function provisioningInSignIn(
-  tx: Queryable,
-  organizationId: string,
-  connection: Pick<Connection, "requireProvisioning">,
-  person: { sub: string; userName: string | null },
-): Promise<SignInProvisioning> {
-  await lockGroupWrites(tx, organizationId, "shared");
-  return provisioningAtSignIn(tx, organizationId, connection, person);
 }
