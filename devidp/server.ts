@@ -7,7 +7,8 @@ import { handleManagementApi, oktaError, RateLimiter } from "./routes/management
 import { handleProvisioningApi } from "./routes/provisioning-api";
 import { handleSsfApi } from "./routes/ssf-api";
 import { SsfTransmitter } from "./support/ssf";
-import { ScimProvisioning, type ProvisioningSettings } from "./support/provisioning";
+import type { ProvisioningSettings } from "./support/directory";
+import { ScimProvisioning } from "./support/provisioning";
 import { configuration } from "./support/configuration";
 import { Directory } from "./support/directory";
 import { AUTH_SERVER_PATH, readIdpEnv } from "./support/env";

@@ -2,15 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { groupId, type Directory, type DirectoryUser } from "../support/directory";
 import { ADMIN_ACTOR, publicEvent, type EventHook, type OktaOrg } from "../support/okta-org";
+import type { OAuthTokens } from "../support/oauth-tokens";
 
-/**
- * Checks an org authorization server access token (and, when DPoP-bound, the request's DPoP proof):
- * returns its scopes, or why it is refused.
- */
-export type OAuthTokens = (
-  token: string,
-  dpop: { proof: string | string[] | undefined; method: string; url: string } | null,
-) => Promise<string[] | string>;
+export type { OAuthTokens };
 
 /** Okta's error body. */
 export function oktaError(

@@ -2,7 +2,16 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { IdpEnv } from "./env";
-import type { ProvisioningSettings } from "./provisioning";
+
+/** An app's provisioning settings (Okta: the app's Provisioning tab, and Push Groups). */
+export interface ProvisioningSettings {
+  /** SCIM connector base URL. */
+  base_url: string;
+  /** HTTP Header authorization: the bearer token. */
+  token: string;
+  /** Groups pushed to the app (Push Groups). */
+  push_groups: string[];
+}
 
 export interface DirectoryUser {
   id: string;

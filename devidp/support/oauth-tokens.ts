@@ -1,7 +1,15 @@
 import { createHash } from "node:crypto";
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from "jose";
 import type Provider from "oidc-provider";
-import type { OAuthTokens } from "../routes/management-api";
+
+/**
+ * Checks an org authorization server access token (and, when DPoP-bound, the request's DPoP proof):
+ * returns its scopes, or why it is refused.
+ */
+export type OAuthTokens = (
+  token: string,
+  dpop: { proof: string | string[] | undefined; method: string; url: string } | null,
+) => Promise<string[] | string>;
 
 /**
  * The management API's check of OAuth access tokens, like Okta's for API Services apps: the token must be

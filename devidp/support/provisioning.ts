@@ -1,16 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { Directory, DirectoryClient, DirectoryUser } from "./directory";
+import type { Directory, DirectoryClient, DirectoryUser, ProvisioningSettings } from "./directory";
 import type { LogEvent } from "./okta-org";
-
-/** An app's provisioning settings (Okta: the app's Provisioning tab, and Push Groups). */
-export interface ProvisioningSettings {
-  /** SCIM connector base URL. */
-  base_url: string;
-  /** HTTP Header authorization: the bearer token. */
-  token: string;
-  /** Groups pushed to the app (Push Groups). */
-  push_groups: string[];
-}
 
 const RETRIES = 5;
 const TIMEOUT_MS = 10_000;
