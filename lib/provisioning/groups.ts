@@ -235,7 +235,7 @@ export async function createGroup(scope: ScimScope, body: unknown) {
   const externalId = readExternalId(b.externalId);
   const memberIds = b.members === undefined || b.members === null ? [] : readMemberIds(b.members, "members");
   const id = await pushTransaction(scope, async (tx) => {
-    await lockGroupNames(tx, scope.organization.id);
+    // Name uniqueness holds: the organization's SCIM writes run one at a time (pushTransaction).
     const taken = await nameTaken(tx, scope.organization.id, displayName, null);
     if (taken) throw nameUniqueness(displayName, taken);
     const found = await provisionedIds(tx, scope.organization.id, memberIds);
@@ -258,10 +258,6 @@ export async function createGroup(scope: ScimScope, body: unknown) {
   });
   return getGroup(scope, id);
 }
-
-/** Two requests creating or renaming groups of one organization at once are serialized (name uniqueness). */
-const lockGroupNames = (tx: Queryable, organizationId: string) =>
-  tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`scim-groups:${organizationId}`}))`);
 
 const who = (scope: ScimScope) => ({
   organizationId: scope.organization.id,
@@ -355,9 +351,6 @@ export async function patchGroup(scope: ScimScope, id: string, body: unknown): P
   await pushTransaction(scope, async (tx) => {
     const group = await findGroup(tx, scope.organization.id, id, true);
     if (!group) throw notFound("Group", id);
-    // Okta repeats the displayName with every membership change: only a real rename takes the names lock.
-    if (change.rename !== undefined && change.rename !== group.displayName)
-      await lockGroupNames(tx, scope.organization.id);
     await applyGroupChange(tx, scope, group, change);
   });
 }
@@ -376,10 +369,8 @@ export async function replaceGroup(scope: ScimScope, id: string, body: unknown) 
     removeAll: false,
   };
   await pushTransaction(scope, async (tx) => {
-    // The group's row first, then the names lock (as a PATCH takes them: never the other way round).
     const group = await findGroup(tx, scope.organization.id, id, true);
     if (!group) throw notFound("Group", id);
-    if (change.rename !== group.displayName) await lockGroupNames(tx, scope.organization.id);
     await applyGroupChange(tx, scope, group, change);
   });
   return getGroup(scope, id);
