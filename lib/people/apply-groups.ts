@@ -91,8 +91,7 @@ export async function applyPeopleGroups(
   });
 
   // Teams someone already belongs to have their ids from readState: only the others are read (or created).
-  const teamIds = new Map<string, string>();
-  for (const [key, id] of teamsBefore.ids) teamIds.set(key.slice(key.indexOf("\u0000") + 1), id);
+  const teamIds = new Map(teamsBefore.ids);
   const unknownTeams = [...new Set(resolved.flatMap((r) => r.teamsAfter))].filter((name) => !teamIds.has(name));
   for (const [name, id] of await ensureTeams(tx, organizationId, unknownTeams)) teamIds.set(name, id);
   const out: AppliedGroups[] = [];
@@ -114,7 +113,7 @@ export async function applyPeopleGroups(
       if (teamId) join.push({ userId, teamId, organizationId });
     }
     for (const name of left) {
-      const teamId = teamIds.get(name) ?? teamsBefore.ids.get(`${userId}\u0000${name}`);
+      const teamId = teamIds.get(name);
       if (teamId) leave.push({ userId, teamId });
     }
     const oldGrants = rolesBefore.get(userId) ?? [];
@@ -177,6 +176,7 @@ export async function applyPersonGroups(
   return applied;
 }
 
+/** Each person's team names, and every one of those teams' ids by name (a name is unique in an organization). */
 type TeamsBefore = Map<string, string[]> & { ids: Map<string, string> };
 
 /** The people's teams (with their ids), roles and recorded source groups: one statement per chunk. */
@@ -204,7 +204,7 @@ async function readState(
       groupsBefore.set(row.id, row.groups === null ? null : (JSON.parse(row.groups) as string[]));
       const teamList = JSON.parse(row.teams) as [string, string][];
       if (teamList.length > 0) teamsBefore.set(row.id, teamList.map(([, name]) => name).sort());
-      for (const [teamId, name] of teamList) teamsBefore.ids.set(`${row.id}\u0000${name}`, teamId);
+      for (const [teamId, name] of teamList) teamsBefore.ids.set(name, teamId);
       const roleList = JSON.parse(row.roles) as [string, RoleGrant["via"]][];
       if (roleList.length > 0)
         rolesBefore.set(
