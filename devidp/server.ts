@@ -7,10 +7,9 @@ import { handleManagementApi, oktaError, RateLimiter } from "./routes/management
 import { handleProvisioningApi } from "./routes/provisioning-api";
 import { handleSsfApi } from "./routes/ssf-api";
 import { SsfTransmitter } from "./support/ssf";
-import type { ProvisioningSettings } from "./support/directory";
 import { ScimProvisioning } from "./support/provisioning";
 import { configuration } from "./support/configuration";
-import { Directory } from "./support/directory";
+import { Directory, type ProvisioningSettings } from "./support/directory";
 import { AUTH_SERVER_PATH, readIdpEnv } from "./support/env";
 import { loadOrCreateKeys, rotateSigningKey } from "./support/keys";
 import { oauthTokens } from "./support/oauth-tokens";

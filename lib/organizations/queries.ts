@@ -128,9 +128,8 @@ export async function lockOrganization(db: Queryable, organizationId: string): P
  * - exclusive by what rewrites people from what it reads: a SCIM push (each reads people's pushed groups
  *   and whether Okta deactivated them), a batch of Okta events (a delta on the groups last recorded), a
  *   rule change (everyone's roles from the new rules). One at a time, each sees what the previous one
- *   committed. Without it, four SCIM PATCHes of four groups adding
- *   one person at once lost a role on PostgreSQL, and a push during a rule change could write roles from
- *   the rules it replaced;
+ *   committed. Without it, four SCIM PATCHes of four groups adding one person at once lost a role on
+ *   PostgreSQL, and a push during a rule change could write roles from the rules it replaced;
  * - shared by what writes one person from what Okta just said (a sign-in, a re-read of stale groups):
  *   they do not wait for each other; a rule change or a deactivation either comes before (seen: the rules
  *   in force, the sign-in refused) or after (it re-resolves them, it ends the new session too).
