@@ -11,8 +11,25 @@ const FEW = 100;
  */
 export function inList(column: Column, values: readonly string[], type: "uuid" | "text" = "uuid"): SQL {
   if (values.length <= FEW) return inArray(column, [...values]);
-  const json = JSON.stringify(values);
+  return sql`${column} in ${jsonIds(values, type)}`;
+}
+
+/**
+ * Rows sent as one JSON parameter, as a FROM item `(…) as <alias>` whose row count the planner knows.
+ * PostgreSQL estimates any jsonb_to_recordset at 100 rows; with statistics that lag the table (PGlite has
+ * no autovacuum: never refreshed), it then joined a one-person write to a scan of every person (measured:
+ * 2.8 ms with 10,000 people, 5.3 ms with 20,000, against 0.4 ms through the primary key). `limit n` (n the
+ * exact count: nothing is cut) makes the estimate n.
+ */
+export function jsonRows(rows: readonly unknown[], columns: SQL, alias: string): SQL {
+  return sql`(select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${columns}) limit ${sql.raw(String(rows.length))}) as ${sql.identifier(alias)}`;
+}
+
+/** Ids sent as one JSON parameter, as a subquery for `in (…)`, with their count known to the planner (jsonRows). */
+export function jsonIds(ids: readonly string[], type: "uuid" | "text" = "uuid"): SQL {
+  const json = JSON.stringify(ids);
+  const limit = sql.raw(String(ids.length));
   return type === "uuid"
-    ? sql`${column} in (select value::uuid from jsonb_array_elements_text(${json}::jsonb))`
-    : sql`${column} in (select value from jsonb_array_elements_text(${json}::jsonb))`;
+    ? sql`(select value::uuid from jsonb_array_elements_text(${json}::jsonb) limit ${limit})`
+    : sql`(select value from jsonb_array_elements_text(${json}::jsonb) limit ${limit})`;
 }

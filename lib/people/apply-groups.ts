@@ -1,5 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { inList } from "../db/in-list";
+import { inList, jsonIds, jsonRows } from "../db/in-list";
 import {
   appendAuditEvents,
   auditEvent,
@@ -75,11 +75,13 @@ export async function applyPeopleGroups(
   tx: Queryable & AuditTx,
   update: GroupsUpdate,
   people: readonly PersonGroups[],
+  /** Their state as the caller read it with its own columns in the same statement (stateColumns, peopleState). */
+  state?: PeopleState,
 ): Promise<AppliedGroups[]> {
   if (people.length === 0) return [];
   const { organizationId, ruleSet } = update;
   const ids = people.map((p) => p.person.id);
-  const [teamsBefore, rolesBefore, groupsBefore] = await readState(tx, ids);
+  const { teamsBefore, rolesBefore, groupsBefore } = state ?? (await readState(tx, ids));
 
   const resolved = people.map((p) => {
     const known = Array.isArray(p.groups);
@@ -179,41 +181,63 @@ export async function applyPersonGroups(
 /** Each person's team names, and every one of those teams' ids by name (a name is unique in an organization). */
 type TeamsBefore = Map<string, string[]> & { ids: Map<string, string> };
 
-/** The people's teams (with their ids), roles and recorded source groups: one statement per chunk. */
-async function readState(
-  tx: Queryable,
-  ids: readonly string[],
-): Promise<[TeamsBefore, Map<string, RoleGrant[]>, Map<string, string[] | null>]> {
-  const teamsBefore = Object.assign(new Map<string, string[]>(), { ids: new Map<string, string>() });
-  const rolesBefore = new Map<string, RoleGrant[]>();
-  const groupsBefore = new Map<string, string[] | null>();
+/** What applyPeopleGroups compares against: the people's teams (with their ids), roles and recorded source groups. */
+export interface PeopleState {
+  teamsBefore: TeamsBefore;
+  rolesBefore: Map<string, RoleGrant[]>;
+  groupsBefore: Map<string, string[] | null>;
+}
+
+/**
+ * The columns of a person's state, for a select from `users` (readState's, or a caller's that reads its own
+ * columns of the same people in the same statement). users.id is written by hand in the subqueries: inside
+ * a select, drizzle writes a column without its table.
+ */
+export const stateColumns = {
+  id: users.id,
+  groups: sql<string | null>`to_json(${users.sourceGroups})::text`,
+  teams: sql<string>`(select coalesce(json_agg(json_build_array(t.id, t.name)), '[]')::text
+    from ${memberships} m join ${teams} t on t.id = m.team_id where m.user_id = users.id)`,
+  roles: sql<string>`(select coalesce(json_agg(json_build_array(r.role, r.via)), '[]')::text
+    from ${userRoles} r where r.user_id = users.id)`,
+};
+
+/** The state of the people of rows read with stateColumns (one row per person). */
+export function peopleState(
+  rows: Iterable<{ id: string; groups: string | null; teams: string; roles: string }>,
+  into: PeopleState = {
+    teamsBefore: Object.assign(new Map<string, string[]>(), { ids: new Map<string, string>() }),
+    rolesBefore: new Map(),
+    groupsBefore: new Map(),
+  },
+): PeopleState {
+  const { teamsBefore, rolesBefore, groupsBefore } = into;
+  for (const row of rows) {
+    groupsBefore.set(row.id, row.groups === null ? null : (JSON.parse(row.groups) as string[]));
+    const teamList = JSON.parse(row.teams) as [string, string][];
+    if (teamList.length > 0) teamsBefore.set(row.id, teamList.map(([, name]) => name).sort());
+    for (const [teamId, name] of teamList) teamsBefore.ids.set(name, teamId);
+    const roleList = JSON.parse(row.roles) as [string, RoleGrant["via"]][];
+    if (roleList.length > 0)
+      rolesBefore.set(
+        row.id,
+        roleList.map(([role, via]) => ({ role, via })),
+      );
+  }
+  return into;
+}
+
+/** The people's state: one statement per chunk. */
+async function readState(tx: Queryable, ids: readonly string[]): Promise<PeopleState> {
+  let state: PeopleState | undefined;
   for (let i = 0; i < ids.length; i += CHUNK) {
-    // users.id written by hand in the subqueries: inside a select, drizzle writes a column without its table.
     const rows = await tx
-      .select({
-        id: users.id,
-        groups: sql<string | null>`to_json(${users.sourceGroups})::text`,
-        teams: sql<string>`(select coalesce(json_agg(json_build_array(t.id, t.name)), '[]')::text
-          from ${memberships} m join ${teams} t on t.id = m.team_id where m.user_id = users.id)`,
-        roles: sql<string>`(select coalesce(json_agg(json_build_array(r.role, r.via)), '[]')::text
-          from ${userRoles} r where r.user_id = users.id)`,
-      })
+      .select(stateColumns)
       .from(users)
       .where(inList(users.id, ids.slice(i, i + CHUNK)));
-    for (const row of rows) {
-      groupsBefore.set(row.id, row.groups === null ? null : (JSON.parse(row.groups) as string[]));
-      const teamList = JSON.parse(row.teams) as [string, string][];
-      if (teamList.length > 0) teamsBefore.set(row.id, teamList.map(([, name]) => name).sort());
-      for (const [teamId, name] of teamList) teamsBefore.ids.set(name, teamId);
-      const roleList = JSON.parse(row.roles) as [string, RoleGrant["via"]][];
-      if (roleList.length > 0)
-        rolesBefore.set(
-          row.id,
-          roleList.map(([role, via]) => ({ role, via })),
-        );
-    }
+    state = peopleState(rows, state);
   }
-  return [teamsBefore, rolesBefore, groupsBefore];
+  return state ?? peopleState([]);
 }
 
 /** Creates missing teams and returns name -> id for every given name (two statements). */
@@ -273,35 +297,35 @@ async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
   const { sourceGroups, leave, join, roles, confirm } = changes;
   const longest = Math.max(sourceGroups.length, leave.length, join.length, roles.length, confirm.length);
   for (let i = 0; i < longest; i += CHUNK) {
-    const slice = (rows: readonly unknown[]) => (rows.length > i ? JSON.stringify(rows.slice(i, i + CHUNK)) : null);
+    const slice = <T>(rows: readonly T[]) => (rows.length > i ? rows.slice(i, i + CHUNK) : null);
     const parts: SQL[] = [];
-    const groupsJson = slice(sourceGroups);
-    if (groupsJson)
+    const groupsRows = slice(sourceGroups);
+    if (groupsRows)
       parts.push(sql`source_groups as (
         update ${users} set source_groups = array(select jsonb_array_elements_text(v.groups))
-        from jsonb_to_recordset(${groupsJson}::jsonb) as v(id uuid, groups jsonb) where ${users.id} = v.id)`);
-    const leaveJson = slice(leave);
-    if (leaveJson)
+        from ${jsonRows(groupsRows, sql`id uuid, groups jsonb`, "v")} where ${users.id} = v.id)`);
+    const leaveRows = slice(leave);
+    if (leaveRows)
       parts.push(sql`teams_left as (
-        delete from ${memberships} m using jsonb_to_recordset(${leaveJson}::jsonb) as v("userId" uuid, "teamId" uuid)
+        delete from ${memberships} m using ${jsonRows(leaveRows, sql`"userId" uuid, "teamId" uuid`, "v")}
         where m.user_id = v."userId" and m.team_id = v."teamId")`);
-    const joinJson = slice(join);
-    if (joinJson)
+    const joinRows = slice(join);
+    if (joinRows)
       parts.push(sql`teams_joined as (
         insert into ${memberships} (user_id, team_id, organization_id)
         select "userId", "teamId", "organizationId"
-        from jsonb_to_recordset(${joinJson}::jsonb) as v("userId" uuid, "teamId" uuid, "organizationId" uuid)
+        from ${jsonRows(joinRows, sql`"userId" uuid, "teamId" uuid, "organizationId" uuid`, "v")}
         on conflict do nothing)`);
-    const rolesJson = slice(roles);
-    if (rolesJson)
+    const roleRows = slice(roles);
+    if (roleRows)
       parts.push(
         sql`new_roles as (
           select v."userId" as user_id, v."organizationId" as organization_id, v."rulesVersion" as rules_version,
             g->>'role' as role, g->'via' as via
-          from jsonb_to_recordset(${rolesJson}::jsonb) as v("userId" uuid, "organizationId" uuid, "rulesVersion" integer, grants jsonb)
+          from ${jsonRows(roleRows, sql`"userId" uuid, "organizationId" uuid, "rulesVersion" integer, grants jsonb`, "v")}
           left join lateral jsonb_array_elements(v.grants) g on true)`,
         sql`roles_gone as (
-          delete from ${userRoles} r where r.user_id in (select user_id from new_roles)
+          delete from ${userRoles} r where r.user_id in ${jsonIds(roleRows.map((r) => r.userId))}
           and not exists (select 1 from new_roles n where n.user_id = r.user_id and n.role = r.role))`,
         sql`roles_set as (
           insert into ${userRoles} (user_id, organization_id, role, via, rules_version)
@@ -309,11 +333,11 @@ async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
           on conflict (user_id, role) do update
           set via = excluded.via, rules_version = excluded.rules_version, resolved_at = now())`,
       );
-    const confirmJson = slice(confirm);
-    if (confirmJson)
+    const confirmIds = slice(confirm);
+    if (confirmIds)
       parts.push(sql`confirmed as (
         update ${sessions} set groups_confirmed_at = now()
-        where user_id in (select value::uuid from jsonb_array_elements_text(${confirmJson}::jsonb)) and revoked_at is null)`);
+        where user_id in ${jsonIds(confirmIds)} and revoked_at is null)`);
     if (parts.length > 0) await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
   }
 }

@@ -28,8 +28,11 @@ export {
   applyPeopleGroups,
   applyPersonGroups,
   ensureTeams,
+  peopleState,
+  stateColumns,
   type AppliedGroups,
   type GroupsUpdate,
+  type PeopleState,
   type PersonGroups,
 } from "./apply-groups";
 export { recordSignIn, upsertUser, type SignInRecord } from "./sign-in";

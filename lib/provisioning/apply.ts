@@ -1,10 +1,10 @@
-import { eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { inList } from "../db/in-list";
 import type { AuditEvent, AuditTx } from "../audit";
 import type { Db, Queryable } from "../db/client";
 import { scimGroupMembers, scimGroups, users } from "../db/schema";
 import { lockGroupWrites, ruleSetFor } from "../organizations";
-import { applyPeopleGroups, type PersonGroups } from "../people";
+import { applyPeopleGroups, peopleState, stateColumns, type PeopleState, type PersonGroups } from "../people";
 import type { ScimScope } from "./scope";
 
 const CHUNK = 1000;
@@ -37,33 +37,28 @@ export async function applyPushedGroups(
   const authority = scope.connection.groupsSource === "scim";
   const people: PersonGroups[] = [];
   const labels = new Map<string, string>();
+  let state: PeopleState | undefined;
   for (let i = 0; i < userIds.length; i += CHUNK) {
-    // The people and their pushed groups in one statement (a row per membership; none: one row, no group).
+    // The people, their pushed groups and their state for the one writer, in one statement (a row each).
     const rows = await tx
       .select({
-        id: users.id,
+        ...stateColumns,
         sub: users.sub,
         email: users.email,
         userName: users.userName,
         deprovisionedAt: users.deprovisionedAt,
-        group: scimGroups.displayName,
+        pushed: sql<string>`(select coalesce(json_agg(g.display_name), '[]')::text
+          from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = users.id)`,
       })
       .from(users)
-      .leftJoin(scimGroupMembers, eq(scimGroupMembers.userId, users.id))
-      .leftJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
       .where(inList(users.id, userIds.slice(i, i + CHUNK)));
-    const byPerson = new Map<string, { row: (typeof rows)[number]; groups: string[] }>();
+    state = peopleState(rows, state);
     for (const row of rows) {
-      const entry = byPerson.get(row.id) ?? { row, groups: [] };
-      if (row.group !== null) entry.groups.push(row.group);
-      byPerson.set(row.id, entry);
-    }
-    for (const { row, groups } of byPerson.values()) {
       labels.set(row.id, row.email ?? row.userName ?? row.sub);
       if (!authority && row.deprovisionedAt === null) continue;
       people.push({
         person: { id: row.id, sub: row.sub, email: row.email },
-        groups: row.deprovisionedAt === null ? groups.sort() : [],
+        groups: row.deprovisionedAt === null ? (JSON.parse(row.pushed) as string[]).sort() : [],
         why,
       });
     }
@@ -83,6 +78,7 @@ export async function applyPushedGroups(
       ...(events ? { events } : {}),
     },
     people,
+    state,
   );
   return { rolesChanged: applied.filter((a) => a.gained.length > 0 || a.lost.length > 0).length, labels };
 }

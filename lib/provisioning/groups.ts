@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
-import { inList } from "../db/in-list";
+import { inList, jsonIds } from "../db/in-list";
 import { rowsOf } from "../db/rows";
 import { parse } from "scim2-parse-filter";
 import { appendAuditEvent, appendAuditEvents, auditEvent, type AuditEvent, type AuditTx } from "../audit";
@@ -76,13 +76,16 @@ export async function listGroups(scope: ScimScope, filter: string | null, paging
   );
 }
 
-async function findGroup(db: Queryable, organizationId: string, id: string, lock = false): Promise<ScimGroup | null> {
+/**
+ * A group of the organization. No row lock for a write: every write of scim_groups runs under the
+ * organization's group-writes lock (pushTransaction), one at a time.
+ */
+async function findGroup(db: Queryable, organizationId: string, id: string): Promise<ScimGroup | null> {
   if (!isUuid(id)) return null;
-  const query = db
+  const [row] = await db
     .select()
     .from(scimGroups)
     .where(and(eq(scimGroups.organizationId, organizationId), eq(scimGroups.id, id)));
-  const [row] = lock ? await query.for("update") : await query;
   return row ?? null;
 }
 
@@ -213,13 +216,11 @@ async function removeMembers(tx: Queryable, groupId: string, ids: readonly strin
   for (let i = 0; i < ids.length; i += 5000) {
     const chunk = ids.slice(i, i + 5000).filter(isUuid);
     if (chunk.length === 0) continue;
-    const json = JSON.stringify(chunk);
     removed.push(
       ...(await changeMembers(
         tx,
         groupId,
-        sql`delete from ${scimGroupMembers} where group_id = ${groupId}::uuid
-          and user_id in (select v::uuid from jsonb_array_elements_text(${json}::jsonb) as v)`,
+        sql`delete from ${scimGroupMembers} where group_id = ${groupId}::uuid and user_id in ${jsonIds(chunk)}`,
       )),
     );
   }
@@ -340,8 +341,8 @@ function readGroupChange(body: unknown, groupId: string): GroupChange {
 }
 
 /**
- * PATCH /Groups/{id}: membership deltas and renames, applied under the group's row lock (two PATCHes of one
- * group at once are serialized, neither is lost; the same PATCH twice changes nothing the second time).
+ * PATCH /Groups/{id}: membership deltas and renames, applied under the organization's group-writes lock (two
+ * PATCHes at once are serialized, neither is lost; the same PATCH twice changes nothing the second time).
  * Everyone whose membership changed (everyone in it, for a rename) goes through the one writer of people's
  * groups, with the group change, in one transaction. Answers 204 (Okta accepts it; a 10,000-member group is
  * not sent back).
@@ -349,7 +350,7 @@ function readGroupChange(body: unknown, groupId: string): GroupChange {
 export async function patchGroup(scope: ScimScope, id: string, body: unknown): Promise<void> {
   const change = readGroupChange(body, id);
   await pushTransaction(scope, async (tx) => {
-    const group = await findGroup(tx, scope.organization.id, id, true);
+    const group = await findGroup(tx, scope.organization.id, id);
     if (!group) throw notFound("Group", id);
     await applyGroupChange(tx, scope, group, change);
   });
@@ -369,7 +370,7 @@ export async function replaceGroup(scope: ScimScope, id: string, body: unknown) 
     removeAll: false,
   };
   await pushTransaction(scope, async (tx) => {
-    const group = await findGroup(tx, scope.organization.id, id, true);
+    const group = await findGroup(tx, scope.organization.id, id);
     if (!group) throw notFound("Group", id);
     await applyGroupChange(tx, scope, group, change);
   });
@@ -499,7 +500,7 @@ export async function rulesMatchingNoGroup(
 /** DELETE /Groups/{id} (Okta's "unlink and delete in the app"): its members lose what it granted. */
 export async function deleteGroup(scope: ScimScope, id: string): Promise<void> {
   await pushTransaction(scope, async (tx) => {
-    const group = await findGroup(tx, scope.organization.id, id, true);
+    const group = await findGroup(tx, scope.organization.id, id);
     if (!group) throw notFound("Group", id);
     const members = await removeMembers(tx, group.id, "all");
     await tx.delete(scimGroups).where(eq(scimGroups.id, group.id));
