@@ -68,6 +68,7 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
   await db.execute(sql`insert into user_roles (user_id, organization_id, role, via, rules_version)
     select u.id, u.organization_id, r.role, jsonb_build_array(jsonb_build_object('group', r.grp, 'rule', 'bench', 'ruleId', 'bench')), 1
     from users u cross join (values ('member', 'team-x'), ('viewer', 'Everyone')) as r(role, grp) where u.organization_id = ${organizationId}::uuid`);
+  // What a node's statistics refresh (PGlite: lib/db/statistics.ts) or autovacuum does within a minute.
   await db.execute(sql`analyze`);
 
   // The audit events: one chain, oldest first over the last 30 days, hashed as porter hashes them.
@@ -155,6 +156,7 @@ async function fixtures(db: Db, organizationId: string): Promise<string[]> {
         as t(at, type, actor, actor_sub, ip, target, outcome, reason, ref, details, seq, prev, hash)`);
   }
   await db.insert(auditChainHeads).values({ chain: organizationId, seq: EVENTS, hash: prev });
+  // What a node's statistics refresh (PGlite: lib/db/statistics.ts) or autovacuum does within a minute.
   await db.execute(sql`analyze`);
   return refs;
 }

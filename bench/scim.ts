@@ -253,6 +253,7 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
     await db.execute(
       sql`update users set last_sign_in_at = now() where organization_id = ${big.organization.id}::uuid and right(sub, 1) in ('0', '5')`,
     );
+    // What a node's statistics refresh (PGlite: lib/db/statistics.ts) or autovacuum does within a minute.
     await db.execute(sql`analyze users`);
     const page = async (status?: "provisioned") => {
       const s = await timeEach(20, () =>

@@ -2,19 +2,24 @@ import { connectionUrls, type Config } from "../config";
 import { ensureStream } from "../signals";
 import { pruneSessions } from "../sessions/store";
 import { pruneRateLimits } from "../limits/rate-limit";
-import { getDb } from "../db";
+import { getDb, getDbHandle } from "../db";
+import { refreshStatistics } from "../db/statistics";
 import { logger } from "../log";
 import { applyPendingOktaEvents, oktaEventsContext, pollSystemLog, pruneOktaEvents } from "../live-groups";
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const SIGNALS_EVERY_MS = 10 * 60 * 1000;
+/** As often as autovacuum looks (its naptime): embedded PGlite has none. */
+const STATISTICS_EVERY_MS = 60 * 1000;
 const key = Symbol.for("porter.background");
 type WithTimers = typeof globalThis & { [key]?: NodeJS.Timeout[] };
 
 /**
  * The work a node does on its own: each organization with an Okta API token polls its System Log every
  * OKTA_LOG_POLL_SECONDS (a database lease makes it one node at a time), events left queued by a crash
- * are applied, and ended sessions and old rate-limit windows are pruned hourly. Started once per process; timers never keep it alive.
+ * are applied, and ended sessions and old rate-limit windows are pruned hourly. On embedded PGlite, which
+ * has no autovacuum, the tables whose statistics lag are analyzed every minute (refreshStatistics). Started
+ * once per process; timers never keep it alive.
  */
 export function startBackgroundWork(config: Config): void {
   const g = globalThis as WithTimers;
@@ -62,6 +67,18 @@ export function startBackgroundWork(config: Config): void {
         });
     }, PRUNE_EVERY_MS),
   );
+  const statistics = async () => {
+    const handle = await getDbHandle();
+    if (handle.kind !== "pglite") return;
+    const analyzed = await refreshStatistics(handle.db);
+    if (analyzed.length > 0)
+      logger.debug({ event: "statistics_refreshed", tables: analyzed }, "planner statistics refreshed");
+  };
+  const refresh = () =>
+    void statistics().catch((err: unknown) => {
+      logger.warn({ err }, "refreshing the embedded database's statistics failed; it is retried");
+    });
+  timers.push(setTimeout(refresh, 5_000), setInterval(refresh, STATISTICS_EVERY_MS));
   // Shared Signals: each organization that asks for it has its stream registered (and re-checked every 10
   // minutes: a stream deleted at Okta comes back, a disabled one shows on the console).
   const signalling = here.filter((c) => c.sharedSignals);
