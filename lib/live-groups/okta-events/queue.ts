@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { jsonIds, jsonRows } from "../../db/in-list";
 import type { Db, Queryable } from "../../db/client";
 import { oktaEvents, oktaMembershipMarks } from "../../db/schema";
 import { slimEvent, withoutNul, type LogEventLike } from "./log-event";
@@ -60,14 +61,13 @@ export async function claimPending(
   uuids: readonly string[],
 ): Promise<Set<string>> {
   if (uuids.length === 0) return new Set();
-  const json = JSON.stringify(uuids);
   const claimed = await db
     .select({ uuid: oktaEvents.uuid })
     .from(oktaEvents)
     .where(
       and(
         eq(oktaEvents.organizationId, organizationId),
-        sql`${oktaEvents.uuid} in (select jsonb_array_elements_text(${json}::jsonb))`,
+        sql`${oktaEvents.uuid} in ${jsonIds(uuids, "text")}`,
         isNull(oktaEvents.processedAt),
       ),
     )
@@ -82,10 +82,10 @@ export async function markProcessed(
   outcomes: readonly { uuid: string; outcome: OktaEventOutcome }[],
 ): Promise<void> {
   if (outcomes.length === 0) return;
-  const json = JSON.stringify(outcomes.map((o) => ({ uuid: o.uuid, code: outcomeCode(o.outcome), detail: o.outcome })));
+  const rows = outcomes.map((o) => ({ uuid: o.uuid, code: outcomeCode(o.outcome), detail: o.outcome }));
   await db.execute(sql`
     update ${oktaEvents} set processed_at = now(), outcome_code = v.code, outcome_detail = v.detail, attempts = ${oktaEvents.attempts} + 1
-    from jsonb_to_recordset(${json}::jsonb) as v(uuid text, code text, detail jsonb)
+    from ${jsonRows(rows, sql`uuid text, code text, detail jsonb`, "v")}
     where ${oktaEvents.organizationId} = ${organizationId} and ${oktaEvents.uuid} = v.uuid`);
 }
 
