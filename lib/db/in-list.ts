@@ -11,7 +11,12 @@ const FEW = 100;
  */
 export function inList(column: Column, values: readonly string[], type: "uuid" | "text" = "uuid"): SQL {
   if (values.length <= FEW) return inArray(column, [...values]);
-  return sql`${column} in ${jsonIds(values, type)}`;
+  // No `limit` here (unlike jsonRows): an IN subquery with one is not turned into a join, and PostgreSQL then
+  // compared every row of the table with the list (measured: 17 s for 5,000 ids among 200,000 people).
+  const json = JSON.stringify(values);
+  return type === "uuid"
+    ? sql`${column} in (select value::uuid from jsonb_array_elements_text(${json}::jsonb))`
+    : sql`${column} in (select value from jsonb_array_elements_text(${json}::jsonb))`;
 }
 
 /**
@@ -23,13 +28,4 @@ export function inList(column: Column, values: readonly string[], type: "uuid" |
  */
 export function jsonRows(rows: readonly unknown[], columns: SQL, alias: string): SQL {
   return sql`(select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${columns}) limit ${sql.raw(String(rows.length))}) as ${sql.identifier(alias)}`;
-}
-
-/** Ids sent as one JSON parameter, as a subquery for `in (…)`, with their count known to the planner (jsonRows). */
-export function jsonIds(ids: readonly string[], type: "uuid" | "text" = "uuid"): SQL {
-  const json = JSON.stringify(ids);
-  const limit = sql.raw(String(ids.length));
-  return type === "uuid"
-    ? sql`(select value::uuid from jsonb_array_elements_text(${json}::jsonb) limit ${limit})`
-    : sql`(select value from jsonb_array_elements_text(${json}::jsonb) limit ${limit})`;
 }

@@ -1,5 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { inList, jsonIds, jsonRows } from "../db/in-list";
+import { inList, jsonRows } from "../db/in-list";
 import {
   appendAuditEvents,
   auditEvent,
@@ -325,8 +325,11 @@ async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
           from ${jsonRows(roleRows, sql`"userId" uuid, "organizationId" uuid, "rulesVersion" integer, grants jsonb`, "v")}
           left join lateral jsonb_array_elements(v.grants) g on true)`,
         sql`roles_gone as (
-          delete from ${userRoles} r where r.user_id in ${jsonIds(roleRows.map((r) => r.userId))}
-          and not exists (select 1 from new_roles n where n.user_id = r.user_id and n.role = r.role))`,
+          delete from ${userRoles} where ${inList(
+            userRoles.userId,
+            roleRows.map((r) => r.userId),
+          )}
+          and not exists (select 1 from new_roles n where n.user_id = ${userRoles.userId} and n.role = ${userRoles.role}))`,
         sql`roles_set as (
           insert into ${userRoles} (user_id, organization_id, role, via, rules_version)
           select user_id, organization_id, role, via, rules_version from new_roles where role is not null
@@ -337,7 +340,7 @@ async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
     if (confirmIds)
       parts.push(sql`confirmed as (
         update ${sessions} set groups_confirmed_at = now()
-        where user_id in ${jsonIds(confirmIds)} and revoked_at is null)`);
+        where ${inList(sessions.userId, confirmIds)} and revoked_at is null)`);
     if (parts.length > 0) await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
   }
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
-import { inList, jsonIds } from "../db/in-list";
+import { inList } from "../db/in-list";
 import { rowsOf } from "../db/rows";
 import { parse } from "scim2-parse-filter";
 import { appendAuditEvent, appendAuditEvents, auditEvent, type AuditEvent, type AuditTx } from "../audit";
@@ -220,7 +220,7 @@ async function removeMembers(tx: Queryable, groupId: string, ids: readonly strin
       ...(await changeMembers(
         tx,
         groupId,
-        sql`delete from ${scimGroupMembers} where group_id = ${groupId}::uuid and user_id in ${jsonIds(chunk)}`,
+        sql`delete from ${scimGroupMembers} where group_id = ${groupId}::uuid and ${inList(scimGroupMembers.userId, chunk)}`,
       )),
     );
   }

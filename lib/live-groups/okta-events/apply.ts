@@ -1,5 +1,4 @@
 import { eq, inArray, and, sql } from "drizzle-orm";
-import { jsonRows } from "../../db/in-list";
 import type { GroupsSourceSetting } from "../../config";
 import { appendAuditEvents, auditEvent, type AuditEvent } from "../../audit";
 import type { Db, Queryable } from "../../db/client";
@@ -383,6 +382,7 @@ async function readMarks(
   pairs: readonly { sub: string; group: string }[],
 ): Promise<Map<string, Date>> {
   if (pairs.length === 0) return new Map();
+  const json = JSON.stringify(pairs);
   const rows = await tx
     .select({
       sub: oktaMembershipMarks.oktaUserId,
@@ -393,7 +393,7 @@ async function readMarks(
     .where(
       and(
         eq(oktaMembershipMarks.organizationId, organizationId),
-        sql`(${oktaMembershipMarks.oktaUserId}, ${oktaMembershipMarks.groupName}) in (select v.sub, v."group" from ${jsonRows(pairs, sql`sub text, "group" text`, "v")})`,
+        sql`(${oktaMembershipMarks.oktaUserId}, ${oktaMembershipMarks.groupName}) in (select v.sub, v."group" from jsonb_to_recordset(${json}::jsonb) as v(sub text, "group" text))`,
       ),
     )
     .for("update");

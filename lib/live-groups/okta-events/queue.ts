@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
-import { jsonIds, jsonRows } from "../../db/in-list";
+import { inList, jsonRows } from "../../db/in-list";
 import type { Db, Queryable } from "../../db/client";
 import { oktaEvents, oktaMembershipMarks } from "../../db/schema";
 import { slimEvent, withoutNul, type LogEventLike } from "./log-event";
@@ -67,7 +67,7 @@ export async function claimPending(
     .where(
       and(
         eq(oktaEvents.organizationId, organizationId),
-        sql`${oktaEvents.uuid} in ${jsonIds(uuids, "text")}`,
+        inList(oktaEvents.uuid, uuids, "text"),
         isNull(oktaEvents.processedAt),
       ),
     )
