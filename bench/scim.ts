@@ -230,7 +230,7 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
     line(
       "burst: one membership change",
       ms(changes / 1000),
-      `500/s leaves 2 ms per request; baseline one "select 1" on this database p50 ${ms(trivial.p50)} (a change is ten statements in one transaction: the push lock, the group, the people, the membership, their pushed groups, their teams and roles before, the teams, the write, the audit chain's head and the events)`,
+      `500/s leaves 2 ms per request; baseline one "select 1" on this database p50 ${ms(trivial.p50)} (a change is ten statements in one transaction: the push lock, the group, whether its people are provisioned, the membership, their pushed groups with their teams and roles before, the rules version, the teams, the write, the audit chain's head and the events)`,
     );
     await profileInProcess("300 more membership changes (a member removed, then added back)", async () => {
       for (let i = 0; i < 300; i++) {
