@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Queryable } from "./client";
+import type { Db } from "./client";
 import { rowsOf } from "./rows";
 
 /** autovacuum's defaults: a table is analyzed when more than 50 + 10% of its rows changed since the last time. */
@@ -14,9 +14,10 @@ const VACUUM_SCALE = 0.2;
  * lag their contents are analyzed, and those with many dead rows vacuumed, with autovacuum's default
  * thresholds. Without it PGlite's statistics were never refreshed: measured on this machine, the users page
  * of an organization of 100,000 people took 96-100 ms (a scan of every person) instead of 4-8 ms, and a
- * one-person write could join against every person. Returns the tables it analyzed.
+ * one-person write could join against every person. Returns the tables it analyzed. On the database, not in a
+ * transaction: VACUUM cannot run inside one.
  */
-export async function refreshStatistics(db: Queryable): Promise<string[]> {
+export async function refreshStatistics(db: Db): Promise<string[]> {
   const rows = rowsOf<{ schema: string; table: string; vacuum: boolean }>(
     await db.execute(sql`
       select s.schemaname as schema, s.relname as "table",

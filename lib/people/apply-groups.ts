@@ -325,11 +325,8 @@ async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
           from ${jsonRows(roleRows, sql`"userId" uuid, "organizationId" uuid, "rulesVersion" integer, grants jsonb`, "v")}
           left join lateral jsonb_array_elements(v.grants) g on true)`,
         sql`roles_gone as (
-          delete from ${userRoles} where ${inList(
-            userRoles.userId,
-            roleRows.map((r) => r.userId),
-          )}
-          and not exists (select 1 from new_roles n where n.user_id = ${userRoles.userId} and n.role = ${userRoles.role}))`,
+          delete from ${userRoles} r where r.user_id in (select user_id from new_roles)
+          and not exists (select 1 from new_roles n where n.user_id = r.user_id and n.role = r.role))`,
         sql`roles_set as (
           insert into ${userRoles} (user_id, organization_id, role, via, rules_version)
           select user_id, organization_id, role, via, rules_version from new_roles where role is not null

@@ -2,7 +2,7 @@ import { connectionUrls, type Config } from "../config";
 import { ensureStream } from "../signals";
 import { pruneSessions } from "../sessions/store";
 import { pruneRateLimits } from "../limits/rate-limit";
-import { getDb, getDbHandle } from "../db";
+import { getDb } from "../db";
 import { refreshStatistics } from "../db/statistics";
 import { logger } from "../log";
 import { applyPendingOktaEvents, oktaEventsContext, pollSystemLog, pruneOktaEvents } from "../live-groups";
@@ -67,18 +67,19 @@ export function startBackgroundWork(config: Config): void {
         });
     }, PRUNE_EVERY_MS),
   );
-  const statistics = async () => {
-    const handle = await getDbHandle();
-    if (handle.kind !== "pglite") return;
-    const analyzed = await refreshStatistics(handle.db);
-    if (analyzed.length > 0)
-      logger.debug({ event: "statistics_refreshed", tables: analyzed }, "planner statistics refreshed");
-  };
-  const refresh = () =>
-    void statistics().catch((err: unknown) => {
-      logger.warn({ err }, "refreshing the embedded database's statistics failed; it is retried");
-    });
-  timers.push(setTimeout(refresh, 5_000), setInterval(refresh, STATISTICS_EVERY_MS));
+  if (config.database.kind === "pglite") {
+    const refresh = () =>
+      void getDb()
+        .then(refreshStatistics)
+        .then((analyzed) => {
+          if (analyzed.length > 0)
+            logger.debug({ event: "statistics_refreshed", tables: analyzed }, "planner statistics refreshed");
+        })
+        .catch((err: unknown) => {
+          logger.warn({ err }, "refreshing the embedded database's statistics failed; it is retried");
+        });
+    timers.push(setTimeout(refresh, 5_000), setInterval(refresh, STATISTICS_EVERY_MS));
+  }
   // Shared Signals: each organization that asks for it has its stream registered (and re-checked every 10
   // minutes: a stream deleted at Okta comes back, a disabled one shows on the console).
   const signalling = here.filter((c) => c.sharedSignals);
