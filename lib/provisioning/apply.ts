@@ -30,7 +30,8 @@ export async function applyPushedGroups(
   tx: Queryable & AuditTx,
   scope: ScimScope,
   userIds: readonly string[],
-  why: string,
+  /** Why, in the role history's words: one reason for all, or each person's own. */
+  why: string | ((userId: string) => string),
   /** Collect the roles.changed events here (the caller appends them with its own) instead of appending them. */
   events?: AuditEvent[],
 ): Promise<{ rolesChanged: number; labels: Map<string, string> }> {
@@ -59,7 +60,7 @@ export async function applyPushedGroups(
       people.push({
         person: { id: row.id, sub: row.sub, email: row.email },
         groups: row.deprovisionedAt === null ? (JSON.parse(row.pushed) as string[]).sort() : [],
-        why,
+        why: typeof why === "string" ? why : why(row.id),
       });
     }
   }

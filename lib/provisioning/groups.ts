@@ -1,17 +1,18 @@
 import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
-import { inList } from "../db/in-list";
+import { inList, jsonRows } from "../db/in-list";
 import { rowsOf } from "../db/rows";
 import { parse } from "scim2-parse-filter";
 import { appendAuditEvent, appendAuditEvents, auditEvent, type AuditEvent, type AuditTx } from "../audit";
 import type { Queryable } from "../db/client";
 import { mappingRules, scimGroupMembers, scimGroups, users, type ScimGroup } from "../db/schema";
 import { applyPushedGroups, pushTransaction } from "./apply";
-import { notFound, scimError } from "./errors";
+import { notFound, ScimError, scimError } from "./errors";
 import { readPatchOperations } from "./patch-input";
 import { type Condition, type Paging, parseScimFilter } from "./query";
 import { listResponse, SCHEMAS, toScimGroup } from "./resources";
 import { isUuid, type ScimScope } from "./scope";
 import { groupBy } from "../core/group-by";
+import { Batcher, type Settled } from "../core/batcher";
 
 const GROUP_FILTER_ATTRIBUTES = ["displayName", "externalId"] as const;
 const GROUP_PATCH_ATTRIBUTES = ["displayName", "externalId", "members"];
@@ -133,7 +134,6 @@ function readMemberIds(value: unknown, where: string): string[] {
  */
 async function provisionedIds(tx: Queryable, organizationId: string, ids: readonly string[]): Promise<Set<string>> {
   const wanted = [...new Set(ids)];
-  const unknown = wanted.filter((id) => !isUuid(id));
   const found = new Set<string>();
   const valid = wanted.filter(isUuid);
   for (let i = 0; i < valid.length; i += 5000) {
@@ -149,7 +149,13 @@ async function provisionedIds(tx: Queryable, organizationId: string, ids: readon
       );
     for (const r of rows) found.add(r.id);
   }
-  unknown.push(...valid.filter((id) => !found.has(id)));
+  requireProvisioned(wanted, found);
+  return found;
+}
+
+/** 400 invalidValue naming the ids (up to three) that are not among the people Okta provisioned. */
+function requireProvisioned(ids: Iterable<string>, provisioned: ReadonlySet<string>): void {
+  const unknown = [...new Set(ids)].filter((id) => !provisioned.has(id));
   if (unknown.length > 0)
     throw scimError(
       "invalidValue",
@@ -160,7 +166,6 @@ async function provisionedIds(tx: Queryable, organizationId: string, ids: readon
           ", ",
         )}${unknown.length > 3 ? ` (and ${String(unknown.length - 3)} more)` : ""} in this organization: Okta pushes only people it provisioned to this app.`,
     );
-  return found;
 }
 
 async function nameTaken(tx: Queryable, organizationId: string, name: string, except: string | null) {
@@ -340,6 +345,52 @@ function readGroupChange(body: unknown, groupId: string): GroupChange {
   return change;
 }
 
+/** What one group change did: read and checked first (a refusal comes before any write), then written. */
+interface GroupChanged {
+  scope: ScimScope;
+  group: ScimGroup;
+  name: string;
+  renamedFrom: string | null;
+  externalIdChanged: boolean;
+  added: Set<string>;
+  removed: Set<string>;
+  /** Everyone whose groups it changed (everyone in it, for a rename). */
+  people: string[];
+  why: string;
+}
+
+/**
+ * Group PATCHes of one organization that arrive while one is applied go together in the next transaction
+ * (group commit): each is still applied in arrival order and answered on its own, a refused one (404, 400,
+ * 409) changes nothing and does not hold back the others, and one pass of the one writer serves them all.
+ */
+/** At most 64 changes in one transaction, naming at most 2,000 people between them (a big push goes alone). */
+const BATCH = {
+  max: 64,
+  budget: 2000,
+  weight: (r: GroupChangeRequest) => 1 + r.change.add.length + r.change.remove.length + (r.change.replace?.length ?? 0),
+};
+
+const groupChanges = new Batcher<GroupChangeRequest, void>(async (requests) => {
+  const first = requests[0];
+  if (!first) return [];
+  return pushTransaction(first.scope, async (tx) => {
+    const { changed, settled } = await changeGroups(tx, requests);
+    await applyGroupChanges(tx, first.scope, changed);
+    return settled;
+  });
+}, BATCH);
+
+/** A group change through the organization's batches: refused alone, or applied with those sent at once. */
+function submitGroupChange(scope: ScimScope, id: string, change: GroupChange): Promise<void> {
+  // Requests batch together only when everything they record is the same: organization, connection, actor.
+  return groupChanges.submit(JSON.stringify([scope.organization.id, scope.connection, scope.by]), {
+    scope,
+    id,
+    change,
+  });
+}
+
 /**
  * PATCH /Groups/{id}: membership deltas and renames, applied under the organization's group-writes lock (two
  * PATCHes at once are serialized, neither is lost; the same PATCH twice changes nothing the second time).
@@ -348,12 +399,7 @@ function readGroupChange(body: unknown, groupId: string): GroupChange {
  * not sent back).
  */
 export async function patchGroup(scope: ScimScope, id: string, body: unknown): Promise<void> {
-  const change = readGroupChange(body, id);
-  await pushTransaction(scope, async (tx) => {
-    const group = await findGroup(tx, scope.organization.id, id);
-    if (!group) throw notFound("Group", id);
-    await applyGroupChange(tx, scope, group, change);
-  });
+  await submitGroupChange(scope, id, readGroupChange(body, id));
 }
 
 /** PUT /Groups/{id}: the whole group (displayName and members). */
@@ -369,100 +415,244 @@ export async function replaceGroup(scope: ScimScope, id: string, body: unknown) 
     remove: [],
     removeAll: false,
   };
-  await pushTransaction(scope, async (tx) => {
-    const group = await findGroup(tx, scope.organization.id, id);
-    if (!group) throw notFound("Group", id);
-    await applyGroupChange(tx, scope, group, change);
-  });
+  await submitGroupChange(scope, id, change);
   return getGroup(scope, id);
 }
 
-async function applyGroupChange(tx: Queryable & AuditTx, scope: ScimScope, group: ScimGroup, change: GroupChange) {
-  const orgId = scope.organization.id;
-  let renamedFrom: string | null = null;
-  if (change.rename !== undefined && change.rename !== group.displayName) {
-    const taken = await nameTaken(tx, orgId, change.rename, group.id);
-    if (taken) throw nameUniqueness(change.rename, taken);
-    renamedFrom = group.displayName;
+/** The members of the groups a transaction's changes touch, as far as they are known: whole groups, or pairs. */
+type Members = Map<string, Set<string>>;
+
+/**
+ * What group changes of one transaction read, once for all of them: their groups; the whole membership of a
+ * group one of them replaces, empties or renames; and for every person they name, whether Okta provisioned
+ * them and which of these groups they are in.
+ */
+async function readForChanges(tx: Queryable, organizationId: string, requests: readonly GroupChangeRequest[]) {
+  const ids = [...new Set(requests.map((r) => r.id).filter(isUuid))];
+  const groups = new Map<string, ScimGroup>();
+  const members: Members = new Map();
+  const provisioned = new Set<string>();
+  if (ids.length === 0) return { groups, members, provisioned };
+  for (const g of await tx
+    .select()
+    .from(scimGroups)
+    .where(and(eq(scimGroups.organizationId, organizationId), inList(scimGroups.id, ids)))) {
+    groups.set(g.id, g);
+    members.set(g.id, new Set());
   }
-  await provisionedIds(tx, orgId, [...change.add, ...(change.replace ?? [])]);
-  const name = renamedFrom !== null && change.rename !== undefined ? change.rename : group.displayName;
-  if (renamedFrom !== null || change.externalId !== undefined)
-    await tx
-      .update(scimGroups)
-      .set({
-        displayName: name,
-        ...(change.externalId !== undefined ? { externalId: change.externalId } : {}),
-        updatedAt: new Date(),
-      })
-      .where(eq(scimGroups.id, group.id));
-  const removed = new Set<string>();
-  const added = new Set<string>();
-  if (change.replace) {
-    const wanted = new Set(change.replace);
-    const current = await tx
-      .select({ id: scimGroupMembers.userId })
-      .from(scimGroupMembers)
-      .where(eq(scimGroupMembers.groupId, group.id));
-    for (const id of await removeMembers(
-      tx,
-      group.id,
-      current.map((r) => r.id).filter((id) => !wanted.has(id)),
-    ))
-      removed.add(id);
-    for (const id of await addMembers(tx, group.id, [...wanted])) added.add(id);
-  }
-  if (change.removeAll) for (const id of await removeMembers(tx, group.id, "all")) removed.add(id);
-  for (const id of await removeMembers(tx, group.id, change.remove)) removed.add(id);
-  for (const id of await addMembers(tx, group.id, change.add)) {
-    added.add(id);
-    removed.delete(id);
-  }
-  // A rename changes the groups of everyone in it; a membership change, those it changed.
-  const affected =
-    renamedFrom !== null
-      ? (
-          await tx
-            .select({ id: scimGroupMembers.userId })
-            .from(scimGroupMembers)
-            .where(eq(scimGroupMembers.groupId, group.id))
-        ).map((r) => r.id)
-      : [];
-  const people = [...new Set([...affected, ...added, ...removed])];
-  const why =
-    renamedFrom !== null
-      ? `Okta renamed ${renamedFrom} to ${name}`
-      : added.size > 0 && removed.size === 0
-        ? `Okta added them to ${name}`
-        : removed.size > 0 && added.size === 0
-          ? `Okta removed them from ${name}`
-          : `Okta changed the members of ${name}`;
-  const roleEvents: AuditEvent[] = [];
-  const applied = await applyPushedGroups(tx, scope, people, why, roleEvents);
-  const orphanedRules = renamedFrom !== null ? await rulesMatchingNoGroup(tx, orgId, [renamedFrom]) : [];
-  if (renamedFrom === null && added.size === 0 && removed.size === 0 && change.externalId === undefined) return;
-  const sample = (ids: Set<string>) =>
-    [...ids]
-      .slice(0, SAMPLE)
-      .map((id) => applied.labels.get(id) ?? id)
-      .sort();
-  // The group's change and the role changes it caused: one append, one lock of the chain's head.
-  await appendAuditEvents(tx, [
-    auditEvent(
-      "scim.group_changed",
-      {
-        displayName: name,
-        renamedFrom,
-        added: added.size,
-        removed: removed.size,
-        addedPeople: sample(added),
-        removedPeople: sample(removed),
-        orphanedRules,
-      },
-      { ...who(scope), target: `scim_group:${group.id}`, targetLabel: name },
+  const found = [...groups.keys()];
+  if (found.length === 0) return { groups, members, provisioned };
+  // A rename's people are everyone in the group. Okta restates the name with every membership change: only a
+  // name other than the stored one renames (a batch's later renames of that group then find it whole too).
+  const whole = [
+    ...new Set(
+      requests
+        .filter(
+          (r) =>
+            r.change.replace !== undefined ||
+            r.change.removeAll ||
+            (r.change.rename !== undefined && r.change.rename !== groups.get(r.id)?.displayName),
+        )
+        .map((r) => r.id)
+        .filter((id) => groups.has(id)),
     ),
-    ...roleEvents,
-  ]);
+  ];
+  if (whole.length > 0)
+    for (const m of await tx
+      .select({ groupId: scimGroupMembers.groupId, userId: scimGroupMembers.userId })
+      .from(scimGroupMembers)
+      .where(inList(scimGroupMembers.groupId, whole)))
+      members.get(m.groupId)?.add(m.userId);
+  const named = [
+    ...new Set(requests.flatMap((r) => [...r.change.add, ...r.change.remove, ...(r.change.replace ?? [])])),
+  ].filter(isUuid);
+  for (let i = 0; i < named.length; i += 5000) {
+    const rows = await tx
+      .select({
+        id: users.id,
+        provisioned: sql<boolean>`${users.provisionedAt} is not null`,
+        groupId: scimGroupMembers.groupId,
+      })
+      .from(users)
+      .leftJoin(scimGroupMembers, and(eq(scimGroupMembers.userId, users.id), inList(scimGroupMembers.groupId, found)))
+      .where(and(eq(users.organizationId, organizationId), inList(users.id, named.slice(i, i + 5000))));
+    for (const r of rows) {
+      if (r.provisioned) provisioned.add(r.id);
+      if (r.groupId) members.get(r.groupId)?.add(r.id);
+    }
+  }
+  return { groups, members, provisioned };
+}
+
+interface GroupChangeRequest {
+  scope: ScimScope;
+  id: string;
+  change: GroupChange;
+}
+
+/**
+ * Group changes in arrival order, each answered on its own: its group found, its new name and members checked
+ * (a refusal is thrown before anything of it is written, and leaves the others alone), then applied to the
+ * memberships as they stand after the ones before it. What they changed together is written at the end, in
+ * one statement: the memberships added and removed, and the groups' meta.lastModified.
+ */
+async function changeGroups(
+  tx: Queryable,
+  requests: readonly GroupChangeRequest[],
+): Promise<{ changed: GroupChanged[]; settled: Settled<void>[] }> {
+  const first = requests[0];
+  if (!first) return { changed: [], settled: [] };
+  const orgId = first.scope.organization.id;
+  const { groups, members, provisioned } = await readForChanges(tx, orgId, requests);
+  const before = new Map([...members].map(([id, set]) => [id, new Set(set)]));
+  const touched = new Set<string>();
+  const changed: GroupChanged[] = [];
+  const settled: Settled<void>[] = [];
+  for (const { scope, id, change } of requests) {
+    try {
+      const group = groups.get(id);
+      const current = members.get(id);
+      if (!group || !current) throw notFound("Group", id);
+      let renamedFrom: string | null = null;
+      if (change.rename !== undefined && change.rename !== group.displayName) {
+        const taken = await nameTaken(tx, orgId, change.rename, group.id);
+        if (taken) throw nameUniqueness(change.rename, taken);
+        renamedFrom = group.displayName;
+      }
+      requireProvisioned([...change.add, ...(change.replace ?? [])], provisioned);
+      // Checked: from here on nothing is refused.
+      const name = renamedFrom !== null && change.rename !== undefined ? change.rename : group.displayName;
+      if (renamedFrom !== null || change.externalId !== undefined) {
+        const externalId = change.externalId !== undefined ? change.externalId : group.externalId;
+        await tx
+          .update(scimGroups)
+          .set({ displayName: name, externalId, updatedAt: new Date() })
+          .where(eq(scimGroups.id, group.id));
+        groups.set(id, { ...group, displayName: name, externalId });
+      }
+      const removed = new Set<string>();
+      const added = new Set<string>();
+      if (change.replace) {
+        const wanted = new Set(change.replace);
+        for (const m of current) if (!wanted.has(m)) removed.add(m);
+        for (const m of wanted) if (!current.has(m)) added.add(m);
+        current.clear();
+        for (const m of wanted) current.add(m);
+      }
+      if (change.removeAll) {
+        for (const m of current) removed.add(m);
+        current.clear();
+      }
+      for (const m of change.remove) if (current.delete(m)) removed.add(m);
+      for (const m of change.add)
+        if (!current.has(m)) {
+          current.add(m);
+          added.add(m);
+          removed.delete(m);
+        }
+      if (added.size > 0 || removed.size > 0) touched.add(id);
+      const why =
+        renamedFrom !== null
+          ? `Okta renamed ${renamedFrom} to ${name}`
+          : added.size > 0 && removed.size === 0
+            ? `Okta added them to ${name}`
+            : removed.size > 0 && added.size === 0
+              ? `Okta removed them from ${name}`
+              : `Okta changed the members of ${name}`;
+      changed.push({
+        scope,
+        group,
+        name,
+        renamedFrom,
+        externalIdChanged: change.externalId !== undefined,
+        added,
+        removed,
+        // A rename changes the groups of everyone in it; a membership change, those it changed.
+        people: [...new Set([...(renamedFrom !== null ? current : []), ...added, ...removed])],
+        why,
+      });
+      settled.push({ ok: true, value: undefined });
+    } catch (error) {
+      if (!(error instanceof ScimError)) throw error;
+      settled.push({ ok: false, error });
+    }
+  }
+  const joined: { g: string; u: string }[] = [];
+  const left: { g: string; u: string }[] = [];
+  for (const [g, now] of members) {
+    const was = before.get(g) ?? new Set<string>();
+    for (const u of now) if (!was.has(u)) joined.push({ g, u });
+    for (const u of was) if (!now.has(u)) left.push({ g, u });
+  }
+  await writeMemberships(tx, joined, left, [...touched]);
+  return { changed, settled };
+}
+
+/** Memberships added and removed, and the groups whose members changed get a new meta.lastModified. */
+async function writeMemberships(
+  tx: Queryable,
+  joined: readonly { g: string; u: string }[],
+  left: readonly { g: string; u: string }[],
+  touched: readonly string[],
+) {
+  const pair = sql`g uuid, u uuid`;
+  for (let i = 0; i < Math.max(joined.length, left.length, touched.length > 0 ? 1 : 0); i += 5000) {
+    const parts: SQL[] = [];
+    const j = joined.slice(i, i + 5000);
+    const l = left.slice(i, i + 5000);
+    if (j.length > 0)
+      parts.push(sql`joined as (insert into ${scimGroupMembers} (group_id, user_id)
+        select g, u from ${jsonRows(j, pair, "v")} on conflict do nothing)`);
+    if (l.length > 0)
+      parts.push(sql`left_ as (delete from ${scimGroupMembers} m using ${jsonRows(l, pair, "v")}
+        where m.group_id = v.g and m.user_id = v.u)`);
+    if (i === 0 && touched.length > 0)
+      parts.push(sql`touched as (update ${scimGroups} set updated_at = now() where ${inList(scimGroups.id, touched)})`);
+    if (parts.length > 0) await tx.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
+  }
+}
+
+/**
+ * The shared part of group changes written in one transaction: everyone they affected through the one writer
+ * of people's groups at once (a person changed by two of them gets both reasons), then each change's
+ * scim.group_changed event with the role changes it caused, in one append (one lock of the chain's head).
+ */
+async function applyGroupChanges(tx: Queryable & AuditTx, scope: ScimScope, changes: readonly GroupChanged[]) {
+  const why = new Map<string, string>();
+  for (const c of changes)
+    for (const id of c.people) {
+      const before = why.get(id);
+      why.set(id, before === undefined ? c.why : `${before}; ${c.why}`);
+    }
+  const roleEvents: AuditEvent[] = [];
+  const applied = await applyPushedGroups(tx, scope, [...why.keys()], (id) => why.get(id) ?? "", roleEvents);
+  const events: AuditEvent[] = [];
+  for (const c of changes) {
+    if (c.renamedFrom === null && c.added.size === 0 && c.removed.size === 0 && !c.externalIdChanged) continue;
+    const sample = (ids: Set<string>) =>
+      [...ids]
+        .slice(0, SAMPLE)
+        .map((id) => applied.labels.get(id) ?? id)
+        .sort();
+    const orphanedRules =
+      c.renamedFrom !== null ? await rulesMatchingNoGroup(tx, scope.organization.id, [c.renamedFrom]) : [];
+    events.push(
+      auditEvent(
+        "scim.group_changed",
+        {
+          displayName: c.name,
+          renamedFrom: c.renamedFrom,
+          added: c.added.size,
+          removed: c.removed.size,
+          addedPeople: sample(c.added),
+          removedPeople: sample(c.removed),
+          orphanedRules,
+        },
+        { ...who(c.scope), target: `scim_group:${c.group.id}`, targetLabel: c.name },
+      ),
+    );
+  }
+  if (events.length > 0 || roleEvents.length > 0) await appendAuditEvents(tx, [...events, ...roleEvents]);
 }
 
 /**

@@ -437,6 +437,58 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
     for (const id of ids) expect(await rolesOf(handle.db, id)).toEqual(["member"]);
   });
 
+  it("answers each of many PATCHes sent at once on its own: the refused change nothing, the others all apply", async () => {
+    const { json, call, refused, organization } = await setup();
+    const people = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) =>
+        String((await json("POST", "/Users", oktaUser(`b${String(i)}-${randomUUID().slice(0, 6)}@example.com`))).id),
+      ),
+    );
+    const [ada = "", ...rest] = people;
+    const admins = String((await json("POST", "/Groups", { displayName: "Port Admins" })).id);
+    const payments = String((await json("POST", "/Groups", { displayName: "team-payments" })).id);
+    const add = (gid: string, ...ids: string[]) =>
+      patchOp({ op: "add", path: "members", value: ids.map((value) => ({ value })) });
+    const answers = await Promise.allSettled([
+      // Sent at once: one transaction, each PATCH applied in this order and answered on its own.
+      call("PATCH", `/Groups/${payments}`, add(payments, ada)),
+      call("PATCH", `/Groups/${admins}`, add(admins, ada, rest[2] ?? "")),
+      refused("PATCH", `/Groups/${admins}`, add(admins, rest[0] ?? "", randomUUID())),
+      refused("PATCH", `/Groups/${randomUUID()}`, add(admins, rest[1] ?? "")),
+      refused("PATCH", `/Groups/${payments}`, patchOp({ op: "replace", path: "displayName", value: "port admins" })),
+      ...rest.map((id) => call("PATCH", `/Groups/${payments}`, add(payments, id))),
+      call("PATCH", `/Groups/${payments}`, patchOp({ op: "remove", path: `members[value eq "${rest[3] ?? ""}"]` })),
+    ]);
+    const values = answers.map((a): unknown => (a.status === "fulfilled" ? a.value : a.reason));
+    expect(values.slice(2, 5)).toEqual([
+      expect.objectContaining({ status: 400, scimType: "invalidValue" }),
+      expect.objectContaining({ status: 404 }),
+      expect.objectContaining({ status: 409, scimType: "uniqueness" }),
+    ]);
+    for (const v of [...values.slice(0, 2), ...values.slice(5)]) expect(v).toMatchObject({ status: 204 });
+    // In arrival order: rest[3] was added, then removed again.
+    const members = (await json("GET", `/Groups/${payments}`)).members as { value: string }[];
+    expect(members.map((m) => m.value).sort()).toEqual(people.filter((id) => id !== rest[3]).sort());
+    expect(await rolesOf(handle.db, ada)).toEqual(["admin", "member"]);
+    expect(await rolesOf(handle.db, rest[0] ?? "")).toEqual(["member"]);
+    expect(await rolesOf(handle.db, rest[2] ?? "")).toEqual(["admin", "member"]);
+    expect(await rolesOf(handle.db, rest[3] ?? "")).toEqual([]);
+    // One scim.group_changed per PATCH that changed something, and each role change says why.
+    const events = await handle.db
+      .select({ type: auditEvents.type, target: auditEvents.target, details: auditEvents.details })
+      .from(auditEvents)
+      .where(eq(auditEvents.organizationId, organization.id));
+    expect(events.filter((e) => e.type === "scim.group_changed")).toHaveLength(2 + rest.length + 1);
+    const whyOf = (id: string) =>
+      events
+        .filter((e) => e.type === "roles.changed" && e.target === `user:${id}`)
+        .map((e) => (e.details as { why?: string }).why);
+    // A person two PATCHes of one transaction changed: one role change, both reasons; added then removed: none.
+    expect(whyOf(rest[2] ?? "")).toEqual(["Okta added them to Port Admins; Okta added them to team-payments"]);
+    expect(whyOf(rest[3] ?? "")).toEqual([]);
+    expect(whyOf(ada)).toEqual(["Okta added them to team-payments; Okta added them to Port Admins"]);
+  });
+
   it("loses no group when PATCHes of different groups add one person at once, nor a deactivation", async () => {
     const { json, call } = await setup();
     const names = ["Port Admins", "Everyone", "team-payments", "PAM Linux Sysadmins"];
