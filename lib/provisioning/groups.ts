@@ -359,11 +359,6 @@ interface GroupChanged {
   why: string;
 }
 
-/**
- * Group PATCHes of one organization that arrive while one is applied go together in the next transaction
- * (group commit): each is still applied in arrival order and answered on its own, a refused one (404, 400,
- * 409) changes nothing and does not hold back the others, and one pass of the one writer serves them all.
- */
 /** At most 64 changes in one transaction, naming at most 2,000 people between them (a big push goes alone). */
 const BATCH = {
   max: 64,
@@ -371,6 +366,12 @@ const BATCH = {
   weight: (r: GroupChangeRequest) => 1 + r.change.add.length + r.change.remove.length + (r.change.replace?.length ?? 0),
 };
 
+/**
+ * Group PATCHes and PUTs of one organization that arrive while one is applied go together in the next
+ * transaction (group commit): each is still applied in arrival order and answered on its own, a refused one
+ * (404, 400, 409) changes nothing and does not hold back the others, and one pass of the one writer serves
+ * them all.
+ */
 const groupChanges = new Batcher<GroupChangeRequest, void>(async (requests) => {
   const first = requests[0];
   if (!first) return [];
@@ -393,7 +394,8 @@ function submitGroupChange(scope: ScimScope, id: string, change: GroupChange): P
 
 /**
  * PATCH /Groups/{id}: membership deltas and renames, applied under the organization's group-writes lock (two
- * PATCHes at once are serialized, neither is lost; the same PATCH twice changes nothing the second time).
+ * PATCHes at once are applied one after the other, in one transaction, and neither is lost; the same PATCH
+ * twice changes nothing the second time).
  * Everyone whose membership changed (everyone in it, for a rename) goes through the one writer of people's
  * groups, with the group change, in one transaction. Answers 204 (Okta accepts it; a 10,000-member group is
  * not sent back).
