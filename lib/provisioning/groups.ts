@@ -385,7 +385,9 @@ const groupChanges = new Batcher<GroupChangeRequest, void>(async (requests) => {
 /** A group change through the organization's batches: refused alone, or applied with those sent at once. */
 function submitGroupChange(scope: ScimScope, id: string, change: GroupChange): Promise<void> {
   // Requests batch together only when everything they record is the same: organization, connection, actor.
-  return groupChanges.submit(JSON.stringify([scope.organization.id, scope.connection, scope.by]), {
+  const { organization, connection, by } = scope;
+  const key = [organization.id, connection.name, connection.groupsSource, by.actorSub, by.ip, by.userAgent];
+  return groupChanges.submit(JSON.stringify(key), {
     scope,
     id,
     change,
