@@ -1,6 +1,5 @@
 import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { inList, jsonRows } from "../db/in-list";
-import { rowsOf } from "../db/rows";
 import { parse } from "scim2-parse-filter";
 import { appendAuditEvent, appendAuditEvents, auditEvent, type AuditEvent, type AuditTx } from "../audit";
 import type { Queryable } from "../db/client";
@@ -186,52 +185,6 @@ async function nameTaken(tx: Queryable, organizationId: string, name: string, ex
 const nameUniqueness = (name: string, id: string) =>
   scimError("uniqueness", `A Group named "${name.slice(0, 200)}" already exists (id ${id}).`);
 
-/**
- * The members a statement added or removed, with the group's `meta.lastModified` moved in the same statement
- * when any were (a membership PATCH is one statement here, not two).
- */
-async function changeMembers(tx: Queryable, groupId: string, change: SQL): Promise<string[]> {
-  const rows = await tx.execute<{ user_id: string }>(sql`
-    with changed as (${change} returning user_id),
-    touched as (update ${scimGroups} set updated_at = now() where ${scimGroups.id} = ${groupId} and exists (select 1 from changed))
-    select user_id from changed`);
-  return rowsOf<{ user_id: string }>(rows).map((r) => r.user_id);
-}
-
-async function addMembers(tx: Queryable, groupId: string, ids: readonly string[]): Promise<string[]> {
-  const added: string[] = [];
-  for (let i = 0; i < ids.length; i += 5000) {
-    const json = JSON.stringify(ids.slice(i, i + 5000));
-    added.push(
-      ...(await changeMembers(
-        tx,
-        groupId,
-        sql`insert into ${scimGroupMembers} (group_id, user_id)
-          select ${groupId}::uuid, v::uuid from jsonb_array_elements_text(${json}::jsonb) as v on conflict do nothing`,
-      )),
-    );
-  }
-  return added;
-}
-
-async function removeMembers(tx: Queryable, groupId: string, ids: readonly string[] | "all"): Promise<string[]> {
-  if (ids === "all")
-    return changeMembers(tx, groupId, sql`delete from ${scimGroupMembers} where group_id = ${groupId}::uuid`);
-  const removed: string[] = [];
-  for (let i = 0; i < ids.length; i += 5000) {
-    const chunk = ids.slice(i, i + 5000).filter(isUuid);
-    if (chunk.length === 0) continue;
-    removed.push(
-      ...(await changeMembers(
-        tx,
-        groupId,
-        sql`delete from ${scimGroupMembers} where group_id = ${groupId}::uuid and ${inList(scimGroupMembers.userId, chunk)}`,
-      )),
-    );
-  }
-  return removed;
-}
-
 /** POST /Groups: Okta pushes a group (usually with no members; they follow as PATCHes). */
 export async function createGroup(scope: ScimScope, body: unknown) {
   if (typeof body !== "object" || body === null || Array.isArray(body))
@@ -250,7 +203,14 @@ export async function createGroup(scope: ScimScope, body: unknown) {
       .values({ organizationId: scope.organization.id, displayName, externalId })
       .returning();
     if (!group) throw new Error("group insert returned nothing");
-    const added = await addMembers(tx, group.id, [...found]);
+    // A new group: every member found is added.
+    const added = [...found];
+    await writeMemberships(
+      tx,
+      added.map((u) => ({ g: group.id, u })),
+      [],
+      [],
+    );
     await applyPushedGroups(tx, scope, added, `Okta pushed ${displayName}`);
     await appendAuditEvent(
       tx,
@@ -696,7 +656,12 @@ export async function deleteGroup(scope: ScimScope, id: string): Promise<void> {
   await pushTransaction(scope, async (tx) => {
     const group = await findGroup(tx, scope.organization.id, id);
     if (!group) throw notFound("Group", id);
-    const members = await removeMembers(tx, group.id, "all");
+    const members = (
+      await tx
+        .delete(scimGroupMembers)
+        .where(eq(scimGroupMembers.groupId, group.id))
+        .returning({ id: scimGroupMembers.userId })
+    ).map((r) => r.id);
     await tx.delete(scimGroups).where(eq(scimGroups.id, group.id));
     await applyPushedGroups(tx, scope, members, `Okta deleted the group ${group.displayName}`);
     await appendAuditEvent(
