@@ -4,8 +4,9 @@ export type Settled<R> = { ok: true; value: R } | { ok: false; error: Error };
 /**
  * Group commit: the work of one key runs one batch at a time, and what arrives while a batch runs waits and
  * goes in the next batch, together: at most `max` items, and no more than `budget` of their `weight` (an item
- * heavier than the budget goes alone, so one big item never makes small ones wait long, nor the reverse). A caller that sends one request after another
- * never waits for anything but its own batch of one; callers that send at once share one batch, so one
+ * heavier than the budget goes alone, so one big item never makes small ones wait long, nor the reverse).
+ * A batch is taken one turn of the event loop after it could start. A caller that sends one request after
+ * another waits for that turn and its own batch of one; callers that send at once share one batch, so one
  * transaction, lock and commit serve them all.
  *
  * `run` settles each item of its batch (an item's own refusal does not fail the others); when `run` itself
