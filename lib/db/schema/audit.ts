@@ -54,7 +54,6 @@ export const auditEvents = pgTable(
   },
   (t) => [
     index("audit_events_org_at_idx").on(t.organizationId, t.at),
-    index("audit_events_type_idx").on(t.type),
     index("audit_events_org_id_idx").on(t.organizationId, t.id),
     index("audit_events_org_type_id_idx").on(t.organizationId, t.type, t.id),
     index("audit_events_org_actor_idx").on(t.organizationId, t.actorSub),

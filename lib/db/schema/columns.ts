@@ -8,6 +8,13 @@ export const organizationId = () =>
     .notNull()
     .references(() => organizations.id, { onDelete: "cascade" });
 
+/**
+ * The tenant column of a row that belongs to one user (and goes with them): no foreign key of its own, as
+ * the user's row already ties it to the organization and goes when it goes. A key here costs a lookup of
+ * the organization for every row written (measured on PGlite: about 65 ms in a 10,000-member push, per table).
+ */
+export const userOrganizationId = () => uuid("organization_id").notNull();
+
 /** A row that belongs to one user and goes with them. */
 export const userId = () =>
   uuid("user_id")

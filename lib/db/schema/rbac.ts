@@ -1,4 +1,4 @@
-import { organizationId, userId } from "./columns";
+import { organizationId, userId, userOrganizationId } from "./columns";
 import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** Stored shape of a role's provenance (lib/rbac's RoleGrant). */
@@ -40,7 +40,7 @@ export const userRoles = pgTable(
   "user_roles",
   {
     userId: userId(),
-    organizationId: organizationId(),
+    organizationId: userOrganizationId(),
     role: text("role").notNull(),
     via: jsonb("via").$type<StoredRoleGrant["via"]>().notNull(),
     /** The rules version these roles were resolved with. */

@@ -1,4 +1,4 @@
-import { organizationId, userId } from "./columns";
+import { organizationId, userId, userOrganizationId } from "./columns";
 import { index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** Every kept Okta group is a team of its organization. */
@@ -22,7 +22,7 @@ export const memberships = pgTable(
       .notNull()
       .references(() => teams.id, { onDelete: "cascade" }),
     userId: userId(),
-    organizationId: organizationId(),
+    organizationId: userOrganizationId(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("memberships_user_idx").on(t.userId)],
