@@ -14,7 +14,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Browserless } from "../test/support/browserless";
 import { line, ratio, summarize } from "./stats";
-import { startDemoScript } from "./support";
+import { startDemoScript, stopProcess } from "./support";
 
 const PROXY = "http://localhost:3500";
 const IDP = "http://localhost:4500";
@@ -410,7 +410,6 @@ export async function benchLoad(): Promise<void> {
       );
     }
   } finally {
-    cluster.kill("SIGTERM");
-    await new Promise((r) => cluster.once("exit", r));
+    await stopProcess(cluster);
   }
 }

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Browserless } from "../test/support/browserless";
 import { line, ratio, summarize } from "./stats";
-import { startDemoScript } from "./support";
+import { startDemoScript, stopProcess } from "./support";
 
 const APP = "http://localhost:3400";
 const IDP = "http://localhost:4400";
@@ -266,7 +266,7 @@ export async function benchLive(): Promise<void> {
       `baseline without it ${ms(quiet.p50)} -> ${ratio(during.p50 / quiet.p50)}; target within 10%: ${during.p50 <= quiet.p50 * 1.1 ? "met" : "MISSED"}`,
     );
   } finally {
-    demo.kill("SIGTERM");
+    await stopProcess(demo);
     await sleep(500);
   }
 }

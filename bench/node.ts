@@ -18,7 +18,7 @@ import type { DatabaseConfig } from "../lib/config";
 import { Browserless } from "../test/support/browserless";
 import { printProfile } from "./profile";
 import { atLeast, atMost, line, median, ratio, summarize, timeEach } from "./stats";
-import { runLoad, startDemoScript } from "./support";
+import { runLoad, startDemoScript, stopProcess } from "./support";
 
 const APP = "http://localhost:3700";
 const IDP = "http://localhost:4700";
@@ -437,7 +437,6 @@ export async function benchNode(): Promise<void> {
       console.log(`  Okta changes in bulk: not measured (${err instanceof Error ? err.message : String(err)})`);
     });
   } finally {
-    demo.kill("SIGTERM");
-    await new Promise((r) => demo.once("exit", r));
+    await stopProcess(demo);
   }
 }

@@ -19,7 +19,7 @@ import { applySeedOnce } from "../lib/rules/apply-seed";
 import { readSeedFile } from "../lib/rules/seed";
 import { atLeast, atMost, line, ratio, summarize, timeEach } from "./stats";
 import { profileInProcess } from "./profile";
-import { startDemoScript } from "./support";
+import { startDemoScript, stopProcess } from "./support";
 
 const APP = "http://localhost:3500";
 const TOKEN = { authorization: "Bearer porter-demo-scim-token" };
@@ -105,7 +105,7 @@ async function latencyOnTheDemo(): Promise<void> {
       ),
     );
   } finally {
-    demo.kill("SIGTERM");
+    await stopProcess(demo);
   }
 }
 

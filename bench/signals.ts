@@ -6,7 +6,7 @@
  */
 import { Browserless } from "../test/support/browserless";
 import { line, ratio, summarize } from "./stats";
-import { startDemoScript } from "./support";
+import { startDemoScript, stopProcess } from "./support";
 
 const APP = "http://localhost:3600";
 const IDP = "http://localhost:4600";
@@ -119,6 +119,6 @@ export async function benchSignals(): Promise<void> {
       );
     }
   } finally {
-    demo.kill("SIGTERM");
+    await stopProcess(demo);
   }
 }

@@ -69,6 +69,17 @@ export async function startDemoScript(
 }
 
 /**
+ * Stops a process the bench started and waits until it has exited: a demo still shutting down (its servers,
+ * its database) would share the machine with what the bench measures next.
+ */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/**
  * Requests/s of GET `url` from bench/load.ts in a process of its own (so the load does not share the
  * server's CPU): `credential` is a bearer token, `cookie:<header>`, or `-`. Any failed request fails the run.
  */
