@@ -319,13 +319,16 @@ async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
     const roleRows = slice(roles);
     if (roleRows)
       parts.push(
+        // role_people, not new_roles, names whose roles are replaced: its row count is known (jsonRows), while
+        // new_roles is estimated at 100 rows a person, for which PostgreSQL read every row of user_roles to
+        // find one person's (measured: 7 ms of a one-person write with 10,000 people's roles stored).
+        sql`role_people as ${jsonRows(roleRows, sql`"userId" uuid, "organizationId" uuid, "rulesVersion" integer, grants jsonb`)}`,
         sql`new_roles as (
           select v."userId" as user_id, v."organizationId" as organization_id, v."rulesVersion" as rules_version,
             g->>'role' as role, g->'via' as via
-          from ${jsonRows(roleRows, sql`"userId" uuid, "organizationId" uuid, "rulesVersion" integer, grants jsonb`, "v")}
-          left join lateral jsonb_array_elements(v.grants) g on true)`,
+          from role_people v left join lateral jsonb_array_elements(v.grants) g on true)`,
         sql`roles_gone as (
-          delete from ${userRoles} r where r.user_id in (select user_id from new_roles)
+          delete from ${userRoles} r where r.user_id in (select "userId" from role_people)
           and not exists (select 1 from new_roles n where n.user_id = r.user_id and n.role = r.role))`,
         sql`roles_set as (
           insert into ${userRoles} (user_id, organization_id, role, via, rules_version)
