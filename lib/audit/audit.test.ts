@@ -8,7 +8,7 @@ import { getOrganizationRules } from "../organizations";
 import { applySeedOnce } from "../rules/apply-seed";
 import { parseSeed } from "../rules/seed";
 import { auditEvents, auditVerificationGuards } from "../db/schema";
-import { canonicalJson, toContent } from "./chain";
+import { canonicalJson, linkHash, toContent } from "./chain";
 import { auditEvent, type AuditEvent, type AuditEventBase } from "./events";
 import { iterateAuditEvents, listAuditEvents, MAX_BUCKETS, parseAuditQuery, signInActivity } from "./queries";
 import { verifyChain, verifyChainOnce } from "./verify";
@@ -33,6 +33,41 @@ describe("audit content", () => {
     expect(JSON.stringify(content.details)).not.toContain("\\u0000");
     expect(String(content.details.description).length).toBeLessThanOrEqual(2001);
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
+  });
+
+  it("hashes a link exactly as every earlier version did (stored chains verify with the same function)", () => {
+    // Hashes computed before canonicalJson and cleanValue were rewritten as loops: any change to what is hashed
+    // (key order, undefined, NUL, NaN, dates, nesting, the count's rounding) breaks every stored chain.
+    const event = {
+      type: "roles.changed",
+      organizationId: "2f0c9a3e-1111-4222-8333-444455556666",
+      connection: "acme",
+      actor: "Okta",
+      actorSub: "scim-token:t1",
+      ip: "203.0.113.9",
+      userAgent: "Okta SCIM Client 1.0.0",
+      target: "user:0d4f",
+      targetLabel: "Ünïcødé <a@example.com>",
+      refs: ["req-1", "x\u0000y"],
+      count: 2.7,
+      details: {
+        why: "Okta added team-payments; Okta removed Ops",
+        gained: ["member"],
+        lost: [],
+        version: 3,
+        nested: { z: [1, { b: null, a: true, u: undefined }], é: "\u0000", A: Number.NaN, d: new Date(0) },
+        cause: "scim",
+        undef: undefined,
+      },
+    } as unknown as AuditEvent;
+    const content = toContent(event, new Date(Date.UTC(2026, 11, 2, 23, 0, 0, 123)));
+    expect(linkHash("ab".repeat(32), "c", 42, content)).toBe(
+      "f938b35aaa2a7efb836127c01d302ac5a988177674064711673ef7a6c9cae73a",
+    );
+    const bare = toContent({ type: "sign_in.failed" } as unknown as AuditEvent, new Date(0));
+    expect(linkHash("ab".repeat(32), "c", 43, bare)).toBe(
+      "72ae8f59af156ecd47bad31a4c15631c311932b6e9f02c90f4778db9d579e4fe",
+    );
   });
 
   it("reads the page's filters, refusing what it does not understand with the parameter's name", () => {

@@ -19,7 +19,7 @@ const MAX_DEPTH = 6;
  */
 export function cleanText(value: string, max = MAX_STRING): string {
   // NUL is exactly what PostgreSQL refuses in text and jsonb.
-  const text = value.replace(/\u0000/g, "\uFFFD");
+  const text = value.includes("\u0000") ? value.replace(/\u0000/g, "\uFFFD") : value;
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -32,7 +32,11 @@ function cleanValue(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((v) => cleanValue(v, depth + 1));
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, MAX_ITEMS)) {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length && i < MAX_ITEMS; i++) {
+      const k = keys[i] as string;
+      const v = record[k];
       if (v !== undefined) out[cleanText(k, 200)] = cleanValue(v, depth + 1);
     }
     return out;
@@ -84,12 +88,23 @@ export function toContent(event: AuditEvent, at: Date): AuditContent {
 
 /** JSON with object keys sorted at every level: the database (jsonb) does not keep key order. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + canonicalJson(value[i]);
+    return `${out}]`;
+  }
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    const record = value as Record<string, unknown>;
+    // sort() orders strings by UTF-16 code units, as < does. Written as a loop: a 10,000-person push hashes
+    // 10,000 events, and the array methods' copies showed in its profile.
+    const keys = Object.keys(record).sort();
+    let out = "{";
+    for (const k of keys) {
+      const v = record[k];
+      if (v === undefined) continue;
+      out += `${out.length > 1 ? "," : ""}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value ?? null);
 }

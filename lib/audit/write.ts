@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { rowsOf } from "../db/rows";
 import { auditChainHeads, auditEvents } from "../db/schema";
-import { chainOf, GENESIS_HASH, linkHash, toContent } from "./chain";
+import { chainOf, GENESIS_HASH, linkHash, toContent, type AuditContent } from "./chain";
 import { currentRequestId } from "../core/request-context";
 import type { AuditEvent } from "./events";
 import { groupBy } from "../core/group-by";
@@ -78,19 +78,27 @@ export async function appendLinks(
     let { seq, hash } = await lockHead(tx, chain);
     // A JS Date holds milliseconds, the precision the row is read back with: the hash covers what verify reads.
     const at = new Date();
+    const atText = at.toISOString();
+    // Each row as sent: the content with its link, and the time as text (one Date for the whole batch).
     const rows = list.map((event) => {
       const content = toContent(event, at);
       const prevHash = hash;
       seq += 1;
       hash = linkHash(prevHash, chain, seq, content);
-      return { ...content, chain, seq, prevHash, hash };
+      return Object.assign(content as Omit<AuditContent, "at"> & { at: unknown }, {
+        at: atText,
+        chain,
+        seq,
+        prevHash,
+        hash,
+      });
     });
     // One JSON parameter per batch rather than 16 per row (a 10,000-person push writes 10,000 events);
     // ids come back in the order of seq, which is the order of the batch. The head moves with the last batch.
     for (let i = 0; i < rows.length; i += 1000) {
       const batch = rows.slice(i, i + 1000);
       const last = batch[batch.length - 1];
-      const json = JSON.stringify(batch.map((r) => ({ ...r, at: r.at.toISOString() })));
+      const json = JSON.stringify(batch);
       const moveHead =
         i + 1000 >= rows.length && last
           ? sql`, head as (update ${auditChainHeads} set seq = ${last.seq}, hash = ${last.hash}, updated_at = now()
