@@ -158,8 +158,7 @@ async function timeStart(
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
     return { ms, rssMb: rssKb / 1024 };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    await stopProcess(child);
   }
 }
 

@@ -147,6 +147,17 @@ async function provisioned(db: Db, organizationId: string, n: number, prefix: st
   return (rows as { rows: { id: string }[] }).rows.map((r) => r.id);
 }
 
+/** The groups pushed as Okta pushes them (POST /Groups, no members), one after another; their ids in order. */
+async function pushedGroups(
+  call: Awaited<ReturnType<typeof scopeFor>>["call"],
+  names: readonly string[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const displayName of names)
+    ids.push(((await call("POST", "/Groups", { displayName })) as { body: { id: string } }).body.id);
+  return ids;
+}
+
 /**
  * The burst's membership changes as Okta sends them (person i added to group i mod n, the group's displayName
  * restated with it), `inFlight` PATCHes at a time; the elapsed milliseconds.
@@ -214,9 +225,7 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
     // A provisioning burst: 1,000 people created, then 1,000 membership changes, as Okta sends them.
     const burst = await scopeFor(db);
     const names = ["Everyone", "Engineering", "team-payments", "PAM Linux Sysadmins", "Port Admins"];
-    const groupIds: string[] = [];
-    for (const displayName of names)
-      groupIds.push(((await burst.call("POST", "/Groups", { displayName })) as { body: { id: string } }).body.id);
+    const groupIds = await pushedGroups(burst.call, names);
     const ids: string[] = [];
     t = performance.now();
     for (let i = 0; i < 1000; i++) {
@@ -258,9 +267,7 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
     // one is applied share the next transaction (group commit, lib/core/batcher.ts).
     const together = await scopeFor(db);
     const others = await provisioned(db, together.organization.id, 1000, "t");
-    const otherGroups: string[] = [];
-    for (const displayName of names)
-      otherGroups.push(((await together.call("POST", "/Groups", { displayName })) as { body: { id: string } }).body.id);
+    const otherGroups = await pushedGroups(together.call, names);
     const concurrent = await membershipChanges(together.call, otherGroups, names, others, IN_FLIGHT);
     line(
       `burst: 1,000 membership changes, ${String(IN_FLIGHT)} in flight`,
