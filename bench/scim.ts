@@ -152,6 +152,13 @@ async function provisioned(db: Db, organizationId: string, n: number, prefix: st
   return (rows as { rows: { id: string }[] }).rows.map((r) => r.id);
 }
 
+/** A burst's organization: its SCIM calls, its pushed groups' ids and its people's ids, in order. */
+interface BurstOrganization {
+  call: Awaited<ReturnType<typeof scopeFor>>["call"];
+  groupIds: string[];
+  ids: string[];
+}
+
 /** The groups pushed as Okta pushes them (POST /Groups, no members), one after another; their ids in order. */
 async function pushedGroups(
   call: Awaited<ReturnType<typeof scopeFor>>["call"],
@@ -238,17 +245,15 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
     // (Entra sends concurrently; how many requests Okta's provisioning keeps in flight is not published):
     // PATCHes of one organization sent while one is applied share the next transaction (lib/core/batcher.ts).
     const names = ["Everyone", "Engineering", "team-payments", "PAM Linux Sysadmins", "Port Admins"];
-    const runs: { created: number; changes: number; concurrent: number }[] = [];
-    let burst: Awaited<ReturnType<typeof scopeFor>> | undefined;
-    let groupIds: string[] = [];
-    let ids: string[] = [];
+    // Each run's times, with its burst organization (the last one's people are read and profiled below).
+    const runs: { created: number; changes: number; concurrent: number; burst: BurstOrganization }[] = [];
     for (let run = 0; run < RUNS; run++) {
-      burst = await scopeFor(db);
-      groupIds = await pushedGroups(burst.call, names);
-      ids = [];
+      const { call } = await scopeFor(db);
+      const groupIds = await pushedGroups(call, names);
+      const ids: string[] = [];
       t = performance.now();
       for (let i = 0; i < 1000; i++) {
-        const res = (await burst.call("POST", "/Users", {
+        const res = (await call("POST", "/Users", {
           userName: `burst-${String(i)}@example.com`,
           externalId: `00uburst${String(i).padStart(10, "0")}`,
           name: { givenName: "Burst", familyName: String(i) },
@@ -259,17 +264,18 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
         ids.push(res.body.id);
       }
       const created = performance.now() - t;
-      const changes = await membershipChanges(burst.call, groupIds, names, ids, 1);
+      const changes = await membershipChanges(call, groupIds, names, ids, 1);
       const together = await scopeFor(db);
       const others = await provisioned(db, together.organization.id, 1000, "t");
       const otherGroups = await pushedGroups(together.call, names);
       const concurrent = await membershipChanges(together.call, otherGroups, names, others, IN_FLIGHT);
-      runs.push({ created, changes, concurrent });
+      runs.push({ created, changes, concurrent, burst: { call, groupIds, ids } });
     }
-    if (!burst) throw new Error("no burst ran");
-    const burstScope = burst;
+    const last = runs.at(-1)?.burst;
+    if (!last) throw new Error("no burst ran");
+    const { call, groupIds, ids } = last;
     t = performance.now();
-    for (let i = 0; i < 1000; i++) await burstScope.call("GET", `/Users/${ids[i] ?? ""}`);
+    for (let i = 0; i < 1000; i++) await call("GET", `/Users/${ids[i] ?? ""}`);
     const reads = performance.now() - t;
     // The floor under any request: one statement that does nothing, on the same database.
     const trivial = summarize(await timeEach(1000, () => db.execute(sql`select 1`)));
@@ -306,7 +312,7 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
         const k = Math.floor(i / 2);
         const gid = groupIds[k % groupIds.length] ?? "";
         const member = ids[k] ?? "";
-        await burstScope.call(
+        await call(
           "PATCH",
           `/Groups/${gid}`,
           i % 2 === 0

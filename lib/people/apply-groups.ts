@@ -291,7 +291,6 @@ interface Changes {
   sourceGroups: readonly { id: string; groups: string[] }[];
   leave: readonly { userId: string; teamId: string }[];
   join: readonly { userId: string; teamId: string; organizationId: string }[];
-  /** Each person's roles as they are to be stored (inserted, or their provenance updated). */
   roles: readonly RoleRows[];
   /** The roles the people lose: the ones their state (read earlier in this transaction) has and their new roles do not. */
   rolesGone: readonly { userId: string; role: string }[];
