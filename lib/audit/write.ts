@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { jsonRows, type JsonColumns } from "../db/in-list";
 import { rowsOf } from "../db/rows";
 import { auditChainHeads, auditEvents } from "../db/schema";
 import { chainOf, GENESIS_HASH, linkHash, toContent, type AuditContent } from "./chain";
@@ -94,12 +95,12 @@ export async function appendLinks(
         hash,
       });
     });
-    // One JSON parameter per batch rather than 16 per row (a 10,000-person push writes 10,000 events);
-    // ids come back in the order of seq, which is the order of the batch. The head moves with the last batch.
+    // One JSON parameter per batch rather than 19 per row (a 10,000-person push writes 10,000 events; what
+    // the rows share, such as their time, organization and actor, is sent once: jsonRows). Ids come back in
+    // the order of seq, which is the order of the batch. The head moves with the last batch.
     for (let i = 0; i < rows.length; i += 1000) {
       const batch = rows.slice(i, i + 1000);
       const last = batch[batch.length - 1];
-      const json = JSON.stringify(batch);
       const moveHead =
         i + 1000 >= rows.length && last
           ? sql`, head as (update ${auditChainHeads} set seq = ${last.seq}, hash = ${last.hash}, updated_at = now()
@@ -111,9 +112,7 @@ export async function appendLinks(
             target_label, outcome, reason, refs, count, details, chain, seq, prev_hash, hash)
           select at, "organizationId", connection, type, actor, "actorSub", ip, "userAgent", target,
             "targetLabel", outcome, reason, refs, count, details, chain, seq, "prevHash", hash
-          from jsonb_to_recordset(${json}::jsonb) as v(at timestamptz, "organizationId" uuid, connection text, type text,
-            actor text, "actorSub" text, ip text, "userAgent" text, target text, "targetLabel" text, outcome text,
-            reason text, refs text[], count integer, details jsonb, chain text, seq bigint, "prevHash" text, hash text)
+          from ${jsonRows(batch, LINK_COLUMNS, "v")}
           order by seq
           returning id, seq)${moveHead}
         select id, seq from inserted`);
@@ -129,6 +128,29 @@ export async function appendLinks(
   }
   return out;
 }
+
+/** A link as sent: its content, its chain, seq and links, each with its column's type. */
+const LINK_COLUMNS: JsonColumns = {
+  at: "timestamptz",
+  organizationId: "uuid",
+  connection: "text",
+  type: "text",
+  actor: "text",
+  actorSub: "text",
+  ip: "text",
+  userAgent: "text",
+  target: "text",
+  targetLabel: "text",
+  outcome: "text",
+  reason: "text",
+  refs: "text[]",
+  count: "integer",
+  details: "jsonb",
+  chain: "text",
+  seq: "bigint",
+  prevHash: "text",
+  hash: "text",
+};
 
 /** Appends events of one change in the caller's transaction, each stamped with the request's id. */
 export function appendAuditEvents(

@@ -321,25 +321,25 @@ async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
     if (groupsRows)
       parts.push(sql`source_groups as (
         update ${users} set source_groups = array(select jsonb_array_elements_text(v.groups))
-        from ${jsonRows(groupsRows, sql`id uuid, groups jsonb`, "v")} where ${users.id} = v.id)`);
+        from ${jsonRows(groupsRows, { id: "uuid", groups: "jsonb" }, "v")} where ${users.id} = v.id)`);
     const leaveRows = slice(leave);
     if (leaveRows)
       parts.push(sql`teams_left as (
-        delete from ${memberships} m using ${jsonRows(leaveRows, sql`"userId" uuid, "teamId" uuid`, "v")}
+        delete from ${memberships} m using ${jsonRows(leaveRows, { userId: "uuid", teamId: "uuid" }, "v")}
         where m.user_id = v."userId" and m.team_id = v."teamId")`);
     const joinRows = slice(join);
     if (joinRows)
       parts.push(sql`teams_joined as (
         insert into ${memberships} (user_id, team_id, organization_id)
         select "userId", "teamId", "organizationId"
-        from ${jsonRows(joinRows, sql`"userId" uuid, "teamId" uuid, "organizationId" uuid`, "v")}
+        from ${jsonRows(joinRows, { userId: "uuid", teamId: "uuid", organizationId: "uuid" }, "v")}
         on conflict do nothing)`);
     const roleRows = slice(roles);
     if (roleRows)
       parts.push(sql`roles_set as (
         insert into ${userRoles} (user_id, organization_id, role, via, rules_version)
         select v."userId", v."organizationId", g->>'role', g->'via', v."rulesVersion"
-        from ${jsonRows(roleRows, sql`"userId" uuid, "organizationId" uuid, "rulesVersion" integer, grants jsonb`, "v")}
+        from ${jsonRows(roleRows, { userId: "uuid", organizationId: "uuid", rulesVersion: "integer", grants: "jsonb" }, "v")}
           cross join lateral jsonb_array_elements(v.grants) g
         on conflict (user_id, role) do update
         set via = excluded.via, rules_version = excluded.rules_version, resolved_at = now())`);
@@ -350,7 +350,7 @@ async function writeChanges(tx: Queryable, changes: Changes): Promise<void> {
     const goneRows = slice(rolesGone);
     if (goneRows)
       parts.push(sql`roles_gone as (
-        delete from ${userRoles} r using ${jsonRows(goneRows, sql`"userId" uuid, role text`, "v")}
+        delete from ${userRoles} r using ${jsonRows(goneRows, { userId: "uuid", role: "text" }, "v")}
         where r.user_id = v."userId" and r.role = v.role)`);
     const confirmIds = slice(confirm);
     if (confirmIds)

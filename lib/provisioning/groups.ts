@@ -559,7 +559,7 @@ async function writeMemberships(
   left: readonly { g: string; u: string }[],
   touched: readonly string[],
 ) {
-  const pair = sql`g uuid, u uuid`;
+  const pair = { g: "uuid", u: "uuid" };
   for (let i = 0; i < Math.max(joined.length, left.length, touched.length > 0 ? 1 : 0); i += 5000) {
     const parts: SQL[] = [];
     const j = joined.slice(i, i + 5000);

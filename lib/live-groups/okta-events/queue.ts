@@ -85,7 +85,7 @@ export async function markProcessed(
   const rows = outcomes.map((o) => ({ uuid: o.uuid, code: outcomeCode(o.outcome), detail: o.outcome }));
   await db.execute(sql`
     update ${oktaEvents} set processed_at = now(), outcome_code = v.code, outcome_detail = v.detail, attempts = ${oktaEvents.attempts} + 1
-    from ${jsonRows(rows, sql`uuid text, code text, detail jsonb`, "v")}
+    from ${jsonRows(rows, { uuid: "text", code: "text", detail: "jsonb" }, "v")}
     where ${oktaEvents.organizationId} = ${organizationId} and ${oktaEvents.uuid} = v.uuid`);
 }
 
