@@ -36,16 +36,7 @@ describe.each(testDatabases())("jsonRows (%s)", (_name, config) => {
     }));
     const back = await read(rows);
     expect(back).toHaveLength(20);
-    for (const [i, row] of back.entries()) {
-      expect(row).toEqual({
-        id: i,
-        org,
-        name: i % 3 === 0 ? null : `Nämé ${String(i)} "quoted"`,
-        tags: ["a", "b,c"],
-        detail: { gained: ["member"], nested: { why: "Okta added them" } },
-        at: "2026-12-03T01:02:03",
-      });
-    }
+    expect(back).toEqual(rows.map((row) => ({ ...row, at: "2026-12-03T01:02:03" })));
   });
 
   it("keeps as many rows as it was given when they are all alike, and when there is only one", async () => {
