@@ -57,4 +57,17 @@ describe.each(testDatabases())("jsonRows (%s)", (_name, config) => {
     const back = await read(rows);
     expect(back.map((r) => r.detail)).toEqual(rows.map((r) => r.detail));
   });
+
+  it("compares dates by their time, not as objects without keys", async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      id: i,
+      org,
+      name: "n",
+      tags: [],
+      detail: { when: new Date(Date.UTC(2026, 11, 3, 0, 0, i)) },
+      at: "2026-12-03T00:00:00Z",
+    }));
+    const back = await read(rows);
+    expect(back.map((r) => r.detail)).toEqual(rows.map((r) => ({ when: r.detail.when.toISOString() })));
+  });
 });

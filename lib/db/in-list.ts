@@ -44,8 +44,8 @@ export function jsonRows(list: readonly object[], columns: JsonColumns, alias: s
   // The rows keep at least one column of their own, so that there are rows.length of them.
   if (shared.size === keys.length) shared.delete(keys[0] ?? "");
   const own = keys.filter((key) => !shared.has(key));
-  const typed = (list: readonly string[]) =>
-    sql.raw(list.map((key) => `"${key}" ${columns[key] ?? "text"}`).join(", "));
+  const typed = (names: readonly string[]) =>
+    sql.raw(names.map((key) => `"${key}" ${columns[key] ?? "text"}`).join(", "));
   const sent =
     shared.size === 0
       ? rows
@@ -84,6 +84,8 @@ function sameValue(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
+  // A Date, or any object JSON writes other than by its own keys, is compared as the text it becomes.
+  if (!isPlain(a) || !isPlain(b)) return JSON.stringify(a) === JSON.stringify(b);
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
   const keys = Object.keys(x);
@@ -91,3 +93,8 @@ function sameValue(a: unknown, b: unknown): boolean {
   for (const key of keys) if (!(key in y) || !sameValue(x[key], y[key])) return false;
   return true;
 }
+
+const isPlain = (value: object) => {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+};
