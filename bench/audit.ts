@@ -266,7 +266,7 @@ async function benchOne(name: string, config: DatabaseConfig): Promise<void> {
     const full = performance.now();
     const preview = await previewRuleChange(db, actor, change);
     const fullMs = performance.now() - full;
-    const people = (await listUsersWithTeams(db, organizationId)).map((u) => ({
+    const people = (await listUsersWithTeams(db, organizationId, "claim")).map((u) => ({
       id: u.id,
       label: u.email ?? u.sub,
       teams: u.sourceGroups ?? u.teams,

@@ -95,15 +95,16 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   let claim: unknown = verified.claims[connection.groupsClaim];
   if (!service) {
     // The one revocation path reaches tokens too: a token issued before the person's access ended is refused.
-    const person = await bearerPerson(db, organizationId, subject);
+    const person = await bearerPerson(db, organizationId, subject, connection.groupsSource);
     const issuedAt = typeof verified.claims.iat === "number" ? verified.claims.iat * 1000 : 0;
     if (person?.accessEndedAt && issuedAt <= person.accessEndedAt.getTime())
       throw new BearerError(
         "invalid_token",
         `This person's access was ended at ${person.accessEndedAt.toISOString()} (by Okta or an admin), after this token was issued: get a new token.`,
       );
-    // When porter keeps this organization's groups live (an Event Hook, System Log polling), a group Okta has
-    // removed since the token was minted grants nothing: the token's groups count only where porter's agree.
+    // When porter keeps this organization's groups live (SCIM pushes, an Event Hook, System Log polling), a
+    // group Okta has removed since the token was minted grants nothing: the token's groups count only where
+    // porter's agree.
     if (person?.sourceGroups && keepsGroupsLive(connection) && Array.isArray(claim)) {
       const live = new Set(person.sourceGroups);
       claim = claim.filter((g) => typeof g === "string" && live.has(g));
@@ -125,9 +126,12 @@ export async function authenticateBearer(req: Request, scopes: readonly string[]
   };
 }
 
-/** Whether porter hears of a connection's group changes between sign-ins (an Event Hook or an Okta API credential). */
+/**
+ * Whether porter hears of a connection's group changes between sign-ins: Okta pushes them over SCIM (the
+ * authority), or an Event Hook or an Okta API credential tells porter of them.
+ */
 function keepsGroupsLive(connection: Connection): boolean {
-  return !!connection.eventHookSecret || oktaApiCredential(connection) !== null;
+  return connection.groupsSource === "scim" || !!connection.eventHookSecret || oktaApiCredential(connection) !== null;
 }
 
 /** A flood of bad tokens must not flood the log: one event (with a count) per reason, address and minute. */

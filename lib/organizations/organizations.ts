@@ -54,10 +54,15 @@ export interface Organization {
 /** The organization of a connection (created on first use). */
 export async function organizationFor(
   db: Queryable,
-  connection: Pick<Connection, "name" | "adminGroups" | "groupsAllow" | "groupsBlock">,
+  connection: Pick<Connection, "name" | "adminGroups" | "groupsAllow" | "groupsBlock"> &
+    Partial<Pick<Connection, "groupsSource">>,
 ): Promise<Organization> {
-  const { name, adminGroups, groupsAllow, groupsBlock } = connection;
-  return { id: await organizationIdFor(db, name), name, defaults: { adminGroups, groupsAllow, groupsBlock } };
+  const { name, adminGroups, groupsAllow, groupsBlock, groupsSource } = connection;
+  return {
+    id: await organizationIdFor(db, name),
+    name,
+    defaults: { adminGroups, groupsAllow, groupsBlock, ...(groupsSource ? { groupsSource } : {}) },
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { asc, eq, sql } from "drizzle-orm";
+import type { GroupsSourceSetting } from "../config";
 import type { Queryable } from "../db/client";
 import { customRoles, mappingRules, organizations } from "../db/schema";
 import { BUILT_IN_ROLES, type CustomRole, type MappingRule, type Permission, type RuleSetSpec } from "../rbac";
@@ -17,6 +18,11 @@ export interface RuleDefaults {
   readonly adminGroups: readonly string[];
   readonly groupsAllow?: string;
   readonly groupsBlock?: string | undefined;
+  /**
+   * Where the people's groups come from (the connection's `groupsSource`; `claim` when not said). With `scim`,
+   * a rule change reads each person's groups from Okta's pushed memberships.
+   */
+  readonly groupsSource?: GroupsSourceSetting;
 }
 
 export interface OrganizationRules {

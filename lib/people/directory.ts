@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import type { GroupsSourceSetting } from "../config";
 import type { Db } from "../db/client";
 import {
   auditEvents,
@@ -353,19 +354,37 @@ export async function* iterateAccessReview(
   }
 }
 
-/** The distinct group names sources have sent for the organization's people (for the filter playground), by name. */
+/**
+ * The distinct group names sources have sent for the organization's people (for the filter playground), by
+ * name. With `groupsSource: scim`, the pushed groups with someone in them whom Okta has not deactivated.
+ */
 export async function listSeenGroups(
   db: Db,
   organizationId: string,
+  groupsSource: GroupsSourceSetting,
   limit = 2_000,
 ): Promise<{ groups: string[]; truncated: boolean }> {
   const g = sql<string>`unnest(${users.sourceGroups})`;
-  const rows = await db
-    .selectDistinct({ g })
-    .from(users)
-    .where(eq(users.organizationId, organizationId))
-    .orderBy(g)
-    .limit(limit + 1);
+  const rows =
+    groupsSource === "scim"
+      ? await db
+          .selectDistinct({ g: scimGroups.displayName })
+          .from(scimGroups)
+          .where(
+            and(
+              eq(scimGroups.organizationId, organizationId),
+              sql`exists (select 1 from ${scimGroupMembers} m join ${users} u on u.id = m.user_id
+                where m.group_id = ${scimGroups.id} and u.deprovisioned_at is null)`,
+            ),
+          )
+          .orderBy(scimGroups.displayName)
+          .limit(limit + 1)
+      : await db
+          .selectDistinct({ g })
+          .from(users)
+          .where(eq(users.organizationId, organizationId))
+          .orderBy(g)
+          .limit(limit + 1);
   const groups = rows.map((r) => r.g);
   return { groups: groups.slice(0, limit), truncated: groups.length > limit };
 }

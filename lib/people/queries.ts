@@ -1,7 +1,17 @@
 import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "../db/client";
 import { rowsOf } from "../db/rows";
-import { memberships, signIns, teams, userRoles, users, type StoredRoleGrant } from "../db/schema";
+import type { GroupsSourceSetting } from "../config";
+import {
+  memberships,
+  scimGroupMembers,
+  scimGroups,
+  signIns,
+  teams,
+  userRoles,
+  users,
+  type StoredRoleGrant,
+} from "../db/schema";
 
 /** The user's teams (kept groups as of their last sign-in), by name. */
 export async function getUserTeams(db: Queryable, userId: string): Promise<string[]> {
@@ -27,7 +37,10 @@ export interface UserWithTeams {
   id: string;
   email: string | null;
   sub: string;
-  /** The groups the source last sent, before the filter (null when not recorded). */
+  /**
+   * The groups the source last sent, before the filter (null when not recorded). With `groupsSource: scim`,
+   * the groups Okta pushed with the person in, by name (none while Okta has them deactivated).
+   */
   sourceGroups: string[] | null;
   /** The teams on record: read only for people without source groups (for the others, the filter on sourceGroups gives them). */
   teams: string[];
@@ -37,12 +50,28 @@ export interface UserWithTeams {
  * Every user of the organization with the groups their source last sent (or, for people not seen since
  * that was recorded, their teams), for previewing and applying a rule change. Read as one JSON text:
  * PGlite turns each result row into an object in JavaScript, and 100,000 rows took 0.8-1.2 s where one
- * JSON text of them (about 10 MB) takes 0.2-0.4 s; JSON.parse is native.
+ * JSON text of them (about 10 MB) takes 0.2-0.4 s; JSON.parse is native. With `groupsSource: scim` the
+ * groups are the pushed memberships, aggregated once for the organization rather than a lookup per person.
  */
-export async function listUsersWithTeams(db: Queryable, organizationId: string): Promise<UserWithTeams[]> {
-  const rows = await db.execute<{ list: string | null }>(sql`
+export async function listUsersWithTeams(
+  db: Queryable,
+  organizationId: string,
+  groupsSource: GroupsSourceSetting,
+): Promise<UserWithTeams[]> {
+  const rows = await db.execute<{ list: string | null }>(
+    groupsSource === "scim"
+      ? sql`
+    select json_agg(json_build_array(u.id, u.sub, u.email,
+      case when u.deprovisioned_at is null then coalesce(p.groups, '[]') else '[]' end))::text as list
+    from ${users} u left join (
+      select m.user_id, json_agg(g.display_name order by g.display_name) as groups
+      from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id
+      where g.organization_id = ${organizationId} group by m.user_id) p on p.user_id = u.id
+    where u.organization_id = ${organizationId}`
+      : sql`
     select json_agg(json_build_array(id, sub, email, source_groups))::text as list
-    from ${users} where organization_id = ${organizationId}`);
+    from ${users} where organization_id = ${organizationId}`,
+  );
   const list = JSON.parse(rowsOf<{ list: string | null }>(rows)[0]?.list ?? "[]") as [
     string,
     string,
@@ -94,14 +123,25 @@ export async function listRecentSignInChanges(db: Queryable, organizationId: str
     .limit(limit);
 }
 
-/** What the bearer API needs to know of a token's person: when their access last ended, their groups. */
+/**
+ * What the bearer API needs to know of a token's person: when their access last ended, their groups (with
+ * `groupsSource: scim`, the ones Okta pushed with them in; none while Okta has them deactivated).
+ */
 export async function bearerPerson(
   db: Queryable,
   organizationId: string,
   sub: string,
+  groupsSource: GroupsSourceSetting,
 ): Promise<{ id: string; accessEndedAt: Date | null; sourceGroups: string[] | null } | null> {
+  const sourceGroups =
+    groupsSource === "scim"
+      ? // users.id by hand: inside a select, drizzle writes a column without its table.
+        sql<string[]>`case when users.deprovisioned_at is null then array(select g.display_name
+          from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = users.id)
+          else '{}'::text[] end`
+      : users.sourceGroups;
   const [row] = await db
-    .select({ id: users.id, accessEndedAt: users.accessEndedAt, sourceGroups: users.sourceGroups })
+    .select({ id: users.id, accessEndedAt: users.accessEndedAt, sourceGroups })
     .from(users)
     .where(and(eq(users.organizationId, organizationId), eq(users.sub, sub)));
   return row ?? null;

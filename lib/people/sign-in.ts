@@ -57,6 +57,7 @@ export async function recordSignIn(
       confirmed: true,
       by: who,
       withRoles: true,
+      pushedGroups: read.source === "scim",
       events: roleEvents,
     },
     { person: user, groups: read.sourceGroups },

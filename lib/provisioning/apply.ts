@@ -75,6 +75,8 @@ export async function applyPushedGroups(
       cause: "scim",
       // Nothing re-reads pushed groups (GROUPS_MAX_AGE does not apply to them): no session to mark.
       confirmed: false,
+      // With the pushed groups the authority, they stay in the pushed memberships, not copied onto the person.
+      pushedGroups: authority,
       by: scope.by,
       ...(events ? { events } : {}),
     },

@@ -7,7 +7,9 @@ import type { Db } from "../db/client";
 import { auditEvents, sessions, userRoles, users } from "../db/schema";
 import type { Organization } from "../organizations/organizations";
 import { getOrganizationRules } from "../organizations/queries";
-import { addRule, deleteRule, type Actor } from "../rules/manage-rules";
+import { listSeenGroups } from "../people/directory";
+import { bearerPerson, getUserTeams, listUsersWithTeams } from "../people/queries";
+import { addRule, applyRuleChange, deleteRule, type Actor } from "../rules/manage-rules";
 import { createSession, getActiveSession } from "../sessions/store";
 import { ScimError } from "./errors";
 import { handleScim, type ScimAnswer, type ScimMethod } from "./router";
@@ -490,7 +492,7 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
   });
 
   it("loses no group when PATCHes of different groups add one person at once, nor a deactivation", async () => {
-    const { json, call } = await setup();
+    const { json, call, organization } = await setup();
     const names = ["Port Admins", "Everyone", "team-payments", "PAM Linux Sysadmins"];
     const groups = await Promise.all(
       names.map(async (displayName) => String((await json("POST", "/Groups", { displayName })).id)),
@@ -504,10 +506,12 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
       call("PATCH", `/Groups/${gid}`, patchOp({ op: "add", path: "members", value: [{ value: id }] }));
     // Each person is added to the four groups by four PATCHes at once (each reads and writes the person).
     for (const id of people) await Promise.all(groups.map((gid) => add(gid, id)));
+    const listed = new Map(
+      (await listUsersWithTeams(handle.db, organization.id, "scim")).map((u) => [u.id, u.sourceGroups]),
+    );
     for (const id of people) {
       expect(await rolesOf(handle.db, id)).toEqual(["admin", "member", "sre", "viewer"]);
-      const [row] = await handle.db.select({ groups: users.sourceGroups }).from(users).where(eq(users.id, id));
-      expect([...(row?.groups ?? [])].sort()).toEqual([...names].sort());
+      expect(listed.get(id)).toEqual([...names].sort());
     }
     // A deactivation racing a push leaves no role in effect, whichever commits first.
     const [last] = people;
@@ -519,6 +523,89 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
     expect(await rolesOf(handle.db, String(last))).toEqual([]);
   });
 
+  it("keeps pushed groups where Okta pushed them: rule changes and the filter playground read them there", async () => {
+    const { json, call, organization } = await setup();
+    const actor: Actor = {
+      organizationId: organization.id,
+      connection: organization.name,
+      actor: "admin@example.com",
+      subject: "00u-admin",
+      kind: "user",
+      adminGroups: [],
+      groupsSource: "scim",
+    };
+    const filter = (block: string | null) =>
+      applyRuleChange(
+        handle.db,
+        actor,
+        { kind: "set_groups_filter", filter: { allow: ".*", block } },
+        { confirmation: true },
+      );
+    await filter("^Data Science$");
+    const [ada, bob] = await Promise.all(
+      ["ada", "bob"].map(async (n) =>
+        String((await json("POST", "/Users", oktaUser(`${n}-${randomUUID().slice(0, 6)}@example.com`))).id),
+      ),
+    );
+    const group = async (displayName: string, members: (string | undefined)[]) => {
+      const gid = String((await json("POST", "/Groups", { displayName })).id);
+      await call(
+        "PATCH",
+        `/Groups/${gid}`,
+        patchOp({ op: "add", path: "members", value: members.map((value) => ({ value })) }),
+      );
+    };
+    await group("team-payments", [ada]);
+    await group("Data Science", [ada, bob]);
+    await group("Contractors", [bob]);
+    await call("PATCH", `/Users/${String(bob)}`, patchOp({ op: "replace", value: { active: false } }));
+
+    // No copy on the person: the pushed memberships are read where they are.
+    const recorded = await handle.db
+      .select({ groups: users.sourceGroups })
+      .from(users)
+      .where(eq(users.organizationId, organization.id));
+    expect(recorded.map((r) => r.groups)).toEqual([null, null]);
+    const listed = new Map(
+      (await listUsersWithTeams(handle.db, organization.id, "scim")).map((u) => [u.id, u.sourceGroups]),
+    );
+    expect(listed.get(String(ada))).toEqual(["Data Science", "team-payments"]);
+    expect(listed.get(String(bob))).toEqual([]); // deactivated: none, though Okta keeps his memberships
+    // The bearer API's check of a token's groups reads the same.
+    const subs = await handle.db
+      .select({ id: users.id, sub: users.sub })
+      .from(users)
+      .where(eq(users.organizationId, organization.id));
+    const tokenGroups = async (id: string) => {
+      const sub = subs.find((s) => s.id === id)?.sub ?? "";
+      return [
+        ...((await bearerPerson(handle.db, organization.id, sub, "scim"))?.sourceGroups ?? ["(no person)"]),
+      ].sort();
+    };
+    expect(await tokenGroups(String(ada))).toEqual(["Data Science", "team-payments"]);
+    expect(await tokenGroups(String(bob))).toEqual([]);
+    // The filter playground: pushed groups with someone active in them (Contractors has only Bob).
+    expect((await listSeenGroups(handle.db, organization.id, "scim")).groups).toEqual([
+      "Data Science",
+      "team-payments",
+    ]);
+
+    // A filter change re-derives teams from the pushed groups, not from the teams the filter left.
+    expect(await getUserTeams(handle.db, String(ada))).toEqual(["team-payments"]);
+    await filter(null);
+    expect(await getUserTeams(handle.db, String(ada))).toEqual(["Data Science", "team-payments"]);
+    expect(await getUserTeams(handle.db, String(bob))).toEqual([]);
+    expect(await rolesOf(handle.db, String(bob))).toEqual([]);
+    expect(
+      (
+        await handle.db
+          .select({ groups: users.sourceGroups })
+          .from(users)
+          .where(eq(users.id, String(ada)))
+      )[0]?.groups,
+    ).toBeNull();
+  });
+
   it("writes roles from the rules in force when a rule change and a push meet", async () => {
     const { json, call, organization } = await setup();
     const actor: Actor = {
@@ -528,6 +615,7 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
       subject: "00u-admin",
       kind: "user",
       adminGroups: [],
+      groupsSource: "scim",
     };
     const person = String((await json("POST", "/Users", oktaUser(`r-${randomUUID().slice(0, 6)}@example.com`))).id);
     const gid = String((await json("POST", "/Groups", { displayName: "team-payments" })).id);

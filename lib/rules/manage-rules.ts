@@ -94,7 +94,7 @@ async function computePreview(
 }> {
   const current = await getOrganizationRules(db, actor.organizationId);
   const planned = planChange(rulesState(current), change);
-  const users = (await listUsersWithTeams(db, actor.organizationId)).map((u) => ({
+  const users = (await listUsersWithTeams(db, actor.organizationId, actor.groupsSource ?? "claim")).map((u) => ({
     id: u.id,
     sub: u.sub,
     email: u.email,
@@ -191,6 +191,7 @@ export async function applyRuleChange(
         ruleSet,
         cause: "rules_changed",
         confirmed: false,
+        pushedGroups: actor.groupsSource === "scim",
         by: actedBy(actor),
       },
       users.map((u) => ({

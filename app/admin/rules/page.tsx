@@ -5,7 +5,6 @@ import { TableHead } from "@/components/table-head";
 import { organizationNamed, ruleSetFor, getOrganizationRules } from "@/lib/organizations";
 import { listSeenGroups } from "@/lib/people";
 import { getDb } from "@/lib/db";
-import { getConnection } from "@/lib/config";
 import { rulesMatchingNoGroup } from "@/lib/provisioning";
 import { oneParam as one, type PageParams } from "@/lib/http/page-params";
 import {
@@ -59,13 +58,11 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
         };
         const tryAllow = one(params.allow, 1000) ?? filterNow.allow;
         const tryBlock = one(params.block, 1000) ?? filterNow.block ?? "";
-        const seen = await listSeenGroups(db, principal.organizationId);
+        const groupsSource = defaults.groupsSource ?? "claim";
+        const seen = await listSeenGroups(db, principal.organizationId, groupsSource);
         const playground = playgroundOf(seen.groups, tryAllow, tryBlock);
         // Okta pushes this organization's groups: an exact rule naming a group it does not push grants nothing.
-        const unmatched =
-          getConnection(principal.connection)?.groupsSource === "scim"
-            ? await rulesMatchingNoGroup(db, principal.organizationId)
-            : [];
+        const unmatched = groupsSource === "scim" ? await rulesMatchingNoGroup(db, principal.organizationId) : [];
         return (
           <div className="flex flex-col gap-6">
             <section className={card} aria-labelledby="rules">
