@@ -292,10 +292,13 @@ async function pushAtScale(label: string, config: DatabaseConfig): Promise<void>
       `${created.value.toFixed(0)} req/s`,
       `${created.runs}; baseline 1,000 GET /Users/{id} ${perSecond(reads).toFixed(0)} req/s`,
     );
+    // The 500/s target is the burst's throughput (below, in flight), as for Okta's changes in bulk over Event
+    // Hooks (bench/node.ts). A client that waits for each answer measures one change's latency instead: 500/s
+    // would leave it 2 ms a change, its round trip included, which no client across a network gets.
     line(
-      "burst: 1,000 membership changes",
+      "burst: 1,000 membership changes, one after another",
       `${changes.value.toFixed(0)} req/s`,
-      `${changes.runs}; baseline 1,000 GET /Users/{id} ${perSecond(reads).toFixed(0)} req/s: ${ratio(changes.value / perSecond(reads))}; target at least 500/s: ${atLeast(changes.value, 500, "changes/s")}`,
+      `${changes.runs}; baseline 1,000 GET /Users/{id} ${perSecond(reads).toFixed(0)} req/s: ${ratio(changes.value / perSecond(reads))}; ${ratio(changes.value / 500)} of 500/s, the burst's target (its throughput: in flight, below)`,
     );
     line(
       "burst: one membership change",
