@@ -98,6 +98,11 @@ test("the access review and the users page cover people Okta provisioned who nev
   await page.goto("/admin/provisioning");
   await expect(page.getByLabel("SCIM connector base URL", { exact: true })).toHaveText(/\/scim\/v2\/acme-scim$/);
   await expect(page.getByRole("table", { name: "SCIM tokens" })).toContainText("from the environment");
+  // The filter playground tries the groups Okta pushes (read where Okta pushed them, not from sign-ins).
+  await page.goto("/admin/rules?block=Engineering");
+  const playground = page.getByRole("status", { name: "Filter playground" });
+  await expect(playground).toContainText(/Of the \d+ groups Okta pushes with someone active in them, it keeps/);
+  await expect(playground).toContainText("Dropped: Engineering");
 });
 
 test("SCIM over HTTP: no token, a wrong one, another organization's; bad bodies; each a SCIM error, never a 5xx", async ({

@@ -61,6 +61,9 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
         const groupsSource = defaults.groupsSource ?? "claim";
         const seen = await listSeenGroups(db, principal.organizationId, groupsSource);
         const playground = playgroundOf(seen.groups, tryAllow, tryBlock);
+        // Where the groups the playground tries come from, in the page's words.
+        const seenWhere =
+          groupsSource === "scim" ? "groups Okta pushes with someone active in them" : "groups seen in sign-ins so far";
         // Okta pushes this organization's groups: an exact rule naming a group it does not push grants nothing.
         const unmatched = groupsSource === "scim" ? await rulesMatchingNoGroup(db, principal.organizationId) : [];
         return (
@@ -168,9 +171,11 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 Groups filter
               </h2>
               <p className="mt-1 text-sm text-slate-600">
-                porter keeps only the Okta groups whose whole name matches <em>allow</em> and not <em>block</em> (RE2),
-                on top of Okta&apos;s own groups claim filter. Now: allow{" "}
-                <code className="font-mono">/{filterNow.allow}/</code>
+                porter keeps only the Okta groups whose whole name matches <em>allow</em> and not <em>block</em> (RE2),{" "}
+                {groupsSource === "scim"
+                  ? "of the groups Okta pushes (Push Groups chooses which)."
+                  : "on top of Okta's own groups claim filter."}{" "}
+                Now: allow <code className="font-mono">/{filterNow.allow}/</code>
                 {filterNow.block ? (
                   <>
                     , block <code className="font-mono">/{filterNow.block}/</code>
@@ -198,13 +203,17 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
                 {"error" in playground ? (
                   <p className="text-red-800">{playground.error}</p>
                 ) : seen.groups.length === 0 ? (
-                  <p className="text-slate-600">No groups seen in sign-ins yet.</p>
+                  <p className="text-slate-600">
+                    {groupsSource === "scim"
+                      ? "Okta has pushed no group with anyone active in it yet."
+                      : "No groups seen in sign-ins yet."}
+                  </p>
                 ) : (
                   <>
                     <p>
                       Of the {seen.groups.length}
-                      {seen.truncated ? "+" : ""} groups seen in sign-ins so far, it keeps {playground.kept.length} and
-                      drops {playground.dropped.length}.
+                      {seen.truncated ? "+" : ""} {seenWhere}, it keeps {playground.kept.length} and drops{" "}
+                      {playground.dropped.length}.
                     </p>
                     <p className="mt-1 text-slate-600">
                       Dropped: <span className="font-mono">{playground.dropped.slice(0, 40).join(", ") || "none"}</span>
