@@ -78,6 +78,16 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
     schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     Operations,
   });
+  /** An admin of a SCIM organization changing its rules on the console. */
+  const adminOf = (organization: Organization): Actor => ({
+    organizationId: organization.id,
+    connection: organization.name,
+    actor: "admin@example.com",
+    subject: "00u-admin",
+    kind: "user",
+    adminGroups: [],
+    groupsSource: "scim",
+  });
   const rolesOf = async (db: Db, userId: string) =>
     (await db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, userId)))
       .map((r) => r.role)
@@ -525,15 +535,7 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
 
   it("keeps pushed groups where Okta pushed them: rule changes and the filter playground read them there", async () => {
     const { json, call, organization } = await setup();
-    const actor: Actor = {
-      organizationId: organization.id,
-      connection: organization.name,
-      actor: "admin@example.com",
-      subject: "00u-admin",
-      kind: "user",
-      adminGroups: [],
-      groupsSource: "scim",
-    };
+    const actor = adminOf(organization);
     const filter = (block: string | null) =>
       applyRuleChange(
         handle.db,
@@ -608,15 +610,7 @@ describe.each(testDatabases())("SCIM 2.0 on %s", (_name, dbConfig) => {
 
   it("writes roles from the rules in force when a rule change and a push meet", async () => {
     const { json, call, organization } = await setup();
-    const actor: Actor = {
-      organizationId: organization.id,
-      connection: organization.name,
-      actor: "admin@example.com",
-      subject: "00u-admin",
-      kind: "user",
-      adminGroups: [],
-      groupsSource: "scim",
-    };
+    const actor = adminOf(organization);
     const person = String((await json("POST", "/Users", oktaUser(`r-${randomUUID().slice(0, 6)}@example.com`))).id);
     const gid = String((await json("POST", "/Groups", { displayName: "team-payments" })).id);
     const members = (op: "add" | "remove") =>
