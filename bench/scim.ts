@@ -82,6 +82,8 @@ async function latencyOnTheDemo(): Promise<void> {
     const baseline = summarize(await timeEach(N, () => get(`${APP}/api/health/live`)));
     console.log(`\nSCIM on the demo (acme-scim, HTTP, sequential, ${String(N)} requests each)`);
     line("baseline GET /api/health/live p50", ms(baseline.p50));
+    // The tail is mostly the machine's (a 2-CPU VM): the cheapest route's p99 is the baseline of each p99.
+    line("baseline GET /api/health/live p99", ms(baseline.p99));
     const measure = async (label: string, run: (i: number) => Promise<unknown>) => {
       // The same 30 unmeasured requests first on every path (their first ones compile the route's code).
       for (let i = 0; i < 30; i++) await run(i);
@@ -90,7 +92,7 @@ async function latencyOnTheDemo(): Promise<void> {
       line(
         `${label} p99`,
         ms(s.p99),
-        `target under 20 ms: ${atMost(s.p99, 20, "ms")} (Okta fails a SPEC step above 400-1000 ms)`,
+        `baseline health p99 ${ms(baseline.p99)}: ${ratio(s.p99 / baseline.p99)}; target under 20 ms: ${atMost(s.p99, 20, "ms")} (Okta fails a SPEC step above 400-1000 ms)`,
       );
     };
     await measure("GET /Users?filter=userName eq", () =>
