@@ -21,6 +21,7 @@ export {
   getUserTeams,
   listRecentSignInChanges,
   listUsersWithTeams,
+  pushedGroupNames,
   type UserWithTeams,
 } from "./queries";
 export { pushedSignInGroups, readSignInGroups, type SignInGroups } from "./groups-source";

@@ -124,6 +124,14 @@ export async function listRecentSignInChanges(db: Queryable, organizationId: str
 }
 
 /**
+ * A column for a select from `users`: the names of the groups Okta pushed over SCIM with the person in, as
+ * one JSON text, whatever the person's status (the caller decides what a deactivated person's groups count
+ * for). users.id by hand: inside a select, drizzle writes a column without its table.
+ */
+export const pushedGroupNames = sql<string>`(select coalesce(json_agg(g.display_name), '[]')::text
+  from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = users.id)`;
+
+/**
  * What the bearer API needs to know of a token's person: when their access last ended, their groups (with
  * `groupsSource: scim`, the ones Okta pushed with them in; none while Okta has them deactivated).
  */
@@ -133,16 +141,20 @@ export async function bearerPerson(
   sub: string,
   groupsSource: GroupsSourceSetting,
 ): Promise<{ id: string; accessEndedAt: Date | null; sourceGroups: string[] | null } | null> {
-  const sourceGroups =
-    groupsSource === "scim"
-      ? // users.id by hand: inside a select, drizzle writes a column without its table.
-        sql<string[]>`case when users.deprovisioned_at is null then array(select g.display_name
-          from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = users.id)
-          else '{}'::text[] end`
-      : users.sourceGroups;
+  const scim = groupsSource === "scim";
   const [row] = await db
-    .select({ id: users.id, accessEndedAt: users.accessEndedAt, sourceGroups })
+    .select({
+      id: users.id,
+      accessEndedAt: users.accessEndedAt,
+      deprovisionedAt: users.deprovisionedAt,
+      sourceGroups: users.sourceGroups,
+      pushed: scim ? pushedGroupNames : sql<null>`null`,
+    })
     .from(users)
     .where(and(eq(users.organizationId, organizationId), eq(users.sub, sub)));
-  return row ?? null;
+  if (!row) return null;
+  const { id, accessEndedAt } = row;
+  if (!scim) return { id, accessEndedAt, sourceGroups: row.sourceGroups };
+  const pushed = row.deprovisionedAt ? [] : (JSON.parse(row.pushed ?? "[]") as string[]);
+  return { id, accessEndedAt, sourceGroups: pushed };
 }

@@ -1,10 +1,16 @@
-import { sql } from "drizzle-orm";
 import { inList } from "../db/in-list";
 import type { AuditEvent, AuditTx } from "../audit";
 import type { Db, Queryable } from "../db/client";
-import { scimGroupMembers, scimGroups, users } from "../db/schema";
+import { users } from "../db/schema";
 import { lockGroupWrites, ruleSetFor } from "../organizations";
-import { applyPeopleGroups, peopleState, stateColumns, type PeopleState, type PersonGroups } from "../people";
+import {
+  applyPeopleGroups,
+  peopleState,
+  pushedGroupNames,
+  stateColumns,
+  type PeopleState,
+  type PersonGroups,
+} from "../people";
 import type { ScimScope } from "./scope";
 
 const CHUNK = 1000;
@@ -48,8 +54,7 @@ export async function applyPushedGroups(
         email: users.email,
         userName: users.userName,
         deprovisionedAt: users.deprovisionedAt,
-        pushed: sql<string>`(select coalesce(json_agg(g.display_name), '[]')::text
-          from ${scimGroupMembers} m join ${scimGroups} g on g.id = m.group_id where m.user_id = users.id)`,
+        pushed: pushedGroupNames,
       })
       .from(users)
       .where(inList(users.id, userIds.slice(i, i + CHUNK)));
