@@ -15,6 +15,7 @@ import {
   type GroupsSourceKind,
   type StoredRoleGrant,
 } from "../db/schema";
+import { listPushedGroups } from "./queries";
 
 export const USERS_PAGE_SIZE = 50;
 
@@ -252,13 +253,8 @@ export async function getUserDetail(db: Db, organizationId: string, userId: stri
     .from(users)
     .where(and(eq(users.organizationId, organizationId), eq(users.id, userId)));
   if (!user) return null;
-  const [pushedRows, teamRows, roleRows, sessionRows, historyRows, signInRows] = await Promise.all([
-    db
-      .select({ name: scimGroups.displayName })
-      .from(scimGroupMembers)
-      .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
-      .where(eq(scimGroupMembers.userId, userId))
-      .orderBy(asc(scimGroups.displayName)),
+  const [pushedGroups, teamRows, roleRows, sessionRows, historyRows, signInRows] = await Promise.all([
+    listPushedGroups(db, userId),
     db
       .select({ name: teams.name })
       .from(memberships)
@@ -315,7 +311,7 @@ export async function getUserDetail(db: Db, organizationId: string, userId: stri
   return {
     user,
     status: personStatus(user),
-    pushedGroups: pushedRows.map((g) => g.name),
+    pushedGroups,
     teams: teamRows.map((t) => t.name),
     roles: roleRows,
     sessions: sessionRows,

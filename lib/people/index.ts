@@ -20,6 +20,7 @@ export {
   getStoredRoles,
   getUserTeams,
   listRecentSignInChanges,
+  listPushedGroups,
   listUsersWithTeams,
   pushedGroupNames,
   type UserWithTeams,

@@ -123,6 +123,17 @@ export async function listRecentSignInChanges(db: Queryable, organizationId: str
     .limit(limit);
 }
 
+/** The names of the groups Okta pushed over SCIM with the person in, by name, whatever the person's status. */
+export async function listPushedGroups(db: Queryable, userId: string): Promise<string[]> {
+  const rows = await db
+    .select({ name: scimGroups.displayName })
+    .from(scimGroupMembers)
+    .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
+    .where(eq(scimGroupMembers.userId, userId))
+    .orderBy(asc(scimGroups.displayName));
+  return rows.map((g) => g.name);
+}
+
 /**
  * A column for a select from `users`: the names of the groups Okta pushed over SCIM with the person in, as
  * one JSON text, whatever the person's status (the caller decides what a deactivated person's groups count

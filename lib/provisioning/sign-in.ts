@@ -1,7 +1,8 @@
-import { and, asc, eq, isNotNull, like, sql } from "drizzle-orm";
+import { and, eq, isNotNull, like, sql } from "drizzle-orm";
 import type { Connection } from "../config";
 import type { Queryable } from "../db/client";
-import { scimGroupMembers, scimGroups, users } from "../db/schema";
+import { users } from "../db/schema";
+import { listPushedGroups } from "../people";
 
 /** What provisioning says about a person signing in. */
 export type SignInProvisioning =
@@ -45,11 +46,5 @@ export async function provisioningAtSignIn(
     if (connection.requireProvisioning) return { ok: false, code: "not_provisioned" };
     return { ok: true, provisioned: false, pushedGroups: [] };
   }
-  const groups = await db
-    .select({ name: scimGroups.displayName })
-    .from(scimGroupMembers)
-    .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
-    .where(eq(scimGroupMembers.userId, row.id))
-    .orderBy(asc(scimGroups.displayName));
-  return { ok: true, provisioned: true, pushedGroups: groups.map((g) => g.name) };
+  return { ok: true, provisioned: true, pushedGroups: await listPushedGroups(db, row.id) };
 }
